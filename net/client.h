@@ -1,0 +1,93 @@
+// A 9P2000 client: asynchronous and tag-multiplexed on one connection, with
+// a blocking facade (SyncClient) for command-line use.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/asio.h"
+#include "net/dial.h"
+#include "net/fcall.h"
+#include "net/file_tree.h"
+
+namespace grio::net {
+
+// Runs on the io_context that owns its socket; call it only from there
+// (asio::post from other threads). Replies arrive in callbacks on that
+// thread. An Rerror reaches the callback as an error carrying the server's
+// string; a lost connection as "connection closed".
+class Client : public std::enable_shared_from_this<Client> {
+ public:
+  using Reply = std::function<void(Result<ninep::Msg>)>;
+
+  static std::shared_ptr<Client> create(Socket s);
+  ~Client();
+
+  // Tversion; done gets the error, or "" once msize() holds the answer.
+  void version(uint32_t msize, std::function<void(Error)> done);
+  // Sends t with a free tag and returns that tag (for flush).
+  uint16_t rpc(ninep::Msg t, Reply done);
+  // Tflush of an outstanding tag. The old request's callback runs exactly
+  // once: with its reply if that came first, else with "interrupted".
+  void flush(uint16_t oldtag, std::function<void()> done = {});
+  void close();
+
+  uint32_t msize() const { return msize_; }
+  bool closed() const { return closed_; }
+  // Fid numbers unused on this connection.
+  uint32_t alloc_fid();
+  void free_fid(uint32_t fid);
+
+ private:
+  explicit Client(Socket s);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  uint32_t msize_ = 8192;
+  bool closed_ = false;
+};
+
+// A blocking client with its own io thread. Every call waits for its reply.
+class SyncClient {
+ public:
+  // Dials addr, negotiates msize (capped by the server) and attaches the
+  // root fid with aname. uname defaults to $USER.
+  static std::unique_ptr<SyncClient> dial(const std::string& addr, const std::string& aname,
+                                          Error& err, uint32_t msize = 1 << 16,
+                                          const std::string& uname = "");
+  ~SyncClient();
+
+  uint32_t root() const { return root_; }
+  uint32_t msize() const;
+  uint32_t alloc_fid();
+
+  Result<Qid> attach(uint32_t fid, const std::string& uname, const std::string& aname);
+  Result<std::vector<Qid>> walk(uint32_t fid, uint32_t newfid, const std::vector<std::string>& names);
+  Result<ninep::Ropen> open(uint32_t fid, uint8_t mode);
+  Result<ninep::Rcreate> create(uint32_t fid, const std::string& name, uint32_t perm, uint8_t mode);
+  Result<std::string> read(uint32_t fid, uint64_t offset, uint32_t count);
+  Result<uint32_t> write(uint32_t fid, uint64_t offset, const std::string& data);
+  Error clunk(uint32_t fid);
+  Error remove(uint32_t fid);
+  Result<Stat> stat(uint32_t fid);
+  Error wstat(uint32_t fid, const Stat& d);
+
+  // A new fid for path (slash-separated, relative to the root), walked in
+  // steps of at most MAXWELEM names; a partial walk is "file does not exist".
+  Result<uint32_t> walk_path(const std::string& path);
+  // The entries of an open directory, read to the end.
+  Result<std::vector<Stat>> read_dir(uint32_t fid);
+
+ private:
+  SyncClient();
+  Result<ninep::Msg> call(ninep::Msg t);
+  asio::io_context io_;
+  std::shared_ptr<Client> client_;
+  std::thread thread_;
+  uint32_t root_ = 0;
+};
+
+}  // namespace grio::net

@@ -1,0 +1,36 @@
+// Plan 9 dial strings (unix!/path, tcp!host!port, each with an optional
+// !service) and the private directory where local sockets live.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/asio.h"
+
+namespace grio::net {
+
+using Socket = asio::generic::stream_protocol::socket;
+
+struct Address {
+  enum Kind { Unix, Tcp } kind = Unix;
+  std::string path;     // Unix: the socket's path
+  std::string host;     // Tcp: name or numeric address
+  uint16_t port = 0;    // Tcp
+  std::string service;  // optional trailing !service: names an exported service
+};
+
+// Parses a dial string. A string without '!' is taken as a Unix socket path.
+std::optional<Address> parse_address(std::string_view s, std::string& why);
+std::string to_string(const Address& a);
+
+// $XDG_RUNTIME_DIR/grio, else /tmp/grio.$USER: created 0700 if missing;
+// refused (empty result, why set) if it belongs to someone else or others
+// can enter it.
+std::string private_dir(std::string& why);
+
+// Connects to a as a byte stream.
+Socket dial(asio::io_context& io, const Address& a, error_code& ec);
+
+}  // namespace grio::net

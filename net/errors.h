@@ -1,0 +1,42 @@
+// Every error string grio puts on the wire, spelled as Plan 9 spells them.
+//
+// Linux v9fs maps some of these to errno by exact text (net/9p/error.c), so
+// prefer an existing string over a new one.
+#pragma once
+
+namespace grio::err {
+
+inline constexpr char perm[] = "permission denied";          // EACCES
+inline constexpr char nonexist[] = "file does not exist";    // ENOENT
+inline constexpr char inuse[] = "file in use";               // ETXTBSY / EBUSY
+inline constexpr char notdir[] = "not a directory";          // ENOTDIR
+inline constexpr char isdir[] = "is a directory";            // EISDIR
+inline constexpr char exists[] = "file already exists";      // EEXIST
+inline constexpr char notempty[] = "directory is not empty"; // ENOTEMPTY
+inline constexpr char deleted[] = "window deleted";
+inline constexpr char badfid[] = "unknown fid";
+inline constexpr char dupfid[] = "fid already in use";
+inline constexpr char duptag[] = "duplicate tag";
+inline constexpr char fidopen[] = "fid already open";
+inline constexpr char notopen[] = "fid not open";
+inline constexpr char notread[] = "file not open for reading";
+inline constexpr char notwrite[] = "file not open for writing";
+inline constexpr char walknodir[] = "walk in non-directory";
+inline constexpr char createnondir[] = "create in non-directory";
+inline constexpr char badname[] = "bad file name";
+inline constexpr char badoffset[] = "bad offset in directory read";
+inline constexpr char badmode[] = "bad open mode";
+inline constexpr char noauth[] = "authentication not required";
+inline constexpr char noversion[] = "version not negotiated";
+inline constexpr char msizesmall[] = "msize too small";
+inline constexpr char afid[] = "bad afid";
+inline constexpr char toomanyfids[] = "too many fids";
+inline constexpr char toomanyreqs[] = "too many outstanding requests";
+inline constexpr char rmessage[] = "unexpected R-message";
+inline constexpr char clunked[] = "fid clunked";
+inline constexpr char interrupted[] = "interrupted";
+inline constexpr char hungup[] = "connection closed";
+inline constexpr char toobig[] = "file too large";
+inline constexpr char nowstat[] = "wstat prohibited";
+
+}  // namespace grio::err

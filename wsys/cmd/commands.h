@@ -1,0 +1,9 @@
+// The grio subcommands, one file each; main.cpp dispatches by name.
+#pragma once
+
+namespace grio::cmd {
+
+int ramfs(int argc, char** argv);
+int ninep(int argc, char** argv);  // grio 9p
+
+}  // namespace grio::cmd
