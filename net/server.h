@@ -39,8 +39,9 @@ class Server {
 
   // Starts listening on a dial string. Unix: a stale socket left by a dead
   // server is replaced, a live one is not stolen. Tcp: 127.0.0.1 only.
-  // Returns an error string, empty on success.
-  Error listen(const std::string& dialstring);
+  // Returns the dial string actually bound (a tcp port 0 becomes the port
+  // the kernel chose), or an error.
+  Result<std::string> listen(const std::string& dialstring);
   // Serves an already connected stream (a socketpair in tests).
   void serve(Socket s);
   // Stops listening and closes every connection, cancelling parked requests.
@@ -52,9 +53,11 @@ class Server {
 
  private:
   friend class Connection;
-  void accept(const std::shared_ptr<asio::local::stream_protocol::acceptor>& a);
-  void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& a);
-  void gone(Connection* c);
+  Result<std::string> listen_unix(const Address& a);
+  Result<std::string> listen_tcp(const Address& a);
+  template <class Acceptor>
+  void accept(const std::shared_ptr<Acceptor>& a);
+  void gone(const std::shared_ptr<Connection>& c);
   void log(const std::string& line) const;
 
   asio::io_context& io_;

@@ -1,0 +1,417 @@
+// Server side of one 9P connection.
+#include "net/connection.h"
+
+#include <cstring>
+
+#include "net/codec.h"
+#include "net/errors.h"
+
+namespace grio::net {
+
+using namespace ninep;
+
+namespace {
+constexpr size_t min_buffer = 64 * 1024;
+}
+
+// ---- Request ------------------------------------------------------------------
+
+void Request::respond(ninep::Msg r) {
+  if (done_) return;
+  done_ = true;
+  on_cancel_ = nullptr;
+  if (auto c = conn_.lock()) c->answered(*this, std::move(r));
+}
+
+void Request::error(std::string_view ename) { respond(Rerror{std::string(ename)}); }
+
+void Request::park(std::function<void()> on_cancel) { on_cancel_ = std::move(on_cancel); }
+
+void Request::cancel() {
+  if (done_) return;
+  done_ = true;
+  if (auto f = std::move(on_cancel_)) f();
+}
+
+// ---- life -----------------------------------------------------------------------
+
+Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
+    : srv_(srv), tree_(tree), sock_(std::move(s)), session_(std::make_shared<Session>()) {
+  session_->id = id;
+  session_->msize = srv_.cfg_.limits.max_msize;
+  in_.resize(min_buffer);
+}
+
+void Connection::start() { read_more(); }
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  reset_session();
+  error_code ec;
+  sock_.close(ec);
+  srv_.gone(shared_from_this());
+}
+
+// Cancels every request without answering it and clunks every fid: what a
+// new Tversion and a lost connection both mean.
+void Connection::reset_session() {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& [tag, r] : pending) r->cancel();
+  auto fids = std::move(fids_);
+  fids_.clear();
+  for (auto& [num, f] : fids) tree_.clunk(*f);
+}
+
+// ---- framing ------------------------------------------------------------------
+
+void Connection::read_more() {
+  if (closed_ || reading_) return;
+  if (out_.size() + flight_.size() > srv_.cfg_.limits.max_output) return;  // resumed by on_written
+  if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
+  reading_ = true;
+  sock_.async_read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
+                        [self = shared_from_this()](const error_code& ec, size_t n) { self->on_read(ec, n); });
+}
+
+void Connection::on_read(const error_code& ec, size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) return close();
+  in_len_ += n;
+  batching_ = true;
+  take_frames();
+  batching_ = false;
+  flush_output();
+  read_more();
+}
+
+// Handles every complete message in the buffer and keeps the partial rest.
+void Connection::take_frames() {
+  size_t pos = 0;
+  while (!closed_) {
+    std::string why;
+    auto avail = std::span<const uint8_t>(in_.data() + pos, in_len_ - pos);
+    uint32_t size = frame_size(avail, session_->msize, why);
+    if (!why.empty()) {
+      srv_.log("[" + std::to_string(id()) + "] closing: " + why);
+      return close();
+    }
+    if (size == 0 || size > avail.size()) {
+      if (size > in_.size()) in_.resize(size);
+      break;
+    }
+    frame(avail.first(size));
+    pos += size;
+  }
+  if (closed_) return;
+  std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
+  in_len_ -= pos;
+  if (in_len_ == 0 && in_.size() > min_buffer) {
+    in_.resize(min_buffer);
+    in_.shrink_to_fit();
+  }
+}
+
+// A message whose framing is intact but whose body is not gets an Rerror
+// saying exactly what is wrong; the connection goes on.
+void Connection::frame(std::span<const uint8_t> bytes) {
+  auto d = decode(bytes, session_->msize);
+  uint16_t tag = uint16_t(bytes[5] | bytes[6] << 8);
+  if (!d.fcall) {
+    if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- bad message: " + d.error);
+    return error(tag, d.error);
+  }
+  if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- " + to_string(*d.fcall));
+  dispatch(d.fcall->tag, d.fcall->msg);
+}
+
+void Connection::send(uint16_t tag, const Msg& r) {
+  if (closed_) return;
+  Fcall f{tag, r};
+  if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] -> " + to_string(f));
+  encode(f, out_);
+  if (!batching_) flush_output();
+}
+
+void Connection::flush_output() {
+  if (writing_ || out_.empty() || closed_) return;
+  writing_ = true;
+  std::swap(out_, flight_);
+  asio::async_write(sock_, asio::buffer(flight_),
+                    [self = shared_from_this()](const error_code& ec, size_t) { self->on_written(ec); });
+}
+
+void Connection::on_written(const error_code& ec) {
+  writing_ = false;
+  flight_.clear();
+  if (closed_) return;
+  if (ec) return close();
+  flush_output();
+  read_more();
+}
+
+// ---- requests -----------------------------------------------------------------
+
+void Connection::reply(uint16_t tag, Msg r) { send(tag, r); }
+
+void Connection::error(uint16_t tag, std::string_view ename) { send(tag, Rerror{std::string(ename)}); }
+
+void Connection::answered(Request& r, Msg reply) {
+  auto it = pending_.find(r.tag());
+  if (it != pending_.end() && it->second.get() == &r) pending_.erase(it);
+  // A read reply never exceeds what was asked, nor what fits in msize.
+  if (auto* rr = std::get_if<Rread>(&reply))
+    if (auto* t = std::get_if<Tread>(&r.t()); t && rr->data.size() > t->count) rr->data.resize(t->count);
+  send(r.tag(), reply);
+}
+
+void Connection::dispatch(uint16_t tag, Msg& t) {
+  if (!is_tmessage(type_of(t))) return error(tag, err::rmessage);
+  if (auto* v = std::get_if<Tversion>(&t)) return version(tag, *v);
+  if (!versioned_) return error(tag, err::noversion);
+  if (pending_.count(tag)) return error(tag, err::duptag);
+  if (std::holds_alternative<Tauth>(t)) return error(tag, err::noauth);
+  if (auto* m = std::get_if<Tattach>(&t)) return attach(tag, *m);
+  if (auto* m = std::get_if<Tflush>(&t)) return flush(tag, *m);
+  if (auto* m = std::get_if<Twalk>(&t)) return walk(tag, *m);
+  if (auto* m = std::get_if<Topen>(&t)) return open(tag, *m);
+  if (auto* m = std::get_if<Tcreate>(&t)) return create(tag, *m);
+  if (std::holds_alternative<Tread>(t)) return read(tag, t);
+  if (std::holds_alternative<Twrite>(t)) return write(tag, t);
+  if (auto* m = std::get_if<Tclunk>(&t)) return clunk(tag, *m);
+  if (auto* m = std::get_if<Tremove>(&t)) return remove(tag, *m);
+  if (auto* m = std::get_if<Tstat>(&t)) return stat(tag, *m);
+  if (auto* m = std::get_if<Twstat>(&t)) return wstat(tag, *m);
+}
+
+FidRef Connection::fid(uint32_t num, uint16_t tag) {
+  auto it = fids_.find(num);
+  if (it != fids_.end()) return it->second;
+  error(tag, err::badfid);
+  return nullptr;
+}
+
+Error Connection::new_fid_ok(uint32_t num) const {
+  if (num == NOFID) return err::badfid;
+  if (fids_.count(num)) return err::dupfid;
+  if (fids_.size() >= srv_.cfg_.limits.max_fids) return err::toomanyfids;
+  return {};
+}
+
+void Connection::release(const FidRef& f) {
+  fids_.erase(f->num);
+  abort_on_fid(f->num);
+  tree_.clunk(*f);
+}
+
+// Requests still parked on a fid that is going away are answered now, so
+// their tags are freed and the tree holds no stale fid.
+void Connection::abort_on_fid(uint32_t num) {
+  std::vector<Req> doomed;
+  for (auto& [tag, r] : pending_)
+    if (r->fid().num == num) doomed.push_back(r);
+  for (auto& r : doomed) {
+    pending_.erase(r->tag());
+    r->cancel();
+    send(r->tag(), Rerror{err::clunked});
+  }
+}
+
+// Answers msize within [4096, cap] and only ever "9P2000": 9P2000.u and .L
+// offers are answered with plain 9P2000, which Linux accepts.
+void Connection::version(uint16_t tag, Tversion& t) {
+  reset_session();
+  versioned_ = false;
+  uint32_t cap = srv_.cfg_.limits.max_msize;
+  if (t.version.rfind("9P", 0) != 0) {
+    session_->msize = cap;
+    return reply(tag, Rversion{std::min(t.msize, cap), "unknown"});
+  }
+  if (t.msize < 4096) return error(tag, err::msizesmall);
+  session_->msize = std::min(t.msize, cap);
+  versioned_ = true;
+  reply(tag, Rversion{session_->msize, "9P2000"});
+}
+
+void Connection::attach(uint16_t tag, Tattach& t) {
+  if (t.afid != NOFID) return error(tag, err::afid);
+  if (auto e = new_fid_ok(t.fid); !e.empty()) return error(tag, e);
+  if (session_->uname.empty()) session_->uname = t.uname;
+  auto n = tree_.attach(t, *session_);
+  if (!n) return error(tag, n.error());
+  auto f = std::make_shared<Fid>();
+  f->num = t.fid;
+  f->node = *n;
+  f->session = session_;
+  fids_[t.fid] = f;
+  reply(tag, Rattach{(*n)->qid()});
+}
+
+// The flushed request is cancelled and never answered; Rflush goes out at
+// once, so several flushes are answered in the order they came.
+void Connection::flush(uint16_t tag, Tflush& t) {
+  if (auto it = pending_.find(t.oldtag); it != pending_.end()) {
+    auto r = it->second;
+    pending_.erase(it);
+    r->cancel();
+  }
+  reply(tag, Rflush{});
+}
+
+// A partial walk answers the qids it found and leaves newfid untouched.
+void Connection::walk(uint16_t tag, Twalk& t) {
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  if (f->is_open()) return error(tag, err::fidopen);
+  if (t.newfid != t.fid)
+    if (auto e = new_fid_ok(t.newfid); !e.empty()) return error(tag, e);
+  NodeRef n = f->node;
+  Rwalk r;
+  for (size_t i = 0; i < t.wname.size(); i++) {
+    if (!n->is_dir()) {
+      if (i == 0) return error(tag, err::walknodir);
+      break;
+    }
+    auto next = tree_.walk1(n, t.wname[i]);
+    if (!next) {
+      if (i == 0) return error(tag, next.error());
+      break;
+    }
+    n = *next;
+    r.wqid.push_back(n->qid());
+  }
+  if (r.wqid.size() == t.wname.size()) {
+    if (t.newfid == t.fid) {
+      f->node = n;
+    } else {
+      auto nf = std::make_shared<Fid>();
+      nf->num = t.newfid;
+      nf->node = n;
+      nf->session = session_;
+      fids_[t.newfid] = nf;
+    }
+  }
+  reply(tag, std::move(r));
+}
+
+namespace {
+// Why mode cannot open a file of this kind, or empty.
+Error bad_open(const Node& n, uint8_t mode) {
+  if (mode & ~(3 | OTRUNC | ORCLOSE)) return err::badmode;
+  bool reading_only = (mode & 3) == OREAD || (mode & 3) == OEXEC;
+  if (n.is_dir() && (!reading_only || (mode & (OTRUNC | ORCLOSE)))) return err::isdir;
+  return {};
+}
+}  // namespace
+
+void Connection::open(uint16_t tag, Topen& t) {
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  if (f->is_open()) return error(tag, err::fidopen);
+  if (auto e = bad_open(*f->node, t.mode); !e.empty()) return error(tag, e);
+  if (auto e = tree_.open(*f, t.mode); !e.empty()) return error(tag, e);
+  f->omode = t.mode;
+  reply(tag, Ropen{f->node->qid(), session_->msize - IOHDRSZ});
+}
+
+void Connection::create(uint16_t tag, Tcreate& t) {
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  if (f->is_open()) return error(tag, err::fidopen);
+  if (!f->node->is_dir()) return error(tag, err::createnondir);
+  if (t.name == "." || t.name == "..") return error(tag, err::badname);
+  if ((t.perm & DMDIR) && ((t.mode & 3) != OREAD || (t.mode & (OTRUNC | ORCLOSE))))
+    return error(tag, err::isdir);
+  if (t.mode & ~(3 | OTRUNC | ORCLOSE)) return error(tag, err::badmode);
+  auto n = tree_.create(*f, t);
+  if (!n) return error(tag, n.error());
+  tree_.clunk(*f);  // the fid leaves the directory for the new file
+  f->node = *n;
+  if (auto e = tree_.open(*f, t.mode); !e.empty()) return error(tag, e);
+  f->omode = t.mode;
+  reply(tag, Rcreate{f->node->qid(), session_->msize - IOHDRSZ});
+}
+
+void Connection::read(uint16_t tag, Msg& m) {
+  auto& t = std::get<Tread>(m);
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  if (!f->readable()) return error(tag, f->is_open() ? err::notread : err::notopen);
+  t.count = std::min(t.count, session_->msize - IOHDRSZ);
+  if (f->node->is_dir()) return read_dir(tag, *f, t);
+  if (pending_.size() >= srv_.cfg_.limits.max_requests) return error(tag, err::toomanyreqs);
+  auto r = std::make_shared<Request>(weak_from_this(), tag, std::move(m), f);
+  pending_[tag] = r;
+  tree_.read(r);
+}
+
+// Directory reads return whole entries from a listing taken at offset 0;
+// any other offset must continue exactly where the last read ended.
+void Connection::read_dir(uint16_t tag, Fid& f, const Tread& t) {
+  if (t.offset == 0) {
+    f.dirbuf.clear();
+    Packer p(f.dirbuf);
+    for (auto& d : tree_.list(f)) pack_stat(p, d);
+  } else if (t.offset != f.dir_next) {
+    return error(tag, err::badoffset);
+  }
+  size_t start = std::min<size_t>(t.offset, f.dirbuf.size()), end = start;
+  while (end + 2 <= f.dirbuf.size()) {
+    size_t n = 2 + size_t(f.dirbuf[end] | f.dirbuf[end + 1] << 8);
+    if (end + n - start > t.count) break;
+    end += n;
+  }
+  if (end == start && start < f.dirbuf.size()) return error(tag, "read count too small for directory entry");
+  f.dir_next = end;
+  reply(tag, Rread{std::string(f.dirbuf.begin() + start, f.dirbuf.begin() + end)});
+}
+
+void Connection::write(uint16_t tag, Msg& m) {
+  auto& t = std::get<Twrite>(m);
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  if (!f->writable()) return error(tag, f->is_open() ? err::notwrite : err::notopen);
+  if (pending_.size() >= srv_.cfg_.limits.max_requests) return error(tag, err::toomanyreqs);
+  auto r = std::make_shared<Request>(weak_from_this(), tag, std::move(m), f);
+  pending_[tag] = r;
+  tree_.write(r);
+}
+
+void Connection::clunk(uint16_t tag, Tclunk& t) {
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  Error e;
+  if (f->is_open() && (f->omode & ORCLOSE)) e = tree_.remove(*f);
+  release(f);
+  if (!e.empty()) return error(tag, e);
+  reply(tag, Rclunk{});
+}
+
+// The fid is gone afterwards even when the remove fails.
+void Connection::remove(uint16_t tag, Tremove& t) {
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  Error e = tree_.remove(*f);
+  release(f);
+  if (!e.empty()) return error(tag, e);
+  reply(tag, Rremove{});
+}
+
+void Connection::stat(uint16_t tag, Tstat& t) {
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  auto d = tree_.stat(*f);
+  if (!d) return error(tag, d.error());
+  reply(tag, Rstat{*d});
+}
+
+void Connection::wstat(uint16_t tag, Twstat& t) {
+  auto f = fid(t.fid, tag);
+  if (!f) return;
+  if (auto e = tree_.wstat(*f, t.stat); !e.empty()) return error(tag, e);
+  reply(tag, Rwstat{});
+}
+
+}  // namespace grio::net

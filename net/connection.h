@@ -1,0 +1,84 @@
+// One 9P connection on the server side: framing, the fid and tag tables,
+// and one handler per T-message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "net/asio.h"
+#include "net/dial.h"
+#include "net/fcall.h"
+#include "net/file_tree.h"
+#include "net/server.h"
+
+namespace grio::net {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server& srv, FileTree& tree, Socket s, uint64_t id);
+  void start();
+  // Closes the socket, cancels every parked request and clunks every fid.
+  void close();
+  uint64_t id() const { return session_->id; }
+
+ private:
+  friend class Request;
+  using Msg = ninep::Msg;
+
+  // Framing and output.
+  void read_more();
+  void on_read(const error_code& ec, size_t n);
+  void take_frames();
+  void frame(std::span<const uint8_t> bytes);
+  void send(uint16_t tag, const Msg& r);
+  void flush_output();
+  void on_written(const error_code& ec);
+
+  // Requests.
+  void dispatch(uint16_t tag, Msg& t);
+  void reply(uint16_t tag, Msg r);
+  void error(uint16_t tag, std::string_view ename);
+  void answered(Request& r, Msg reply);  // from Request::respond
+  FidRef fid(uint32_t num, uint16_t tag);
+  Error new_fid_ok(uint32_t num) const;
+  void release(const FidRef& f);
+  void abort_on_fid(uint32_t num);
+  void reset_session();
+
+  void version(uint16_t tag, ninep::Tversion& t);
+  void attach(uint16_t tag, ninep::Tattach& t);
+  void flush(uint16_t tag, ninep::Tflush& t);
+  void walk(uint16_t tag, ninep::Twalk& t);
+  void open(uint16_t tag, ninep::Topen& t);
+  void create(uint16_t tag, ninep::Tcreate& t);
+  void read(uint16_t tag, Msg& t);
+  void read_dir(uint16_t tag, Fid& f, const ninep::Tread& t);
+  void write(uint16_t tag, Msg& t);
+  void clunk(uint16_t tag, ninep::Tclunk& t);
+  void remove(uint16_t tag, ninep::Tremove& t);
+  void stat(uint16_t tag, ninep::Tstat& t);
+  void wstat(uint16_t tag, ninep::Twstat& t);
+
+  Server& srv_;
+  FileTree& tree_;
+  Socket sock_;
+  std::shared_ptr<Session> session_;
+  bool versioned_ = false;
+  bool closed_ = false;
+
+  std::unordered_map<uint32_t, FidRef> fids_;
+  std::unordered_map<uint16_t, Req> pending_;  // requests handed to the tree, by tag
+
+  std::vector<uint8_t> in_;       // received bytes; the first in_len_ are valid
+  size_t in_len_ = 0;
+  bool reading_ = false;
+  bool batching_ = false;          // replies wait until the whole read is handled
+  std::vector<uint8_t> out_;      // replies not yet handed to the socket
+  std::vector<uint8_t> flight_;   // the one write in flight
+  bool writing_ = false;
+};
+
+}  // namespace grio::net

@@ -1,0 +1,174 @@
+// In-process end-to-end harness: the real server on its own io thread, and
+// raw blocking peers that speak 9P through the codec over a socketpair, so
+// tests can send exactly the bytes they mean (malformed ones included).
+#pragma once
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "net/asio.h"
+#include "net/codec.h"
+#include "net/errors.h"
+#include "net/ramfs.h"
+#include "net/server.h"
+
+namespace grio::test {
+
+using namespace grio::ninep;
+
+// A blocking 9P peer on one end of a socketpair. Every wait is bounded.
+class Wire {
+ public:
+  explicit Wire(int fd) : fd_(fd) {}
+  Wire(Wire&& o) noexcept : fd_(std::exchange(o.fd_, -1)), in_(std::move(o.in_)) {}
+  ~Wire() { close(); }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  void send_raw(const std::vector<uint8_t>& b) {
+    size_t off = 0;
+    while (off < b.size()) {
+      ssize_t n = ::send(fd_, b.data() + off, b.size() - off, MSG_NOSIGNAL);
+      REQUIRE(n > 0);
+      off += size_t(n);
+    }
+  }
+  void send(uint16_t tag, Msg m) { send_raw(encode(Fcall{tag, std::move(m)})); }
+
+  // The next message; fails the test if none arrives within the timeout.
+  Fcall recv(int timeout_ms = 5000) {
+    auto f = try_recv(timeout_ms);
+    REQUIRE(f.has_value());
+    return *f;
+  }
+  std::optional<Fcall> try_recv(int timeout_ms) {
+    while (true) {
+      std::string why;
+      uint32_t n = frame_size(in_, 1 << 24, why);
+      REQUIRE(why.empty());
+      if (n && in_.size() >= n) {
+        auto d = decode(std::span(in_).first(n), 1 << 24);
+        INFO(d.error);
+        REQUIRE(d.fcall.has_value());
+        in_.erase(in_.begin(), in_.begin() + n);
+        return d.fcall;
+      }
+      if (!fill(timeout_ms)) return std::nullopt;
+    }
+  }
+  // True when the server closed its end (within the timeout).
+  bool closed_by_peer(int timeout_ms = 5000) {
+    while (fill(timeout_ms)) {
+    }
+    return eof_;
+  }
+
+  template <class R>
+  R rpc(uint16_t tag, Msg m) {
+    send(tag, std::move(m));
+    auto f = recv();
+    CHECK(f.tag == tag);
+    if (auto* e = std::get_if<Rerror>(&f.msg)) FAIL("Rerror: " << e->ename);
+    REQUIRE(std::holds_alternative<R>(f.msg));
+    return std::get<R>(f.msg);
+  }
+  // The error string of a request expected to fail.
+  std::string fails(uint16_t tag, Msg m) {
+    send(tag, std::move(m));
+    auto f = recv();
+    CHECK(f.tag == tag);
+    auto* e = std::get_if<Rerror>(&f.msg);
+    if (!e) FAIL("expected Rerror, got " << to_string(f));
+    return e->ename;
+  }
+
+  // Tversion + Tattach of fid 0.
+  void hello(uint32_t msize = 8192) {
+    auto v = rpc<Rversion>(NOTAG, Tversion{msize, "9P2000"});
+    REQUIRE(v.version == "9P2000");
+    rpc<Rattach>(1, Tattach{0, NOFID, "tester", ""});
+  }
+
+ private:
+  bool fill(int timeout_ms) {
+    if (fd_ < 0 || eof_) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    uint8_t buf[65536];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      eof_ = true;
+      return false;
+    }
+    in_.insert(in_.end(), buf, buf + n);
+    return true;
+  }
+  int fd_;
+  std::vector<uint8_t> in_;
+  bool eof_ = false;
+};
+
+// The real server over a RamFs, on its own io thread.
+class Served {
+ public:
+  explicit Served(net::ServerConfig cfg = {}) : srv_(io_, fs_, std::move(cfg)) {
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~Served() {
+    on_io([this] { srv_.close(); });
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  // Runs f on the io thread and waits for its result.
+  template <class F>
+  auto on_io(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto fut = task.get_future();
+    asio::post(io_, [&task] { task(); });
+    REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    return fut.get();
+  }
+
+  Wire connect() {
+    int sv[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    on_io([this, fd = sv[0]] {
+      srv_.serve(net::Socket(io_, asio::generic::stream_protocol(AF_UNIX, 0), fd));
+    });
+    return Wire(sv[1]);
+  }
+
+  // Polls an io-thread condition until it holds or 5 s pass.
+  template <class P>
+  bool eventually(P pred) {
+    for (int i = 0; i < 500; i++) {
+      if (on_io(pred)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  asio::io_context& io() { return io_; }
+  net::RamFs& fs() { return fs_; }
+  net::Server& server() { return srv_; }
+
+ private:
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  net::RamFs fs_{"tester"};
+  net::Server srv_;
+  std::thread thread_;
+};
+
+}  // namespace grio::test

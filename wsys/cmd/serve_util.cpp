@@ -1,0 +1,54 @@
+// Shared plumbing of the serving subcommands.
+#include "wsys/cmd/serve_util.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace grio::cmd {
+
+std::string user_name() {
+  if (const char* u = std::getenv("USER"); u && *u) return u;
+  if (auto* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  return "none";
+}
+
+bool listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var) {
+  std::vector<std::string> todo = addrs;
+  if (todo.empty()) {
+    std::string why;
+    std::string dir = net::private_dir(why);
+    if (dir.empty()) {
+      std::fprintf(stderr, "grio: %s\n", why.c_str());
+      return false;
+    }
+    todo.push_back("unix!" + dir + "/" + dflt);
+  }
+  for (size_t i = 0; i < todo.size(); i++) {
+    auto bound = srv.listen(todo[i]);
+    if (!bound) {
+      std::fprintf(stderr, "grio: listen %s: %s\n", todo[i].c_str(), bound.error().c_str());
+      return false;
+    }
+    if (bound->rfind("tcp!", 0) == 0)
+      std::fprintf(stderr, "grio: warning: %s has no authentication or encryption yet; every local user can reach it\n",
+                   bound->c_str());
+    if (i == 0) std::printf("%s=%s\n", var, bound->c_str());
+  }
+  std::fflush(stdout);
+  return true;
+}
+
+int run_until_signal(asio::io_context& io, net::Server& srv) {
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const error_code&, int) {
+    srv.close();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace grio::cmd

@@ -1,0 +1,24 @@
+// What every serving subcommand does the same way: where it listens, what it
+// prints, and how it stops.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "net/asio.h"
+#include "net/server.h"
+
+namespace grio::cmd {
+
+// The login name, for file ownership and unames.
+std::string user_name();
+
+// Listens on every dial string, or on unix!<private dir>/<dflt> when none is
+// given, and prints `var=ADDR` for the first. TCP listeners get a warning:
+// until authentication exists they are open to every local user.
+bool listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var);
+
+// Runs io until SIGINT or SIGTERM, then closes the server. Returns 0.
+int run_until_signal(asio::io_context& io, net::Server& srv);
+
+}  // namespace grio::cmd
