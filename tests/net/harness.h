@@ -124,10 +124,9 @@ class Served {
     thread_ = std::thread([this] { io_.run(); });
   }
   ~Served() {
-    on_io([this] { srv_.close(); });
+    asio::post(io_, [this] { srv_.close(); });
     work_.reset();
-    io_.stop();
-    thread_.join();
+    thread_.join();  // returns once the closed connections have drained
   }
 
   // Runs f on the io thread and waits for its result.
