@@ -15,9 +15,10 @@ const char* const names[] = {
 };
 
 std::string fmt(const char* f, auto... args) {
-  char buf[256];
-  int n = std::snprintf(buf, sizeof buf, f, args...);
-  return std::string(buf, size_t(n) < sizeof buf ? size_t(n) : sizeof buf - 1);
+  int n = std::snprintf(nullptr, 0, f, args...);
+  std::string s(size_t(n), '\0');
+  std::snprintf(s.data(), s.size() + 1, f, args...);
+  return s;
 }
 
 // Like lib9p's dumpsome: quoted text when printable, else hex; at most 64 bytes.

@@ -731,3 +731,9 @@ TEST_CASE("to_string quotes text data and shows binary data as hex", "[net]") {
   CHECK(to_string(Fcall{5, Rread{std::string(100, 'x')}}) ==
         "Rread tag 5 count 100 '" + std::string(64, 'x') + "'...");
 }
+
+TEST_CASE("%F keeps long fields whole", "[net]") {
+  std::string aname(300, 'a');
+  auto s = to_string(Fcall{1, Tcreate{2, aname, 0644, 1}});
+  CHECK(s == "Tcreate tag 1 fid 2 name " + aname + " perm 0644 mode 1");
+}
