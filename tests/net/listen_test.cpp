@@ -9,22 +9,12 @@
 #include <fstream>
 
 #include "tests/net/harness.h"
+#include "tests/net/process.h"
 
 using namespace grio;
 using namespace grio::test;
-namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh directory under the test's temp dir, removed afterwards.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/grio-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // A Unix socket file with nobody listening: what a killed server leaves.
 void leave_stale_socket(const std::string& path) {

@@ -1,0 +1,266 @@
+// 9P round trips and streaming throughput, each beside a raw Unix-socket
+// baseline of the same message sizes measured in the same run.
+//
+//   round trips: a small Tread (23 bytes) answered by a 16-byte Rread
+//   (27 bytes), one request in flight per client, 1 and 16 clients;
+//   baseline: blocking ping-pong of 23/27-byte messages between threads.
+//
+//   streaming: 256 MiB written into a RamFs file, then read back, at msize
+//   64 KiB with 8 requests in flight; baseline: the same bytes pushed
+//   through a socketpair in 64 KiB writes and read by another thread.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "net/client.h"
+#include "net/ramfs.h"
+#include "net/server.h"
+
+using namespace grio;
+using namespace grio::ninep;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr double seconds = 2.0;
+constexpr size_t tread_size = 23, rread_size = 27;
+constexpr uint32_t stream_msize = 64 * 1024;
+constexpr uint64_t stream_bytes = 256ull << 20;
+constexpr int window = 8;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+bool read_full(int fd, void* p, size_t n) {
+  auto* b = static_cast<char*>(p);
+  while (n) {
+    ssize_t k = ::read(fd, b, n);
+    if (k <= 0) return false;
+    b += k, n -= size_t(k);
+  }
+  return true;
+}
+
+bool write_full(int fd, const void* p, size_t n) {
+  auto* b = static_cast<const char*>(p);
+  while (n) {
+    ssize_t k = ::write(fd, b, n);
+    if (k <= 0) return false;
+    b += k, n -= size_t(k);
+  }
+  return true;
+}
+
+// Raw ping-pong over `pairs` socketpairs, one thread per end.
+double raw_pingpong(int pairs) {
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> total{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < pairs; i++) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) std::abort();
+    threads.emplace_back([fd = sv[0]] {
+      char req[tread_size], resp[rread_size] = {};
+      while (read_full(fd, req, sizeof req) && write_full(fd, resp, sizeof resp)) {
+      }
+      ::close(fd);
+    });
+    threads.emplace_back([fd = sv[1], &stop, &total] {
+      char req[tread_size] = {}, resp[rread_size];
+      uint64_t n = 0;
+      while (!stop && write_full(fd, req, sizeof req) && read_full(fd, resp, sizeof resp)) n++;
+      total += n;
+      ::shutdown(fd, SHUT_RDWR);
+      ::close(fd);
+    });
+  }
+  auto t0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  return double(total) / since(t0);
+}
+
+// Raw stream: bytes through a socketpair in 64 KiB writes.
+double raw_stream() {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) std::abort();
+  std::vector<char> buf(stream_msize);
+  auto t0 = Clock::now();
+  std::thread reader([fd = sv[1]] {
+    std::vector<char> in(stream_msize);
+    uint64_t got = 0;
+    while (got < stream_bytes) {
+      ssize_t k = ::read(fd, in.data(), in.size());
+      if (k <= 0) break;
+      got += uint64_t(k);
+    }
+  });
+  for (uint64_t sent = 0; sent < stream_bytes; sent += buf.size()) write_full(sv[0], buf.data(), buf.size());
+  reader.join();
+  double mbs = double(stream_bytes) / 1e6 / since(t0);
+  ::close(sv[0]);
+  ::close(sv[1]);
+  return mbs;
+}
+
+// The grio server on a RamFs, listening on a Unix socket, on its own thread.
+struct ServerThread {
+  asio::io_context io;
+  net::RamFs fs{"bench"};
+  net::Server srv{io, fs};
+  std::string addr;
+  std::thread thread;
+  std::filesystem::path dir;
+  ServerThread() {
+    char tmpl[] = "/tmp/grio-bench-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    auto bound = srv.listen("unix!" + (dir / "srv").string());
+    if (!bound) std::abort();
+    addr = *bound;
+    thread = std::thread([this] { io.run(); });
+  }
+  ~ServerThread() {
+    asio::post(io, [this] { srv.close(); });
+    thread.join();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+// Runs fn on io and waits, the way every client step here is driven.
+template <class F>
+void run_on(asio::io_context& io, F fn) {
+  io.restart();
+  asio::post(io, fn);
+  io.run();
+}
+
+// A client on io with fid 0 attached and fid 1 open on path (created first
+// when create is set).
+std::shared_ptr<net::Client> connect(asio::io_context& io, const std::string& addr, uint32_t msize,
+                                     const std::string& path, uint8_t mode, bool create) {
+  std::string why;
+  auto a = net::parse_address(addr, why);
+  error_code ec;
+  auto c = net::Client::create(net::dial(io, *a, ec));
+  if (ec) std::abort();
+  auto must = [](net::Result<Msg> r) {
+    if (!r) {
+      std::fprintf(stderr, "bench: %s\n", r.error().c_str());
+      std::abort();
+    }
+  };
+  run_on(io, [&] {
+    c->version(msize, [&, c](net::Error e) {
+      if (!e.empty()) std::abort();
+      c->rpc(Tattach{0, NOFID, "bench", ""}, [&, c](net::Result<Msg> r) {
+        must(r);
+        if (create) {
+          c->rpc(Twalk{0, 1, {}}, [&, c](net::Result<Msg> r) {
+            must(r);
+            c->rpc(Tcreate{1, path, 0666, mode}, must);
+          });
+        } else {
+          c->rpc(Twalk{0, 1, {path}}, [&, c](net::Result<Msg> r) {
+            must(r);
+            c->rpc(Topen{1, mode}, must);
+          });
+        }
+      });
+    });
+  });
+  return c;
+}
+
+// Round trips of a small Tread with `clients` connections, one in flight each.
+double ninep_roundtrips(ServerThread& s, int clients) {
+  asio::io_context io;
+  // A 16-byte file to read.
+  auto setup = connect(io, s.addr, 8192, "small", ORDWR, true);
+  run_on(io, [&] { setup->rpc(Twrite{1, 0, std::string(16, 'x')}, [](net::Result<Msg>) {}); });
+  std::vector<std::shared_ptr<net::Client>> cs;
+  for (int i = 0; i < clients; i++) cs.push_back(connect(io, s.addr, 8192, "small", OREAD, false));
+  uint64_t total = 0;
+  bool stop = false;
+  std::function<void(net::Client&)> next = [&](net::Client& c) {
+    c.rpc(Tread{1, 0, 64}, [&](net::Result<Msg> r) {
+      if (!r || std::get<Rread>(*r).data.size() != 16) std::abort();
+      total++;
+      if (!stop) next(c);
+    });
+  };
+  asio::steady_timer timer(io, std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+  auto t0 = Clock::now();
+  run_on(io, [&] {
+    for (auto& c : cs) next(*c);
+    timer.async_wait([&](const error_code&) { stop = true; });
+  });
+  double rate = double(total) / since(t0);
+  for (auto& c : cs) c->close();
+  setup->close();
+  return rate;
+}
+
+// Streams stream_bytes into (write) or out of (read) the file "big".
+double ninep_stream(ServerThread& s, bool writing) {
+  asio::io_context io;
+  auto c = connect(io, s.addr, stream_msize, "big", writing ? OWRITE : OREAD, writing);
+  const uint32_t chunk = c->msize() - IOHDRSZ;
+  const std::string data(chunk, 'z');
+  uint64_t next_off = 0, done = 0;
+  std::function<void()> issue = [&] {
+    if (next_off >= stream_bytes) return;
+    uint64_t off = next_off;
+    next_off += chunk;
+    auto on_reply = [&](net::Result<Msg> r) {
+      if (!r) std::abort();
+      if (writing) done += std::get<Rwrite>(*r).count;
+      else done += std::get<Rread>(*r).data.size();
+      issue();
+    };
+    if (writing) c->rpc(Twrite{1, off, data}, on_reply);
+    else c->rpc(Tread{1, off, chunk}, on_reply);
+  };
+  auto t0 = Clock::now();
+  run_on(io, [&] {
+    for (int i = 0; i < window; i++) issue();
+  });
+  double mbs = double(done) / 1e6 / since(t0);
+  if (done < stream_bytes) {
+    std::fprintf(stderr, "bench: streamed only %llu bytes\n", (unsigned long long)done);
+    std::abort();
+  }
+  c->close();
+  return mbs;
+}
+
+void row(const char* what, double grio, double raw, const char* unit, double target) {
+  double ratio = grio / raw;
+  std::printf("%-34s %12.0f %12.0f %-5s %6.2f   %s\n", what, grio, raw, unit, ratio,
+              target > 0 ? (ratio >= target ? "target met" : "BELOW TARGET") : "");
+}
+
+}  // namespace
+
+int main() {
+  std::printf("9P benchmark (%.0f s per measurement; ratio = grio / raw, same run)\n", seconds);
+  std::printf("%-34s %12s %12s %-5s %6s\n", "", "grio", "raw", "unit", "ratio");
+  ServerThread s;
+  double raw1 = raw_pingpong(1), g1 = ninep_roundtrips(s, 1);
+  row("Tread round trips, 1 client", g1, raw1, "rt/s", 0.6);
+  double raw16 = raw_pingpong(16), g16 = ninep_roundtrips(s, 16);
+  row("Tread round trips, 16 clients", g16, raw16, "rt/s", 0);
+  double rawst = raw_stream();
+  double w = ninep_stream(s, true);
+  double r = ninep_stream(s, false);
+  row("stream write, msize 64 KiB", w, rawst, "MB/s", 0.6);
+  row("stream read, msize 64 KiB", r, rawst, "MB/s", 0.6);
+  return 0;
+}
