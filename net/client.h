@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,7 +85,11 @@ class SyncClient {
  private:
   SyncClient();
   Result<ninep::Msg> call(ninep::Msg t);
+  void free_fid(uint32_t fid);
   asio::io_context io_;
+  // Keeps the io thread alive after the connection drops, so calls still
+  // get their "connection closed".
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::shared_ptr<Client> client_;
   std::thread thread_;
   uint32_t root_ = 0;
