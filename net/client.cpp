@@ -6,6 +6,7 @@
 // go on a free list, so steady-state traffic allocates nothing here.
 #include "net/client.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <future>
@@ -92,6 +93,7 @@ struct Client::Impl {
 
   // Queues f; false (and nothing queued) if it would not fit in msize.
   bool send(const Fcall& f) {
+    if (chatty) std::fprintf(stderr, "<- %s\n", to_string(f).c_str());
     size_t before = pending.size();
     encode(f, pending);
     if (pending.size() - before > self.msize_) {
@@ -161,6 +163,7 @@ struct Client::Impl {
   }
 
   void dispatch(Fcall&& f) {
+    if (chatty) std::fprintf(stderr, "-> %s\n", to_string(f).c_str());
     if (f.tag == NOTAG) return on_version(std::move(f.msg));
     // A reply to a tag we are not waiting on (a server answering a flushed
     // request after Rflush) is dropped: its callback has already run.

@@ -25,7 +25,12 @@ class Client : public std::enable_shared_from_this<Client> {
  public:
   using Reply = std::function<void(Result<ninep::Msg>)>;
 
+  // Starts reading s; call it on s's io thread, or before that thread runs.
+  // The client lives until close() or the connection ends.
   static std::shared_ptr<Client> create(Socket s);
+  // Like plan9port's chatty9pclient: print every message sent ("<-") and
+  // received ("->") to stderr. Set it before any client starts.
+  static inline bool chatty = false;
   ~Client();
 
   // Tversion; done gets the error, or "" once msize() holds the answer.
