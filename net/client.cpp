@@ -100,8 +100,18 @@ struct Client::Impl {
       pending.resize(before);
       return false;
     }
-    if (!write_busy) start_write();
+    if (!write_busy) write_now();
     return true;
+  }
+
+  // With nothing in flight, try the write at once (the socket is
+  // non-blocking): most requests leave without an async_write round.
+  void write_now() {
+    error_code ec;
+    size_t n = sock.write_some(asio::buffer(pending), ec);
+    if (ec) n = 0;  // would_block, or an error the async write will report
+    pending.erase(pending.begin(), pending.begin() + long(n));
+    if (!pending.empty()) start_write();
   }
 
   void start_write() {
@@ -132,14 +142,18 @@ struct Client::Impl {
     std::string why;
     if (uint32_t n = frame_size({rbuf.data(), rend}, self.msize_, why); n > want) want = n;
     if (rbuf.size() < want) rbuf.resize(std::max(want, rbuf.size() * 2));
-    sock.async_read_some(asio::buffer(rbuf.data() + rend, rbuf.size() - rend),
-                         [c = self.shared_from_this()](error_code ec, size_t n) {
-                           c->impl_->on_read(ec, n);
-                         });
+    // Wait for readability, then read: unlike async_read_some this makes
+    // no speculative recv that would only find the socket empty.
+    sock.async_wait(Socket::wait_read, [c = self.shared_from_this()](error_code ec) {
+      c->impl_->on_read(ec);
+    });
   }
 
-  void on_read(error_code ec, size_t n) {
+  void on_read(error_code ec) {
     if (self.closed_) return;
+    size_t n = 0;
+    if (!ec) n = sock.read_some(asio::buffer(rbuf.data() + rend, rbuf.size() - rend), ec);
+    if (ec == asio::error::would_block) return start_read();
     if (ec) return fail_all();
     rend += n;
     parse();
@@ -237,6 +251,8 @@ struct Client::Impl {
 
 std::shared_ptr<Client> Client::create(Socket s) {
   std::shared_ptr<Client> c(new Client(std::move(s)));
+  error_code ec;
+  c->impl_->sock.non_blocking(true, ec);
   c->impl_->start_read();
   return c;
 }
