@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,7 +25,12 @@ class Client : public std::enable_shared_from_this<Client> {
  public:
   using Reply = std::function<void(Result<ninep::Msg>)>;
 
+  // Starts reading s; call it on s's io thread, or before that thread runs.
+  // The client lives until close() or the connection ends.
   static std::shared_ptr<Client> create(Socket s);
+  // Like plan9port's chatty9pclient: print every message sent ("<-") and
+  // received ("->") to stderr. Set it before any client starts.
+  static inline bool chatty = false;
   ~Client();
 
   // Tversion; done gets the error, or "" once msize() holds the answer.
@@ -84,7 +90,11 @@ class SyncClient {
  private:
   SyncClient();
   Result<ninep::Msg> call(ninep::Msg t);
+  void free_fid(uint32_t fid);
   asio::io_context io_;
+  // Keeps the io thread alive after the connection drops, so calls still
+  // get their "connection closed".
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::shared_ptr<Client> client_;
   std::thread thread_;
   uint32_t root_ = 0;

@@ -1,0 +1,533 @@
+// The 9P2000 client: one connection, many tags in flight, and a blocking
+// facade for commands.
+//
+// Everything in Client runs on the io thread that owns the socket. Replies
+// are matched to requests through a slot table indexed by tag; freed tags
+// go on a free list, so steady-state traffic allocates nothing here.
+#include "net/client.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <future>
+#include <optional>
+
+#include "net/codec.h"
+#include "net/errors.h"
+
+namespace grio::net {
+
+using namespace ninep;
+
+namespace {
+
+constexpr size_t kReadSlack = 16 * 1024;  // free room we want before each read
+constexpr uint32_t kMinMsize = 256;       // below this not even a stat fits
+
+// One tag's state. A tag stays busy until its reply has been delivered and
+// every Tflush naming it has been answered: 9P forbids reusing it earlier.
+struct Slot {
+  bool busy = false;
+  bool answered = false;  // the callback already ran
+  bool is_flush = false;  // this slot is a Tflush
+  MsgType want{};         // the R-message that answers it
+  uint16_t flushes = 0;   // Tflushes of this tag still unanswered
+  uint16_t oldtag = NOTAG;
+  Client::Reply done;
+  std::function<void()> flushed;  // for a Tflush: the caller's done
+};
+
+Result<Msg> to_result(Msg&& m, MsgType want) {
+  MsgType got = type_of(m);
+  if (got == MsgType::Rerror) return Result<Msg>::error(std::get<Rerror>(m).ename);
+  if (got != want) return Result<Msg>::error(err::rmessage);
+  return Result<Msg>(std::move(m));
+}
+
+}  // namespace
+
+struct Client::Impl {
+  Impl(Client& c, Socket s) : self(c), sock(std::move(s)) {}
+
+  Client& self;
+  Socket sock;
+  std::vector<Slot> slots;  // indexed by tag
+  std::vector<uint16_t> free_tags;
+
+  // Writes: one async_write in flight; messages queue in pending meanwhile
+  // and leave together when it completes.
+  std::vector<uint8_t> pending, writing;
+  bool write_busy = false;
+
+  // Reads: bytes [rpos, rend) of rbuf are received but not yet parsed.
+  std::vector<uint8_t> rbuf;
+  size_t rpos = 0, rend = 0;
+
+  std::function<void(Error)> version_done;
+  uint32_t version_msize = 0;
+
+  uint32_t next_fid = 0;
+  std::vector<uint32_t> free_fids;
+
+  uint16_t alloc_tag() {
+    if (!free_tags.empty()) {
+      uint16_t t = free_tags.back();
+      free_tags.pop_back();
+      return t;
+    }
+    if (slots.size() >= NOTAG) return NOTAG;
+    slots.emplace_back();
+    return uint16_t(slots.size() - 1);
+  }
+
+  void release(uint16_t tag) {
+    slots[tag] = Slot{};
+    free_tags.push_back(tag);
+  }
+
+  void post_error(Reply done, std::string e) {
+    asio::post(sock.get_executor(), [done = std::move(done), e = std::move(e)]() mutable {
+      done(Result<Msg>::error(std::move(e)));
+    });
+  }
+
+  // Queues f; false (and nothing queued) if it would not fit in msize.
+  bool send(const Fcall& f) {
+    if (chatty) std::fprintf(stderr, "<- %s\n", to_string(f).c_str());
+    size_t before = pending.size();
+    encode(f, pending);
+    if (pending.size() - before > self.msize_) {
+      pending.resize(before);
+      return false;
+    }
+    if (!write_busy) write_now();
+    return true;
+  }
+
+  // With nothing in flight, try the write at once (the socket is
+  // non-blocking): most requests leave without an async_write round.
+  void write_now() {
+    error_code ec;
+    size_t n = sock.write_some(asio::buffer(pending), ec);
+    if (ec) n = 0;  // would_block, or an error the async write will report
+    pending.erase(pending.begin(), pending.begin() + long(n));
+    if (!pending.empty()) start_write();
+  }
+
+  void start_write() {
+    std::swap(pending, writing);
+    pending.clear();
+    write_busy = true;
+    asio::async_write(sock, asio::buffer(writing),
+                      [c = self.shared_from_this()](error_code ec, size_t) {
+                        c->impl_->on_write(ec);
+                      });
+  }
+
+  void on_write(error_code ec) {
+    write_busy = false;
+    writing.clear();
+    if (self.closed_) return;
+    if (ec) return fail_all();
+    if (!pending.empty()) start_write();
+  }
+
+  void start_read() {
+    if (rpos > 0) {  // keep the partial frame at the front
+      std::memmove(rbuf.data(), rbuf.data() + rpos, rend - rpos);
+      rend -= rpos;
+      rpos = 0;
+    }
+    size_t want = rend + kReadSlack;
+    std::string why;
+    if (uint32_t n = frame_size({rbuf.data(), rend}, self.msize_, why); n > want) want = n;
+    if (rbuf.size() < want) rbuf.resize(std::max(want, rbuf.size() * 2));
+    // Wait for readability, then read: unlike async_read_some this makes
+    // no speculative recv that would only find the socket empty.
+    sock.async_wait(Socket::wait_read, [c = self.shared_from_this()](error_code ec) {
+      c->impl_->on_read(ec);
+    });
+  }
+
+  void on_read(error_code ec) {
+    if (self.closed_) return;
+    size_t n = 0;
+    if (!ec) n = sock.read_some(asio::buffer(rbuf.data() + rend, rbuf.size() - rend), ec);
+    if (ec == asio::error::would_block) return start_read();
+    if (ec) return fail_all();
+    rend += n;
+    parse();
+    if (!self.closed_) start_read();
+  }
+
+  // Delivers every whole frame in the buffer. Broken framing, or a frame
+  // the codec rejects, means we can no longer trust the stream: close.
+  void parse() {
+    while (!self.closed_) {
+      std::span<const uint8_t> avail(rbuf.data() + rpos, rend - rpos);
+      std::string why;
+      uint32_t n = frame_size(avail, self.msize_, why);
+      if (!why.empty()) return fail_all();
+      if (n == 0 || n > avail.size()) return;
+      Decoded d = decode(avail.first(n), self.msize_);
+      rpos += n;
+      if (!d.fcall) return fail_all();
+      dispatch(std::move(*d.fcall));
+    }
+  }
+
+  void dispatch(Fcall&& f) {
+    if (chatty) std::fprintf(stderr, "-> %s\n", to_string(f).c_str());
+    if (f.tag == NOTAG) return on_version(std::move(f.msg));
+    // A reply to a tag we are not waiting on (a server answering a flushed
+    // request after Rflush) is dropped: its callback has already run.
+    if (f.tag >= slots.size() || !slots[f.tag].busy || slots[f.tag].answered) return;
+    Slot& s = slots[f.tag];
+    if (s.is_flush) return on_rflush(f.tag);
+    Result<Msg> r = to_result(std::move(f.msg), s.want);
+    Reply done = std::move(s.done);
+    if (s.flushes > 0) s.answered = true;  // the tag waits for its Rflush
+    else release(f.tag);
+    done(std::move(r));  // may send, so no Slot& is used after this
+  }
+
+  // The first Rflush for a tag ends its request: if no reply came, the
+  // callback learns it was interrupted. The tag is free once every Tflush
+  // naming it has been answered.
+  void on_rflush(uint16_t tag) {
+    uint16_t old = slots[tag].oldtag;
+    std::function<void()> flushed = std::move(slots[tag].flushed);
+    release(tag);
+    Reply interrupted;
+    Slot& o = slots[old];
+    o.flushes--;
+    if (!o.answered) {
+      interrupted = std::move(o.done);
+      o.answered = true;
+    }
+    if (o.flushes == 0) release(old);
+    if (interrupted) interrupted(Result<Msg>::error(err::interrupted));
+    if (flushed) flushed();
+  }
+
+  void on_version(Msg&& m) {
+    auto done = std::move(version_done);
+    version_done = nullptr;
+    if (!done) return;
+    Result<Msg> r = to_result(std::move(m), MsgType::Rversion);
+    if (!r) return done(r.error());
+    auto& rv = std::get<Rversion>(*r);
+    if (rv.version != "9P2000")
+      return done("server does not speak 9P2000 (it answered '" + rv.version + "')");
+    if (rv.msize < kMinMsize) return done(err::msizesmall);
+    self.msize_ = std::min(rv.msize, version_msize);
+    done("");
+  }
+
+  // Ends the connection: every callback still owed runs once, with
+  // "connection closed". Callbacks may call back into the client, so the
+  // tables are emptied before any of them runs.
+  void fail_all() {
+    if (self.closed_) return;
+    self.closed_ = true;
+    error_code ec;
+    sock.close(ec);
+    std::vector<Reply> replies;
+    std::vector<std::function<void()>> flushes;
+    for (Slot& s : slots) {
+      if (!s.busy) continue;
+      if (s.is_flush && s.flushed) flushes.push_back(std::move(s.flushed));
+      if (!s.is_flush && !s.answered && s.done) replies.push_back(std::move(s.done));
+    }
+    slots.clear();
+    free_tags.clear();
+    auto version = std::move(version_done);
+    version_done = nullptr;
+    if (version) version(err::hungup);
+    for (auto& r : replies) r(Result<Msg>::error(err::hungup));
+    for (auto& f : flushes) f();
+  }
+};
+
+std::shared_ptr<Client> Client::create(Socket s) {
+  std::shared_ptr<Client> c(new Client(std::move(s)));
+  error_code ec;
+  c->impl_->sock.non_blocking(true, ec);
+  c->impl_->start_read();
+  return c;
+}
+
+Client::Client(Socket s) : impl_(std::make_unique<Impl>(*this, std::move(s))) {}
+Client::~Client() = default;
+
+void Client::version(uint32_t msize, std::function<void(Error)> done) {
+  if (closed_) {
+    asio::post(impl_->sock.get_executor(), [done = std::move(done)] { done(err::hungup); });
+    return;
+  }
+  impl_->version_done = std::move(done);
+  impl_->version_msize = msize;
+  msize_ = msize;  // so that the reply, whatever it says, can be read
+  impl_->send(Fcall{NOTAG, Tversion{msize, "9P2000"}});
+}
+
+uint16_t Client::rpc(ninep::Msg t, Reply done) {
+  MsgType type = type_of(t);
+  if (closed_) {
+    impl_->post_error(std::move(done), err::hungup);
+    return NOTAG;
+  }
+  if (!is_tmessage(type) || type == MsgType::Tversion || type == MsgType::Tflush) {
+    impl_->post_error(std::move(done), std::string("rpc cannot send ") + name_of(type));
+    return NOTAG;
+  }
+  uint16_t tag = impl_->alloc_tag();
+  if (tag == NOTAG) {
+    impl_->post_error(std::move(done), err::toomanyreqs);
+    return NOTAG;
+  }
+  Slot& s = impl_->slots[tag];
+  s.busy = true;
+  s.want = MsgType(uint8_t(type) + 1);
+  s.done = std::move(done);
+  if (!impl_->send(Fcall{tag, std::move(t)})) {
+    Reply d = std::move(s.done);
+    impl_->release(tag);
+    impl_->post_error(std::move(d), "message larger than msize " + std::to_string(msize_));
+    return NOTAG;
+  }
+  return tag;
+}
+
+void Client::flush(uint16_t oldtag, std::function<void()> done) {
+  auto& slots = impl_->slots;
+  bool live = !closed_ && oldtag < slots.size() && slots[oldtag].busy &&
+              !slots[oldtag].answered && !slots[oldtag].is_flush;
+  uint16_t tag = live ? impl_->alloc_tag() : NOTAG;
+  if (tag == NOTAG) {  // nothing to flush (or no tag to flush it with)
+    if (done) asio::post(impl_->sock.get_executor(), std::move(done));
+    return;
+  }
+  slots[oldtag].flushes++;
+  Slot& s = slots[tag];
+  s.busy = true;
+  s.is_flush = true;
+  s.want = MsgType::Rflush;
+  s.oldtag = oldtag;
+  s.flushed = std::move(done);
+  impl_->send(Fcall{tag, Tflush{oldtag}});
+}
+
+void Client::close() { impl_->fail_all(); }
+
+uint32_t Client::alloc_fid() {
+  if (!impl_->free_fids.empty()) {
+    uint32_t f = impl_->free_fids.back();
+    impl_->free_fids.pop_back();
+    return f;
+  }
+  if (impl_->next_fid == NOFID) impl_->next_fid = 0;
+  return impl_->next_fid++;
+}
+
+void Client::free_fid(uint32_t fid) { impl_->free_fids.push_back(fid); }
+
+// ---- SyncClient ----
+
+namespace {
+
+// Runs f on io's thread and waits for its result.
+template <class F>
+auto on_io(asio::io_context& io, F f) -> decltype(f()) {
+  using R = decltype(f());
+  std::promise<R> p;
+  auto fut = p.get_future();
+  asio::post(io, [&] {
+    if constexpr (std::is_void_v<R>) {
+      f();
+      p.set_value();
+    } else {
+      p.set_value(f());
+    }
+  });
+  return fut.get();
+}
+
+std::string default_uname() {
+  const char* u = std::getenv("USER");
+  return u && *u ? u : "none";
+}
+
+template <class R>
+Result<R> expect(Result<Msg> r) {
+  if (!r) return Result<R>::error(r.error());
+  return Result<R>(std::move(std::get<R>(*r)));
+}
+
+Error error_of(const Result<Msg>& r) { return r.ok() ? Error() : r.error(); }
+
+}  // namespace
+
+SyncClient::SyncClient() = default;
+
+SyncClient::~SyncClient() {
+  if (client_) asio::post(io_, [c = client_] { c->close(); });
+  work_.reset();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::unique_ptr<SyncClient> SyncClient::dial(const std::string& addr, const std::string& aname,
+                                             Error& err, uint32_t msize,
+                                             const std::string& uname) {
+  std::string why;
+  auto a = parse_address(addr, why);
+  if (!a) {
+    err = why;
+    return nullptr;
+  }
+  std::unique_ptr<SyncClient> c(new SyncClient());
+  error_code ec;
+  Socket s = grio::net::dial(c->io_, *a, ec);
+  if (ec) {
+    err = "dial " + to_string(*a) + ": " + ec.message();
+    return nullptr;
+  }
+  c->client_ = Client::create(std::move(s));
+  c->work_.emplace(c->io_.get_executor());
+  c->thread_ = std::thread([io = &c->io_] { io->run(); });
+
+  std::promise<Error> vp;
+  auto vf = vp.get_future();
+  asio::post(c->io_, [&] { c->client_->version(msize, [&](Error e) { vp.set_value(e); }); });
+  if (err = vf.get(); !err.empty()) return nullptr;
+
+  c->root_ = c->alloc_fid();
+  auto q = c->attach(c->root_, uname.empty() ? default_uname() : uname,
+                     aname.empty() ? a->service : aname);
+  if (!q) {
+    err = q.error();
+    return nullptr;
+  }
+  return c;
+}
+
+uint32_t SyncClient::msize() const { return client_->msize(); }
+
+uint32_t SyncClient::alloc_fid() {
+  return on_io(io_, [this] { return client_->alloc_fid(); });
+}
+
+void SyncClient::free_fid(uint32_t fid) {
+  on_io(io_, [this, fid] { client_->free_fid(fid); });
+}
+
+Result<Msg> SyncClient::call(Msg t) {
+  std::promise<Result<Msg>> p;
+  auto fut = p.get_future();
+  asio::post(io_, [&] {
+    client_->rpc(std::move(t), [&p](Result<Msg> r) { p.set_value(std::move(r)); });
+  });
+  return fut.get();
+}
+
+Result<Qid> SyncClient::attach(uint32_t fid, const std::string& uname, const std::string& aname) {
+  auto r = expect<Rattach>(call(Tattach{fid, NOFID, uname, aname}));
+  if (!r) return Result<Qid>::error(r.error());
+  return r->qid;
+}
+
+Result<std::vector<Qid>> SyncClient::walk(uint32_t fid, uint32_t newfid,
+                                          const std::vector<std::string>& names) {
+  if (names.size() > size_t(MAXWELEM))
+    return Result<std::vector<Qid>>::error("walk of more than 16 names");
+  auto r = expect<Rwalk>(call(Twalk{fid, newfid, names}));
+  if (!r) return Result<std::vector<Qid>>::error(r.error());
+  return std::move(r->wqid);
+}
+
+Result<Ropen> SyncClient::open(uint32_t fid, uint8_t mode) {
+  return expect<Ropen>(call(Topen{fid, mode}));
+}
+
+Result<Rcreate> SyncClient::create(uint32_t fid, const std::string& name, uint32_t perm,
+                                   uint8_t mode) {
+  return expect<Rcreate>(call(Tcreate{fid, name, perm, mode}));
+}
+
+Result<std::string> SyncClient::read(uint32_t fid, uint64_t offset, uint32_t count) {
+  auto r = expect<Rread>(call(Tread{fid, offset, count}));
+  if (!r) return Result<std::string>::error(r.error());
+  return std::move(r->data);
+}
+
+Result<uint32_t> SyncClient::write(uint32_t fid, uint64_t offset, const std::string& data) {
+  auto r = expect<Rwrite>(call(Twrite{fid, offset, data}));
+  if (!r) return Result<uint32_t>::error(r.error());
+  return r->count;
+}
+
+// Clunk and remove free the fid even when they fail (clunk(5), remove(5)).
+Error SyncClient::clunk(uint32_t fid) {
+  Error e = error_of(call(Tclunk{fid}));
+  free_fid(fid);
+  return e;
+}
+
+Error SyncClient::remove(uint32_t fid) {
+  Error e = error_of(call(Tremove{fid}));
+  free_fid(fid);
+  return e;
+}
+
+Result<Stat> SyncClient::stat(uint32_t fid) {
+  auto r = expect<Rstat>(call(Tstat{fid}));
+  if (!r) return Result<Stat>::error(r.error());
+  return std::move(r->stat);
+}
+
+Error SyncClient::wstat(uint32_t fid, const Stat& d) { return error_of(call(Twstat{fid, d})); }
+
+// Walks from the root into a new fid, MAXWELEM names at a time. The new fid
+// exists on the server only after the first step succeeds in full, so only
+// then is there something to clunk.
+Result<uint32_t> SyncClient::walk_path(const std::string& path) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i <= path.size();) {
+    size_t slash = std::min(path.find('/', i), path.size());
+    if (slash > i) names.push_back(path.substr(i, slash - i));
+    i = slash + 1;
+  }
+  uint32_t fid = alloc_fid();
+  uint32_t from = root_;
+  size_t done = 0;
+  do {
+    size_t n = std::min(names.size() - done, size_t(MAXWELEM));
+    std::vector<std::string> step(names.begin() + done, names.begin() + done + n);
+    auto r = walk(from, fid, step);
+    if (!r || r->size() != n) {
+      if (from == fid) clunk(fid);
+      else free_fid(fid);
+      return Result<uint32_t>::error(r ? err::nonexist : r.error());
+    }
+    from = fid;
+    done += n;
+  } while (done < names.size());
+  return fid;
+}
+
+Result<std::vector<Stat>> SyncClient::read_dir(uint32_t fid) {
+  std::vector<Stat> all;
+  uint64_t offset = 0;
+  for (;;) {
+    auto r = read(fid, offset, msize() - IOHDRSZ);
+    if (!r) return Result<std::vector<Stat>>::error(r.error());
+    if (r->empty()) return all;
+    offset += r->size();
+    std::string why;
+    auto entries = unpack_dir({reinterpret_cast<const uint8_t*>(r->data()), r->size()}, why);
+    if (!entries) return Result<std::vector<Stat>>::error("bad directory entry: " + why);
+    for (auto& d : *entries) all.push_back(std::move(d));
+  }
+}
+
+}  // namespace grio::net

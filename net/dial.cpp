@@ -1,0 +1,199 @@
+// Plan 9 dial strings, the private socket directory, and connecting.
+#include "net/dial.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace grio::net {
+
+namespace {
+
+std::vector<std::string_view> split_bang(std::string_view s) {
+  std::vector<std::string_view> f;
+  for (;;) {
+    size_t bang = s.find('!');
+    f.push_back(s.substr(0, bang));
+    if (bang == std::string_view::npos) return f;
+    s.remove_prefix(bang + 1);
+  }
+}
+
+bool parse_port(std::string_view p, uint16_t& port, std::string& why, std::string_view whole) {
+  if (p.empty()) {
+    why = "missing port in '" + std::string(whole) + "'";
+    return false;
+  }
+  uint32_t n = 0;
+  for (char c : p) {
+    if (c < '0' || c > '9') {
+      why = "port '" + std::string(p) + "' is not a number in '" + std::string(whole) + "'";
+      return false;
+    }
+    n = n * 10 + uint32_t(c - '0');
+    if (n > 65535) {
+      why = "port " + std::string(p) + " out of range (0-65535) in '" + std::string(whole) + "'";
+      return false;
+    }
+  }
+  port = uint16_t(n);
+  return true;
+}
+
+// The optional trailing !service, at index i of f.
+bool take_service(const std::vector<std::string_view>& f, size_t i, Address& a, std::string& why,
+                  std::string_view whole) {
+  if (f.size() > i + 1) {
+    why = "too many '!' fields in '" + std::string(whole) + "'";
+    return false;
+  }
+  if (f.size() == i + 1) {
+    if (f[i].empty()) {
+      why = "empty service name in '" + std::string(whole) + "'";
+      return false;
+    }
+    a.service = f[i];
+  }
+  return true;
+}
+
+std::string user_name() {
+  if (const char* u = std::getenv("USER"); u && *u) return u;
+  if (struct passwd* pw = getpwuid(getuid())) return pw->pw_name;
+  return std::to_string(getuid());
+}
+
+std::string octal(unsigned m) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04o", m);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<Address> parse_address(std::string_view s, std::string& why) {
+  if (s.empty()) {
+    why = "empty address";
+    return std::nullopt;
+  }
+  Address a;
+  if (s.find('!') == std::string_view::npos) {
+    a.path = s;
+    return a;
+  }
+  auto f = split_bang(s);
+  if (f[0] == "unix") {
+    if (f[1].empty()) {
+      why = "missing socket path in '" + std::string(s) + "'";
+      return std::nullopt;
+    }
+    a.path = f[1];
+    if (!take_service(f, 2, a, why, s)) return std::nullopt;
+    return a;
+  }
+  if (f[0] == "tcp") {
+    a.kind = Address::Tcp;
+    if (f[1].empty()) {
+      why = "missing host in '" + std::string(s) + "'";
+      return std::nullopt;
+    }
+    a.host = f[1];
+    if (f.size() < 3) {
+      why = "missing port in '" + std::string(s) + "'";
+      return std::nullopt;
+    }
+    if (!parse_port(f[2], a.port, why, s) || !take_service(f, 3, a, why, s)) return std::nullopt;
+    return a;
+  }
+  why = "unknown network '" + std::string(f[0]) + "' in '" + std::string(s) +
+        "' (want unix or tcp)";
+  return std::nullopt;
+}
+
+std::string to_string(const Address& a) {
+  std::string s = a.kind == Address::Unix ? "unix!" + a.path
+                                          : "tcp!" + a.host + "!" + std::to_string(a.port);
+  if (!a.service.empty()) s += "!" + a.service;
+  return s;
+}
+
+std::string private_dir(std::string& why) {
+  std::string dir;
+  if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) dir = std::string(x) + "/grio";
+  else dir = "/tmp/grio." + user_name();
+
+  if (mkdir(dir.c_str(), 0700) == 0) {
+    // The umask may have taken bits we want; we made it, so set them.
+    chmod(dir.c_str(), 0700);
+  } else if (errno != EEXIST) {
+    why = "cannot create private directory " + dir + ": " + std::strerror(errno);
+    return "";
+  }
+  // lstat: a symlink planted in /tmp must not redirect our sockets.
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0) {
+    why = "cannot stat private directory " + dir + ": " + std::strerror(errno);
+    return "";
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    why = "private directory " + dir + " is not a directory";
+    return "";
+  }
+  if (st.st_uid != geteuid()) {
+    why = "private directory " + dir + " belongs to uid " + std::to_string(st.st_uid) +
+          ", not to us (uid " + std::to_string(geteuid()) + ")";
+    return "";
+  }
+  if (st.st_mode & 077) {
+    why = "private directory " + dir + " has mode " + octal(st.st_mode & 07777) +
+          ": group and others must have no access (chmod 700 it)";
+    return "";
+  }
+  return dir;
+}
+
+namespace {
+
+Socket dial_unix(asio::io_context& io, const Address& a, error_code& ec) {
+  Socket s(io);
+  // sun_path holds 108 bytes including the NUL; asio would throw.
+  if (a.path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    ec = asio::error::name_too_long;
+    return s;
+  }
+  asio::local::stream_protocol::endpoint ep(a.path);
+  s.connect(asio::generic::stream_protocol::endpoint(ep), ec);
+  return s;
+}
+
+Socket dial_tcp(asio::io_context& io, const Address& a, error_code& ec) {
+  Socket s(io);
+  asio::ip::tcp::resolver resolver(io);
+  auto results = resolver.resolve(a.host, std::to_string(a.port), ec);
+  if (ec) return s;
+  ec = asio::error::host_not_found;
+  for (const auto& r : results) {
+    error_code cec;
+    if (s.is_open()) s.close(cec);
+    s.connect(asio::generic::stream_protocol::endpoint(r.endpoint()), ec);
+    if (!ec) break;
+  }
+  if (!ec) s.set_option(asio::ip::tcp::no_delay(true), ec);
+  return s;
+}
+
+}  // namespace
+
+Socket dial(asio::io_context& io, const Address& a, error_code& ec) {
+  ec.clear();
+  return a.kind == Address::Unix ? dial_unix(io, a, ec) : dial_tcp(io, a, ec);
+}
+
+}  // namespace grio::net
