@@ -139,14 +139,16 @@ class Served {
     return fut.get();
   }
 
-  Wire connect() {
+  // A socketpair whose one end the server serves; returns the other end.
+  int connect_fd() {
     int sv[2];
     REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
     on_io([this, fd = sv[0]] {
       srv_.serve(net::Socket(io_, asio::generic::stream_protocol(AF_UNIX, 0), fd));
     });
-    return Wire(sv[1]);
+    return sv[1];
   }
+  Wire connect() { return Wire(connect_fd()); }
 
   // Polls an io-thread condition until it holds or 5 s pass.
   template <class P>

@@ -469,7 +469,7 @@ TEST_CASE("100 raw clients with 50 requests in flight each", "[net]") {
   }
 }
 
-TEST_CASE("-D logs every T and R message with its connection", "[net]") {
+TEST_CASE("the -D trace logs every T and R message with its connection", "[net]") {
   std::vector<std::string> lines;
   net::ServerConfig cfg;
   cfg.debug = true;

@@ -1,0 +1,130 @@
+// The real client against the real server, in process.
+#include "net/client.h"
+#include "tests/net/harness.h"
+#include "tests/net/process.h"
+
+using namespace grio;
+using namespace grio::test;
+
+namespace {
+
+using Reply = net::Result<Msg>;
+
+// Runs io until done() holds or 10 s pass.
+template <class P>
+bool run_until(asio::io_context& io, P done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_for(std::chrono::milliseconds(20));
+  return done();
+}
+
+}  // namespace
+
+TEST_CASE("100 clients with 50 requests in flight each", "[net]") {
+  Served s;
+  asio::io_context io;
+  constexpr int clients = 100, inflight = 50;
+  std::vector<std::shared_ptr<net::Client>> cs;
+  int ready = 0;
+  for (int i = 0; i < clients; i++) {
+    auto c = net::Client::create(net::Socket(io, asio::generic::stream_protocol(AF_UNIX, 0), s.connect_fd()));
+    cs.push_back(c);
+    std::string name = "f" + std::to_string(i), body = "client " + std::to_string(i);
+    c->version(8192, [&, c, name, body](net::Error e) {
+      REQUIRE(e.empty());
+      c->rpc(Tattach{0, NOFID, "u", ""}, [&, c, name, body](Reply r) {
+        REQUIRE(r);
+        c->rpc(Twalk{0, 1, {}}, [&, c, name, body](Reply) {
+          c->rpc(Tcreate{1, name, 0666, ORDWR}, [&, c, body](Reply r) {
+            REQUIRE(r);
+            c->rpc(Twrite{1, 0, body}, [&](Reply r) {
+              REQUIRE(r);
+              ready++;
+            });
+          });
+        });
+      });
+    });
+  }
+  REQUIRE(run_until(io, [&] { return ready == clients; }));
+
+  int answered = 0, wrong = 0;
+  for (int i = 0; i < clients; i++) {
+    std::string body = "client " + std::to_string(i);
+    for (int k = 0; k < inflight; k++)
+      cs[i]->rpc(Tread{1, uint64_t(k % 8), 100}, [&, body, k](Reply r) {
+        if (!r || std::get<Rread>(*r).data != body.substr(k % 8)) wrong++;
+        answered++;
+      });
+  }
+  REQUIRE(run_until(io, [&] { return answered == clients * inflight; }));
+  CHECK(wrong == 0);
+  CHECK(s.on_io([&] { return s.server().connections(); }) == size_t(clients));
+  for (auto& c : cs) c->close();
+  CHECK(s.eventually([&] { return s.server().connections() == 0; }));
+  CHECK(s.on_io([&] { return s.fs().open_files(); }) == 0);
+}
+
+TEST_CASE("the client flushes a parked read: it ends once, as interrupted", "[net]") {
+  Served s;
+  asio::io_context io;
+  auto c = net::Client::create(net::Socket(io, asio::generic::stream_protocol(AF_UNIX, 0), s.connect_fd()));
+  int steps = 0;
+  c->version(8192, [&](net::Error) {
+    c->rpc(Tattach{0, NOFID, "u", ""}, [&](Reply) {
+      c->rpc(Twalk{0, 1, {"pipe"}}, [&](Reply) {
+        c->rpc(Topen{1, OREAD}, [&](Reply r) {
+          REQUIRE(r);
+          steps++;
+        });
+      });
+    });
+  });
+  REQUIRE(run_until(io, [&] { return steps == 1; }));
+  std::vector<std::string> results;
+  uint16_t tag = c->rpc(Tread{1, 0, 10}, [&](Reply r) { results.push_back(r ? "data" : r.error()); });
+  io.run_for(std::chrono::milliseconds(50));
+  CHECK(results.empty());
+  REQUIRE(s.eventually([&] { return s.fs().parked_reads() == 1; }));
+  bool flushed = false;
+  c->flush(tag, [&] { flushed = true; });
+  REQUIRE(run_until(io, [&] { return flushed; }));
+  CHECK(results == std::vector<std::string>{"interrupted"});
+  CHECK(s.on_io([&] { return s.fs().parked_reads(); }) == 0);
+  c->close();
+}
+
+TEST_CASE("SyncClient over a unix listener: files, directories, errors", "[net]") {
+  TempDir dir;
+  Served s;
+  auto bound = s.on_io([&] { return s.server().listen("unix!" + (dir.path / "srv").string()); });
+  REQUIRE(bound);
+  net::Error err;
+  auto c = net::SyncClient::dial(*bound, "", err, 8192, "tester");
+  INFO(err);
+  REQUIRE(c);
+  auto d = c->walk_path("");
+  REQUIRE(d);
+  REQUIRE(c->create(*d, "notes", 0644, ORDWR));
+  REQUIRE(c->write(*d, 0, "line one\n"));
+  CHECK(*c->read(*d, 5, 100) == "one\n");
+  CHECK(c->clunk(*d).empty());
+
+  auto root = c->walk_path("/");
+  REQUIRE(root);
+  REQUIRE(c->open(*root, OREAD));
+  auto entries = c->read_dir(*root);
+  REQUIRE(entries);
+  std::vector<std::string> names;
+  for (auto& e : *entries) names.push_back(e.name);
+  CHECK(names == std::vector<std::string>{"notes", "pipe"});
+
+  auto missing = c->walk_path("nope/deeper");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error() == err::nonexist);
+  auto f = c->walk_path("notes");
+  REQUIRE(f);
+  auto w = c->write(*f, 0, "x");
+  REQUIRE_FALSE(w);
+  CHECK(w.error() == err::notopen);
+}
