@@ -99,17 +99,22 @@ class Background {
   int status_ = 0;
 };
 
+// Shell text that waits, up to 10 s, until file is not empty.
+inline std::string wait_for_file(const std::string& file) {
+  return "for i in $(seq 100); do [ -s " + file + " ] && break; sleep 0.1; done";
+}
+
 struct Ran {
   int status;  // exit status, or -1 if it did not exit normally
   std::string out, err;
 };
 
-// Runs a shell command line with input on stdin, killed after 20 s.
+// Runs a shell command line with input on stdin, in a fresh directory of
+// its own, killed after 20 s.
 inline Ran run(const std::string& cmdline, const std::string& input = "") {
   TempDir tmp;
   std::ofstream(tmp.path / "in", std::ios::binary) << input;
-  std::string sh = "timeout 20 sh -c '" + cmdline + "' < " + (tmp.path / "in").string() + " > " +
-                   (tmp.path / "out").string() + " 2> " + (tmp.path / "err").string();
+  std::string sh = "cd " + tmp.path.string() + " && timeout 20 sh -c '" + cmdline + "' < in > out 2> err";
   int st = std::system(sh.c_str());
   return Ran{WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(tmp.path / "out"), slurp(tmp.path / "err")};
 }

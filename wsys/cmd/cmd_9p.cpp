@@ -117,7 +117,10 @@ void read(SyncClient& c, const std::string& path) {
   for (uint64_t off = 0;;) {
     std::string data = check(c.read(f.fid, off, f.iosize()));
     if (data.empty()) return;
+    // Flushed per read: a file like a pipe may never end, and whoever
+    // reads our output should see each piece as it comes.
     std::fwrite(data.data(), 1, data.size(), stdout);
+    std::fflush(stdout);
     off += data.size();
   }
 }

@@ -26,8 +26,10 @@ int ramfs(int argc, char** argv) {
   net::ServerConfig cfg;
   cfg.debug = debug;
   net::Server server(io, tree, cfg);
+  StopOnSignal stop(io, server);
   if (!listen_all(server, listen, "ramfs", "ramfs")) return 1;
-  return run_until_signal(io, server);
+  io.run();
+  return 0;
 }
 
 }  // namespace grio::cmd

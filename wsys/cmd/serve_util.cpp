@@ -41,14 +41,11 @@ bool listen_all(net::Server& srv, const std::vector<std::string>& addrs, const c
   return true;
 }
 
-int run_until_signal(asio::io_context& io, net::Server& srv) {
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const error_code&, int) {
+StopOnSignal::StopOnSignal(asio::io_context& io, net::Server& srv) : signals_(io, SIGINT, SIGTERM) {
+  signals_.async_wait([&io, &srv](const error_code&, int) {
     srv.close();
     io.stop();
   });
-  io.run();
-  return 0;
 }
 
 }  // namespace grio::cmd

@@ -18,7 +18,15 @@ std::string user_name();
 // until authentication exists they are open to every local user.
 bool listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var);
 
-// Runs io until SIGINT or SIGTERM, then closes the server. Returns 0.
-int run_until_signal(asio::io_context& io, net::Server& srv);
+// Closes the server and stops io on SIGINT or SIGTERM. Made before the
+// server announces its address, so that a signal sent as soon as the
+// address is seen is not lost.
+class StopOnSignal {
+ public:
+  StopOnSignal(asio::io_context& io, net::Server& srv);
+
+ private:
+  asio::signal_set signals_;
+};
 
 }  // namespace grio::cmd
