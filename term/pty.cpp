@@ -192,6 +192,8 @@ bool echo_enabled(int master) {
   return tcgetattr(master, &t) == 0 && (t.c_lflag & ECHO);
 }
 
+constexpr useconds_t EchoSettle = 1000;
+
 long write_input(int master, std::string_view bytes) {
   termios t{};
   bool echo = tcgetattr(master, &t) == 0 && (t.c_lflag & ECHO);
@@ -202,8 +204,11 @@ long write_input(int master, std::string_view bytes) {
   ssize_t n = write(master, bytes.data(), bytes.size());
   int e = errno;
   if (echo) {
+    // The kernel takes pty input from a work queue: give it a moment to run
+    // the line discipline before echo comes back (see pty.h).
+    usleep(EchoSettle);
     t.c_lflag |= ECHO;
-    tcsetattr(master, TCSANOW, &t);
+    tcsetattr(master, TCSADRAIN, &t);
   }
   errno = e;
   return n;
