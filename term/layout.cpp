@@ -1,0 +1,58 @@
+// Laying text out into rows of cells.
+#include "term/layout.h"
+
+#include <algorithm>
+
+namespace grio::term {
+
+size_t cell_width(char32_t) { return 1; }
+
+namespace {
+
+// Cells the rune at column col takes on a row of cols cells; col < cols.
+size_t width_at(char32_t r, size_t col, size_t cols) {
+  if (r == '\t')
+    return std::min(col / Tabstop * Tabstop + Tabstop, cols) - col;
+  return std::min(cell_width(r), cols - col);
+}
+
+}  // namespace
+
+std::vector<Row> layout(std::u32string_view text, size_t org, size_t cols,
+                        size_t max_rows) {
+  std::vector<Row> rows;
+  cols = std::max<size_t>(cols, 1);
+  org = std::min(org, text.size());
+  Row row{org, org};
+  size_t col = 0;
+  bool ended_by_newline = org == text.size();  // so an empty text has a row
+  for (size_t q = org; q < text.size() && rows.size() < max_rows; q++) {
+    char32_t r = text[q];
+    if (r != '\n' && col == cols) {  // full: r wraps
+      rows.push_back(row);
+      if (rows.size() == max_rows)
+        return rows;
+      row = Row{q, q};
+      col = 0;
+    }
+    row.end = q + 1;
+    ended_by_newline = r == '\n';
+    if (ended_by_newline) {
+      rows.push_back(row);
+      row = Row{q + 1, q + 1};
+      col = 0;
+    } else {
+      col += width_at(r, col, cols);
+    }
+  }
+  if (rows.size() < max_rows && (row.end > row.start || ended_by_newline))
+    rows.push_back(row);
+  return rows;
+}
+
+size_t visible_end(std::u32string_view text, size_t org, size_t cols, size_t rows) {
+  std::vector<Row> shown = layout(text, org, cols, rows);
+  return shown.empty() ? std::min(org, text.size()) : shown.back().end;
+}
+
+}  // namespace grio::term

@@ -1,0 +1,244 @@
+// The platform file of term/: ptys, termios, fork/exec, signals, wait.
+#include "term/pty.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+extern char** environ;
+
+namespace grio::term {
+
+namespace {
+
+// Everything exec needs, built before fork: after fork only
+// async-signal-safe calls may run (another thread may hold malloc's lock).
+struct ExecPlan {
+  std::vector<std::string> argv, envp;
+  std::vector<char*> argv_ptrs, envp_ptrs;
+  std::string dir;
+};
+
+std::vector<std::string> merged_env(const PtyConfig& cfg) {
+  std::vector<std::pair<std::string, std::string>> add{{"TERM", "dumb"}};
+  add.insert(add.end(), cfg.env.begin(), cfg.env.end());
+  std::vector<std::string> env;
+  for (char** e = environ; *e; e++) {
+    std::string_view kv(*e);
+    std::string_view name = kv.substr(0, kv.find('='));
+    bool replaced = false;
+    for (auto& [k, v] : add)
+      replaced |= name == k;
+    if (!replaced)
+      env.emplace_back(kv);
+  }
+  for (auto& [k, v] : add)
+    env.push_back(k + "=" + v);
+  return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> p;
+  for (auto& s : strings)
+    p.push_back(s.data());
+  p.push_back(nullptr);
+  return p;
+}
+
+ExecPlan plan(const PtyConfig& cfg) {
+  ExecPlan x;
+  x.argv = cfg.argv;
+  if (x.argv.empty()) {
+    const char* shell = getenv("SHELL");
+    x.argv.push_back(shell && *shell ? shell : "/bin/sh");
+  }
+  x.envp = merged_env(cfg);
+  x.argv_ptrs = pointers(x.argv);
+  x.envp_ptrs = pointers(x.envp);
+  x.dir = cfg.dir;
+  return x;
+}
+
+// 9term's `stty tabs -onlcr icanon echo erase ^h intr ^?`, on the kernel's
+// defaults for a new pty; iutf8 so that erase removes whole runes.
+bool set_9term_modes(int fd) {
+  termios t{};
+  if (tcgetattr(fd, &t) < 0)
+    return false;
+  t.c_oflag &= ~(ONLCR | TABDLY);
+  t.c_iflag |= IUTF8;
+  t.c_lflag |= ICANON | ECHO;
+  t.c_cc[VERASE] = 0x08;
+  t.c_cc[VINTR] = 0x7F;
+  return tcsetattr(fd, TCSANOW, &t) == 0;
+}
+
+// Opens a master (non-blocking, close-on-exec) and its slave, sized and in
+// 9term's modes. Returns false with errno set.
+bool open_pair(const PtyConfig& cfg, int& master, int& slave) {
+  master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+  if (master < 0)
+    return false;
+  char name[128];
+  if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof name) != 0) {
+    int e = errno;
+    close(master);
+    errno = e;
+    return false;
+  }
+  slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  winsize ws{cfg.rows, cfg.cols, 0, 0};
+  if (slave < 0 || !set_9term_modes(slave) || ioctl(slave, TIOCSWINSZ, &ws) < 0) {
+    int e = errno;
+    if (slave >= 0)
+      close(slave);
+    close(master);
+    errno = e;
+    return false;
+  }
+  return true;
+}
+
+// The child's side; only async-signal-safe calls. Reports errno through
+// report (close-on-exec, so a successful exec closes it unwritten).
+[[noreturn]] void child(const ExecPlan& x, int slave, int report) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl{};
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; s++)
+    sigaction(s, &dfl, nullptr);  // the server's handlers and ignores are not the shell's
+  int err = 0;
+  if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+    err = errno;
+  if (!err && (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0))
+    err = errno;
+  if (!err && !x.dir.empty() && chdir(x.dir.c_str()) < 0)
+    err = errno;
+  if (!err) {
+    execvpe(x.argv_ptrs[0], x.argv_ptrs.data(), x.envp_ptrs.data());
+    err = errno;
+  }
+  ssize_t unused = write(report, &err, sizeof err);
+  (void)unused;
+  _exit(127);
+}
+
+// Parent: 0 once the child has exec'd, else the child's errno.
+int exec_result(int report) {
+  int err = 0;
+  ssize_t n;
+  do
+    n = read(report, &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  return n == sizeof err ? err : 0;
+}
+
+}  // namespace
+
+std::string ExitStatus::to_string() const {
+  if (signal)
+    return "signal " + std::to_string(signal);
+  return code ? "exit " + std::to_string(code) : "";
+}
+
+std::optional<PtyProcess> start_pty(const PtyConfig& cfg, std::string& err) {
+  ExecPlan x = plan(cfg);
+  int master, slave, report[2];
+  if (!open_pair(cfg, master, slave)) {
+    err = std::strerror(errno);
+    return std::nullopt;
+  }
+  if (pipe2(report, O_CLOEXEC) < 0) {
+    err = std::strerror(errno);
+    close(slave);
+    close(master);
+    return std::nullopt;
+  }
+  pid_t pid = fork();
+  if (pid == 0)
+    child(x, slave, report[1]);
+  int fork_errno = errno;
+  close(slave);
+  close(report[1]);
+  int exec_errno = pid < 0 ? fork_errno : exec_result(report[0]);
+  close(report[0]);
+  if (exec_errno) {
+    if (pid > 0)
+      waitpid(pid, nullptr, 0);  // it has _exit'ed already
+    close(master);
+    err = x.argv[0] + ": " + std::strerror(exec_errno);
+    return std::nullopt;
+  }
+  return PtyProcess{master, pid};
+}
+
+bool resize(int master, unsigned short cols, unsigned short rows) {
+  winsize ws{rows, cols, 0, 0};
+  return ioctl(master, TIOCSWINSZ, &ws) == 0;
+}
+
+bool echo_enabled(int master) {
+  termios t{};
+  return tcgetattr(master, &t) == 0 && (t.c_lflag & ECHO);
+}
+
+constexpr useconds_t EchoSettle = 1000;
+
+long write_input(int master, std::string_view bytes) {
+  termios t{};
+  bool echo = tcgetattr(master, &t) == 0 && (t.c_lflag & ECHO);
+  if (echo) {
+    t.c_lflag &= ~ECHO;
+    tcsetattr(master, TCSANOW, &t);
+  }
+  ssize_t n = write(master, bytes.data(), bytes.size());
+  int e = errno;
+  if (echo) {
+    // The kernel takes pty input from a work queue: give it a moment to run
+    // the line discipline before echo comes back (see pty.h).
+    usleep(EchoSettle);
+    t.c_lflag |= ECHO;
+    tcsetattr(master, TCSADRAIN, &t);
+  }
+  errno = e;
+  return n;
+}
+
+bool interrupt(const PtyProcess& p) {
+  pid_t fg = tcgetpgrp(p.master);
+  if (fg > 0 && kill(-fg, SIGINT) == 0)
+    return true;
+  return signal_group(p.pid, SIGINT);
+}
+
+bool signal_group(pid_t pid, int sig) { return pid > 0 && kill(-pid, sig) == 0; }
+
+std::optional<ExitStatus> reap(pid_t pid, std::chrono::milliseconds wait) {
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      if (WIFSIGNALED(status))
+        return ExitStatus{0, WTERMSIG(status)};
+      return ExitStatus{WEXITSTATUS(status), 0};
+    }
+    if (r < 0 && errno != EINTR)
+      return std::nullopt;  // not our child (or already reaped)
+    if (std::chrono::steady_clock::now() >= deadline)
+      return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace grio::term

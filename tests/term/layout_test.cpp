@@ -1,0 +1,57 @@
+// layout(): rows of cells from org, wrapping, tabs, visible_end.
+#include <catch2/catch.hpp>
+
+#include "term/layout.h"
+
+using namespace grio::term;
+
+namespace {
+
+std::vector<std::pair<size_t, size_t>> spans(const std::vector<Row>& rows) {
+  std::vector<std::pair<size_t, size_t>> s;
+  for (const Row& r : rows)
+    s.emplace_back(r.start, r.end);
+  return s;
+}
+
+using Spans = std::vector<std::pair<size_t, size_t>>;
+
+}  // namespace
+
+TEST_CASE("lines become rows, the newline part of its row", "[term]") {
+  CHECK(spans(layout(U"ab\ncd", 0, 10, 10)) == Spans{{0, 3}, {3, 5}});
+  CHECK(spans(layout(U"ab\n", 0, 10, 10)) == Spans{{0, 3}, {3, 3}});
+  CHECK(spans(layout(U"", 0, 10, 10)) == Spans{{0, 0}});
+}
+
+TEST_CASE("long lines wrap at the width", "[term]") {
+  CHECK(spans(layout(U"abcdefg", 0, 3, 10)) == Spans{{0, 3}, {3, 6}, {6, 7}});
+  // A newline exactly at the end of a full row adds no empty row.
+  CHECK(spans(layout(U"abc\nd", 0, 3, 10)) == Spans{{0, 4}, {4, 5}});
+}
+
+TEST_CASE("tabs run to the next stop of 8 columns", "[term]") {
+  // "a\tb": a at 0, tab 1..8, b at 8: fits in 9 columns, wraps in 8.
+  CHECK(spans(layout(U"a\tb", 0, 9, 10)) == Spans{{0, 3}});
+  CHECK(spans(layout(U"a\tb", 0, 8, 10)) == Spans{{0, 2}, {2, 3}});
+  // A tab is clipped at the row's end rather than wrapped.
+  CHECK(spans(layout(U"abcd\tx", 0, 6, 10)) == Spans{{0, 5}, {5, 6}});
+  CHECK(spans(layout(U"\t\tx", 0, 20, 10)) == Spans{{0, 3}});
+  CHECK(spans(layout(U"\t\t\tx", 0, 20, 10)) == Spans{{0, 3}, {3, 4}});
+}
+
+TEST_CASE("layout starts at org and stops at max_rows", "[term]") {
+  std::u32string text = U"l1\nl2\nl3\nl4\n";
+  CHECK(spans(layout(text, 3, 10, 2)) == Spans{{3, 6}, {6, 9}});
+  CHECK(visible_end(text, 3, 10, 2) == 9);
+  CHECK(visible_end(text, 0, 10, 100) == text.size());
+  CHECK(layout(text, 0, 10, 0).empty());
+}
+
+TEST_CASE("visible_end tells no-scroll mode when to stop output", "[term]") {
+  std::u32string text = U"aaaa\nbbbb\ncccc";
+  size_t end = visible_end(text, 0, 4, 2);
+  CHECK(end == 10);   // rows "aaaa\n" and "bbbb\n"
+  CHECK(5 <= end);    // qh on the second row: write allowed
+  CHECK(11 > end);    // qh in "cccc": blocked until the user scrolls
+}

@@ -1,0 +1,336 @@
+// TextBuffer: output at qh, the 9term line discipline, cons reads, history.
+#include <catch2/catch.hpp>
+
+#include "term/text.h"
+
+using namespace grio::term;
+
+namespace {
+
+void type(TextBuffer& t, std::u32string_view keys) {
+  for (char32_t k : keys)
+    t.type(k);
+}
+
+std::u32string str(const TextBuffer& t) { return std::u32string(t.runes()); }
+
+// The invariants rio's tcheck() asserts, minus the frame.
+void check_points(const TextBuffer& t) {
+  CHECK(t.q0() <= t.q1());
+  CHECK(t.q1() <= t.size());
+  CHECK(t.qh() <= t.size());
+  CHECK(t.org() <= t.size());
+}
+
+}  // namespace
+
+TEST_CASE("output goes in at qh and moves qh past it", "[term]") {
+  TextBuffer t;
+  t.write(U"hello\n");
+  CHECK(str(t) == U"hello\n");
+  CHECK(t.qh() == 6);
+  CHECK(t.q0() == 6);  // the cursor at the end rides along
+  CHECK_FALSE(t.can_read());
+}
+
+TEST_CASE("output arriving while typing goes before the typed text", "[term]") {
+  TextBuffer t;
+  t.write(U"% ");
+  type(t, U"ls");
+  CHECK(t.qh() == 2);
+  CHECK(t.q0() == 4);
+  t.write(U"mail!\n");
+  CHECK(str(t) == U"% mail!\nls");
+  CHECK(t.qh() == 8);
+  CHECK(t.q0() == 10);  // selection at or after qh shifts
+  type(t, U"\n");
+  CHECK(t.read(100) == "ls\n");
+}
+
+TEST_CASE("a selection before qh does not move with output", "[term]") {
+  TextBuffer t;
+  t.write(U"abcdef");
+  t.set_selection(1, 3);
+  t.write(U"XY");
+  CHECK(t.q0() == 1);
+  CHECK(t.q1() == 3);
+  t.set_selection(6, 8);
+  t.write(U"Z");  // inserted at qh == 8 == q1: q1 moves, q0 does not
+  CHECK(t.q0() == 6);
+  CHECK(t.q1() == 9);
+}
+
+TEST_CASE("typed lines are read one at a time", "[term]") {
+  TextBuffer t;
+  type(t, U"one\ntwo\nthr");
+  REQUIRE(t.can_read());
+  CHECK(t.read(100) == "one\n");
+  CHECK(t.read(100) == "two\n");
+  CHECK_FALSE(t.can_read());
+  CHECK(t.read(100) == "");
+  type(t, U"ee\n");
+  CHECK(t.read(100) == "three\n");
+  CHECK(t.qh() == t.size());
+}
+
+TEST_CASE("^H ^W ^U edit typed input but never reach qh", "[term]") {
+  TextBuffer t;
+  t.write(U"out put");
+  SECTION("^H at qh does nothing") {
+    t.type(Kbs);
+    CHECK(str(t) == U"out put");
+  }
+  SECTION("^H erases one rune") {
+    type(t, U"ab");
+    t.type(Kbs);
+    CHECK(str(t) == U"out puta");
+    CHECK(t.q0() == 8);
+  }
+  SECTION("^W erases the word and the blanks after it") {
+    type(t, U"cat foo.c  ");
+    t.type(Ketb);
+    CHECK(str(t) == U"out putcat foo.");
+    t.type(Ketb);
+    CHECK(str(t) == U"out putcat ");
+    t.type(Ketb);
+    t.type(Ketb);
+    CHECK(str(t) == U"out put");
+  }
+  SECTION("^U erases to qh, not the output on the same line") {
+    type(t, U"typed");
+    t.type(Knack);
+    CHECK(str(t) == U"out put");
+    CHECK(t.q0() == t.qh());
+  }
+  SECTION("^U stops at an unread newline, then eats it") {
+    t.set_hold(true);
+    type(t, U"l1\nl2");
+    t.type(Knack);
+    CHECK(str(t) == U"out putl1\n");
+    t.type(Knack);
+    CHECK(str(t) == U"out putl1");
+  }
+  check_points(t);
+}
+
+TEST_CASE("^A ^E ^B move the cursor", "[term]") {
+  TextBuffer t;
+  t.write(U"$ ");
+  type(t, U"abc");
+  t.type(Ksoh);
+  CHECK(t.q0() == 2);  // start of line stops at qh
+  t.type(U'X');
+  CHECK(str(t) == U"$ Xabc");
+  t.type(Kenq);
+  CHECK(t.q0() == 6);
+  t.type(Kstx);
+  CHECK(t.q0() == t.qh());
+}
+
+TEST_CASE("typing replaces the selection and reports it for snarf", "[term]") {
+  TextBuffer t;
+  type(t, U"hello world");
+  t.set_selection(6, 11);
+  KeyEffect e = t.type(U'W');
+  CHECK(e.snarf == U"world");
+  CHECK(str(t) == U"hello W");
+}
+
+TEST_CASE("DEL discards unread input and reports interrupt", "[term]") {
+  TextBuffer t;
+  t.write(U"$ ");
+  type(t, U"rm -rf");
+  KeyEffect e = t.type(Kdel);
+  CHECK(e.interrupt);
+  CHECK(t.qh() == t.size());  // still shown, never read
+  CHECK(str(t) == U"$ rm -rf");
+  type(t, U"ls\n");
+  CHECK(t.read(100) == "ls\n");
+}
+
+TEST_CASE("ESC toggles hold, which blocks reads", "[term]") {
+  TextBuffer t;
+  KeyEffect e = t.type(Kesc);
+  CHECK(e.hold_changed);
+  CHECK(t.holding());
+  type(t, U"line one\nline two\n");
+  CHECK(t.size() == 18);  // ESC itself is not inserted
+  CHECK_FALSE(t.can_read());
+  t.type(Kesc);
+  REQUIRE(t.can_read());
+  CHECK(t.read(100) == "line one\n");
+  CHECK(t.read(100) == "line two\n");
+}
+
+TEST_CASE("DEL while holding leaves hold and interrupts", "[term]") {
+  TextBuffer t;
+  t.type(Kesc);
+  type(t, U"x\n");
+  KeyEffect e = t.type(Kdel);
+  CHECK(e.interrupt);
+  CHECK(e.hold_changed);
+  CHECK_FALSE(t.holding());
+  CHECK_FALSE(t.can_read());  // the held line was discarded
+}
+
+TEST_CASE("^D on an empty line reads as end of file", "[term]") {
+  TextBuffer t;
+  t.type(Keot);
+  REQUIRE(t.can_read());
+  CHECK(t.read(100) == "");
+  CHECK_FALSE(t.can_read());
+}
+
+TEST_CASE("^D after text flushes it without a newline", "[term]") {
+  TextBuffer t;
+  type(t, U"abc");
+  CHECK_FALSE(t.can_read());
+  t.type(Keot);
+  REQUIRE(t.can_read());
+  CHECK(t.read(100) == "abc");
+  CHECK_FALSE(t.can_read());
+}
+
+TEST_CASE("a read filled exactly before ^D consumes the ^D", "[term]") {
+  TextBuffer t;
+  type(t, U"abc");
+  t.type(Keot);
+  CHECK(t.read(3) == "abc");
+  CHECK_FALSE(t.can_read());  // not a spurious end of file
+}
+
+TEST_CASE("small reads split a line but never a rune", "[term]") {
+  TextBuffer t;
+  type(t, U"a\u00E9\u20AC\n");  // 1 + 2 + 3 + 1 bytes
+  CHECK(t.read(2) == "a");      // é would not fit
+  CHECK(t.read(4) == "\xC3\xA9");
+  CHECK(t.read(3) == "\xE2\x82\xAC");
+  CHECK(t.read(3) == "\n");
+  CHECK_FALSE(t.can_read());
+}
+
+TEST_CASE("a read smaller than one rune still makes progress", "[term]") {
+  TextBuffer t;
+  type(t, U"\u20AC\n");
+  CHECK(t.read(1) == "\xE2");
+  REQUIRE(t.can_read());
+  CHECK(t.read(1) == "\x82");
+  CHECK(t.read(5) == "\xAC\n");
+}
+
+TEST_CASE("raw mode queues keys unseen and delivers them at once", "[term]") {
+  TextBuffer t;
+  t.write(U"> ");
+  t.set_raw(true);
+  type(t, U"ab\x1B\x7F");
+  CHECK(str(t) == U"> ");
+  REQUIRE(t.can_read());
+  CHECK(t.read(100) == "ab\x1B\x7F");
+  CHECK_FALSE(t.can_read());
+}
+
+TEST_CASE("rawoff replays queued keys through the line discipline", "[term]") {
+  TextBuffer t;
+  t.set_raw(true);
+  type(t, U"ab\bc\n");
+  KeyEffect e = t.set_raw(false);
+  CHECK_FALSE(e.interrupt);
+  CHECK(str(t) == U"ac\n");
+  CHECK(t.read(100) == "ac\n");
+  t.set_raw(true);
+  t.type(Kdel);
+  CHECK(t.set_raw(false).interrupt);
+}
+
+TEST_CASE("echo off hides typing but delivers it", "[term]") {
+  TextBuffer t;
+  t.write(U"Password: ");
+  t.set_echo(false);
+  t.set_selection(0, 0);  // even with the cursor up in the history
+  type(t, U"s3cr\u00E9t\n");
+  CHECK(str(t) == U"Password: ");
+  REQUIRE(t.can_read());
+  CHECK(t.read(100) == "s3cr\xC3\xA9t\n");
+  type(t, U"x");
+  t.set_echo(true);  // not replayed into view, still readable
+  CHECK(str(t) == U"Password: ");
+  CHECK(t.read(100) == "x");
+}
+
+TEST_CASE("output backspace deletes the rune before it", "[term]") {
+  TextBuffer t;
+  t.write(U"abc");
+  t.write(U"d\b\bX");
+  CHECK(str(t) == U"abX");
+  t.write(U"\b\b");  // reaches back before this write
+  CHECK(str(t) == U"a");
+  CHECK(t.qh() == 1);
+}
+
+TEST_CASE("output carriage return erases the line as 9term does", "[term]") {
+  TextBuffer t;
+  t.write(U"keep\n10%");
+  t.write(U"\r20%");
+  CHECK(str(t) == U"keep\n20%");
+  t.write(U"\r\n");
+  CHECK(str(t) == U"keep\n20%\n");
+  t.write(U"x\r");
+  CHECK(str(t) == U"keep\n20%\nx");
+}
+
+TEST_CASE("write through a decoder drops escapes and fixes bad bytes", "[term]") {
+  TextBuffer t;
+  OutputDecoder d;
+  t.write(d, "\x1B[1mbold\x1B[0m \xFF\xE2\x82");
+  t.write(d, "\xAC\n");
+  CHECK(str(t) == U"bold \uFFFD\u20AC\n");
+}
+
+TEST_CASE("history is trimmed from the front, points kept consistent", "[term]") {
+  TextBuffer t(TextConfig{20, 12});
+  t.write(U"0123456789abcdefghi\n");  // 20 runes, at the limit
+  t.set_org(15);
+  t.set_selection(3, 17);
+  type(t, U"");
+  t.write(U"XYZ");  // 23 > 20: drop min(20-12, org, qh) = 8
+  CHECK(t.size() == 15);
+  CHECK(str(t) == U"89abcdefghi\nXYZ");
+  CHECK(t.org() == 7);
+  CHECK(t.qh() == 15);
+  CHECK(t.q0() == 0);  // clipped at the front
+  CHECK(t.q1() == 9);
+  check_points(t);
+}
+
+TEST_CASE("history is not trimmed past org or qh", "[term]") {
+  TextBuffer t(TextConfig{10, 4});
+  t.write(U"abcdefghij");
+  t.set_org(2);
+  t.write(U"k");  // at most org runes go
+  CHECK(str(t) == U"cdefghijk");
+  CHECK(t.org() == 0);
+  t.write(U"lm");  // org 0: nothing can go, history grows past hiwater
+  CHECK(t.size() == 11);
+  check_points(t);
+}
+
+TEST_CASE("typed input survives trimming", "[term]") {
+  TextBuffer t(TextConfig{10, 6});
+  t.write(U"abcdefgh");
+  t.set_org(8);
+  type(t, U"xyz");  // typing past hiwater trims too
+  CHECK(str(t).substr(t.qh()) == U"xyz");
+  type(t, U"\n");
+  CHECK(t.read(100) == "xyz\n");
+  check_points(t);
+}
+
+TEST_CASE("paste inserts at the cursor and selects it", "[term]") {
+  TextBuffer t;
+  type(t, U"ab");
+  t.set_selection(1, 1);
+  t.paste(U"XY");
+  CHECK(str(t) == U"aXYb");
+  CHECK(t.q0() == 1);
+  CHECK(t.q1() == 3);
+}
