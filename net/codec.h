@@ -71,6 +71,10 @@ Decoded decode(std::span<const uint8_t> frame, uint32_t msize);
 void encode(const Fcall& f, std::vector<uint8_t>& out);
 std::vector<uint8_t> encode(const Fcall& f);
 
+// The first 11 bytes of an Rread whose count bytes of data are sent
+// separately (a gathered write), so that large payloads are not copied.
+void pack_rread_header(Packer& p, uint16_t tag, uint32_t count);
+
 // Framing: given the first bytes of a stream, how long the next message is.
 // Returns 0 when fewer than 4 bytes are present; sets why and returns 0 when
 // the size field is smaller than a header or larger than msize.

@@ -12,6 +12,41 @@ using namespace ninep;
 
 namespace {
 constexpr size_t min_buffer = 64 * 1024;
+constexpr size_t gather_min = 8 * 1024;  // Rread payloads this big are not copied
+}
+
+// ---- Outbox ---------------------------------------------------------------------
+
+void Outbox::add(const Fcall& f) {
+  size_t before = bytes_.size();
+  encode(f, bytes_);
+  size_ += bytes_.size() - before;
+}
+
+void Outbox::add_rread(uint16_t tag, std::string data) {
+  if (data.size() < gather_min) return add(Fcall{tag, Rread{std::move(data)}});
+  Packer p(bytes_);
+  pack_rread_header(p, tag, uint32_t(data.size()));
+  size_ += HDRSZ + 4 + data.size();
+  payloads_.push_back(Payload{bytes_.size(), std::move(data)});
+}
+
+void Outbox::clear() {
+  bytes_.clear();
+  payloads_.clear();
+  size_ = 0;
+}
+
+const std::vector<asio::const_buffer>& Outbox::buffers() {
+  buffers_.clear();
+  size_t from = 0;
+  for (auto& p : payloads_) {
+    if (p.at > from) buffers_.push_back(asio::buffer(bytes_.data() + from, p.at - from));
+    buffers_.push_back(asio::buffer(p.data));
+    from = p.at;
+  }
+  if (bytes_.size() > from) buffers_.push_back(asio::buffer(bytes_.data() + from, bytes_.size() - from));
+  return buffers_;
 }
 
 // ---- Request ------------------------------------------------------------------
@@ -106,12 +141,10 @@ void Connection::take_frames() {
     pos += size;
   }
   if (closed_) return;
+  // The buffer only grows when a partial message fills it, so it stays
+  // below twice the msize.
   std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
   in_len_ -= pos;
-  if (in_len_ == 0 && in_.size() > min_buffer) {
-    in_.resize(min_buffer);
-    in_.shrink_to_fit();
-  }
 }
 
 // A message whose framing is intact but whose body is not gets an Rerror
@@ -127,11 +160,12 @@ void Connection::frame(std::span<const uint8_t> bytes) {
   dispatch(d.fcall->tag, d.fcall->msg);
 }
 
-void Connection::send(uint16_t tag, const Msg& r) {
+void Connection::reply(uint16_t tag, Msg r) {
   if (closed_) return;
-  Fcall f{tag, r};
+  Fcall f{tag, std::move(r)};
   if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] -> " + to_string(f));
-  encode(f, out_);
+  if (auto* rr = std::get_if<Rread>(&f.msg)) out_.add_rread(tag, std::move(rr->data));
+  else out_.add(f);
   if (!batching_) flush_output();
 }
 
@@ -139,7 +173,7 @@ void Connection::flush_output() {
   if (writing_ || out_.empty() || closed_) return;
   writing_ = true;
   std::swap(out_, flight_);
-  asio::async_write(sock_, asio::buffer(flight_),
+  asio::async_write(sock_, flight_.buffers(),
                     [self = shared_from_this()](const error_code& ec, size_t) { self->on_written(ec); });
 }
 
@@ -154,17 +188,15 @@ void Connection::on_written(const error_code& ec) {
 
 // ---- requests -----------------------------------------------------------------
 
-void Connection::reply(uint16_t tag, Msg r) { send(tag, r); }
+void Connection::error(uint16_t tag, std::string_view ename) { reply(tag, Rerror{std::string(ename)}); }
 
-void Connection::error(uint16_t tag, std::string_view ename) { send(tag, Rerror{std::string(ename)}); }
-
-void Connection::answered(Request& r, Msg reply) {
+void Connection::answered(Request& r, Msg msg) {
   auto it = pending_.find(r.tag());
   if (it != pending_.end() && it->second.get() == &r) pending_.erase(it);
   // A read reply never exceeds what was asked, nor what fits in msize.
-  if (auto* rr = std::get_if<Rread>(&reply))
+  if (auto* rr = std::get_if<Rread>(&msg))
     if (auto* t = std::get_if<Tread>(&r.t()); t && rr->data.size() > t->count) rr->data.resize(t->count);
-  send(r.tag(), reply);
+  reply(r.tag(), std::move(msg));
 }
 
 void Connection::dispatch(uint16_t tag, Msg& t) {
@@ -215,7 +247,7 @@ void Connection::abort_on_fid(uint32_t num) {
   for (auto& r : doomed) {
     pending_.erase(r->tag());
     r->cancel();
-    send(r->tag(), Rerror{err::clunked});
+    reply(r->tag(), Rerror{err::clunked});
   }
 }
 

@@ -16,6 +16,29 @@
 
 namespace grio::net {
 
+// Replies waiting for the socket. A large Rread payload is not copied into
+// the byte buffer: it waits as its own string and goes out by writev.
+class Outbox {
+ public:
+  void add(const ninep::Fcall& f);
+  void add_rread(uint16_t tag, std::string data);
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void clear();
+  // The bytes in order, for one gathered write.
+  const std::vector<asio::const_buffer>& buffers();
+
+ private:
+  struct Payload {
+    size_t at;  // goes after bytes_[0, at)
+    std::string data;
+  };
+  std::vector<uint8_t> bytes_;
+  std::vector<Payload> payloads_;
+  std::vector<asio::const_buffer> buffers_;
+  size_t size_ = 0;
+};
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Server& srv, FileTree& tree, Socket s, uint64_t id);
@@ -33,7 +56,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_read(const error_code& ec, size_t n);
   void take_frames();
   void frame(std::span<const uint8_t> bytes);
-  void send(uint16_t tag, const Msg& r);
   void flush_output();
   void on_written(const error_code& ec);
 
@@ -41,7 +63,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void dispatch(uint16_t tag, Msg& t);
   void reply(uint16_t tag, Msg r);
   void error(uint16_t tag, std::string_view ename);
-  void answered(Request& r, Msg reply);  // from Request::respond
+  void answered(Request& r, Msg msg);  // from Request::respond
   FidRef fid(uint32_t num, uint16_t tag);
   Error new_fid_ok(uint32_t num) const;
   void release(const FidRef& f);
@@ -76,8 +98,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t in_len_ = 0;
   bool reading_ = false;
   bool batching_ = false;          // replies wait until the whole read is handled
-  std::vector<uint8_t> out_;      // replies not yet handed to the socket
-  std::vector<uint8_t> flight_;   // the one write in flight
+  Outbox out_;                     // replies not yet handed to the socket
+  Outbox flight_;                  // the one write in flight
   bool writing_ = false;
 };
 

@@ -737,3 +737,12 @@ TEST_CASE("%F keeps long fields whole", "[net]") {
   auto s = to_string(Fcall{1, Tcreate{2, aname, 0644, 1}});
   CHECK(s == "Tcreate tag 1 fid 2 name " + aname + " perm 0644 mode 1");
 }
+
+TEST_CASE("an Rread header packed apart, then its data, equals the whole Rread", "[net]") {
+  std::string data(100, 'q');
+  std::vector<uint8_t> out;
+  Packer p(out);
+  pack_rread_header(p, 9, uint32_t(data.size()));
+  out.insert(out.end(), data.begin(), data.end());
+  CHECK(out == encode(Fcall{9, Rread{data}}));
+}
