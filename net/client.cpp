@@ -271,14 +271,9 @@ void Client::version(uint32_t msize, std::function<void(Error)> done) {
   impl_->send(Fcall{NOTAG, Tversion{msize, "9P2000"}});
 }
 
-uint16_t Client::rpc(ninep::Msg t, Reply done) {
-  MsgType type = type_of(t);
+uint16_t Client::start(MsgType want, Reply& done) {
   if (closed_) {
     impl_->post_error(std::move(done), err::hungup);
-    return NOTAG;
-  }
-  if (!is_tmessage(type) || type == MsgType::Tversion || type == MsgType::Tflush) {
-    impl_->post_error(std::move(done), std::string("rpc cannot send ") + name_of(type));
     return NOTAG;
   }
   uint16_t tag = impl_->alloc_tag();
@@ -288,14 +283,40 @@ uint16_t Client::rpc(ninep::Msg t, Reply done) {
   }
   Slot& s = impl_->slots[tag];
   s.busy = true;
-  s.want = MsgType(uint8_t(type) + 1);
+  s.want = want;
   s.done = std::move(done);
+  return tag;
+}
+
+uint16_t Client::rpc(ninep::Msg t, Reply done) {
+  MsgType type = type_of(t);
+  if (!is_tmessage(type) || type == MsgType::Tversion || type == MsgType::Tflush) {
+    impl_->post_error(std::move(done), std::string("rpc cannot send ") + name_of(type));
+    return NOTAG;
+  }
+  uint16_t tag = start(MsgType(uint8_t(type) + 1), done);
+  if (tag == NOTAG) return NOTAG;
   if (!impl_->send(Fcall{tag, std::move(t)})) {
-    Reply d = std::move(s.done);
+    Reply d = std::move(impl_->slots[tag].done);
     impl_->release(tag);
     impl_->post_error(std::move(d), "message larger than msize " + std::to_string(msize_));
     return NOTAG;
   }
+  return tag;
+}
+
+uint16_t Client::write(uint32_t fid, uint64_t offset, std::string_view data, Reply done) {
+  if (HDRSZ + 16 + data.size() > msize_) {
+    impl_->post_error(std::move(done), "message larger than msize " + std::to_string(msize_));
+    return NOTAG;
+  }
+  uint16_t tag = start(MsgType::Rwrite, done);
+  if (tag == NOTAG) return NOTAG;
+  if (chatty) std::fprintf(stderr, "<- %s\n", to_string(Fcall{tag, Twrite{fid, offset, std::string(data)}}).c_str());
+  Packer p(impl_->pending);
+  pack_twrite_header(p, tag, fid, offset, uint32_t(data.size()));
+  p.bytes(data);
+  if (!impl_->write_busy) impl_->write_now();
   return tag;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -37,6 +38,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void version(uint32_t msize, std::function<void(Error)> done);
   // Sends t with a free tag and returns that tag (for flush).
   uint16_t rpc(ninep::Msg t, Reply done);
+  // Twrite straight from the caller's bytes, which need to live only for
+  // the call: the data is copied once, into the outgoing buffer.
+  uint16_t write(uint32_t fid, uint64_t offset, std::string_view data, Reply done);
   // Tflush of an outstanding tag. The old request's callback runs exactly
   // once: with its reply if that came first, else with "interrupted".
   void flush(uint16_t oldtag, std::function<void()> done = {});
@@ -50,6 +54,8 @@ class Client : public std::enable_shared_from_this<Client> {
 
  private:
   explicit Client(Socket s);
+  // A tag whose reply (of type want) goes to done, or NOTAG after failing done.
+  uint16_t start(ninep::MsgType want, Reply& done);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   uint32_t msize_ = 8192;

@@ -345,6 +345,15 @@ void pack_rread_header(Packer& p, uint16_t tag, uint32_t count) {
   p.u32(count);
 }
 
+void pack_twrite_header(Packer& p, uint16_t tag, uint32_t fid, uint64_t offset, uint32_t count) {
+  p.u32(HDRSZ + 16 + count);
+  p.u8(uint8_t(MsgType::Twrite));
+  p.u16(tag);
+  p.u32(fid);
+  p.u64(offset);
+  p.u32(count);
+}
+
 uint32_t frame_size(std::span<const uint8_t> head, uint32_t msize, std::string& why) {
   if (head.size() < 4) return 0;
   uint32_t n = uint32_t(head[0]) | uint32_t(head[1]) << 8 | uint32_t(head[2]) << 16 |

@@ -75,6 +75,9 @@ std::vector<uint8_t> encode(const Fcall& f);
 // separately (a gathered write), so that large payloads are not copied.
 void pack_rread_header(Packer& p, uint16_t tag, uint32_t count);
 
+// Likewise the first 23 bytes of a Twrite, for writes from a caller's buffer.
+void pack_twrite_header(Packer& p, uint16_t tag, uint32_t fid, uint64_t offset, uint32_t count);
+
 // Framing: given the first bytes of a stream, how long the next message is.
 // Returns 0 when fewer than 4 bytes are present; sets why and returns 0 when
 // the size field is smaller than a header or larger than msize.
