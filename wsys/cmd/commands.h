@@ -5,5 +5,6 @@ namespace grio::cmd {
 
 int ramfs(int argc, char** argv);
 int ninep(int argc, char** argv);  // grio 9p
+int serve(int argc, char** argv);
 
 }  // namespace grio::cmd

@@ -15,30 +15,32 @@ std::string user_name() {
   return "none";
 }
 
-bool listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var) {
+std::optional<std::string> listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var) {
   std::vector<std::string> todo = addrs;
   if (todo.empty()) {
     std::string why;
     std::string dir = net::private_dir(why);
     if (dir.empty()) {
       std::fprintf(stderr, "grio: %s\n", why.c_str());
-      return false;
+      return std::nullopt;
     }
     todo.push_back("unix!" + dir + "/" + dflt);
   }
+  std::string first;
   for (size_t i = 0; i < todo.size(); i++) {
     auto bound = srv.listen(todo[i]);
     if (!bound) {
       std::fprintf(stderr, "grio: listen %s: %s\n", todo[i].c_str(), bound.error().c_str());
-      return false;
+      return std::nullopt;
     }
     if (bound->rfind("tcp!", 0) == 0)
       std::fprintf(stderr, "grio: warning: %s has no authentication or encryption yet; every local user can reach it\n",
                    bound->c_str());
-    if (i == 0) std::printf("%s=%s\n", var, bound->c_str());
+    if (i == 0) first = *bound;
   }
+  std::printf("%s=%s\n", var, first.c_str());
   std::fflush(stdout);
-  return true;
+  return first;
 }
 
 StopOnSignal::StopOnSignal(asio::io_context& io, net::Server& srv) : signals_(io, SIGINT, SIGTERM) {

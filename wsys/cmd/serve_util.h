@@ -2,6 +2,7 @@
 // prints, and how it stops.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,10 @@ namespace grio::cmd {
 std::string user_name();
 
 // Listens on every dial string, or on unix!<private dir>/<dflt> when none is
-// given, and prints `var=ADDR` for the first. TCP listeners get a warning:
-// until authentication exists they are open to every local user.
-bool listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var);
+// given, and prints `var=ADDR` for the first, which it returns. TCP
+// listeners get a warning: until authentication exists they are open to
+// every local user.
+std::optional<std::string> listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var);
 
 // Closes the server and stops io on SIGINT or SIGTERM. Made before the
 // server announces its address, so that a signal sent as soon as the

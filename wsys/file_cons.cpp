@@ -1,0 +1,45 @@
+// cons: reads get the window's input a line at a time (raw: as typed),
+// waiting for it; writes are output at the output point.
+#include "net/errors.h"
+#include "wsys/tree.h"
+
+namespace grio::wsys {
+
+namespace {
+
+using Decoder = term::OutputDecoder;
+
+net::Error open(Ctx&, net::Fid& f, uint8_t) {
+  f.aux = std::make_shared<Decoder>();  // a partial rune is carried per fid
+  return {};
+}
+
+void read(Ctx& c, const net::Req& r) {
+  Window& w = *c.w;
+  if (w.cons_reads.empty() && w.text.can_read()) return r->respond(ninep::Rread{w.text.read(r->tread().count)});
+  w.cons_reads.push_back(r);
+  r->park([&ws = c.ws, id = w.id, raw = r.get()] {
+    if (Window* w = ws.find(id)) std::erase_if(w->cons_reads, [raw](const net::Req& q) { return q.get() == raw; });
+  });
+}
+
+void write(Ctx& c, const net::Req& r) {
+  auto& t = r->twrite();
+  c.ws.output(*c.w, *std::static_pointer_cast<Decoder>(r->fid().aux), t.data);
+  r->respond(ninep::Rwrite{uint32_t(t.data.size())});
+}
+
+// A rune left unfinished by the writer shows as U+FFFD.
+void clunk(Ctx& c, net::Fid& f) {
+  auto rest = std::static_pointer_cast<Decoder>(f.aux)->finish();
+  if (!rest.empty() && !c.w->deleted) {
+    c.w->text.write(rest);
+    c.ws.changed(*c.w);
+  }
+}
+
+}  // namespace
+
+const FileKind cons_file{"cons", Qfile::Cons, 0600, true, open, read, write, clunk};
+
+}  // namespace grio::wsys

@@ -1,0 +1,36 @@
+// text: the whole window, regenerated per read; writes behave as cons
+// writes (9front), and opening with OTRUNC clears the window.
+#include "wsys/tree.h"
+
+namespace grio::wsys {
+
+namespace {
+
+using Decoder = term::OutputDecoder;
+
+net::Error open(Ctx& c, net::Fid& f, uint8_t mode) {
+  if (mode & ninep::OTRUNC) {
+    Window& w = *c.w;
+    bool hold = w.text.holding(), raw = w.text.raw();
+    w.text = term::TextBuffer(c.ws.config().text);
+    w.text.set_hold(hold);
+    w.text.set_raw(raw);
+    c.ws.changed(w);
+  }
+  f.aux = std::make_shared<Decoder>();
+  return {};
+}
+
+void read(Ctx& c, const net::Req& r) { read_string(r, c.w->text.text()); }
+
+void write(Ctx& c, const net::Req& r) {
+  auto& t = r->twrite();
+  c.ws.output(*c.w, *std::static_pointer_cast<Decoder>(r->fid().aux), t.data);
+  r->respond(ninep::Rwrite{uint32_t(t.data.size())});
+}
+
+}  // namespace
+
+const FileKind text_file{"text", Qfile::Text, 0600, true, open, read, write, nullptr};
+
+}  // namespace grio::wsys

@@ -1,0 +1,90 @@
+// wctl: a read gives the 72-byte state record, at once the first time and
+// then only when the window changes; reading is exclusive per window.
+// Writes are wctl commands.
+#include "net/errors.h"
+#include "wsys/tree.h"
+
+namespace grio::wsys {
+
+namespace {
+
+struct Reader {
+  uint64_t seen = 0;  // the window's wctl_version when this fid last read
+  bool exclusive = false;
+};
+
+net::Error open(Ctx& c, net::Fid& f, uint8_t mode) {
+  auto rd = std::make_shared<Reader>();
+  if ((mode & 3) != ninep::OWRITE && c.w) {
+    if (c.w->wctl_reader) return err::inuse;
+    c.w->wctl_reader = rd->exclusive = true;
+  }
+  f.aux = rd;
+  return {};
+}
+
+std::string record(Ctx& c, Window& w) { return wctl_record(w.rect, c.ws.current() == w.id, !w.hidden); }
+
+void read(Ctx& c, const net::Req& r) {
+  auto& t = r->tread();
+  if (t.count < 48) return r->error("buffer too small");
+  if (!c.w) {  // `none`: the screen, never blocking
+    if (t.offset >= 72) return r->error("buffer too small");
+    Rect s = c.ws.screen();
+    std::string rec = wctl_record(s, false, false);
+    // wctl_record spells the two states of a window; none has no window.
+    rec.replace(48, 24, "   nowindow    nowindow ");
+    return r->respond(ninep::Rread{rec.substr(0, t.count)});
+  }
+  auto& rd = *std::static_pointer_cast<Reader>(r->fid().aux);
+  if (rd.seen < c.w->wctl_version) {
+    rd.seen = c.w->wctl_version;
+    return r->respond(ninep::Rread{record(c, *c.w).substr(0, t.count)});
+  }
+  c.w->wctl_reads.push_back(r);
+  r->park([&ws = c.ws, id = c.w->id, raw = r.get()] {
+    if (Window* w = ws.find(id)) std::erase_if(w->wctl_reads, [raw](const net::Req& q) { return q.get() == raw; });
+  });
+}
+
+net::Error command(Ctx& c, std::string_view msg) {
+  auto cmd = parse_wctl(msg);
+  if (!cmd) return cmd.error();
+  if (cmd->verb == WctlVerb::New) {
+    auto w = c.ws.create(*cmd);
+    return w ? net::Error{} : w.error();
+  }
+  Window* target = c.w;
+  if (cmd->id) {
+    target = c.ws.live(*cmd->id);
+    if (!target) return "no such window id";
+  }
+  if (!target) return "command needs to be run within a window";
+  return c.ws.control(*target, *cmd);
+}
+
+void write(Ctx& c, const net::Req& r) {
+  auto& t = r->twrite();
+  if (auto e = command(c, t.data); !e.empty()) return r->error(e);
+  r->respond(ninep::Rwrite{uint32_t(t.data.size())});
+}
+
+void clunk(Ctx& c, net::Fid& f) {
+  if (c.w && std::static_pointer_cast<Reader>(f.aux)->exclusive) c.w->wctl_reader = false;
+}
+
+}  // namespace
+
+void answer_wctl_reads(WindowSystem& ws, Window& w) {
+  auto waiting = std::move(w.wctl_reads);
+  w.wctl_reads.clear();
+  Ctx c{ws, &w};
+  for (auto& r : waiting) {
+    std::static_pointer_cast<Reader>(r->fid().aux)->seen = w.wctl_version;
+    r->respond(ninep::Rread{record(c, w).substr(0, r->tread().count)});
+  }
+}
+
+const FileKind wctl_file{"wctl", Qfile::Wctl, 0600, false, open, read, write, clunk};
+
+}  // namespace grio::wsys

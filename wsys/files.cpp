@@ -1,0 +1,14 @@
+// The table of file kinds, in rio's listing order (wsys/ comes after wctl).
+#include "wsys/tree.h"
+
+namespace grio::wsys {
+
+const std::vector<const FileKind*>& file_kinds() {
+  static const std::vector<const FileKind*> table = {
+      &snarf_file, &wctl_file, &cons_file, &consctl_file, &winid_file,
+      &winname_file, &label_file, &text_file, &wdir_file,
+  };
+  return table;
+}
+
+}  // namespace grio::wsys

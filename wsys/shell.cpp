@@ -1,0 +1,61 @@
+// A program on a pty, joined to its window.
+#include "wsys/shell.h"
+
+#include <cerrno>
+#include <csignal>
+
+namespace grio::wsys {
+
+Shell::Shell(asio::io_context& io, term::PtyProcess p, Events ev)
+    : proc_(p), master_(io, p.master), ev_(std::move(ev)) {
+  buf_.resize(16 * 1024);
+  read_more();
+}
+
+Shell::~Shell() {
+  *alive_ = false;
+  error_code ec;
+  master_.close(ec);
+  // BUG: a program that ignores the hangup is reaped only if it has gone
+  // within this short wait; otherwise it stays a zombie until grio exits.
+  term::signal_group(proc_.pid, SIGHUP);
+  term::reap(proc_.pid, std::chrono::milliseconds(20));
+}
+
+void Shell::read_more() {
+  master_.async_read_some(asio::buffer(buf_), [this, alive = alive_](const error_code& ec, size_t n) {
+    if (!*alive) return;
+    if (ec) {  // EIO: every process has closed the pty's other end
+      done_ = true;
+      if (ev_.exited) ev_.exited();  // may destroy us
+      return;
+    }
+    ev_.output(std::string_view(buf_).substr(0, n));
+    read_more();
+  });
+}
+
+void Shell::input(std::string_view bytes) {
+  pending_.append(bytes);
+  write_more();
+}
+
+// Writes what the pty takes now; waits for room for the rest.
+void Shell::write_more() {
+  while (!pending_.empty() && !waiting_ && !done_) {
+    long n = term::write_input(master_.native_handle(), pending_);
+    if (n < 0 && errno != EAGAIN) return pending_.clear();
+    if (n < 0) {
+      waiting_ = true;
+      master_.async_wait(asio::posix::descriptor_base::wait_write, [this, alive = alive_](const error_code& ec) {
+        if (!*alive) return;
+        waiting_ = false;
+        if (!ec) write_more();
+      });
+      return;
+    }
+    pending_.erase(0, size_t(n));
+  }
+}
+
+}  // namespace grio::wsys

@@ -1,0 +1,49 @@
+// The program grio started in a window: a pty, its output read into the
+// window, typed lines written to it, and its end noticed.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "net/asio.h"
+#include "term/pty.h"
+
+namespace grio::wsys {
+
+class Shell {
+ public:
+  struct Events {
+    std::function<void(std::string_view)> output;  // bytes the program wrote
+    std::function<void()> exited;                   // the pty hung up
+  };
+  Shell(asio::io_context& io, term::PtyProcess p, Events ev);
+  // Closes the pty; the kernel hangs up the program's session.
+  ~Shell();
+  Shell(const Shell&) = delete;
+  Shell& operator=(const Shell&) = delete;
+
+  // Input the window has already shown, so the tty must not echo it again.
+  void input(std::string_view bytes);
+  bool echo() { return term::echo_enabled(master_.native_handle()); }
+  void interrupt() { term::interrupt(proc_); }
+  void hangup() { term::signal_group(proc_.pid, SIGHUP); }
+  void resize(unsigned short cols, unsigned short rows) { term::resize(master_.native_handle(), cols, rows); }
+  pid_t pid() const { return proc_.pid; }
+
+ private:
+  void read_more();
+  void write_more();
+
+  term::PtyProcess proc_;
+  asio::posix::stream_descriptor master_;
+  Events ev_;
+  std::string buf_;
+  std::string pending_;   // input the pty could not take yet
+  bool waiting_ = false;  // for the pty to become writable
+  bool done_ = false;
+  // Guards callbacks that outlive us in Asio's queue.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace grio::wsys

@@ -1,0 +1,185 @@
+// Attach, walk, list and stat of the window system's tree; per-file
+// behaviour is dispatched through the table of file kinds.
+#include "wsys/tree.h"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include "net/errors.h"
+
+namespace grio::wsys {
+
+using namespace ninep;
+using net::Fid;
+using net::NodeRef;
+using net::Req;
+using net::Result;
+
+namespace {
+
+bool is_dir(Qfile q) { return q == Qfile::Root || q == Qfile::Wsysdir || q == Qfile::Windir; }
+
+// rio's qids: the path holds the window id and the file; only snarf has a
+// version, bumped on every change.
+Qid qid_of(const WindowSystem& ws, int win, Qfile q) {
+  uint32_t vers = q == Qfile::Snarf ? ws.snarf_version : 0;
+  return Qid{uint8_t(is_dir(q) ? QTDIR : QTFILE), vers, uint64_t(win) << 8 | uint8_t(q)};
+}
+
+// A node names a file of one window (win), reached from the context the
+// fid attached to (root_win; 0 is the `none` context). While it exists it
+// keeps its window alive.
+struct WNode : net::Node {
+  WindowSystem& ws;
+  int root_win, win;
+  Qfile q;
+  const FileKind* kind;  // null for directories
+  WNode(WindowSystem& s, int root, int w, Qfile f, const FileKind* k)
+      : ws(s), root_win(root), win(w), q(f), kind(k) {
+    if (win) ws.ref(win);
+  }
+  ~WNode() override {
+    if (win) ws.unref(win);
+  }
+  Qid qid() const override { return qid_of(ws, win, q); }
+};
+
+WNode& node_of(const Fid& f) { return static_cast<WNode&>(*f.node); }
+
+NodeRef make(WindowSystem& ws, int root, int win, Qfile q, const FileKind* k = nullptr) {
+  return std::make_shared<WNode>(ws, root, win, q, k);
+}
+
+std::optional<int> parse_id(std::string_view s) {
+  int id = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || p != s.data() + s.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+uint32_t now() { return uint32_t(std::time(nullptr)); }
+
+}  // namespace
+
+// aname: `new [wctl options]` makes a window (and starts nothing), `<id>`
+// binds an existing one, `none` or empty is the windowless context.
+Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session&) {
+  std::string_view a = t.aname;
+  if (a.empty() || a == "none") return make(ws_, 0, 0, Qfile::Root);
+  if (auto id = parse_id(a)) {
+    if (!ws_.live(*id)) return Result<NodeRef>::error("unknown id in attach");
+    return make(ws_, *id, *id, Qfile::Root);
+  }
+  auto c = parse_wctl(a);
+  if (!c) return Result<NodeRef>::error(c.error());
+  if (c->verb != WctlVerb::New) return Result<NodeRef>::error("unknown id in attach");
+  if (!c->pid) c->pid = 0;  // attach never starts a program
+  auto w = ws_.create(*c);
+  if (!w) return Result<NodeRef>::error("bad rectangle in attach");
+  auto n = make(ws_, (*w)->id, (*w)->id, Qfile::Root);
+  return n;
+}
+
+Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
+  auto& n = static_cast<WNode&>(*from);
+  if (name == "..") {
+    if (n.q == Qfile::Windir) return make(ws_, n.root_win, 0, Qfile::Wsysdir);
+    return make(ws_, n.root_win, n.root_win, Qfile::Root);
+  }
+  if (n.q == Qfile::Wsysdir) {
+    auto id = parse_id(name);
+    if (!id || !ws_.live(*id)) return Result<NodeRef>::error(err::nonexist);
+    return make(ws_, n.root_win, *id, Qfile::Windir);
+  }
+  if (name == "wsys") return make(ws_, n.root_win, 0, Qfile::Wsysdir);
+  for (auto* k : file_kinds())
+    if (name == k->name) {
+      if (k->per_window && n.win == 0) break;
+      bool global = !k->per_window;
+      return make(ws_, n.root_win, global && n.win == 0 ? 0 : n.win, k->q, k);
+    }
+  return Result<NodeRef>::error(err::nonexist);
+}
+
+// rio's rules: access by the owner bits of the table, OEXEC and ORCLOSE
+// refused, and nothing on a deleted window.
+net::Error WsysTree::open(Fid& f, uint8_t mode) {
+  auto& n = node_of(f);
+  if (!n.kind) return {};
+  if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
+  bool r = (mode & 3) == OREAD || (mode & 3) == ORDWR, w = (mode & 3) == OWRITE || (mode & 3) == ORDWR;
+  if ((r && !(n.kind->perm & 0400)) || (w && !(n.kind->perm & 0200))) return err::perm;
+  Window* win = n.win ? ws_.find(n.win) : nullptr;
+  if (n.win && (!win || win->deleted)) return err::deleted;
+  Ctx ctx{ws_, win};
+  return n.kind->open ? n.kind->open(ctx, f, mode) : net::Error{};
+}
+
+void WsysTree::read(const Req& r) {
+  auto& n = node_of(r->fid());
+  Window* win = n.win ? ws_.live(n.win) : nullptr;
+  if (n.win && !win) return r->error(err::deleted);
+  Ctx ctx{ws_, win};
+  n.kind->read(ctx, r);
+}
+
+void WsysTree::write(const Req& r) {
+  auto& n = node_of(r->fid());
+  Window* win = n.win ? ws_.live(n.win) : nullptr;
+  if (n.win && !win) return r->error(err::deleted);
+  Ctx ctx{ws_, win};
+  n.kind->write(ctx, r);
+}
+
+void WsysTree::clunk(Fid& f) {
+  auto& n = node_of(f);
+  if (!f.is_open() || !n.kind || !n.kind->clunk) return;
+  Window* win = n.win ? ws_.find(n.win) : nullptr;
+  if (n.win && !win) return;
+  Ctx ctx{ws_, win};
+  n.kind->clunk(ctx, f);
+}
+
+Stat WsysTree::stat_of(int win, Qfile q, const char* name, uint32_t perm) const {
+  Stat d;
+  d.qid = qid_of(ws_, win, q);
+  d.mode = perm | (is_dir(q) ? DMDIR : 0);
+  d.atime = d.mtime = now();
+  d.name = name;
+  d.uid = d.gid = d.muid = owner_;
+  return d;
+}
+
+std::vector<Stat> WsysTree::list(Fid& f) {
+  auto& n = node_of(f);
+  std::vector<Stat> out;
+  if (n.q == Qfile::Wsysdir) {
+    for (int id : ws_.ids()) out.push_back(stat_of(id, Qfile::Windir, std::to_string(id).c_str(), 0700));
+    return out;
+  }
+  for (auto* k : file_kinds()) {
+    if (k->per_window && n.win == 0) continue;
+    out.push_back(stat_of(k->per_window ? n.win : 0, k->q, k->name, k->perm));
+    if (k->q == Qfile::Wctl) out.push_back(stat_of(0, Qfile::Wsysdir, "wsys", 0500));
+  }
+  return out;
+}
+
+Result<Stat> WsysTree::stat(Fid& f) {
+  auto& n = node_of(f);
+  switch (n.q) {
+    case Qfile::Root: return stat_of(n.win, n.q, ".", 0500);
+    case Qfile::Wsysdir: return stat_of(0, n.q, "wsys", 0500);
+    case Qfile::Windir: return stat_of(n.win, n.q, std::to_string(n.win).c_str(), 0700);
+    default: return stat_of(n.win, n.q, n.kind->name, n.kind->perm);
+  }
+}
+
+void read_string(const Req& r, std::string_view s) {
+  auto& t = r->tread();
+  if (t.offset >= s.size()) return r->respond(Rread{});
+  r->respond(Rread{std::string(s.substr(t.offset, t.count))});
+}
+
+}  // namespace grio::wsys

@@ -1,0 +1,72 @@
+// The window system as a 9P tree, like rio's: one table of file kinds
+// (files.cpp), one small file per kind (file_*.cpp), and the walking,
+// listing and stat rules here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "net/file_tree.h"
+#include "wsys/window_system.h"
+
+namespace grio::wsys {
+
+// The low 8 bits of a qid path; the window id is above them, as in rio.
+enum class Qfile : uint8_t {
+  Root, Wsysdir, Windir, Cons, Consctl, Label, Wctl, Winid, Winname, Text, Wdir, Snarf,
+};
+
+// What a file operation works on: the window system, and the window the
+// file belongs to (nullptr for the windowless `none` context).
+struct Ctx {
+  WindowSystem& ws;
+  Window* w;
+};
+
+// One kind of file: its name, permissions and behaviour. A null operation
+// means the generic one (nothing to check on open or clunk; read and write
+// refused by the permissions).
+struct FileKind {
+  const char* name;
+  Qfile q;
+  uint32_t perm;
+  bool per_window;  // absent from the `none` context
+  net::Error (*open)(Ctx&, net::Fid&, uint8_t mode);
+  void (*read)(Ctx&, const net::Req&);
+  void (*write)(Ctx&, const net::Req&);
+  void (*clunk)(Ctx&, net::Fid&);
+};
+
+// The table, in rio's listing order.
+const std::vector<const FileKind*>& file_kinds();
+
+// The kinds, one per file_*.cpp.
+extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file, winname_file, text_file,
+    wdir_file, snarf_file;
+
+// Answers a read of a file whose contents are the string s.
+void read_string(const net::Req& r, std::string_view s);
+// Answers wctl reads parked on w (called when w changes).
+void answer_wctl_reads(WindowSystem& ws, Window& w);
+
+class WsysTree : public net::FileTree {
+ public:
+  WsysTree(WindowSystem& ws, std::string owner) : ws_(ws), owner_(std::move(owner)) {}
+
+  net::Result<net::NodeRef> attach(const ninep::Tattach& t, const net::Session& s) override;
+  net::Result<net::NodeRef> walk1(const net::NodeRef& from, std::string_view name) override;
+  net::Error open(net::Fid& f, uint8_t mode) override;
+  void read(const net::Req& r) override;
+  void write(const net::Req& r) override;
+  std::vector<net::Stat> list(net::Fid& f) override;
+  net::Result<net::Stat> stat(net::Fid& f) override;
+  void clunk(net::Fid& f) override;
+
+ private:
+  net::Stat stat_of(int win, Qfile q, const char* name, uint32_t perm) const;
+  WindowSystem& ws_;
+  std::string owner_;
+};
+
+}  // namespace grio::wsys

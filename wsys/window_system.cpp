@@ -1,0 +1,266 @@
+// The window system's rules: creation, wctl verbs, lifetime, input and output.
+#include "wsys/window_system.h"
+
+#include <algorithm>
+#include <csignal>
+
+#include "net/errors.h"
+#include "wsys/shell.h"
+#include "wsys/tree.h"
+
+namespace grio::wsys {
+
+namespace {
+
+void fail_all(std::deque<net::Req>& q, std::string_view why) {
+  auto doomed = std::move(q);
+  q.clear();
+  for (auto& r : doomed) r->error(why);
+}
+
+}  // namespace
+
+Window::~Window() = default;
+
+WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg) : io_(io), cfg_(std::move(cfg)) {}
+
+WindowSystem::~WindowSystem() {
+  for (auto& [id, w] : windows_) {
+    fail_all(w->cons_reads, err::deleted);
+    fail_all(w->wctl_reads, err::deleted);
+  }
+}
+
+Window* WindowSystem::find(int id) {
+  auto it = windows_.find(id);
+  return it == windows_.end() ? nullptr : it->second.get();
+}
+
+Window* WindowSystem::live(int id) {
+  Window* w = find(id);
+  return w && !w->deleted ? w : nullptr;
+}
+
+std::vector<int> WindowSystem::ids() const {
+  std::vector<int> out;
+  for (auto& [id, w] : windows_)
+    if (!w->deleted) out.push_back(id);
+  return out;
+}
+
+net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
+  Rect r = onto_screen(apply_geometry(c, cascade_rect(cascade_, cfg_.screen)), cfg_.screen);
+  if (!good_rect(r, cfg_.screen, cfg_.font_height)) return net::Result<Window*>::error("bad rectangle in wctl request");
+  cascade_++;
+  int id = next_id_++;
+  auto w = std::make_unique<Window>(id);
+  w->text = term::TextBuffer(cfg_.text);
+  w->rect = r;
+  w->hidden = c.hide;
+  if (c.scroll) w->scroll = *c.scroll;
+  if (c.cd) w->wdir = *c.cd;
+  if (c.pid) w->note_pid = *c.pid;
+  Window* raw = w.get();
+  windows_[id] = std::move(w);
+  order_.push_back(id);
+  if (!raw->hidden) set_current(id);
+  if (!c.pid) start_program(*raw, c);
+  return raw;
+}
+
+// rio runs `rc -c cmd` or `rc -i`; we run `sh -c cmd` or the user's shell.
+// BUG: fork and exec happen on the io thread (a few milliseconds).
+void WindowSystem::start_program(Window& w, const WctlCommand& c) {
+  term::PtyConfig pc;
+  if (!c.cmd.empty()) pc.argv = {"/bin/sh", "-c", c.cmd};
+  pc.env = {{"wsys", cfg_.address}, {"winid", std::to_string(w.id)}};
+  pc.dir = w.wdir;
+  pc.cols = (unsigned short)std::max(1, (w.rect.dx() - 2 * 5 - 16) / cfg_.font_width);
+  pc.rows = (unsigned short)std::max(1, (w.rect.dy() - 2 * 5) / cfg_.font_height);
+  std::string why;
+  auto p = term::start_pty(pc, why);
+  if (!p) {
+    w.text.write(w.shell_output, "grio: cannot start program: " + why + "\n");
+    return;
+  }
+  int id = w.id;
+  w.shell = std::make_unique<Shell>(io_, *p, Shell::Events{
+      [this, id](std::string_view out) {
+        if (Window* win = live(id)) output(*win, win->shell_output, out);
+      },
+      [this, id] { program_exited(id); }});
+  if (w.label == "<unnamed>") w.label = (c.cmd.empty() ? "sh" : c.cmd.substr(0, c.cmd.find(' '))) + " " + std::to_string(p->pid);
+}
+
+// When our program is gone the window goes too, unless fids still use it.
+void WindowSystem::program_exited(int id) {
+  Window* w = find(id);
+  if (!w) return;
+  auto shell = std::move(w->shell);  // destroyed after this returns to Asio
+  asio::post(io_, [s = std::shared_ptr<Shell>(std::move(shell))] {});
+  if (w->refs == 0) {
+    if (!w->deleted) remove(*w);
+    collect(id);
+  }
+}
+
+void WindowSystem::ref(int id) {
+  if (Window* w = find(id)) w->refs++;
+}
+
+void WindowSystem::unref(int id) {
+  Window* w = find(id);
+  if (!w || --w->refs > 0) return;
+  if (w->shell && !w->deleted) return;  // our program still runs in it
+  if (!w->deleted) remove(*w);
+  collect(id);
+}
+
+void WindowSystem::collect(int id) {
+  Window* w = find(id);
+  if (!w || w->refs > 0 || !w->deleted) return;
+  windows_.erase(id);
+}
+
+void WindowSystem::remove(Window& w) {
+  w.deleted = true;
+  std::erase(order_, w.id);
+  if (current_ == w.id) current_ = 0;
+  fail_all(w.cons_reads, err::deleted);
+  fail_all(w.wctl_reads, err::deleted);
+  if (w.shell) w.shell->hangup();
+  if (w.note_pid > 0) ::kill(-w.note_pid, SIGHUP);
+  w.shell.reset();
+  if (w.refs == 0) collect(w.id);
+}
+
+void WindowSystem::set_current(int id) {
+  if (current_ == id) return;
+  if (Window* old = live(current_)) wctl_changed(*old);
+  current_ = id;
+  if (Window* w = live(id)) wctl_changed(*w);
+}
+
+void WindowSystem::raise(int id) {
+  std::erase(order_, id);
+  order_.push_back(id);
+}
+
+void WindowSystem::lower(int id) {
+  std::erase(order_, id);
+  order_.insert(order_.begin(), id);
+}
+
+net::Error WindowSystem::reshape(Window& w, Rect r) {
+  r = onto_screen(r, cfg_.screen);
+  if (!good_rect(r, cfg_.screen, cfg_.font_height)) return "bad rectangle in wctl request";
+  if (r == w.rect) return {};
+  w.rect = r;
+  w.reshapes++;
+  if (w.shell)
+    w.shell->resize((unsigned short)std::max(1, (r.dx() - 2 * 5 - 16) / cfg_.font_width),
+                    (unsigned short)std::max(1, (r.dy() - 2 * 5) / cfg_.font_height));
+  wctl_changed(w);
+  return {};
+}
+
+net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
+  switch (c.verb) {
+    case WctlVerb::New:
+      return "wctl new is handled by create";
+    case WctlVerb::Resize:
+      return reshape(w, apply_geometry(c, w.rect));
+    case WctlVerb::Move: {
+      Rect to = apply_geometry(c, w.rect);
+      return reshape(w, Rect{to.min, {to.min.x + w.rect.dx(), to.min.y + w.rect.dy()}});
+    }
+    case WctlVerb::Scroll:
+    case WctlVerb::Noscroll:
+      w.scroll = c.verb == WctlVerb::Scroll;
+      if (w.scroll) w.text.set_org(w.text.size());
+      return {};
+    case WctlVerb::Set:
+      if (c.pid) w.note_pid = *c.pid;
+      return {};
+    case WctlVerb::Top:
+      raise(w.id);
+      return {};
+    case WctlVerb::Bottom:
+      lower(w.id);
+      return {};
+    case WctlVerb::Current:
+      if (w.hidden) return "window is hidden";
+      raise(w.id);
+      set_current(w.id);
+      return {};
+    case WctlVerb::Hide:
+      if (w.hidden) return "window already hidden";
+      w.hidden = true;
+      if (current_ == w.id) set_current(0);
+      wctl_changed(w);
+      return {};
+    case WctlVerb::Unhide:
+      if (!w.hidden) return "window not hidden";
+      w.hidden = false;
+      raise(w.id);
+      set_current(w.id);
+      wctl_changed(w);
+      return {};
+    case WctlVerb::Delete:
+      remove(w);
+      return {};
+  }
+  return "unrecognized wctl command";
+}
+
+// Typing follows the program's echo: a program that turned it off (a
+// password prompt) gets keys unshown. DEL interrupts the program's
+// foreground job, or the -pid group.
+void WindowSystem::type(int id, std::u32string_view keys) {
+  Window* w = live(id);
+  if (!w) return;
+  if (w->shell) w->text.set_echo(w->shell->echo());
+  for (char32_t k : keys) {
+    auto effect = w->text.type(k);
+    if (!effect.snarf.empty()) {
+      snarf = term::to_utf8(effect.snarf);
+      snarf_version++;
+    }
+    if (effect.interrupt) {
+      if (w->shell) w->shell->interrupt();
+      else if (w->note_pid > 0) ::kill(-w->note_pid, SIGINT);
+    }
+  }
+  changed(*w);
+}
+
+void WindowSystem::output(Window& w, term::OutputDecoder& from, std::string_view bytes) {
+  w.text.write(from, bytes);
+  if (w.scroll) w.text.set_org(w.text.size());
+  changed(w);
+}
+
+// Our own program reads the window's input like any cons reader would.
+void WindowSystem::feed_program(Window& w) {
+  while (w.shell && w.text.can_read()) {
+    std::string line = w.text.read(4096);
+    if (line.empty()) line = "\x04";  // ^D on an empty line: the tty's EOF
+    w.shell->input(line);
+  }
+}
+
+void WindowSystem::changed(Window& w) {
+  while (!w.cons_reads.empty() && w.text.can_read()) {
+    net::Req r = w.cons_reads.front();
+    w.cons_reads.pop_front();
+    r->respond(ninep::Rread{w.text.read(r->tread().count)});
+  }
+  if (w.cons_reads.empty()) feed_program(w);
+}
+
+void WindowSystem::wctl_changed(Window& w) {
+  w.wctl_version++;
+  answer_wctl_reads(*this, w);
+}
+
+}  // namespace grio::wsys

@@ -1,0 +1,87 @@
+// The window system: windows by id, stacking order, the current window,
+// snarf, and the screen. It runs on the io thread and takes no locks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/asio.h"
+#include "net/file_tree.h"
+#include "wsys/window.h"
+#include "wsys/wctl.h"
+
+namespace grio::wsys {
+
+struct WsysConfig {
+  Rect screen = rect(0, 0, 1280, 800);  // the real one once a desktop exists
+  int font_height = 16;                 // until a desktop measures its font
+  int font_width = 8;                   // columns for the pty size
+  std::string address;                  // $wsys for programs we start
+  term::TextConfig text;                // history limits
+};
+
+class WindowSystem {
+ public:
+  WindowSystem(asio::io_context& io, WsysConfig cfg);
+  ~WindowSystem();
+  WindowSystem(const WindowSystem&) = delete;
+  WindowSystem& operator=(const WindowSystem&) = delete;
+
+  // `new`: a window, and unless -pid was given, c.cmd (or the user's shell)
+  // running in it on a pty.
+  net::Result<Window*> create(const WctlCommand& c);
+  // Every other wctl verb, applied to w (or to -id's window).
+  net::Error control(Window& w, const WctlCommand& c);
+  // `delete`: unlisted at once, parked requests fail, SIGHUP to its program.
+  void remove(Window& w);
+
+  Window* find(int id);  // deleted windows included, until their last reference goes
+  Window* live(int id);  // listed windows only
+  std::vector<int> ids() const;  // listed windows, by id
+  int current() const { return current_; }
+  const std::vector<int>& stacking() const { return order_; }  // bottom to top
+  Rect screen() const { return cfg_.screen; }
+  const WsysConfig& config() const { return cfg_; }
+  // $wsys for programs started from now on.
+  void set_address(std::string a) { cfg_.address = std::move(a); }
+
+  // 9P nodes bound to a window keep it alive, as does our program in it.
+  void ref(int id);
+  void unref(int id);
+
+  // Keys typed into window id (the keyboard, and tests).
+  void type(int id, std::u32string_view keys);
+  // Output written into w (cons, text, and our program's pty).
+  void output(Window& w, term::OutputDecoder& from, std::string_view bytes);
+  // Answers what the change to w made answerable: cons reads, wctl reads.
+  void changed(Window& w);
+  void wctl_changed(Window& w);
+
+  std::string snarf;
+  uint32_t snarf_version = 0;
+
+  size_t window_count() const { return windows_.size(); }
+
+ private:
+  void start_program(Window& w, const WctlCommand& c);
+  void program_exited(int id);
+  void feed_program(Window& w);
+  void set_current(int id);
+  void raise(int id);
+  void lower(int id);
+  void collect(int id);
+  net::Error reshape(Window& w, Rect r);
+
+  asio::io_context& io_;
+  WsysConfig cfg_;
+  std::map<int, std::unique_ptr<Window>> windows_;
+  std::vector<int> order_;
+  int next_id_ = 1;
+  int current_ = 0;
+  int cascade_ = 0;
+};
+
+}  // namespace grio::wsys
