@@ -13,6 +13,9 @@ namespace {
 
 using Long = long long;
 
+constexpr int kBorderwidth = 4;  // rio's Borderwidth: the drawn border
+constexpr int kBig = 3;          // rio's BIG: a window spans at most 3 screens
+
 constexpr std::string_view kBadParam = "missing or bad wctl parameter";
 
 // rio's tables in rio's order. A word names an entry when the word starts
@@ -201,6 +204,32 @@ bool parse_option(Scanner& s, Opt opt, WctlCommand& c) {
   }
 }
 
+void set_edge(int& edge, const std::optional<Coord>& c) {
+  if (c) edge = c->relative ? sat(Long{edge} + c->value) : c->value;
+}
+
+void set_size(int& max, int min, const std::optional<Coord>& c) {
+  if (c) max = sat((c->relative ? Long{max} : Long{min}) + c->value);
+}
+
+// rio's shift: slide [lo, hi) back inside [smin, smax); what still sticks
+// out is pinned at smin and clipped at smax.
+void shift(int& lo, int& hi, int smin, int smax) {
+  if (hi > smax) {
+    lo = sat(Long{lo} + smax - hi);
+    hi = smax;
+  }
+  if (lo < smin) {
+    hi = sat(std::min<Long>(Long{hi} + smin - lo, smax));
+    lo = smin;
+  }
+}
+
+// rio's rectinrect: r lies wholly within s.
+bool inside(Rect r, Rect s) {
+  return s.min.x <= r.min.x && r.max.x <= s.max.x && s.min.y <= r.min.y && r.max.y <= s.max.y;
+}
+
 }  // namespace
 
 net::Result<WctlCommand> parse_wctl(std::string_view msg) {
@@ -222,6 +251,48 @@ net::Result<WctlCommand> parse_wctl(std::string_view msg) {
   if (c.verb != WctlVerb::New && !rest.empty()) return R::error("extraneous text in wctl message");
   c.cmd = rest;
   return c;
+}
+
+// rio changes the rectangle option by option, in the order they are
+// written. We keep one value per option and apply -r, then the edges, then
+// the sizes: rio's result for messages written in that order (window(1)'s
+// usual -r, or -minx... then -dx...). parse_wctl folds repeats and drops
+// what a later -r or -maxx overrides so most other orders agree too; the
+// one that does not is an edge after an absolute size ("-dx 100 -minx 5":
+// rio sets max.x from the old min.x, we keep the width 100).
+Rect apply_geometry(const WctlCommand& c, Rect start) {
+  Rect r = c.r.value_or(start);
+  set_edge(r.min.x, c.minx);
+  set_edge(r.min.y, c.miny);
+  set_edge(r.max.x, c.maxx);
+  set_edge(r.max.y, c.maxy);
+  set_size(r.max.x, r.min.x, c.dx);
+  set_size(r.max.y, r.min.y, c.dy);
+  return r;
+}
+
+Rect onto_screen(Rect r, Rect screen) {
+  shift(r.min.x, r.max.x, screen.min.x, screen.max.x);
+  shift(r.min.y, r.max.y, screen.min.y, screen.max.y);
+  return r;
+}
+
+bool good_rect(Rect r, Rect screen, int font_height) {
+  if (r.min.x > r.max.x || r.min.y > r.max.y) return false;  // not canonical
+  Long w = Long{r.max.x} - r.min.x, h = Long{r.max.y} - r.min.y;
+  if (w < 100 || h < 2 * (kBorderwidth + 1) + font_height) return false;
+  if (w > kBig * Long{screen.dx()} || h > kBig * Long{screen.dy()}) return false;
+  if (!r.overlaps(screen)) return false;
+  // Some border must stay on screen, or the window could not be grabbed.
+  return !inside(screen, r.inset(kBorderwidth));
+}
+
+Rect cascade_rect(int i, Rect screen) {
+  int step = 32 + 16 * (((i % 10) + 10) % 10);
+  Point o{screen.min.x + step, screen.min.y + step};
+  int w = std::min(600, screen.dx() - 2 * kBorderwidth);
+  int h = std::min(400, screen.dy() - 2 * kBorderwidth);
+  return Rect{o, {o.x + w, o.y + h}};
 }
 
 }  // namespace grio::wsys

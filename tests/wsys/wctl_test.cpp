@@ -1,6 +1,8 @@
 // wctl: parsing rio's commands, the geometry rules, and the state record.
 #include <catch2/catch.hpp>
 
+#include <climits>
+
 #include "wsys/wctl.h"
 
 using namespace grio::wsys;
@@ -206,4 +208,125 @@ TEST_CASE("a repeated option acts on the result of the one before", "[wsys]") {
   CHECK(same(parse_ok("resize -dx 100 -dx -5").dx, false, 95));
   CHECK(same(parse_ok("resize -dx +10 -dx 300").dx, false, 300));
   CHECK(same(parse_ok("resize -minx 10 -minx +1").minx, false, 11));
+}
+
+namespace {
+
+Rect geometry(std::string_view msg, Rect start) { return apply_geometry(parse_ok(msg), start); }
+
+const Rect kStart = rect(100, 100, 500, 400);
+const Rect kScreen = rect(0, 0, 1280, 800);
+
+}  // namespace
+
+TEST_CASE("apply_geometry: no options keep the start rectangle", "[wsys]") {
+  CHECK(geometry("resize", kStart) == kStart);
+  CHECK(geometry("new -hide rc", kStart) == kStart);
+}
+
+TEST_CASE("apply_geometry: edges are set or moved", "[wsys]") {
+  CHECK(geometry("resize -minx 50", kStart) == rect(50, 100, 500, 400));
+  CHECK(geometry("resize -minx -50", kStart) == rect(50, 100, 500, 400));
+  CHECK(geometry("resize -miny +20", kStart) == rect(100, 120, 500, 400));
+  CHECK(geometry("resize -maxx 900", kStart) == rect(100, 100, 900, 400));
+  CHECK(geometry("resize -maxy -100", kStart) == rect(100, 100, 500, 300));
+  CHECK(geometry("move -minx +10 -miny +10 -maxx +10 -maxy +10", kStart) ==
+        rect(110, 110, 510, 410));
+}
+
+TEST_CASE("apply_geometry: -dx/-dy set the size from min, or move max", "[wsys]") {
+  CHECK(geometry("resize -dx 200", kStart) == rect(100, 100, 300, 400));
+  CHECK(geometry("resize -dy 200", kStart) == rect(100, 100, 500, 300));
+  CHECK(geometry("resize -dx +50 -dy -50", kStart) == rect(100, 100, 550, 350));
+  SECTION("an edge given first, then the size, keeps the size") {
+    CHECK(geometry("new -minx 10 -miny 20 -dx 800 -dy 200", kStart) == rect(10, 20, 810, 220));
+  }
+}
+
+TEST_CASE("apply_geometry: -r replaces the rectangle; later options adjust it", "[wsys]") {
+  CHECK(geometry("new -r 0 0 128 64", kStart) == rect(0, 0, 128, 64));
+  CHECK(geometry("new -minx 7 -dx 9 -r 0 0 128 64", kStart) == rect(0, 0, 128, 64));
+  CHECK(geometry("new -r 0 0 128 64 -dx 300 -maxy +6", kStart) == rect(0, 0, 300, 70));
+}
+
+TEST_CASE("apply_geometry: the later of -maxx and -dx wins, as in rio", "[wsys]") {
+  CHECK(geometry("resize -maxx 900 -dx 200", kStart).max.x == 300);
+  CHECK(geometry("resize -dx 200 -maxx 900", kStart).max.x == 900);
+  CHECK(geometry("resize -dx 200 -maxx +5", kStart).max.x == 305);
+  CHECK(geometry("resize -maxx 900 -dx +5", kStart).max.x == 905);
+  CHECK(geometry("resize -dy 200 -maxy 350", kStart).max.y == 350);
+}
+
+TEST_CASE("apply_geometry saturates instead of overflowing", "[wsys]") {
+  Rect r = geometry("resize -maxx +2147483647 -minx -2147483647", rect(-5, 0, 5, 10));
+  CHECK(r.max.x == INT_MAX);
+  CHECK(r.min.x == INT_MIN);
+}
+
+TEST_CASE("onto_screen shifts a rectangle back onto the screen", "[wsys]") {
+  CHECK(onto_screen(rect(10, 10, 610, 410), kScreen) == rect(10, 10, 610, 410));
+  CHECK(onto_screen(rect(-50, 10, 550, 410), kScreen) == rect(0, 10, 600, 410));   // right
+  CHECK(onto_screen(rect(10, -30, 610, 370), kScreen) == rect(10, 0, 610, 400));   // down
+  CHECK(onto_screen(rect(1000, 10, 1600, 410), kScreen) == rect(680, 10, 1280, 410));  // left
+  CHECK(onto_screen(rect(10, 700, 610, 1100), kScreen) == rect(10, 400, 610, 800));    // up
+  SECTION("to the screen's own origin") {
+    Rect screen = rect(100, 50, 1100, 850);
+    CHECK(onto_screen(rect(0, 0, 200, 200), screen) == rect(100, 50, 300, 250));
+  }
+}
+
+TEST_CASE("onto_screen pins a too-large rectangle at the origin and clips it", "[wsys]") {
+  CHECK(onto_screen(rect(-100, -100, 2000, 1000), kScreen) == kScreen);
+  CHECK(onto_screen(rect(500, 100, 2500, 300), kScreen) == rect(0, 100, 1280, 300));
+  CHECK(onto_screen(rect(INT_MIN, 0, INT_MAX, 10), kScreen) == rect(0, 0, 1280, 10));
+}
+
+TEST_CASE("good_rect accepts an ordinary window and the limits exactly", "[wsys]") {
+  const int font = 14;
+  CHECK(good_rect(rect(32, 32, 632, 432), kScreen, font));
+  CHECK(good_rect(kScreen, kScreen, font));  // full screen: the border is still on it
+  CHECK(good_rect(rect(0, 0, 100, 24), kScreen, font));  // 100 wide, 2*(4+1)+14 high
+  SECTION("too narrow") { CHECK_FALSE(good_rect(rect(0, 0, 99, 300), kScreen, font)); }
+  SECTION("too short") { CHECK_FALSE(good_rect(rect(0, 0, 300, 23), kScreen, font)); }
+  SECTION("the height limit follows the font") {
+    CHECK(good_rect(rect(0, 0, 300, 30), kScreen, 20));
+    CHECK_FALSE(good_rect(rect(0, 0, 300, 29), kScreen, 20));
+  }
+  SECTION("not canonical") {
+    CHECK_FALSE(good_rect(rect(600, 32, 32, 432), kScreen, font));
+    CHECK_FALSE(good_rect(rect(32, 432, 632, 32), kScreen, font));
+  }
+}
+
+TEST_CASE("good_rect: at most three screens each way", "[wsys]") {
+  Rect screen = rect(0, 0, 1000, 500);
+  CHECK(good_rect(rect(-1000, 0, 2000, 400), screen, 14));   // 3000 wide
+  CHECK_FALSE(good_rect(rect(-1000, 0, 2001, 400), screen, 14));
+  CHECK(good_rect(rect(0, -500, 900, 1000), screen, 14));    // 1500 high
+  CHECK_FALSE(good_rect(rect(0, -500, 900, 1001), screen, 14));
+}
+
+TEST_CASE("good_rect: it must touch the screen, and leave a border on it", "[wsys]") {
+  CHECK_FALSE(good_rect(rect(1280, 0, 1880, 400), kScreen, 14));  // just right of it
+  CHECK_FALSE(good_rect(rect(0, -400, 600, 0), kScreen, 14));     // just above it
+  CHECK(good_rect(rect(1279, 0, 1879, 400), kScreen, 14));        // one column on it
+  // Covering the screen so that its interior holds all of it.
+  CHECK_FALSE(good_rect(rect(-4, -4, 1284, 804), kScreen, 14));
+  CHECK(good_rect(rect(-3, -4, 1284, 804), kScreen, 14));  // the left border shows
+}
+
+TEST_CASE("cascade_rect: 600x400 steps of 16 from 32, ten of them", "[wsys]") {
+  CHECK(cascade_rect(0, kScreen) == rect(32, 32, 632, 432));
+  CHECK(cascade_rect(1, kScreen) == rect(48, 48, 648, 448));
+  CHECK(cascade_rect(9, kScreen) == rect(176, 176, 776, 576));
+  CHECK(cascade_rect(10, kScreen) == cascade_rect(0, kScreen));
+  CHECK(cascade_rect(23, kScreen) == cascade_rect(3, kScreen));
+}
+
+TEST_CASE("cascade_rect: small screens shrink it, other origins move it", "[wsys]") {
+  CHECK(cascade_rect(0, rect(0, 0, 320, 240)) == rect(32, 32, 344, 264));
+  CHECK(cascade_rect(1, rect(0, 0, 320, 240)) == rect(48, 48, 360, 280));
+  CHECK(cascade_rect(0, rect(0, 0, 608, 408)) == rect(32, 32, 632, 432));
+  CHECK(cascade_rect(0, rect(0, 0, 607, 407)) == rect(32, 32, 631, 431));
+  CHECK(cascade_rect(2, rect(100, 200, 1380, 1000)) == rect(164, 264, 764, 664));
 }
