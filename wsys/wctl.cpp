@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <climits>
+#include <cstdio>
 #include <utility>
 
 namespace grio::wsys {
@@ -293,6 +294,16 @@ Rect cascade_rect(int i, Rect screen) {
   int w = std::min(600, screen.dx() - 2 * kBorderwidth);
   int h = std::min(400, screen.dy() - 2 * kBorderwidth);
   return Rect{o, {o.x + w, o.y + h}};
+}
+
+// Scripts cut the record into 12-byte fields, so every field is exactly 11
+// characters and a blank: an int needs at most 11, "notcurrent" 10.
+std::string wctl_record(Rect r, bool current, bool visible) {
+  char buf[6 * 12 + 1];
+  int n = std::snprintf(buf, sizeof buf, "%11d %11d %11d %11d %11s %11s ", r.min.x, r.min.y,
+                        r.max.x, r.max.y, current ? "current" : "notcurrent",
+                        visible ? "visible" : "hidden");
+  return std::string(buf, static_cast<size_t>(n));
 }
 
 }  // namespace grio::wsys

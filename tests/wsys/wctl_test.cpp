@@ -330,3 +330,19 @@ TEST_CASE("cascade_rect: small screens shrink it, other origins move it", "[wsys
   CHECK(cascade_rect(0, rect(0, 0, 607, 407)) == rect(32, 32, 631, 431));
   CHECK(cascade_rect(2, rect(100, 200, 1380, 1000)) == rect(164, 264, 764, 664));
 }
+
+TEST_CASE("wctl_record: six 11-character fields, each followed by a blank", "[wsys]") {
+  std::string s = wctl_record(rect(0, 0, 600, 400), true, true);
+  CHECK(s == "          0           0         600         400     current     visible ");
+  CHECK(s.size() == 72);
+  CHECK(wctl_record(rect(32, 48, 632, 448), false, false) ==
+        "         32          48         632         448  notcurrent      hidden ");
+  CHECK(wctl_record(rect(-5, -120, 1280, 800), false, true) ==
+        "         -5        -120        1280         800  notcurrent     visible ");
+}
+
+TEST_CASE("wctl_record stays 72 bytes at the extremes of int", "[wsys]") {
+  std::string s = wctl_record(rect(INT_MIN, INT_MIN, INT_MAX, INT_MAX), true, false);
+  CHECK(s == "-2147483648 -2147483648  2147483647  2147483647     current      hidden ");
+  CHECK(s.size() == 72);
+}
