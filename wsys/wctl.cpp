@@ -233,6 +233,11 @@ bool inside(Rect r, Rect s) {
 
 }  // namespace
 
+// Where this differs from 9front's parsewctl, on purpose: '[' may precede
+// every number, not just -r's (rio checks for a digit before riostrtol skips
+// the bracket); a missing -r number is always an error (rio takes a blank
+// at the end of the message as 0); -cd with no word, or '', is an error
+// (rio passes an empty dir on); numbers beyond int are errors, not wrapped.
 net::Result<WctlCommand> parse_wctl(std::string_view msg) {
   using R = net::Result<WctlCommand>;
   // rio parses a C string: anything after a NUL is not seen.
