@@ -121,7 +121,7 @@ TEST_CASE("options too are matched by prefix", "[wsys]") {
   }
 }
 
-TEST_CASE("-r takes four absolute numbers, %R brackets allowed", "[wsys]") {
+TEST_CASE("option -r takes four absolute numbers, %R brackets allowed", "[wsys]") {
   CHECK(*parse_ok("new -r 0 0 600 400").r == rect(0, 0, 600, 400));
   CHECK(*parse_ok("new -r [10 20] [610 420]\n").r == rect(10, 20, 610, 420));
   SECTION("a sign is part of the coordinate, not a relative change") {
@@ -135,7 +135,7 @@ TEST_CASE("-r takes four absolute numbers, %R brackets allowed", "[wsys]") {
   }
 }
 
-TEST_CASE("-cd takes one word, with rc quotes stripped", "[wsys]") {
+TEST_CASE("option -cd takes one word, with rc quotes stripped", "[wsys]") {
   CHECK(parse_ok("new -cd /usr/glenda rc").cd == "/usr/glenda");
   CHECK(parse_ok("new -cd 'it''s' rc").cd == "it's");
   CHECK(parse_ok("new -cd '/tmp/my dir' rc").cd == "/tmp/my dir");
@@ -147,7 +147,7 @@ TEST_CASE("-cd takes one word, with rc quotes stripped", "[wsys]") {
   }
 }
 
-TEST_CASE("-pid and -id take integers", "[wsys]") {
+TEST_CASE("option -pid and -id take integers", "[wsys]") {
   auto c = parse_ok("new -pid 1234 -id 7");
   CHECK(c.pid == 1234);
   CHECK(c.id == 7);
@@ -157,7 +157,7 @@ TEST_CASE("-pid and -id take integers", "[wsys]") {
   CHECK_FALSE(parse_ok("set").id);
 }
 
-TEST_CASE("-hide, -scroll and -noscroll are flags; the last scroll flag wins", "[wsys]") {
+TEST_CASE("option -hide, -scroll and -noscroll are flags; the last scroll flag wins", "[wsys]") {
   auto c = parse_ok("new");
   CHECK_FALSE(c.hide);
   CHECK_FALSE(c.scroll);
