@@ -12,6 +12,11 @@ namespace grio::wsys {
 
 namespace {
 
+// The -pid group of a window. Never 0 or 1: kill(-1) signals everyone.
+void signal_note(const Window& w, int sig) {
+  if (w.note_pid > 1) ::kill(-w.note_pid, sig);
+}
+
 void fail_all(std::deque<net::Req>& q, std::string_view why) {
   auto doomed = std::move(q);
   q.clear();
@@ -129,15 +134,15 @@ void WindowSystem::remove(Window& w) {
   fail_all(w.cons_reads, err::deleted);
   fail_all(w.wctl_reads, err::deleted);
   if (w.shell) w.shell->hangup();
-  if (w.note_pid > 0) ::kill(-w.note_pid, SIGHUP);
+  signal_note(w, SIGHUP);
   w.shell.reset();
   if (w.refs == 0) collect(w.id);
 }
 
 void WindowSystem::set_current(int id) {
   if (current_ == id) return;
-  if (Window* old = live(current_)) wctl_changed(*old);
-  current_ = id;
+  int old = std::exchange(current_, id);
+  if (Window* w = live(old)) wctl_changed(*w);
   if (Window* w = live(id)) wctl_changed(*w);
 }
 
@@ -228,7 +233,7 @@ void WindowSystem::type(int id, std::u32string_view keys) {
     }
     if (effect.interrupt) {
       if (w->shell) w->shell->interrupt();
-      else if (w->note_pid > 0) ::kill(-w->note_pid, SIGINT);
+      else signal_note(*w, SIGINT);
     }
   }
   changed(*w);

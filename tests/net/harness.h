@@ -117,13 +117,15 @@ class Wire {
   bool eof_ = false;
 };
 
-// The real server over a RamFs, on its own io thread.
-class Served {
+// The real server on its own io thread, serving the tree of a World: a
+// struct built from the io_context that offers tree().
+template <class World>
+class BasicServed {
  public:
-  explicit Served(net::ServerConfig cfg = {}) : srv_(io_, fs_, std::move(cfg)) {
+  explicit BasicServed(net::ServerConfig cfg = {}) : world_(io_), srv_(io_, world_.tree(), std::move(cfg)) {
     thread_ = std::thread([this] { io_.run(); });
   }
-  ~Served() {
+  ~BasicServed() {
     asio::post(io_, [this] { srv_.close(); });
     work_.reset();
     thread_.join();  // returns once the closed connections have drained
@@ -161,15 +163,25 @@ class Served {
   }
 
   asio::io_context& io() { return io_; }
-  net::RamFs& fs() { return fs_; }
+  World& world() { return world_; }
+  auto& fs() { return world_.fs; }
   net::Server& server() { return srv_; }
 
  private:
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  net::RamFs fs_{"tester"};
+  World world_;
   net::Server srv_;
   std::thread thread_;
 };
+
+struct RamWorld {
+  net::RamFs fs{"tester"};
+  explicit RamWorld(asio::io_context&) {}
+  net::FileTree& tree() { return fs; }
+};
+
+// The real server over a RamFs.
+using Served = BasicServed<RamWorld>;
 
 }  // namespace grio::test

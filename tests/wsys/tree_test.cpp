@@ -1,0 +1,329 @@
+// The window system's tree, through 9P, with rio's semantics.
+#include "tests/net/harness.h"
+#include "wsys/tree.h"
+
+using namespace grio;
+using namespace grio::test;
+
+namespace {
+
+struct WsysWorld {
+  wsys::WindowSystem ws;
+  wsys::WsysTree tree_;
+  explicit WsysWorld(asio::io_context& io) : ws(io, wsys::WsysConfig{}), tree_(ws, "tester") {}
+  net::FileTree& tree() { return tree_; }
+};
+using Wsys = BasicServed<WsysWorld>;
+
+// Tversion, then an attach of fid 0 with aname.
+void hello(Wire& w, const std::string& aname) {
+  w.rpc<Rversion>(NOTAG, Tversion{8192, "9P2000"});
+  w.rpc<Rattach>(1, Tattach{0, NOFID, "tester", aname});
+}
+
+// Walks fid 0 along path into fid and opens it.
+void open_at(Wire& w, uint32_t fid, std::vector<std::string> path, uint8_t mode) {
+  w.rpc<Rwalk>(2, Twalk{0, fid, std::move(path)});
+  w.rpc<Ropen>(3, Topen{fid, mode});
+}
+
+std::string read_all(Wire& w, uint32_t fid) { return w.rpc<Rread>(4, Tread{fid, 0, 8000}).data; }
+
+void write(Wire& w, uint32_t fid, const std::string& s) { w.rpc<Rwrite>(5, Twrite{fid, 0, s}); }
+
+std::string wctl_error(Wire& w, uint32_t fid, const std::string& cmd) { return w.fails(6, Twrite{fid, 0, cmd}); }
+
+std::u32string keys(const std::string& ascii) { return std::u32string(ascii.begin(), ascii.end()); }
+
+}  // namespace
+
+TEST_CASE("attach new makes a window; its files say who it is", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new -r 10 20 410 320");
+  open_at(w, 1, {"winid"}, OREAD);
+  CHECK(read_all(w, 1) == "          1 ");
+  open_at(w, 2, {"label"}, ORDWR);
+  CHECK(read_all(w, 2) == "<unnamed>");
+  write(w, 2, "chat");
+  CHECK(read_all(w, 2) == "chat");
+  open_at(w, 3, {"winname"}, OREAD);
+  CHECK(read_all(w, 3) == "window.1.0");
+  open_at(w, 4, {"wsys"}, OREAD);
+  std::string why;
+  auto d = read_all(w, 4);
+  auto entries = unpack_dir(std::span(reinterpret_cast<const uint8_t*>(d.data()), d.size()), why);
+  REQUIRE(entries);
+  REQUIRE(entries->size() == 1);
+  CHECK((*entries)[0].name == "1");
+  open_at(w, 5, {"wctl"}, OREAD);
+  CHECK(read_all(w, 5) ==
+        "         10          20         410         320     current     visible ");
+  CHECK(s.on_io([&] { return s.world().ws.window_count(); }) == 1);
+}
+
+TEST_CASE("the root lists rio's files; none has only the global ones", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new");
+  auto names = [&](Wire& c) {
+    open_at(c, 9, {}, OREAD);
+    auto d = read_all(c, 9);
+    std::string why;
+    auto entries = unpack_dir(std::span(reinterpret_cast<const uint8_t*>(d.data()), d.size()), why);
+    REQUIRE(entries);
+    std::vector<std::string> out;
+    for (auto& e : *entries) out.push_back(e.name);
+    c.rpc<Rclunk>(7, Tclunk{9});
+    return out;
+  };
+  CHECK(names(w) == std::vector<std::string>{"snarf", "wctl", "wsys", "cons", "consctl", "winid", "winname", "label",
+                                             "text", "wdir"});
+  auto n = s.connect();
+  hello(n, "none");
+  CHECK(names(n) == std::vector<std::string>{"snarf", "wctl", "wsys"});
+  CHECK(n.fails(8, Twalk{0, 1, {"cons"}}) == err::nonexist);
+  CHECK(w.fails(8, Tattach{5, NOFID, "u", "77"}) == "unknown id in attach");
+  CHECK(w.fails(8, Tattach{5, NOFID, "u", "new -r 0 0 10 10"}) == "bad rectangle in attach");
+}
+
+TEST_CASE("cons: output shows in text; typed lines reach readers one by one", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new");
+  open_at(w, 1, {"cons"}, ORDWR);
+  write(w, 1, "hello ");
+  write(w, 1, "world\n");
+  open_at(w, 2, {"text"}, OREAD);
+  CHECK(read_all(w, 2) == "hello world\n");
+
+  w.send(40, Tread{1, 0, 100});
+  CHECK_FALSE(w.try_recv(100).has_value());  // parked until a line is typed
+  s.on_io([&] { s.world().ws.type(1, keys("ab\ncd\n")); return 0; });
+  auto f = w.recv();
+  CHECK(f.tag == 40);
+  CHECK(std::get<Rread>(f.msg).data == "ab\n");
+  CHECK(w.rpc<Rread>(41, Tread{1, 0, 100}).data == "cd\n");
+  CHECK(read_all(w, 2) == "hello world\nab\ncd\n");  // typing shows in the window
+}
+
+TEST_CASE("cons: hold, ^D, raw mode, and consctl's rules", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new");
+  open_at(w, 1, {"cons"}, ORDWR);
+  auto type = [&](const std::string& k) { s.on_io([&] { s.world().ws.type(1, keys(k)); return 0; }); };
+
+  type("\x1b" "x\n");  // ESC: hold
+  w.send(50, Tread{1, 0, 100});
+  CHECK_FALSE(w.try_recv(150).has_value());
+  type("\x1b");
+  CHECK(std::get<Rread>(w.recv().msg).data == "x\n");
+
+  type("\x04");  // ^D on an empty line: end of file
+  CHECK(w.rpc<Rread>(51, Tread{1, 0, 100}).data.empty());
+
+  open_at(w, 2, {"consctl"}, OWRITE);
+  w.rpc<Rwalk>(53, Twalk{0, 3, {"consctl"}});
+  CHECK(w.fails(54, Topen{3, OWRITE}) == err::inuse);
+  write(w, 2, "rawon");
+  type("ab");
+  CHECK(w.rpc<Rread>(55, Tread{1, 0, 100}).data == "ab");  // no newline needed
+  CHECK(w.fails(56, Twrite{2, 0, "holdoff"}) == "hold is not on");
+  CHECK(w.fails(57, Twrite{2, 0, "frobnicate"}) == "unknown control message");
+  w.rpc<Rclunk>(58, Tclunk{2});  // closing consctl ends raw mode
+  type("cd");
+  w.send(59, Tread{1, 0, 100});
+  CHECK_FALSE(w.try_recv(150).has_value());
+  type("\n");
+  CHECK(std::get<Rread>(w.recv().msg).data == "cd\n");
+}
+
+TEST_CASE("cons: invalid UTF-8 and escape sequences never reach the text", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new");
+  open_at(w, 1, {"cons"}, OWRITE);
+  write(w, 1, "a\xff" "b\x1b[31mred\x1b[0m\n");
+  write(w, 1, "\xe6\x97");  // half of 日 ...
+  write(w, 1, "\xa5\n");    // ... and the rest
+  open_at(w, 2, {"text"}, OREAD);
+  CHECK(read_all(w, 2) == "a\xEF\xBF\xBD" "bred\n\xe6\x97\xa5\n");
+}
+
+TEST_CASE("wctl: the first read is immediate, later ones wait for a change", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new -r 0 0 400 300");
+  open_at(w, 1, {"wctl"}, ORDWR);
+  CHECK(read_all(w, 1).size() == 72);
+  w.send(60, Tread{1, 0, 100});
+  CHECK_FALSE(w.try_recv(150).has_value());
+  // The write wakes the parked read, whose answer goes out first.
+  w.send(5, Twrite{1, 0, "resize -dx 500"});
+  auto f = w.recv();
+  CHECK(f.tag == 60);
+  CHECK(std::get<Rread>(f.msg).data ==
+        "          0           0         500         300     current     visible ");
+  CHECK(std::holds_alternative<Rwrite>(w.recv().msg));
+  CHECK(w.fails(61, Tread{1, 0, 47}) == "buffer too small");
+  w.rpc<Rwalk>(62, Twalk{0, 2, {"wctl"}});
+  CHECK(w.fails(63, Topen{2, OREAD}) == err::inuse);  // one reader per window
+  w.rpc<Ropen>(64, Topen{2, OWRITE});                  // writers are fine
+  w.send(65, Tread{1, 0, 100});
+  w.send(5, Twrite{2, 0, "hide"});
+  CHECK(std::get<Rread>(w.recv().msg).data.find("  notcurrent      hidden ") != std::string::npos);
+  CHECK(std::holds_alternative<Rwrite>(w.recv().msg));
+}
+
+TEST_CASE("wctl: every command and its errors", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new -r 0 0 400 300");
+  open_at(w, 1, {"wctl"}, OWRITE);
+  auto rect = [&] { return s.on_io([&] { return s.world().ws.live(1)->rect; }); };
+  write(w, 1, "move -minx 100 -miny 50");
+  CHECK(rect() == wsys::rect(100, 50, 500, 350));
+  write(w, 1, "resize -maxx +100");
+  CHECK(rect() == wsys::rect(100, 50, 600, 350));
+  write(w, 1, "noscroll");
+  CHECK_FALSE(s.on_io([&] { return s.world().ws.live(1)->scroll; }));
+  write(w, 1, "scroll");
+  write(w, 1, "hide");
+  CHECK(wctl_error(w, 1, "hide") == "window already hidden");
+  CHECK(wctl_error(w, 1, "current") == "window is hidden");
+  write(w, 1, "unhide");
+  CHECK(wctl_error(w, 1, "unhide") == "window not hidden");
+  write(w, 1, "new -r 0 0 300 200 -pid 0");
+  write(w, 1, "top");
+  CHECK(s.on_io([&] { return s.world().ws.stacking().back(); }) == 1);
+  write(w, 1, "bottom");
+  CHECK(s.on_io([&] { return s.world().ws.stacking().front(); }) == 1);
+  write(w, 1, "current");
+  CHECK(s.on_io([&] { return s.world().ws.current(); }) == 1);
+  write(w, 1, "current -id 2");
+  CHECK(s.on_io([&] { return s.world().ws.current(); }) == 2);
+  CHECK(wctl_error(w, 1, "frob") == "unrecognized wctl command");
+  CHECK(wctl_error(w, 1, "resize -dx abc") == "missing or bad wctl parameter");
+  CHECK(wctl_error(w, 1, "resize -dx 10") == "bad rectangle in wctl request");
+  CHECK(wctl_error(w, 1, "top now") == "extraneous text in wctl message");
+  CHECK(wctl_error(w, 1, "top -id 99") == "no such window id");
+  CHECK(rect() == wsys::rect(100, 50, 600, 350));  // nothing failed half-way
+
+  auto n = s.connect();
+  hello(n, "none");
+  open_at(n, 1, {"wctl"}, ORDWR);
+  CHECK(wctl_error(n, 1, "top") == "command needs to be run within a window");
+  CHECK(read_all(n, 1) == "          0           0        1280         800    nowindow    nowindow ");
+}
+
+TEST_CASE("delete wakes parked reads with 'window deleted' and unlists the window", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new");
+  open_at(w, 1, {"cons"}, ORDWR);
+  open_at(w, 2, {"wctl"}, ORDWR);
+  read_all(w, 2);
+  w.send(70, Tread{1, 0, 100});
+  w.send(71, Tread{2, 0, 100});
+  CHECK_FALSE(w.try_recv(100).has_value());
+  auto other = s.connect();
+  hello(other, "none");
+  other.rpc<Rwalk>(2, Twalk{0, 1, {"wsys", "1", "wctl"}});
+  other.rpc<Ropen>(3, Topen{1, OWRITE});
+  write(other, 1, "delete");
+  for (int i = 0; i < 2; i++) CHECK(std::get<Rerror>(w.recv().msg).ename == err::deleted);
+  CHECK(w.fails(72, Twrite{1, 0, "x"}) == err::deleted);
+  CHECK(other.rpc<Rwalk>(4, Twalk{0, 2, {"wsys", "1"}}).wqid.size() == 1);  // wsys, but no 1
+}
+
+TEST_CASE("wdir, snarf and the Linux wstat rule", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new -cd /tmp");
+  open_at(w, 1, {"wdir"}, ORDWR);
+  CHECK(read_all(w, 1) == "/tmp");
+  write(w, 1, "sub\n");
+  CHECK(read_all(w, 1) == "/tmp/sub");
+  write(w, 1, "../x/./y");
+  CHECK(read_all(w, 1) == "/tmp/x/y");
+  write(w, 1, "/etc");
+  CHECK(read_all(w, 1) == "/etc");
+
+  open_at(w, 2, {"snarf"}, OWRITE);
+  write(w, 2, "copied");
+  open_at(w, 3, {"snarf"}, OREAD);
+  CHECK(read_all(w, 3).empty());  // not until the writer closes
+  w.rpc<Rclunk>(8, Tclunk{2});
+  CHECK(read_all(w, 3) == "copied");
+  open_at(w, 2, {"snarf"}, OWRITE);
+  for (int i = 0; i < 12; i++) w.rpc<Rwrite>(9, Twrite{2, 0, std::string(8000, 'a')});
+  CHECK(w.fails(10, Twrite{2, 0, std::string(8000, 'b')}) == "snarf buffer too long");  // over 100 KiB
+
+  Stat trunc = dont_touch();
+  trunc.length = 0;
+  w.rpc<Rwstat>(11, Twstat{1, trunc});  // what shell `>` sends
+  Stat rename = dont_touch();
+  rename.name = "other";
+  CHECK(w.fails(12, Twstat{1, rename}) == err::perm);
+  CHECK(w.fails(13, Tremove{3}) == err::perm);
+  w.rpc<Rwalk>(14, Twalk{0, 4, {}});
+  CHECK(w.fails(15, Tcreate{4, "f", 0666, OREAD}) == err::perm);
+}
+
+TEST_CASE("a window lives while fids use it; a 1 MiB label and 10 000 windows leave nothing", "[wsys]") {
+  Wsys s;
+  auto count = [&] { return s.on_io([&] { return s.world().ws.window_count(); }); };
+  {
+    auto w = s.connect();
+    hello(w, "new");
+    open_at(w, 1, {"label"}, OWRITE);
+    std::string chunk(8000, 'L');
+    for (int i = 0; i < 131; i++) w.rpc<Rwrite>(5, Twrite{1, uint64_t(i) * 8000, chunk});
+    CHECK(s.on_io([&] { return s.world().ws.live(1)->label.size(); }) == 8000);  // each write replaces
+    w.rpc<Rclunk>(6, Tclunk{1});
+    w.rpc<Rclunk>(7, Tclunk{0});
+    CHECK(count() == 0);  // the last fid is gone, so is the window
+  }
+  auto w = s.connect();
+  hello(w, "none");
+  open_at(w, 1, {"wctl"}, OWRITE);
+  for (int i = 0; i < 10000; i++) {
+    w.rpc<Rattach>(8, Tattach{2, NOFID, "u", "new -pid 0"});
+    w.rpc<Rclunk>(9, Tclunk{2});
+  }
+  CHECK(count() == 0);
+  CHECK(s.on_io([&] { return s.world().ws.ids().empty(); }));
+}
+
+TEST_CASE("a program started by wctl new runs on a pty in its window", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "none");
+  open_at(w, 1, {"wctl"}, OWRITE);
+  write(w, 1, "new -cd /tmp sh -c 'echo $TERM $winid $(pwd); exec cat'");
+  auto text = [&] { return s.on_io([&] { auto* win = s.world().ws.live(1); return win ? win->text.text() : std::string("<gone>"); }); };
+  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(1); return x && x->text.text().find("dumb 1 /tmp") != std::string::npos; }));
+  s.on_io([&] { s.world().ws.type(1, keys("echo hi\n")); return 0; });
+  // cat echoes the line back: the window shows the typed line once, then cat's copy.
+  REQUIRE(s.eventually([&] { return s.world().ws.live(1)->text.text().find("echo hi\necho hi\n") != std::string::npos; }));
+  s.on_io([&] { s.world().ws.type(1, keys("\x04")); return 0; });  // ^D: cat ends, the window goes
+  CHECK(s.eventually([&] { return s.world().ws.window_count() == 0; }));
+  CHECK(text() == "<gone>");
+}
+
+TEST_CASE("in a shell window, typing echo hi and Return puts hi in the text", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "none");
+  open_at(w, 1, {"wctl"}, OWRITE);
+  write(w, 1, "new sh");
+  // Type after the prompt, as a person would: output goes in before typing.
+  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(1); return x && x->text.size() > 0; }));
+  s.on_io([&] { s.world().ws.type(1, keys("echo hi\n")); return 0; });
+  bool shown = s.eventually([&] { return s.world().ws.live(1)->text.text().find("echo hi\nhi\n") != std::string::npos; });
+  INFO(s.on_io([&] { return s.world().ws.live(1)->text.text(); }));
+  CHECK(shown);
+  s.on_io([&] { s.world().ws.type(1, keys("exit\n")); return 0; });
+  CHECK(s.eventually([&] { return s.world().ws.window_count() == 0; }));
+}
