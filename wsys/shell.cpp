@@ -16,10 +16,7 @@ Shell::~Shell() {
   *alive_ = false;
   error_code ec;
   master_.close(ec);
-  // BUG: a program that ignores the hangup is reaped only if it has gone
-  // within this short wait; otherwise it stays a zombie until grio exits.
   term::signal_group(proc_.pid, SIGHUP);
-  term::reap(proc_.pid, std::chrono::milliseconds(20));
 }
 
 void Shell::read_more() {

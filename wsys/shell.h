@@ -18,7 +18,8 @@ class Shell {
     std::function<void()> exited;                   // the pty hung up
   };
   Shell(asio::io_context& io, term::PtyProcess p, Events ev);
-  // Closes the pty; the kernel hangs up the program's session.
+  // Closes the pty and hangs up the program's process group. Reaping the
+  // program is the owner's business (WindowSystem::retire).
   ~Shell();
   Shell(const Shell&) = delete;
   Shell& operator=(const Shell&) = delete;

@@ -27,7 +27,32 @@ void fail_all(std::deque<net::Req>& q, std::string_view why) {
 
 Window::~Window() = default;
 
-WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg) : io_(io), cfg_(std::move(cfg)) {}
+WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
+    : io_(io), cfg_(std::move(cfg)), sigchld_(io, SIGCHLD) {
+  reap_children();
+}
+
+void WindowSystem::close() {
+  error_code ec;
+  sigchld_.cancel(ec);
+  for (auto& [id, w] : windows_) retire(std::move(w->shell));
+}
+
+// Programs we started are reaped when they end, whenever that is; other
+// children of the process (tests, `grio window -m`) are left to their owners.
+void WindowSystem::reap_children() {
+  std::erase_if(dying_, [](pid_t pid) { return term::reap(pid).has_value(); });
+  sigchld_.async_wait([this](const error_code& ec, int) {
+    if (ec != asio::error::operation_aborted) reap_children();
+  });
+}
+
+void WindowSystem::retire(std::unique_ptr<Shell> s) {
+  if (!s) return;
+  pid_t pid = s->pid();
+  s.reset();
+  if (!term::reap(pid)) dying_.push_back(pid);
+}
 
 WindowSystem::~WindowSystem() {
   for (auto& [id, w] : windows_) {
@@ -101,8 +126,8 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
 void WindowSystem::program_exited(int id) {
   Window* w = find(id);
   if (!w) return;
-  auto shell = std::move(w->shell);  // destroyed after this returns to Asio
-  asio::post(io_, [s = std::shared_ptr<Shell>(std::move(shell))] {});
+  // Shell is inside its own read handler: let that return first.
+  asio::post(io_, [this, s = std::move(w->shell)]() mutable { retire(std::move(s)); });
   if (w->refs == 0) {
     if (!w->deleted) remove(*w);
     collect(id);
@@ -133,9 +158,8 @@ void WindowSystem::remove(Window& w) {
   if (current_ == w.id) current_ = 0;
   fail_all(w.cons_reads, err::deleted);
   fail_all(w.wctl_reads, err::deleted);
-  if (w.shell) w.shell->hangup();
   signal_note(w, SIGHUP);
-  w.shell.reset();
+  retire(std::move(w.shell));
   if (w.refs == 0) collect(w.id);
 }
 

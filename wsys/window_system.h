@@ -27,6 +27,9 @@ class WindowSystem {
  public:
   WindowSystem(asio::io_context& io, WsysConfig cfg);
   ~WindowSystem();
+  // Hangs up every program and stops waiting for children, so that the
+  // io_context can run out of work.
+  void close();
   WindowSystem(const WindowSystem&) = delete;
   WindowSystem& operator=(const WindowSystem&) = delete;
 
@@ -67,6 +70,8 @@ class WindowSystem {
 
  private:
   void start_program(Window& w, const WctlCommand& c);
+  void retire(std::unique_ptr<Shell> s);
+  void reap_children();
   void program_exited(int id);
   void feed_program(Window& w);
   void set_current(int id);
@@ -82,6 +87,8 @@ class WindowSystem {
   int next_id_ = 1;
   int current_ = 0;
   int cascade_ = 0;
+  std::vector<pid_t> dying_;       // programs hung up but not yet reaped
+  asio::signal_set sigchld_;
 };
 
 }  // namespace grio::wsys

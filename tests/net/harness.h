@@ -126,7 +126,10 @@ class BasicServed {
     thread_ = std::thread([this] { io_.run(); });
   }
   ~BasicServed() {
-    asio::post(io_, [this] { srv_.close(); });
+    asio::post(io_, [this] {
+      srv_.close();
+      if constexpr (requires { world_.close(); }) world_.close();
+    });
     work_.reset();
     thread_.join();  // returns once the closed connections have drained
   }

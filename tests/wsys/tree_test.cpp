@@ -12,6 +12,7 @@ struct WsysWorld {
   wsys::WsysTree tree_;
   explicit WsysWorld(asio::io_context& io) : ws(io, wsys::WsysConfig{}), tree_(ws, "tester") {}
   net::FileTree& tree() { return tree_; }
+  void close() { ws.close(); }
 };
 using Wsys = BasicServed<WsysWorld>;
 
@@ -326,4 +327,39 @@ TEST_CASE("in a shell window, typing echo hi and Return puts hi in the text", "[
   CHECK(shown);
   s.on_io([&] { s.world().ws.type(1, keys("exit\n")); return 0; });
   CHECK(s.eventually([&] { return s.world().ws.window_count() == 0; }));
+}
+
+TEST_CASE("a program that turns echo off gets typed input unshown", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "none");
+  open_at(w, 1, {"wctl"}, OWRITE);
+  write(w, 1, "new sh -c 'stty -echo; echo ready; read x; echo got ${#x}; sleep 5'");
+  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(1); return x && x->text.text().find("ready") != std::string::npos; }));
+  s.on_io([&] { s.world().ws.type(1, keys("secret\n")); return 0; });
+  REQUIRE(s.eventually([&] { return s.world().ws.live(1)->text.text().find("got 6") != std::string::npos; }));
+  CHECK(s.on_io([&] { return s.world().ws.live(1)->text.text(); }).find("secret") == std::string::npos);
+}
+
+TEST_CASE("DEL interrupts the program; delete hangs it up", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "none");
+  open_at(w, 1, {"wctl"}, OWRITE);
+  write(w, 1, "new sh -c 'echo started; sleep 30'");
+  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(1); return x && x->text.text().find("started") != std::string::npos; }));
+  s.on_io([&] { s.world().ws.type(1, U"\x7f"); return 0; });
+  CHECK(s.eventually([&] { return s.world().ws.window_count() == 0; }));  // sleep died, sh ended, window gone
+
+  write(w, 1, "new sh -c 'echo started; sleep 30'");
+  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(2); return x && x->text.text().find("started") != std::string::npos; }));
+  pid_t pid = s.on_io([&] { return s.world().ws.live(2)->shell->pid(); });
+  write(w, 1, "delete -id 2");
+  CHECK(s.on_io([&] { return s.world().ws.ids().empty(); }));
+  bool gone = false;
+  for (int i = 0; i < 500 && !gone; i++) {
+    gone = ::kill(pid, 0) != 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(gone);
 }
