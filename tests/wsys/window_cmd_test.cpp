@@ -97,7 +97,9 @@ struct Wsys {
   std::string addr = "unix!" + (dir.path / "wsys").string();
   Background srv{{GRIO_BINARY, "serve", "--listen", addr}};
   Wsys() { REQUIRE(srv.first_line() == "wsys=" + addr); }
-  Ran p9(const std::string& args) const { return run(std::string(GRIO_BINARY) + " 9p -a " + addr + " " + args); }
+  Ran p9(const std::string& args, const std::string& input = "") const {
+    return run(std::string(GRIO_BINARY) + " 9p -a " + addr + " " + args, input);
+  }
   // The listed window ids, one per line.
   std::string windows() const { return p9("ls /wsys").out; }
 };
@@ -299,4 +301,17 @@ TEST_CASE("window -m gives the command the lines typed in the window, and ^D as 
   CHECK(win.wait() == 0);
   INFO(win.err());
   CHECK(eventually([&] { return local.only_window() == 0 && local.on_io([&] { return local.ws.window_count(); }) == 0; }));
+}
+
+TEST_CASE("deleting a -m window hangs up its command", "[wsys]") {
+  Wsys ws;
+  TempDir work;
+  Child win({GRIO_BINARY, "window", "--wsys", ws.addr, "-m", "sh", "-c", "echo up; " + wait_for(work.path / "never")},
+            work.path);
+  std::string id;
+  REQUIRE(eventually([&] { return !(id = chomp(ws.windows())).empty(); }));
+  REQUIRE(eventually([&] { return contains(ws.p9("read /wsys/" + id + "/text").out, "up\n"); }));
+  CHECK(ws.p9("write /wsys/" + id + "/wctl", "delete").status == 0);
+  CHECK(win.wait(5s) == 128 + SIGHUP);
+  CHECK(ws.windows().empty());
 }
