@@ -282,6 +282,13 @@ std::string basename_of(const std::string& path) {
 }
 
 // With -m: the window is made by attaching, and the command runs here.
+// Unlike rio's window -m we stay in the foreground and exit with the
+// command's status (the shell's & puts us in the background).
+// BUG: DEL in the window does not interrupt the command: rio signals the
+// -pid group, which means nothing on another machine, and 9P has no way
+// to tell us. The window does not go raw when the command turns tty echo
+// off (the server's own programs do), and the pty stays 80x24 whatever
+// the window's size.
 int run_here(Options o) {
   if (o.argv.empty()) {
     const char* sh = std::getenv("SHELL");
