@@ -432,6 +432,10 @@ std::unique_ptr<SyncClient> SyncClient::dial(const std::string& addr, const std:
   return c;
 }
 
+void SyncClient::close() {
+  on_io(io_, [this] { client_->close(); });
+}
+
 uint32_t SyncClient::msize() const { return client_->msize(); }
 
 uint32_t SyncClient::alloc_fid() {

@@ -71,6 +71,10 @@ class SyncClient {
                                           Error& err, uint32_t msize = 1 << 16,
                                           const std::string& uname = "");
   ~SyncClient();
+  // Ends the connection from any thread: calls waiting for a reply (a
+  // parked read) and every later call fail with "connection closed", while
+  // the object stays valid until its owner destroys it.
+  void close();
 
   uint32_t root() const { return root_; }
   uint32_t msize() const;

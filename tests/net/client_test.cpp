@@ -621,3 +621,31 @@ TEST_CASE("sync client: a failed first step clunks nothing; read_dir reads to th
   CHECK(offsets[2] == offsets[1] + pack_stat(b).size());
   CHECK(counts[0] == 8192 - IOHDRSZ);
 }
+
+TEST_CASE("sync client: close from another thread fails a waiting read, and later calls", "[net]") {
+  Listener l;
+  std::promise<void> read_arrived;
+  std::thread script([&] {
+    auto s = l.accept();
+    if (!s || !s->handshake(8192)) return;
+    while (auto f = s->next()) {
+      if (std::holds_alternative<Tattach>(f->msg)) s->reply(f->tag, Rattach{});
+      else if (std::holds_alternative<Tread>(f->msg)) read_arrived.set_value();  // never answered
+    }
+  });
+  Error err;
+  auto c = SyncClient::dial("unix!" + l.path, "", err);
+  REQUIRE(c);
+  auto parked = std::async(std::launch::async, [&] { return c->read(c->root(), 0, 100); });
+  REQUIRE(read_arrived.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  c->close();
+  REQUIRE(parked.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  auto r = parked.get();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == "connection closed");
+  auto later = c->read(c->root(), 0, 100);
+  REQUIRE_FALSE(later.ok());
+  CHECK(later.error() == "connection closed");
+  c.reset();
+  script.join();
+}

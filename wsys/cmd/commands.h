@@ -6,5 +6,6 @@ namespace grio::cmd {
 int ramfs(int argc, char** argv);
 int ninep(int argc, char** argv);  // grio 9p
 int serve(int argc, char** argv);
+int window(int argc, char** argv);  // grio window, rio's window(1)
 
 }  // namespace grio::cmd

@@ -1,0 +1,337 @@
+// grio window: make a window in $wsys, after rio's window(1). The server runs
+// the command in it, or with -m the command runs here, on a pty joined to
+// the window's cons.
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/client.h"
+#include "term/pty.h"
+#include "wsys/cmd/commands.h"
+
+namespace grio::cmd {
+
+namespace {
+
+using net::SyncClient;
+using namespace ninep;
+
+constexpr const char* kUsage =
+    "usage: grio window [-m] [-r x0 y0 x1 y1] [-dx n] [-dy n] [-minx n] [-miny n] [-maxx n] [-maxy n]\n"
+    "                   [-hide] [-scroll|-noscroll] [-cd dir] [--wsys ADDR] [cmd [arg ...]]\n";
+
+struct Options {
+  bool here = false;              // -m: run the command here
+  std::string geometry;           // the wctl options, as text: " -dx 300 -hide"
+  std::optional<std::string> cd;  // -cd
+  std::string addr;               // --wsys, else $wsys
+  std::vector<std::string> argv;  // the command and its arguments
+};
+
+// Thrown to leave with "window: <why>"; never crosses window(). A Usage
+// also prints the usage.
+struct Fail {
+  std::string why;
+};
+struct Usage {
+  std::string why;
+};
+
+// A number as wctl takes it: absolute, or relative with + or -.
+bool is_number(const std::string& s) {
+  size_t i = s[0] == '+' || s[0] == '-' ? 1 : 0;
+  return i < s.size() && s.find_first_not_of("0123456789", i) == std::string::npos;
+}
+
+// rio's options are single-dash long names, -r takes four numbers that may
+// be negative, and options end at the first word that is not one, so that
+// the command's own options pass untouched. CLI11 would split -dx into -d
+// -x and take -10 for an option, so the parsing is done by hand. Numbers
+// stay text: the server applies relative ones to the window's rectangle.
+Options parse(int argc, char** argv) {
+  Options o;
+  int i = 1;
+  auto value = [&](const std::string& opt) -> std::string {
+    if (i + 1 >= argc) throw Usage{opt + " needs a value"};
+    return argv[++i];
+  };
+  auto number = [&](const std::string& opt) {
+    std::string v = value(opt);
+    if (!is_number(v)) throw Usage{opt + ": bad number '" + v + "'"};
+    o.geometry += " " + opt + " " + v;
+  };
+  for (; i < argc; i++) {
+    std::string a = argv[i];
+    if (a == "--") {
+      i++;
+      break;
+    }
+    if (a.size() < 2 || a[0] != '-') break;
+    if (a == "-m") o.here = true;
+    else if (a == "-r") {
+      for (int k = 0; k < 4; k++) {
+        if (i + 1 >= argc || !is_number(argv[i + 1])) throw Usage{"-r needs four numbers: x0 y0 x1 y1"};
+        o.geometry += (k == 0 ? " -r " : " ") + std::string(argv[++i]);
+      }
+    } else if (a == "-dx" || a == "-dy" || a == "-minx" || a == "-miny" || a == "-maxx" || a == "-maxy")
+      number(a);
+    else if (a == "-hide" || a == "-scroll" || a == "-noscroll") o.geometry += " " + a;
+    else if (a == "-cd") o.cd = value(a);
+    else if (a == "--wsys") o.addr = value(a);
+    else if (a.starts_with("--wsys=")) o.addr = a.substr(7);
+    else throw Usage{"unknown option " + a};
+  }
+  o.argv.assign(argv + i, argv + argc);
+  return o;
+}
+
+// One rc word, as wctl's -cd reads it: quoted if it holds blanks or quotes.
+std::string rc_quote(const std::string& s) {
+  bool plain = !s.empty() && s.find_first_of(" \t\n\r\v\f'") == std::string::npos;
+  if (plain) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
+// One sh word for the server's `sh -c`. A word that starts with '-' is
+// quoted too, so the first one cannot pass for a wctl option.
+std::string sh_quote(const std::string& s) {
+  static const char* safe =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-";
+  bool plain = !s.empty() && s[0] != '-' && s.find_first_not_of(safe) == std::string::npos;
+  if (plain) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string cwd() {
+  std::error_code ec;
+  auto p = std::filesystem::current_path(ec);
+  if (ec) throw Fail{"cannot find the current directory: " + ec.message()};
+  return p.string();
+}
+
+// The wctl options of the new window: geometry, then -cd (ours by default).
+std::string spec(const Options& o) { return "new" + o.geometry + " -cd " + rc_quote(o.cd ? *o.cd : cwd()); }
+
+template <class T>
+T check(net::Result<T> r) {
+  if (!r) throw Fail{r.error()};
+  return std::move(*r);
+}
+
+std::unique_ptr<SyncClient> dial(const std::string& addr, const std::string& aname) {
+  net::Error err;
+  auto c = SyncClient::dial(addr, aname, err);
+  if (!c) throw Fail{err};
+  return c;
+}
+
+// A fid for path opened with mode.
+uint32_t open(SyncClient& c, const std::string& path, uint8_t mode) {
+  uint32_t fid = check(c.walk_path(path));
+  if (auto r = c.open(fid, mode); !r) {
+    c.clunk(fid);
+    throw Fail{r.error()};
+  }
+  return fid;
+}
+
+void write_file(SyncClient& c, const std::string& path, const std::string& data) {
+  uint32_t fid = open(c, path, OWRITE);
+  auto r = c.write(fid, 0, data);
+  c.clunk(fid);
+  check(r);
+}
+
+std::string read_file(SyncClient& c, const std::string& path) {
+  uint32_t fid = open(c, path, OREAD);
+  auto r = c.read(fid, 0, c.msize() - IOHDRSZ);
+  c.clunk(fid);
+  return check(r);
+}
+
+// Without -m: the server makes the window and runs the command there.
+int run_there(const Options& o) {
+  std::string msg = spec(o);
+  for (auto& w : o.argv) msg += " " + sh_quote(w);
+  auto c = dial(o.addr, "none");
+  write_file(*c, "wctl", msg);
+  return 0;
+}
+
+// The command's stdio joined to a window's cons over one connection, used
+// from two threads (SyncClient calls may overlap): this one relays the
+// program's output, `reader` relays the lines typed in the window.
+class Relay {
+ public:
+  // Takes cons open for writing and for reading.
+  Relay(SyncClient& c, uint32_t cons_out, uint32_t cons_in, term::PtyProcess p)
+      : c_(c), p_(p), cons_out_(cons_out), cons_in_(cons_in) {
+    reader_ = std::thread([this] { read_input(); });
+  }
+  // Closes the connection, which ends the parked cons read and the window.
+  ~Relay() {
+    stopping_ = true;
+    c_.close();
+    reader_.join();
+  }
+
+  // Until the program is gone: its output into the window.
+  term::ExitStatus run();
+
+ private:
+  void read_input();
+  bool send_input(std::string_view data);
+  void output(std::string_view data);
+  void lost();
+
+  SyncClient& c_;
+  term::PtyProcess p_;
+  uint32_t cons_out_, cons_in_;
+  uint64_t out_off_ = 0;
+  bool window_gone_ = false;  // output is dropped then
+  std::atomic<bool> stopping_ = false;
+  std::thread reader_;
+};
+
+// rio hangs up a window's processes when the window goes (delete, or the
+// server gone); so do we, then wait for the program to end.
+void Relay::lost() { term::signal_group(p_.pid, SIGHUP); }
+
+// One typed line per read; a 0-byte read is ^D on an empty line, which
+// the pty turns into end of file for the program.
+void Relay::read_input() {
+  for (;;) {
+    auto r = c_.read(cons_in_, 0, c_.msize() - IOHDRSZ);
+    if (!r) {
+      if (!stopping_) lost();
+      return;
+    }
+    if (!send_input(r->empty() ? std::string_view("\x04") : std::string_view(*r))) return;
+  }
+}
+
+// The window has already shown the line, so the tty must not echo it again.
+bool Relay::send_input(std::string_view data) {
+  while (!data.empty()) {
+    long n = term::write_input(p_.master, data);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
+    if (n < 0) {
+      pollfd pf{p_.master, POLLOUT, 0};
+      ::poll(&pf, 1, 100);
+      if (stopping_) return false;
+      continue;
+    }
+    data.remove_prefix(size_t(n));
+  }
+  return true;
+}
+
+void Relay::output(std::string_view data) {
+  if (window_gone_) return;
+  auto r = c_.write(cons_out_, out_off_, std::string(data));
+  if (!r) {
+    window_gone_ = true;
+    return lost();
+  }
+  out_off_ += *r;
+}
+
+// The pty says EIO once every process has closed it. A program that exits
+// while something it started still holds the pty ends the relay too, a
+// moment later: what it wrote before exiting has been read by then.
+term::ExitStatus Relay::run() {
+  using clock = std::chrono::steady_clock;
+  std::string buf(c_.msize() - IOHDRSZ, '\0');
+  std::optional<term::ExitStatus> status;
+  clock::time_point grace;
+  for (;;) {
+    if (!status && (status = term::reap(p_.pid))) grace = clock::now() + std::chrono::milliseconds(200);
+    if (status && clock::now() > grace) break;
+    ssize_t n = ::read(p_.master, buf.data(), buf.size());
+    if (n > 0) {
+      output(std::string_view(buf).substr(0, size_t(n)));
+      continue;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) break;
+    pollfd pf{p_.master, POLLIN, 0};
+    ::poll(&pf, 1, 50);
+  }
+  if (!status) status = term::reap(p_.pid, std::chrono::hours(24 * 365));
+  return status.value_or(term::ExitStatus{1, 0});
+}
+
+std::string basename_of(const std::string& path) {
+  auto name = std::filesystem::path(path).filename().string();
+  return name.empty() ? path : name;
+}
+
+// With -m: the window is made by attaching, and the command runs here.
+// Unlike rio's window -m we stay in the foreground and exit with the
+// command's status (the shell's & puts us in the background).
+// BUG: DEL in the window does not interrupt the command: rio signals the
+// -pid group, which means nothing on another machine, and 9P has no way
+// to tell us. The window does not go raw when the command turns tty echo
+// off (the server's own programs do), and the pty stays 80x24 whatever
+// the window's size.
+int run_here(Options o) {
+  if (o.argv.empty()) {
+    const char* sh = std::getenv("SHELL");
+    o.argv = {sh && *sh ? sh : "/bin/sh"};
+  }
+  auto c = dial(o.addr, spec(o));
+  std::string id = read_file(*c, "winid");
+  std::erase(id, ' ');
+  write_file(*c, "label", basename_of(o.argv[0]));
+  uint32_t cons_out = open(*c, "cons", OWRITE), cons_in = open(*c, "cons", OREAD);
+
+  term::PtyConfig pc;
+  pc.argv = o.argv;
+  pc.env = {{"wsys", o.addr}, {"winid", id}};
+  if (o.cd) pc.dir = *o.cd;
+  std::string why;
+  auto p = term::start_pty(pc, why);
+  if (!p) throw Fail{o.argv[0] + ": " + why};
+  term::ExitStatus st;
+  {
+    Relay relay(*c, cons_out, cons_in, *p);
+    st = relay.run();
+  }
+  ::close(p->master);
+  return st.signal ? 128 + st.signal : st.code;
+}
+
+}  // namespace
+
+int window(int argc, char** argv) {
+  try {
+    Options o = parse(argc, argv);
+    if (o.addr.empty())
+      if (const char* w = std::getenv("wsys")) o.addr = w;
+    if (o.addr.empty()) throw Fail{"no window system: use --wsys ADDR or set $wsys"};
+    return o.here ? run_here(std::move(o)) : run_there(o);
+  } catch (const Fail& f) {
+    std::fprintf(stderr, "window: %s\n", f.why.c_str());
+    return 1;
+  } catch (const Usage& u) {
+    std::fprintf(stderr, "window: %s\n%s", u.why.c_str(), kUsage);
+    return 2;
+  }
+}
+
+}  // namespace grio::cmd
