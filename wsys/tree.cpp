@@ -116,21 +116,18 @@ net::Error WsysTree::open(Fid& f, uint8_t mode) {
   return n.kind->open ? n.kind->open(ctx, f, mode) : net::Error{};
 }
 
-void WsysTree::read(const Req& r) {
+// Reads and writes go to the file's kind, with its window if it still is
+// listed: after `delete`, everything fails with `window deleted`.
+void WsysTree::io(const Req& r, void (*op)(Ctx&, const Req&)) {
   auto& n = node_of(r->fid());
   Window* win = n.win ? ws_.live(n.win) : nullptr;
   if (n.win && !win) return r->error(err::deleted);
   Ctx ctx{ws_, win};
-  n.kind->read(ctx, r);
+  op(ctx, r);
 }
 
-void WsysTree::write(const Req& r) {
-  auto& n = node_of(r->fid());
-  Window* win = n.win ? ws_.live(n.win) : nullptr;
-  if (n.win && !win) return r->error(err::deleted);
-  Ctx ctx{ws_, win};
-  n.kind->write(ctx, r);
-}
+void WsysTree::read(const Req& r) { io(r, node_of(r->fid()).kind->read); }
+void WsysTree::write(const Req& r) { io(r, node_of(r->fid()).kind->write); }
 
 void WsysTree::clunk(Fid& f) {
   auto& n = node_of(f);

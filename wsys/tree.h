@@ -65,6 +65,7 @@ class WsysTree : public net::FileTree {
 
  private:
   net::Stat stat_of(int win, Qfile q, const char* name, uint32_t perm) const;
+  void io(const net::Req& r, void (*op)(Ctx&, const net::Req&));
   WindowSystem& ws_;
   std::string owner_;
 };

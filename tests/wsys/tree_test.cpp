@@ -36,6 +36,16 @@ std::string wctl_error(Wire& w, uint32_t fid, const std::string& cmd) { return w
 
 std::u32string keys(const std::string& ascii) { return std::u32string(ascii.begin(), ascii.end()); }
 
+// Asks the server (through wctl fid 1 of w) to run cmd in a new window, and
+// waits until window id shows `shown`.
+void start(Wsys& s, Wire& w, int id, const std::string& cmd, const std::string& shown) {
+  write(w, 1, "new " + cmd);
+  REQUIRE(s.eventually([&] {
+    auto* x = s.world().ws.live(id);
+    return x && x->text.text().find(shown) != std::string::npos;
+  }));
+}
+
 }  // namespace
 
 TEST_CASE("attach new makes a window; its files say who it is", "[wsys]") {
@@ -302,9 +312,8 @@ TEST_CASE("a program started by wctl new runs on a pty in its window", "[wsys]")
   auto w = s.connect();
   hello(w, "none");
   open_at(w, 1, {"wctl"}, OWRITE);
-  write(w, 1, "new -cd /tmp sh -c 'echo $TERM $winid $(pwd); exec cat'");
+  start(s, w, 1, "-cd /tmp sh -c 'echo $TERM $winid $(pwd); exec cat'", "dumb 1 /tmp");
   auto text = [&] { return s.on_io([&] { auto* win = s.world().ws.live(1); return win ? win->text.text() : std::string("<gone>"); }); };
-  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(1); return x && x->text.text().find("dumb 1 /tmp") != std::string::npos; }));
   s.on_io([&] { s.world().ws.type(1, keys("echo hi\n")); return 0; });
   // cat echoes the line back: the window shows the typed line once, then cat's copy.
   REQUIRE(s.eventually([&] { return s.world().ws.live(1)->text.text().find("echo hi\necho hi\n") != std::string::npos; }));
@@ -334,8 +343,7 @@ TEST_CASE("a program that turns echo off gets typed input unshown", "[wsys]") {
   auto w = s.connect();
   hello(w, "none");
   open_at(w, 1, {"wctl"}, OWRITE);
-  write(w, 1, "new sh -c 'stty -echo; echo ready; read x; echo got ${#x}; sleep 5'");
-  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(1); return x && x->text.text().find("ready") != std::string::npos; }));
+  start(s, w, 1, "sh -c 'stty -echo; echo ready; read x; echo got ${#x}; sleep 5'", "ready");
   s.on_io([&] { s.world().ws.type(1, keys("secret\n")); return 0; });
   REQUIRE(s.eventually([&] { return s.world().ws.live(1)->text.text().find("got 6") != std::string::npos; }));
   CHECK(s.on_io([&] { return s.world().ws.live(1)->text.text(); }).find("secret") == std::string::npos);
@@ -346,13 +354,11 @@ TEST_CASE("DEL interrupts the program; delete hangs it up", "[wsys]") {
   auto w = s.connect();
   hello(w, "none");
   open_at(w, 1, {"wctl"}, OWRITE);
-  write(w, 1, "new sh -c 'echo started; sleep 30'");
-  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(1); return x && x->text.text().find("started") != std::string::npos; }));
+  start(s, w, 1, "sh -c 'echo started; sleep 30'", "started");
   s.on_io([&] { s.world().ws.type(1, U"\x7f"); return 0; });
   CHECK(s.eventually([&] { return s.world().ws.window_count() == 0; }));  // sleep died, sh ended, window gone
 
-  write(w, 1, "new sh -c 'echo started; sleep 30'");
-  REQUIRE(s.eventually([&] { auto* x = s.world().ws.live(2); return x && x->text.text().find("started") != std::string::npos; }));
+  start(s, w, 2, "sh -c 'echo started; sleep 30'", "started");
   pid_t pid = s.on_io([&] { return s.world().ws.live(2)->shell->pid(); });
   write(w, 1, "delete -id 2");
   CHECK(s.on_io([&] { return s.world().ws.ids().empty(); }));

@@ -11,20 +11,16 @@ namespace grio::cmd {
 
 int serve(int argc, char** argv) {
   CLI::App app{"the window system without a screen", "grio serve"};
-  std::vector<std::string> listen;
-  bool debug = false;
-  app.add_option("--listen,-l", listen, "dial string to listen on (unix!/path, tcp!127.0.0.1!port); repeatable");
-  app.add_flag("-D", debug, "log every 9P message");
+  ServeOptions opt;
+  opt.add_to(app);
   CLI11_PARSE(app, argc, argv);
 
   asio::io_context io;
   wsys::WindowSystem ws(io, wsys::WsysConfig{});
   wsys::WsysTree tree(ws, user_name());
-  net::ServerConfig cfg;
-  cfg.debug = debug;
-  net::Server server(io, tree, cfg);
+  net::Server server(io, tree, opt.config());
   StopOnSignal stop(io, server);
-  auto addr = listen_all(server, listen, "wsys", "wsys");
+  auto addr = listen_all(server, opt.listen, "wsys", "wsys");
   if (!addr) return 1;
   ws.set_address(*addr);
   io.run();

@@ -7,7 +7,20 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <CLI/CLI.hpp>
+
 namespace grio::cmd {
+
+void ServeOptions::add_to(CLI::App& app) {
+  app.add_option("--listen,-l", listen, "dial string to listen on (unix!/path, tcp!127.0.0.1!port); repeatable");
+  app.add_flag("-D", debug, "log every 9P message");
+}
+
+net::ServerConfig ServeOptions::config() const {
+  net::ServerConfig cfg;
+  cfg.debug = debug;
+  return cfg;
+}
 
 std::string user_name() {
   if (const char* u = std::getenv("USER"); u && *u) return u;

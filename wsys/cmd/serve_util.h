@@ -9,7 +9,19 @@
 #include "net/asio.h"
 #include "net/server.h"
 
+namespace CLI {
+class App;
+}
+
 namespace grio::cmd {
+
+// The options every serving subcommand takes.
+struct ServeOptions {
+  std::vector<std::string> listen;  // --listen ADDR, repeatable
+  bool debug = false;               // -D
+  void add_to(CLI::App& app);
+  net::ServerConfig config() const;
+};
 
 // The login name, for file ownership and unames.
 std::string user_name();
