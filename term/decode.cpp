@@ -12,13 +12,24 @@ constexpr char32_t C1_DCS = 0x90, C1_SOS = 0x98, C1_CSI = 0x9B, C1_ST = 0x9C,
 bool is_c0(char32_t r) { return r < 0x20; }
 bool is_c1(char32_t r) { return r >= 0x80 && r < 0xA0; }
 bool kept_control(char32_t r) { return r == '\n' || r == '\t' || r == '\b' || r == '\r'; }
+// Printable ASCII, newline and tab: kept as they are, whatever follows.
+bool plain(char32_t r) { return (r >= 0x20 && r < DEL) || r == '\n' || r == '\t'; }
 
 }  // namespace
 
 // --- UTF-8 ---
 
+// Between sequences a run of ASCII is copied whole: most output is ASCII,
+// and a byte at a time made decoding the window system's largest cost.
 void Utf8Decoder::decode(std::string_view bytes, std::u32string& out) {
-  for (unsigned char b : bytes) {
+  for (size_t i = 0; i < bytes.size(); i++) {
+    if (need_ == 0) {
+      size_t j = i;
+      while (j < bytes.size() && (unsigned char)bytes[j] < 0x80) j++;
+      out.append(bytes.begin() + i, bytes.begin() + j);
+      if ((i = j) == bytes.size()) break;
+    }
+    unsigned char b = bytes[i];
     if (need_ == 0) {
       start(b, out);
       continue;
@@ -80,8 +91,16 @@ bool Utf8Decoder::continues(unsigned char b) const {
 
 // --- escapes ---
 
+// Plain text outside sequences goes through in runs (see Utf8Decoder).
 void EscapeFilter::filter(std::u32string_view in, std::u32string& out) {
-  for (char32_t r : in) {
+  for (size_t i = 0; i < in.size(); i++) {
+    if (state_ == State::ground) {
+      size_t j = i;
+      while (j < in.size() && plain(in[j])) j++;
+      out.append(in.substr(i, j - i));
+      if ((i = j) == in.size()) break;
+    }
+    char32_t r = in[i];
     size_t limit = state_ == State::string ? MaxString : MaxCsi;
     if (state_ != State::ground && ++length_ > limit) {
       state_ = State::ground;  // runaway sequence: give up on it, drop r too
@@ -157,6 +176,8 @@ void EscapeFilter::enter(State s) {
 
 std::u32string OutputDecoder::decode(std::string_view bytes) {
   std::u32string runes, out;
+  runes.reserve(bytes.size());  // never more runes than bytes
+  out.reserve(bytes.size());
   utf8_.decode(bytes, runes);
   escapes_.filter(runes, out);
   return out;

@@ -93,7 +93,13 @@ void TextBuffer::write(OutputDecoder& writer, std::string_view bytes) {
 }
 
 void TextBuffer::write(std::u32string_view in) {
+  // Most output has nothing to interpret: insert it as it is.
+  if (in.find_first_of(std::u32string_view(U"\b\r\0", 3)) == std::u32string_view::npos) {
+    qh_ = insert(in, qh_) + in.size();
+    return;
+  }
   std::u32string out;
+  out.reserve(in.size());
   size_t initial = 0;  // backspaces and \r reaching back before this write
   for (size_t i = 0; i < in.size(); i++) {
     char32_t c = in[i];
