@@ -23,12 +23,6 @@ void read(Ctx& c, const net::Req& r) {
   });
 }
 
-void write(Ctx& c, const net::Req& r) {
-  auto& t = r->twrite();
-  c.ws.output(*c.w, *std::static_pointer_cast<Decoder>(r->fid().aux), t.data);
-  r->respond(ninep::Rwrite{uint32_t(t.data.size())});
-}
-
 // A rune left unfinished by the writer shows as U+FFFD.
 void clunk(Ctx& c, net::Fid& f) {
   auto rest = std::static_pointer_cast<Decoder>(f.aux)->finish();
@@ -40,6 +34,20 @@ void clunk(Ctx& c, net::Fid& f) {
 
 }  // namespace
 
-const FileKind cons_file{"cons", Qfile::Cons, 0600, true, open, read, write, clunk};
+void write_output(Ctx& c, const net::Req& r) {
+  Window& w = *c.w;
+  auto& t = r->twrite();
+  if (!w.cons_writes.empty() || c.ws.output_blocked(w)) {
+    w.cons_writes.push_back(r);
+    r->park([&ws = c.ws, id = w.id, raw = r.get()] {
+      if (Window* w = ws.find(id)) std::erase_if(w->cons_writes, [raw](const net::Req& q) { return q.get() == raw; });
+    });
+    return;
+  }
+  c.ws.output(w, *std::static_pointer_cast<Decoder>(r->fid().aux), t.data);
+  r->respond(ninep::Rwrite{uint32_t(t.data.size())});
+}
+
+const FileKind cons_file{"cons", Qfile::Cons, 0600, true, open, read, write_output, clunk};
 
 }  // namespace grio::wsys

@@ -23,14 +23,8 @@ net::Error open(Ctx& c, net::Fid& f, uint8_t mode) {
 
 void read(Ctx& c, const net::Req& r) { read_string(r, c.w->text.text()); }
 
-void write(Ctx& c, const net::Req& r) {
-  auto& t = r->twrite();
-  c.ws.output(*c.w, *std::static_pointer_cast<Decoder>(r->fid().aux), t.data);
-  r->respond(ninep::Rwrite{uint32_t(t.data.size())});
-}
-
 }  // namespace
 
-const FileKind text_file{"text", Qfile::Text, 0600, true, open, read, write, nullptr};
+const FileKind text_file{"text", Qfile::Text, 0600, true, open, read, write_output, nullptr};
 
 }  // namespace grio::wsys

@@ -47,6 +47,9 @@ extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file
 
 // Answers a read of a file whose contents are the string s.
 void read_string(const net::Req& r, std::string_view s);
+// A cons or text write: output at once, or in noscroll mode parked until
+// the view moves. The fid's aux is its OutputDecoder.
+void write_output(Ctx& c, const net::Req& r);
 // Answers wctl reads parked on w (called when w changes).
 void answer_wctl_reads(WindowSystem& ws, Window& w);
 

@@ -41,6 +41,7 @@ struct Window {
   // Requests waiting for this window to change.
   std::deque<net::Req> cons_reads;   // for a complete line (or raw input)
   std::deque<net::Req> wctl_reads;   // for the next reshape or focus change
+  std::deque<net::Req> cons_writes;  // noscroll: output waiting for the view to move
 
   explicit Window(int id_) : id(id_) {}
   ~Window();

@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "net/errors.h"
+#include "term/layout.h"
 #include "wsys/shell.h"
 #include "wsys/tree.h"
 
@@ -58,6 +59,7 @@ WindowSystem::~WindowSystem() {
   for (auto& [id, w] : windows_) {
     fail_all(w->cons_reads, err::deleted);
     fail_all(w->wctl_reads, err::deleted);
+    fail_all(w->cons_writes, err::deleted);
   }
 }
 
@@ -105,8 +107,7 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
   if (!c.cmd.empty()) pc.argv = {"/bin/sh", "-c", c.cmd};
   pc.env = {{"wsys", cfg_.address}, {"winid", std::to_string(w.id)}};
   pc.dir = w.wdir;
-  pc.cols = (unsigned short)std::max(1, (w.rect.dx() - 2 * 5 - 16) / cfg_.font_width);
-  pc.rows = (unsigned short)std::max(1, (w.rect.dy() - 2 * 5) / cfg_.font_height);
+  std::tie(pc.cols, pc.rows) = cells(w.rect);
   std::string why;
   auto p = term::start_pty(pc, why);
   if (!p) {
@@ -158,6 +159,7 @@ void WindowSystem::remove(Window& w) {
   if (current_ == w.id) current_ = 0;
   fail_all(w.cons_reads, err::deleted);
   fail_all(w.wctl_reads, err::deleted);
+  fail_all(w.cons_writes, err::deleted);
   signal_note(w, SIGHUP);
   retire(std::move(w.shell));
   if (w.refs == 0) collect(w.id);
@@ -180,15 +182,26 @@ void WindowSystem::lower(int id) {
   order_.insert(order_.begin(), id);
 }
 
+// The frame is the rect inset by the border and a pixel; the scroll bar and
+// its gap take 16 pixels on the left (rio's geometry, §2.8).
+std::pair<unsigned short, unsigned short> WindowSystem::cells(Rect r) const {
+  return {(unsigned short)std::max(1, (r.dx() - 2 * 5 - 16) / cfg_.font_width),
+          (unsigned short)std::max(1, (r.dy() - 2 * 5) / cfg_.font_height)};
+}
+
+bool WindowSystem::output_blocked(const Window& w) const {
+  if (w.scroll) return false;
+  auto [cols, rows] = cells(w.rect);
+  return w.text.qh() > term::visible_end(w.text.runes(), w.text.org(), cols, rows);
+}
+
 net::Error WindowSystem::reshape(Window& w, Rect r) {
   r = onto_screen(r, cfg_.screen);
   if (!good_rect(r, cfg_.screen, cfg_.font_height)) return "bad rectangle in wctl request";
   if (r == w.rect) return {};
   w.rect = r;
   w.reshapes++;
-  if (w.shell)
-    w.shell->resize((unsigned short)std::max(1, (r.dx() - 2 * 5 - 16) / cfg_.font_width),
-                    (unsigned short)std::max(1, (r.dy() - 2 * 5) / cfg_.font_height));
+  if (w.shell) w.shell->resize(cells(r).first, cells(r).second);
   wctl_changed(w);
   return {};
 }
@@ -207,6 +220,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
     case WctlVerb::Noscroll:
       w.scroll = c.verb == WctlVerb::Scroll;
       if (w.scroll) w.text.set_org(w.text.size());
+      changed(w);
       return {};
     case WctlVerb::Set:
       if (c.pid) w.note_pid = *c.pid;
@@ -264,9 +278,13 @@ void WindowSystem::type(int id, std::u32string_view keys) {
 }
 
 void WindowSystem::output(Window& w, term::OutputDecoder& from, std::string_view bytes) {
+  insert_output(w, from, bytes);
+  changed(w);
+}
+
+void WindowSystem::insert_output(Window& w, term::OutputDecoder& from, std::string_view bytes) {
   w.text.write(from, bytes);
   if (w.scroll) w.text.set_org(w.text.size());
-  changed(w);
 }
 
 // Our own program reads the window's input like any cons reader would.
@@ -278,7 +296,15 @@ void WindowSystem::feed_program(Window& w) {
   }
 }
 
+// BUG: output of our own program is not held back in noscroll mode; only
+// cons and text writers wait.
 void WindowSystem::changed(Window& w) {
+  while (!w.cons_writes.empty() && !output_blocked(w)) {
+    net::Req r = w.cons_writes.front();
+    w.cons_writes.pop_front();
+    insert_output(w, *std::static_pointer_cast<term::OutputDecoder>(r->fid().aux), r->twrite().data);
+    r->respond(ninep::Rwrite{uint32_t(r->twrite().data.size())});
+  }
   while (!w.cons_reads.empty() && w.text.can_read()) {
     net::Req r = w.cons_reads.front();
     w.cons_reads.pop_front();

@@ -59,8 +59,10 @@ class WindowSystem {
   void type(int id, std::u32string_view keys);
   // Output written into w (cons, text, and our program's pty).
   void output(Window& w, term::OutputDecoder& from, std::string_view bytes);
-  // Answers what the change to w made answerable: cons reads, wctl reads.
+  // Answers what the change to w made answerable: cons reads and writes.
   void changed(Window& w);
+  // noscroll: output waits while the output point is below the view.
+  bool output_blocked(const Window& w) const;
   void wctl_changed(Window& w);
 
   std::string snarf;
@@ -70,6 +72,7 @@ class WindowSystem {
 
  private:
   void start_program(Window& w, const WctlCommand& c);
+  void insert_output(Window& w, term::OutputDecoder& from, std::string_view bytes);
   void retire(std::unique_ptr<Shell> s);
   void reap_children();
   void program_exited(int id);
@@ -79,6 +82,8 @@ class WindowSystem {
   void lower(int id);
   void collect(int id);
   net::Error reshape(Window& w, Rect r);
+  // Text columns and rows of a window's frame.
+  std::pair<unsigned short, unsigned short> cells(Rect r) const;
 
   asio::io_context& io_;
   WsysConfig cfg_;

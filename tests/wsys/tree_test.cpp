@@ -369,3 +369,28 @@ TEST_CASE("DEL interrupts the program; delete hangs it up", "[wsys]") {
   }
   CHECK(gone);
 }
+
+TEST_CASE("noscroll: output waits at a screenful until the window scrolls", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new -r 0 0 200 100 -noscroll");  // 21 columns, 5 rows
+  open_at(w, 1, {"cons"}, OWRITE);
+  int accepted = 0;
+  for (; accepted < 10; accepted++) {
+    w.send(80, Twrite{1, 0, "line " + std::to_string(accepted) + "\n"});
+    if (!w.try_recv(150)) break;
+  }
+  // rio accepts a write while the output point is not past the last
+  // visible character: five lines fill the view, the sixth starts at its
+  // end and is taken, the seventh waits.
+  CHECK(accepted == 6);
+  auto n = s.connect();
+  hello(n, "1");
+  open_at(n, 1, {"wctl"}, OWRITE);
+  n.rpc<Rwrite>(5, Twrite{1, 0, "scroll"});
+  auto f = w.recv();
+  CHECK(f.tag == 80);
+  CHECK(std::holds_alternative<Rwrite>(f.msg));
+  open_at(n, 2, {"text"}, OREAD);
+  CHECK(read_all(n, 2).find("line 6\n") != std::string::npos);
+}
