@@ -15,6 +15,7 @@
 #include "net/client.h"
 #include "net/codec.h"
 #include "wsys/cmd/commands.h"
+#include "wsys/cmd/quote.h"
 
 namespace grio::cmd {
 
@@ -63,15 +64,6 @@ std::string date_string(uint32_t t) {
   else std::snprintf(buf, sizeof buf, "%.3s %2d %5d", "JanFebMarAprMayJunJulAugSepOctNovDec" + 3 * tm.tm_mon,
                      tm.tm_mday, tm.tm_year + 1900);
   return buf;
-}
-
-// Plan 9's %q: quote names an rc user would have to quote.
-std::string rc_quote(const std::string& s) {
-  bool plain = !s.empty() && s.find_first_of(" \t\n'`^#*[]=|\\?${}()\"<>&;") == std::string::npos;
-  if (plain) return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
 }
 
 void print_long(const std::vector<Stat>& ds) {

@@ -20,6 +20,7 @@
 #include "net/client.h"
 #include "term/pty.h"
 #include "wsys/cmd/commands.h"
+#include "wsys/cmd/quote.h"
 
 namespace grio::cmd {
 
@@ -95,15 +96,6 @@ Options parse(int argc, char** argv) {
   }
   o.argv.assign(argv + i, argv + argc);
   return o;
-}
-
-// One rc word, as wctl's -cd reads it: quoted if it holds blanks or quotes.
-std::string rc_quote(const std::string& s) {
-  bool plain = !s.empty() && s.find_first_of(" \t\n\r\v\f'") == std::string::npos;
-  if (plain) return s;
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
 }
 
 // One sh word for the server's `sh -c`. A word that starts with '-' is
