@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "term/pty.h"
+#include "tests/child.h"
 #include "wsys/window_system.h"
 
 using namespace grio;
@@ -113,16 +114,9 @@ class Program {
 
   // The exit status (128+n for signal n), or nothing if it runs past limit.
   std::optional<int> wait(std::chrono::milliseconds limit = run_limit) {
-    auto deadline = Clock::now() + limit;
-    while (Clock::now() < deadline) {
-      int st = 0;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      std::this_thread::sleep_for(1ms);
-    }
-    return std::nullopt;
+    auto st = grio::test::wait_exit(pid_, limit);
+    if (st) pid_ = -1;
+    return st;
   }
   // Waits, and fails the bench unless it exits 0 in time.
   void succeed(const std::string& what) {

@@ -8,6 +8,7 @@
 
 #include "net/asio.h"
 #include "net/server.h"
+#include "tests/child.h"
 #include "tests/net/process.h"
 #include "wsys/tree.h"
 #include "wsys/window_system.h"
@@ -47,16 +48,9 @@ class Child {
   }
   // The exit status (128+n for signal n), or nothing if it runs past limit.
   std::optional<int> wait(std::chrono::milliseconds limit = 10s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int st = 0;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return std::nullopt;
+    auto st = wait_exit(pid_, limit, 20ms);
+    if (st) pid_ = -1;
+    return st;
   }
   std::string err() const { return slurp(dir_ / "child.err"); }
 
