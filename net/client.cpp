@@ -14,6 +14,7 @@
 
 #include "net/codec.h"
 #include "net/errors.h"
+#include "net/framing.h"
 
 namespace grio::net {
 
@@ -21,7 +22,6 @@ using namespace ninep;
 
 namespace {
 
-constexpr size_t kReadSlack = 16 * 1024;  // free room we want before each read
 constexpr uint32_t kMinMsize = 256;       // below this not even a stat fits
 
 // One tag's state. A tag stays busy until its reply has been delivered and
@@ -59,9 +59,11 @@ struct Client::Impl {
   std::vector<uint8_t> pending, writing;
   bool write_busy = false;
 
-  // Reads: bytes [rpos, rend) of rbuf are received but not yet parsed.
-  std::vector<uint8_t> rbuf;
-  size_t rpos = 0, rend = 0;
+  // Reads: received bytes, split into messages.
+  FrameReader in{0};
+  // Set while replies are delivered: requests their callbacks send wait and
+  // leave together afterwards, in one write rather than one each.
+  bool parsing = false;
 
   std::function<void(Error)> version_done;
   uint32_t version_msize = 0;
@@ -100,7 +102,7 @@ struct Client::Impl {
       pending.resize(before);
       return false;
     }
-    if (!write_busy) write_now();
+    if (!write_busy && !parsing) write_now();
     return true;
   }
 
@@ -132,18 +134,9 @@ struct Client::Impl {
     if (!pending.empty()) start_write();
   }
 
+  // Wait for readability, then read: unlike async_read_some this makes no
+  // speculative recv that would only find the socket empty.
   void start_read() {
-    if (rpos > 0) {  // keep the partial frame at the front
-      std::memmove(rbuf.data(), rbuf.data() + rpos, rend - rpos);
-      rend -= rpos;
-      rpos = 0;
-    }
-    size_t want = rend + kReadSlack;
-    std::string why;
-    if (uint32_t n = frame_size({rbuf.data(), rend}, self.msize_, why); n > want) want = n;
-    if (rbuf.size() < want) rbuf.resize(std::max(want, rbuf.size() * 2));
-    // Wait for readability, then read: unlike async_read_some this makes
-    // no speculative recv that would only find the socket empty.
     sock.async_wait(Socket::wait_read, [c = self.shared_from_this()](error_code ec) {
       c->impl_->on_read(ec);
     });
@@ -152,25 +145,35 @@ struct Client::Impl {
   void on_read(error_code ec) {
     if (self.closed_) return;
     size_t n = 0;
-    if (!ec) n = sock.read_some(asio::buffer(rbuf.data() + rend, rbuf.size() - rend), ec);
+    if (!ec) {
+      auto [a, b] = in.space();
+      std::array<asio::mutable_buffer, 2> to{asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
+      n = sock.read_some(to, ec);
+    }
     if (ec == asio::error::would_block) return start_read();
     if (ec) return fail_all();
-    rend += n;
+    in.received(n);
+    parsing = true;
     parse();
-    if (!self.closed_) start_read();
+    parsing = false;
+    if (self.closed_) return;
+    if (!write_busy && !pending.empty()) write_now();
+    start_read();
   }
 
-  // Delivers every whole frame in the buffer. Broken framing, or a frame
-  // the codec rejects, means we can no longer trust the stream: close.
+  // Delivers every whole message. Broken framing, or a message the codec
+  // rejects, means we can no longer trust the stream: close.
   void parse() {
     while (!self.closed_) {
-      std::span<const uint8_t> avail(rbuf.data() + rpos, rend - rpos);
-      std::string why;
-      uint32_t n = frame_size(avail, self.msize_, why);
-      if (!why.empty()) return fail_all();
-      if (n == 0 || n > avail.size()) return;
-      Decoded d = decode(avail.first(n), self.msize_);
-      rpos += n;
+      in.set_msize(self.msize_);
+      auto next = in.next();
+      if (next.kind == FrameReader::Next::None) return;
+      if (next.kind == FrameReader::Next::Broken) return fail_all();
+      if (next.kind == FrameReader::Next::Message) {
+        dispatch(std::move(next.message));
+        continue;
+      }
+      Decoded d = decode(next.bytes, self.msize_);
       if (!d.fcall) return fail_all();
       dispatch(std::move(*d.fcall));
     }
@@ -316,7 +319,7 @@ uint16_t Client::write(uint32_t fid, uint64_t offset, std::string_view data, Rep
   Packer p(impl_->pending);
   pack_twrite_header(p, tag, fid, offset, uint32_t(data.size()));
   p.bytes(data);
-  if (!impl_->write_busy) impl_->write_now();
+  if (!impl_->write_busy && !impl_->parsing) impl_->write_now();
   return tag;
 }
 

@@ -11,7 +11,7 @@ namespace grio::net {
 using namespace ninep;
 
 namespace {
-constexpr size_t min_buffer = 64 * 1024;
+constexpr int max_burst = 16;  // reads of one connection before its replies leave
 constexpr size_t gather_min = 8 * 1024;  // Rread payloads this big are not copied
 }
 
@@ -74,10 +74,14 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
     : srv_(srv), tree_(tree), sock_(std::move(s)), session_(std::make_shared<Session>()) {
   session_->id = id;
   session_->msize = srv_.cfg_.limits.max_msize;
-  in_.resize(min_buffer);
+  in_.set_msize(session_->msize);
 }
 
-void Connection::start() { read_more(); }
+void Connection::start() {
+  error_code ec;
+  sock_.non_blocking(true, ec);  // for read_now; the async reads do not mind
+  read_more();
+}
 
 void Connection::close() {
   if (closed_) return;
@@ -104,47 +108,67 @@ void Connection::reset_session() {
 void Connection::read_more() {
   if (closed_ || reading_) return;
   if (out_.size() + flight_.size() > srv_.cfg_.limits.max_output) return;  // resumed by on_written
-  if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
   reading_ = true;
-  sock_.async_read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
-                        [self = shared_from_this()](const error_code& ec, size_t n) { self->on_read(ec, n); });
+  auto to = in_buffers();
+  sock_.async_read_some(to, [self = shared_from_this(), room = asio::buffer_size(to)](const error_code& ec, size_t n) {
+    self->on_read(ec, n, n == room);
+  });
 }
 
-void Connection::on_read(const error_code& ec, size_t n) {
+std::array<asio::mutable_buffer, 2> Connection::in_buffers() {
+  auto [a, b] = in_.space();
+  return {asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
+}
+
+// A read that does not wait. True when it filled all the room it had, so
+// that more is probably waiting; false when it did not, when nothing was
+// there, when enough output is queued, or when the connection ended.
+bool Connection::read_now() {
+  if (closed_ || out_.size() + flight_.size() > srv_.cfg_.limits.max_output) return false;
+  error_code ec;
+  auto to = in_buffers();
+  size_t n = sock_.read_some(to, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+  if (ec) {
+    close();
+    return false;
+  }
+  in_.received(n);
+  take_frames();
+  return n == asio::buffer_size(to);
+}
+
+void Connection::on_read(const error_code& ec, size_t n, bool full) {
   reading_ = false;
   if (closed_) return;
   if (ec) return close();
-  in_len_ += n;
+  in_.received(n);
   batching_ = true;
   take_frames();
+  // While more requests already wait in the socket (the read filled all its
+  // room), the replies wait too: a client streaming writes gets one reply
+  // write per burst rather than one per request. Bounded, so one busy
+  // connection cannot starve the others.
+  for (int i = 1; full && i < max_burst; i++) full = read_now();
   batching_ = false;
   flush_output();
   read_more();
 }
 
-// Handles every complete message in the buffer and keeps the partial rest.
+// Handles every complete message received; broken framing closes.
 void Connection::take_frames() {
-  size_t pos = 0;
   while (!closed_) {
-    std::string why;
-    auto avail = std::span<const uint8_t>(in_.data() + pos, in_len_ - pos);
-    uint32_t size = frame_size(avail, session_->msize, why);
-    if (!why.empty()) {
-      srv_.log("[" + std::to_string(id()) + "] closing: " + why);
-      return close();
+    in_.set_msize(session_->msize);
+    auto next = in_.next();
+    switch (next.kind) {
+      case FrameReader::Next::None: return;
+      case FrameReader::Next::Bytes: frame(next.bytes); break;
+      case FrameReader::Next::Message: take(std::move(next.message)); break;
+      case FrameReader::Next::Broken:
+        srv_.log("[" + std::to_string(id()) + "] closing: " + next.why);
+        return close();
     }
-    if (size == 0 || size > avail.size()) {
-      if (size > in_.size()) in_.resize(size);
-      break;
-    }
-    frame(avail.first(size));
-    pos += size;
   }
-  if (closed_) return;
-  // The buffer only grows when a partial message fills it, so it stays
-  // below twice the msize.
-  std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
-  in_len_ -= pos;
 }
 
 // A message whose framing is intact but whose body is not gets an Rerror
@@ -156,8 +180,12 @@ void Connection::frame(std::span<const uint8_t> bytes) {
     if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- bad message: " + d.error);
     return error(tag, d.error);
   }
-  if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- " + to_string(*d.fcall));
-  dispatch(d.fcall->tag, d.fcall->msg);
+  take(std::move(*d.fcall));
+}
+
+void Connection::take(Fcall f) {
+  if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- " + to_string(f));
+  dispatch(f.tag, f.msg);
 }
 
 void Connection::reply(uint16_t tag, Msg r) {

@@ -2,6 +2,7 @@
 // and one handler per T-message.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -12,6 +13,7 @@
 #include "net/dial.h"
 #include "net/fcall.h"
 #include "net/file_tree.h"
+#include "net/framing.h"
 #include "net/server.h"
 
 namespace grio::net {
@@ -53,9 +55,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Framing and output.
   void read_more();
-  void on_read(const error_code& ec, size_t n);
+  std::array<asio::mutable_buffer, 2> in_buffers();
+  bool read_now();
+  void on_read(const error_code& ec, size_t n, bool full);
   void take_frames();
   void frame(std::span<const uint8_t> bytes);
+  void take(ninep::Fcall f);
   void flush_output();
   void on_written(const error_code& ec);
 
@@ -94,8 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unordered_map<uint32_t, FidRef> fids_;
   std::unordered_map<uint16_t, Req> pending_;  // requests handed to the tree, by tag
 
-  std::vector<uint8_t> in_;       // received bytes; the first in_len_ are valid
-  size_t in_len_ = 0;
+  ninep::FrameReader in_{0};      // received bytes, split into messages
   bool reading_ = false;
   bool batching_ = false;          // replies wait until the whole read is handled
   Outbox out_;                     // replies not yet handed to the socket
