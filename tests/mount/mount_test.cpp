@@ -119,6 +119,48 @@ TEST_CASE("mount ADDR DIR new -r makes a window of that size; wctl prints its st
   char want[64];
   std::snprintf(want, sizeof want, "%11d %11d %11d %11d ", 10, 20, 410, 320);
   CHECK(r.out.substr(0, 48) == want);
+  // cat prints the state, then waits for the next change and prints that.
+  MountTemp work;
+  Proc cat = spawn({"cat", m / "wctl"}, work, "cat");
+  REQUIRE(eventually([&] { return cat.out().size() == 72; }));
+  std::this_thread::sleep_for(100ms);
+  CHECK(cat.out().size() == 72);
+  REQUIRE(run("echo hide > " + m / "wctl").status == 0);
+  CHECK(eventually([&] { return cat.out().size() == 144; }));
+  CHECK(contains(cat.out().substr(72), "hidden"));
+  CHECK(cat.running());
+}
+
+TEST_CASE("mount -d returns once mounted and serves until fusermount3 -u", "[mount]") {
+  Server srv("serve");
+  MountTemp base;
+  fs::path dir = base.path / "m";
+  fs::create_directory(dir);
+  // Unmounted whatever happens below; the daemon then ends by itself.
+  struct Unmount {
+    fs::path dir;
+    ~Unmount() {
+      if (mounted(dir)) std::system(("fusermount3 -u -z " + dir.string()).c_str());
+    }
+  } guard{dir};
+  Ran r = run(std::string(GRIO_BINARY) + " mount -d " + srv.addr() + " " + dir.string() + " new");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(mounted(dir));
+  CHECK(trim(slurp(dir / "winid")) == "1");
+  CHECK(run("fusermount3 -u " + dir.string()).status == 0);
+  CHECK(!mounted(dir));
+  // The daemon's connection ends with it, and with that the window.
+  CHECK(eventually([&] { return run(std::string(GRIO_BINARY) + " 9p -a " + srv.addr() + " ls wsys").out.empty(); }));
+}
+
+TEST_CASE("mount -d reports a service it cannot reach, and mounts nothing", "[mount]") {
+  MountTemp base;
+  Ran r = run(std::string(GRIO_BINARY) + " mount -d unix!" + (base.path / "nobody").string() + " " +
+              base.path.string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "mount: unix!"));
+  CHECK(!mounted(base.path));
 }
 
 TEST_CASE("ls -l of wsys lists both windows as directories", "[mount]") {
