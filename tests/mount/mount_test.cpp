@@ -108,7 +108,7 @@ TEST_CASE("tee copies a command's output into a window's cons", "[mount]") {
   CHECK(contains(slurp(m / "text"), "one\ntwo\nthree\n"));
 }
 
-TEST_CASE("mount ADDR DIR new -r makes a window of that size; wctl prints its state", "[mount]") {
+TEST_CASE("mount ADDR DIR new -r makes a window of that size, and wctl prints its state", "[mount]") {
   Server srv("serve");
   Mount m(srv.addr(), {"new", "-r", "10", "20", "410", "320"});
   // wctl's first read answers at once; the next would wait for a change,
@@ -125,9 +125,10 @@ TEST_CASE("mount ADDR DIR new -r makes a window of that size; wctl prints its st
   REQUIRE(eventually([&] { return cat.out().size() == 72; }));
   std::this_thread::sleep_for(100ms);
   CHECK(cat.out().size() == 72);
+  // Hiding may be two changes (focus, then visibility): one record each.
   REQUIRE(run("echo hide > " + m / "wctl").status == 0);
-  CHECK(eventually([&] { return cat.out().size() == 144; }));
-  CHECK(contains(cat.out().substr(72), "hidden"));
+  CHECK(eventually([&] { return contains(cat.out().substr(72), "hidden"); }));
+  CHECK(cat.out().size() % 72 == 0);
   CHECK(cat.running());
 }
 
@@ -238,10 +239,12 @@ TEST_CASE("1000 open and close cycles leave no fid behind on the server", "[moun
   {
     Mount m(srv.addr());
     REQUIRE(run("echo hello > " + m / "f").status == 0);
-    Ran loop = run("i=0; while [ $i -lt 1000 ]; do cat " + m / "f" + " > /dev/null || exit 1; i=$((i+1)); done");
+    // `: < f` opens and closes in the shell itself: no process per cycle.
+    Ran loop = run("i=0; while [ $i -lt 1000 ]; do : < " + m / "f" + " || exit 1; i=$((i+1)); done");
     REQUIRE(loop.status == 0);
+    REQUIRE(run("cat " + m / "f").out == "hello\n");
     FidCount n = count_fids(srv.trace());
-    CHECK(n.opens >= 1000);
+    CHECK(n.opens >= 1001);
     CHECK(n.live == 1);  // the mount's root
     REQUIRE(m.proc().stop(SIGTERM, 5s) == 0);
   }
