@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "wsys/mount/fs.h"
 
