@@ -66,6 +66,10 @@ namespace {
 // report length 0.
 constexpr double kNoCache = 0.0;
 constexpr uint32_t kMaxIo = 1 << 20;  // what libfuse's buffers allow per request
+// st_blksize: cat and cp size their buffers by it (128 KiB at least), and
+// each buffer is one FUSE request, so one 9P message, as long as it fits
+// in a message under the servers' 1 MiB msize cap.
+constexpr blksize_t kIoBlock = 512 * 1024;
 
 struct stat to_stat(const Stat& d, Ino ino) {
   struct stat st{};
@@ -77,7 +81,7 @@ struct stat to_stat(const Stat& d, Ino ino) {
   st.st_uid = ::getuid();
   st.st_gid = ::getgid();
   st.st_size = off_t(d.length);
-  st.st_blksize = 8192;
+  st.st_blksize = kIoBlock;
   st.st_blocks = off_t((d.length + 511) / 512);
   st.st_atime = d.atime;
   st.st_mtime = st.st_ctime = d.mtime;
