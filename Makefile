@@ -2,7 +2,7 @@
 # commands are `make run` and `make test`.
 
 # Every Debian package the build and tests need, in one place.
-PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev
+PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev fuse3 libfuse3-dev
 # Only for `make fuzz`.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 

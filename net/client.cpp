@@ -482,16 +482,57 @@ Result<Rcreate> SyncClient::create(uint32_t fid, const std::string& name, uint32
   return expect<Rcreate>(call(Tcreate{fid, name, perm, mode}));
 }
 
-Result<std::string> SyncClient::read(uint32_t fid, uint64_t offset, uint32_t count) {
-  auto r = expect<Rread>(call(Tread{fid, offset, count}));
+Result<std::string> SyncClient::read(uint32_t fid, uint64_t offset, uint32_t count,
+                                     const std::shared_ptr<Interrupt>& intr) {
+  auto send = [this, fid, offset, count](Client::Reply done) {
+    return client_->rpc(Tread{fid, offset, count}, std::move(done));
+  };
+  auto r = expect<Rread>(call_interruptible(send, intr));
   if (!r) return Result<std::string>::error(r.error());
   return std::move(r->data);
 }
 
-Result<uint32_t> SyncClient::write(uint32_t fid, uint64_t offset, const std::string& data) {
-  auto r = expect<Rwrite>(call(Twrite{fid, offset, data}));
+// Straight from the caller's bytes (Client::write), which outlive the call.
+Result<uint32_t> SyncClient::write(uint32_t fid, uint64_t offset, std::string_view data,
+                                   const std::shared_ptr<Interrupt>& intr) {
+  auto send = [this, fid, offset, data](Client::Reply done) {
+    return client_->write(fid, offset, data, std::move(done));
+  };
+  auto r = expect<Rwrite>(call_interruptible(send, intr));
   if (!r) return Result<uint32_t>::error(r.error());
   return r->count;
+}
+
+std::shared_ptr<Interrupt> SyncClient::interruptible() {
+  return std::make_shared<Interrupt>(io_, client_);
+}
+
+// The Interrupt's state lives on the io thread, as the client's tags do:
+// a tag answered there can be reused at once, so whether it is still ours
+// to flush is only known there.
+Result<Msg> SyncClient::call_interruptible(std::function<uint16_t(Client::Reply)> start,
+                                           const std::shared_ptr<Interrupt>& intr) {
+  std::promise<Result<Msg>> p;
+  auto fut = p.get_future();
+  asio::post(io_, [&] {
+    if (intr && intr->wanted_) return p.set_value(Result<Msg>::error(err::interrupted));
+    uint16_t tag = start([&p, intr](Result<Msg> r) {
+      if (intr) intr->waiting_ = false;
+      p.set_value(std::move(r));
+    });
+    if (intr && tag != NOTAG) {
+      intr->tag_ = tag;
+      intr->waiting_ = true;
+    }
+  });
+  return fut.get();
+}
+
+void Interrupt::interrupt() {
+  asio::post(io_, [self = shared_from_this()] {
+    self->wanted_ = true;
+    if (self->waiting_) self->client_->flush(self->tag_);
+  });
 }
 
 // Clunk and remove free the fid even when they fail (clunk(5), remove(5)).

@@ -62,7 +62,29 @@ class Client : public std::enable_shared_from_this<Client> {
   bool closed_ = false;
 };
 
+// Lets another thread give up on one SyncClient call still waiting for its
+// reply (a FUSE interrupt, a shutdown). interrupt() sends Tflush for the
+// request if it is out; the call then fails with "interrupted" once the
+// server answers Rflush, or returns the reply if that came first. An
+// interrupt() before the call starts makes the call fail at once. Get one
+// from SyncClient::interruptible() per call.
+class Interrupt : public std::enable_shared_from_this<Interrupt> {
+ public:
+  Interrupt(asio::io_context& io, std::shared_ptr<Client> c) : io_(io), client_(std::move(c)) {}
+  void interrupt();
+
+ private:
+  friend class SyncClient;
+  asio::io_context& io_;
+  std::shared_ptr<Client> client_;
+  // Used only on the io thread.
+  uint16_t tag_ = ninep::NOTAG;
+  bool waiting_ = false;  // tag_ is out and unanswered
+  bool wanted_ = false;   // interrupt() has been called
+};
+
 // A blocking client with its own io thread. Every call waits for its reply.
+// Calls may come from several threads at once.
 class SyncClient {
  public:
   // Dials addr, negotiates msize (capped by the server) and attaches the
@@ -84,12 +106,18 @@ class SyncClient {
   Result<std::vector<Qid>> walk(uint32_t fid, uint32_t newfid, const std::vector<std::string>& names);
   Result<ninep::Ropen> open(uint32_t fid, uint8_t mode);
   Result<ninep::Rcreate> create(uint32_t fid, const std::string& name, uint32_t perm, uint8_t mode);
-  Result<std::string> read(uint32_t fid, uint64_t offset, uint32_t count);
-  Result<uint32_t> write(uint32_t fid, uint64_t offset, const std::string& data);
+  // Reads and writes may block on the server (a cons read waits for a
+  // line), so they alone take an Interrupt.
+  Result<std::string> read(uint32_t fid, uint64_t offset, uint32_t count,
+                           const std::shared_ptr<Interrupt>& intr = nullptr);
+  Result<uint32_t> write(uint32_t fid, uint64_t offset, std::string_view data,
+                         const std::shared_ptr<Interrupt>& intr = nullptr);
   Error clunk(uint32_t fid);
   Error remove(uint32_t fid);
   Result<Stat> stat(uint32_t fid);
   Error wstat(uint32_t fid, const Stat& d);
+
+  std::shared_ptr<Interrupt> interruptible();
 
   // A new fid for path (slash-separated, relative to the root), walked in
   // steps of at most MAXWELEM names; a partial walk is "file does not exist".
@@ -100,6 +128,10 @@ class SyncClient {
  private:
   SyncClient();
   Result<ninep::Msg> call(ninep::Msg t);
+  // Sends through start(done) on the io thread unless intr was already
+  // interrupted, and waits; start returns the tag it used.
+  Result<ninep::Msg> call_interruptible(std::function<uint16_t(Client::Reply)> start,
+                                        const std::shared_ptr<Interrupt>& intr);
   void free_fid(uint32_t fid);
   asio::io_context io_;
   // Keeps the io thread alive after the connection drops, so calls still

@@ -94,6 +94,37 @@ TEST_CASE("the client flushes a parked read: it ends once, as interrupted", "[ne
   c->close();
 }
 
+TEST_CASE("SyncClient: an Interrupt flushes a parked read, and one before the call fails it at once", "[net]") {
+  TempDir dir;
+  Served s;
+  auto bound = s.on_io([&] { return s.server().listen("unix!" + (dir.path / "srv").string()); });
+  REQUIRE(bound);
+  net::Error err;
+  auto c = net::SyncClient::dial(*bound, "", err, 8192, "tester");
+  REQUIRE(c);
+  auto pipe = c->walk_path("pipe");
+  REQUIRE(pipe);
+  REQUIRE(c->open(*pipe, OREAD));
+  auto intr = c->interruptible();
+  auto parked = std::async(std::launch::async, [&] { return c->read(*pipe, 0, 100, intr); });
+  REQUIRE(s.eventually([&] { return s.fs().parked_reads() == 1; }));
+  intr->interrupt();
+  REQUIRE(parked.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  auto r = parked.get();
+  REQUIRE_FALSE(r);
+  CHECK(r.error() == err::interrupted);
+  CHECK(s.on_io([&] { return s.fs().parked_reads(); }) == 0);
+
+  auto early = c->interruptible();
+  early->interrupt();
+  auto e = c->read(*pipe, 0, 100, early);
+  REQUIRE_FALSE(e);
+  CHECK(e.error() == err::interrupted);
+  CHECK(s.on_io([&] { return s.fs().parked_reads(); }) == 0);
+  // The connection carries on.
+  CHECK(c->clunk(*pipe).empty());
+}
+
 TEST_CASE("SyncClient over a unix listener: files, directories, errors", "[net]") {
   TempDir dir;
   Served s;
