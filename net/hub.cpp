@@ -46,13 +46,15 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
   if (r.off < start_) {  // overtaken: announce exactly what went
     uint64_t missed = start_ - r.off;
     lost_ += missed;
-    r.pending = marker(missed);
+    // The marker is a line of its own, even after part of a line.
+    r.pending = (r.at_line_start ? "" : "\n") + marker(missed);
     r.off = start_;
   }
   if (!r.pending.empty()) {
     size_t n = std::min(count, r.pending.size());
     Read out{Read::Data, r.pending.substr(0, n)};
     r.pending.erase(0, n);
+    r.at_line_start = out.bytes.back() == '\n';
     return out;
   }
   const Eof* e = next_eof(r);
@@ -67,6 +69,7 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
     out.bytes.reserve(n);
     copy(r.off, n, out.bytes);
     r.off += n;
+    r.at_line_start = out.bytes.back() == '\n';
     if (policy_.fear && !room_waits_.empty()) wake_writers();
     return out;
   }

@@ -8,8 +8,9 @@
 //   a write.
 // - Default (`calm`): writers never wait for readers. A reader the cap has
 //   overtaken gets one marker line, "[grio hub: N bytes lost]\n" with N the
-//   exact number of bytes it missed, then carries on from the oldest byte
-//   held: never half a write, never garbled bytes.
+//   exact number of bytes it missed (after a newline of its own if the
+//   reader was inside a line), then carries on from the oldest byte held:
+//   from the start of a write, never garbled bytes.
 // - `fear`: a write that would drop bytes some reader has not read waits
 //   until readers catch up, for at most `fear_wait` (the tree's timer);
 //   then it goes in anyway and the readers left behind get the marker.
@@ -115,6 +116,7 @@ class Hub {
     uint64_t off = 0;
     uint64_t eof_seq = 0;  // eofs before this one are not for us
     std::string pending;   // the rest of a loss marker
+    bool at_line_start = true;
     std::function<void()> wake;
   };
   struct Eof {
