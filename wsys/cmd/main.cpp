@@ -16,6 +16,7 @@ const Subcommand subcommands[] = {
     {"ramfs", grio::cmd::ramfs, "ramfs [-D] [--listen ADDR]...   an in-memory 9P file server"},
     {"serve", grio::cmd::serve, "serve [-D] [--listen ADDR]...   the window system without a screen"},
     {"window", grio::cmd::window, "window [-m] [-r x0 y0 x1 y1] [-dx n]... [cmd ...]   a window in $wsys; -m: cmd runs here"},
+    {"hub", grio::cmd::hub, "hub [--watch|--local] [--wsys ADDR] [NAME]   start or attach to a shell session in $wsys"},
     {"9p", grio::cmd::ninep, "9p [-a ADDR] [-A aname] ls [-l]|read|write|stat|create|rm|rdwr PATH"},
 };
 
