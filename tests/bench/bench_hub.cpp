@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -75,8 +76,9 @@ struct Flood {
   void start(int n, std::vector<std::string> argv) {
     for (int i = 0; i < n; i++) {
       term::PtyConfig pc;
-      pc.argv = argv;
-      pc.env = {{"TERM", "xterm"}, {"SHELL", "/bin/sh"}};
+      // A terminal tmux and screen accept (start_pty sets TERM=dumb).
+      pc.argv = {"/usr/bin/env", "TERM=xterm", "SHELL=/bin/sh"};
+      pc.argv.insert(pc.argv.end(), argv.begin(), argv.end());
       std::string err;
       auto p = term::start_pty(pc, err);
       if (!p) fail("client: " + err);
@@ -95,6 +97,7 @@ struct Flood {
       if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
       ssize_t n = ::read(cs[i].p.master, buf.data(), buf.size());
       if (n > 0) take(cs[i], std::string_view(buf.data(), size_t(n)));
+      else if (n < 0 && errno != EAGAIN && !cs[i].done) fail("a client went away; it last said: " + cs[i].carry);
     }
   }
   void take(Client& c, std::string_view got) {
@@ -173,6 +176,7 @@ struct Grio {
 
   explicit Grio(const fs::path& d) : dir(d), addr("unix!" + (d / "s").string()) {
     fs::create_directories(d);
+    std::fflush(stdout);  // or the child's freopen writes our buffer again
     serve = ::fork();
     if (serve == 0) {
       ::setenv("SHELL", "/bin/sh", 1);

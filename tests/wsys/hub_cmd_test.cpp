@@ -73,3 +73,14 @@ TEST_CASE("grio hub: stdin ending is end of file for the session; unknown % comm
   CHECK(r.out.find("done-2\n") != std::string::npos);
   CHECK(r.err.find("session s3 ended") != std::string::npos);
 }
+
+TEST_CASE("grio hub --local: a shell here, shared into the server's session", "[wsys][hub]") {
+  Server s;
+  // The shell runs in this client; its output shows here through the hub.
+  auto r = run("(printf \"echo loc-\\$((3*3))\\n\"; " + until_out("loc-9") + "; printf \"exit\\n\") | " +
+               s.hub("--local L"));
+  CHECK(r.status == 0);
+  CHECK(r.out.find("loc-9") != std::string::npos);
+  CHECK(r.err.find("session L ended: session L removed") != std::string::npos);
+  CHECK(run(s.grio("9p -a " + s.addr + " read hub/ctl")).out == "hubs\n");
+}
