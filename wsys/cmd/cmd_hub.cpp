@@ -8,7 +8,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -108,8 +107,8 @@ class Attachment {
   std::unique_ptr<SyncClient> c_;
   uint32_t in_ = 0, out_ = 0, err_ = 0, note_ = 0, ctl_ = 0;
   std::vector<std::thread> readers_;
-  std::atomic<bool> ended_{false};
   std::mutex m_;
+  int finished_ = 0;        // pumps that saw the session end
   std::string why_;
   int wake_[2] = {-1, -1};  // the readers tell the input loop the session ended
   bool line_start_ = true;
@@ -150,7 +149,7 @@ std::string Attachment::ctl_text() {
 }
 
 // Copies a hub to fd. End of file is the user's `eof`, unless the session
-// says it has ended.
+// says it has ended; the client leaves when both pumps have seen that.
 void Attachment::pump(uint32_t fid, int fd) {
   uint32_t n = c_->msize() - IOHDRSZ;
   for (;;) {
@@ -160,11 +159,10 @@ void Attachment::pump(uint32_t fid, int fd) {
       auto st = ctl_text();
       if (st.rfind("session " + o_.name + " running", 0) == 0 || st.rfind("session " + o_.name + " shared", 0) == 0)
         continue;
+      // Both hubs are drained before we say the session ended.
       std::lock_guard l(m_);
-      if (!ended_.exchange(true)) {
-        why_ = st.substr(0, st.find('\n'));
-        (void)!::write(wake_[1], "x", 1);
-      }
+      why_ = st.substr(0, st.find('\n'));
+      if (++finished_ == 2) (void)!::write(wake_[1], "x", 1);
       return;
     }
     for (size_t at = 0; at < r->size();) {
