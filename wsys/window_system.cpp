@@ -45,6 +45,7 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
 size_t WindowSystem::session_count() const { return sessions_->count(); }
 
 void WindowSystem::close() {
+  closed_ = true;
   error_code ec;
   sigchld_.cancel(ec);
   sessions_->close();
@@ -56,6 +57,9 @@ void WindowSystem::close() {
 // children of the process (tests, `grio window -m`) are left to their owners.
 void WindowSystem::reap_children() {
   std::erase_if(dying_, [](pid_t pid) { return term::reap(pid).has_value(); });
+  // A SIGCHLD already queued when close() cancels the wait must not wait
+  // again: the io_context would never run out of work.
+  if (closed_) return;
   sigchld_.async_wait([this](const error_code& ec, int) {
     if (ec != asio::error::operation_aborted) reap_children();
   });

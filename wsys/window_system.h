@@ -103,6 +103,7 @@ class WindowSystem {
   int cascade_ = 0;
   std::vector<pid_t> dying_;       // programs hung up but not yet reaped
   asio::signal_set sigchld_;
+  bool closed_ = false;            // close() ran: stop waiting for children
   std::unique_ptr<net::HubTree> hubs_;
   std::unique_ptr<HubSessions> sessions_;
 };
