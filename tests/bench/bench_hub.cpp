@@ -47,6 +47,8 @@ namespace {
 constexpr size_t big_bytes = 50'000'000;
 constexpr auto run_limit = 300s;  // screen with 16 clients needs minutes
 
+// BUG: exits without the destructors, so a failed run can leave its grio
+// serve and tmux or screen server behind (in /tmp/hubs_bench_*).
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "bench_hub: FAILED: %s\n", why.c_str());
   std::exit(1);
