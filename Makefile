@@ -3,16 +3,21 @@
 
 # Every Debian package the build and tests need, in one place.
 PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev fuse3 libfuse3-dev
+# Only for `make bench`: the baselines hubs are measured against.
+BENCH_PACKAGES := tmux screen
 # Only for `make fuzz`.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 JOBS ?= $(shell nproc)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: deps fuzz-deps install-packages build run test bench fuzz clean
+.PHONY: deps bench-deps fuzz-deps install-packages build run test bench fuzz clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages LIST="$(PACKAGES)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory install-packages LIST="$(BENCH_PACKAGES)"
 
 fuzz-deps:
 	@$(MAKE) --no-print-directory install-packages LIST="$(FUZZ_PACKAGES)"
@@ -45,7 +50,7 @@ test: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-bench: deps
+bench: deps bench-deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DGRIO_BENCH=ON
 	cmake --build build-bench -j $(JOBS)
 	cmake --build build-bench --target bench

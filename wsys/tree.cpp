@@ -35,6 +35,7 @@ struct WNode : net::Node {
   int root_win, win;
   Qfile q;
   const FileKind* kind;  // null for directories
+  bool ro = false;       // a watcher's: nothing opens for writing
   WNode(WindowSystem& s, int root, int w, Qfile f, const FileKind* k)
       : ws(s), root_win(root), win(w), q(f), kind(k) {
     if (win) ws.ref(win);
@@ -67,6 +68,7 @@ uint32_t now() { return uint32_t(std::time(nullptr)); }
 Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session&) {
   std::string_view a = t.aname;
   if (a.empty() || a == "none") return make(ws_, 0, 0, Qfile::Root);
+  if (a == "watch") return watch_root();
   if (auto id = parse_id(a)) {
     if (!ws_.live(*id)) return Result<NodeRef>::error("unknown id in attach");
     return make(ws_, *id, *id, Qfile::Root);
@@ -81,8 +83,29 @@ Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session&) {
   return n;
 }
 
+NodeRef WsysTree::watch_root() {
+  auto n = make(ws_, 0, 0, Qfile::Root);
+  static_cast<WNode&>(*n).ro = true;
+  return n;
+}
+
+// hub/ is the hub tree's; its `..` comes back to the windowless root.
 Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
+  auto& hubs = ws_.hubs();
+  if (hubs.owns(*from)) {
+    if (name == ".." && hubs.is_root(*from))
+      return hubs.readonly(*from) ? watch_root() : make(ws_, 0, 0, Qfile::Root);
+    return hubs.walk1(from, name);
+  }
   auto& n = static_cast<WNode&>(*from);
+  if (name == "hub" && (n.q == Qfile::Root)) return hubs.root(n.ro);
+  auto next = walk_wsys(n, name);
+  if (next) static_cast<WNode&>(**next).ro = n.ro;
+  return next;
+}
+
+Result<NodeRef> WsysTree::walk_wsys(const net::Node& from, std::string_view name) {
+  auto& n = static_cast<const WNode&>(from);
   if (name == "..") {
     if (n.q == Qfile::Windir) return make(ws_, n.root_win, 0, Qfile::Wsysdir);
     return make(ws_, n.root_win, n.root_win, Qfile::Root);
@@ -105,7 +128,9 @@ Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
 // rio's rules: access by the owner bits of the table, OEXEC and ORCLOSE
 // refused, and nothing on a deleted window.
 net::Error WsysTree::open(Fid& f, uint8_t mode) {
+  if (ws_.hubs().owns(*f.node)) return ws_.hubs().open(f, mode);
   auto& n = node_of(f);
+  if (n.ro && ((mode & 3) == OWRITE || (mode & 3) == ORDWR || (mode & OTRUNC))) return err::perm;
   if (!n.kind) return {};
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
   bool r = (mode & 3) == OREAD || (mode & 3) == ORDWR, w = (mode & 3) == OWRITE || (mode & 3) == ORDWR;
@@ -126,10 +151,33 @@ void WsysTree::io(const Req& r, void (*op)(Ctx&, const Req&)) {
   op(ctx, r);
 }
 
-void WsysTree::read(const Req& r) { io(r, node_of(r->fid()).kind->read); }
-void WsysTree::write(const Req& r) { io(r, node_of(r->fid()).kind->write); }
+void WsysTree::read(const Req& r) {
+  if (ws_.hubs().owns(*r->fid().node)) return ws_.hubs().read(r);
+  io(r, node_of(r->fid()).kind->read);
+}
+
+void WsysTree::write(const Req& r) {
+  if (ws_.hubs().owns(*r->fid().node)) return ws_.hubs().write(r);
+  io(r, node_of(r->fid()).kind->write);
+}
+
+Result<NodeRef> WsysTree::create(Fid& dir, const Tcreate& t) {
+  if (ws_.hubs().owns(*dir.node)) return ws_.hubs().create(dir, t);
+  return FileTree::create(dir, t);
+}
+
+net::Error WsysTree::remove(Fid& f) {
+  if (ws_.hubs().owns(*f.node)) return ws_.hubs().remove(f);
+  return FileTree::remove(f);
+}
+
+net::Error WsysTree::wstat(Fid& f, const Stat& d) {
+  if (ws_.hubs().owns(*f.node)) return ws_.hubs().wstat(f, d);
+  return FileTree::wstat(f, d);
+}
 
 void WsysTree::clunk(Fid& f) {
+  if (ws_.hubs().owns(*f.node)) return ws_.hubs().clunk(f);
   auto& n = node_of(f);
   if (!f.is_open() || !n.kind || !n.kind->clunk) return;
   Window* win = n.win ? ws_.find(n.win) : nullptr;
@@ -149,6 +197,7 @@ Stat WsysTree::stat_of(int win, Qfile q, const char* name, uint32_t perm) const 
 }
 
 std::vector<Stat> WsysTree::list(Fid& f) {
+  if (ws_.hubs().owns(*f.node)) return ws_.hubs().list(f);
   auto& n = node_of(f);
   std::vector<Stat> out;
   if (n.q == Qfile::Wsysdir) {
@@ -160,10 +209,14 @@ std::vector<Stat> WsysTree::list(Fid& f) {
     out.push_back(stat_of(k->per_window ? n.win : 0, k->q, k->name, k->perm));
     if (k->q == Qfile::Wctl) out.push_back(stat_of(0, Qfile::Wsysdir, "wsys", 0500));
   }
+  Stat hub = stat_of(0, Qfile::Root, "hub", n.ro ? 0555 : 0777);
+  hub.qid = ws_.hubs().root(n.ro)->qid();
+  out.push_back(hub);
   return out;
 }
 
 Result<Stat> WsysTree::stat(Fid& f) {
+  if (ws_.hubs().owns(*f.node)) return ws_.hubs().stat(f);
   auto& n = node_of(f);
   switch (n.q) {
     case Qfile::Root: return stat_of(n.win, n.q, ".", 0500);

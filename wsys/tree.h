@@ -1,6 +1,9 @@
 // The window system as a 9P tree, like rio's: one table of file kinds
 // (files.cpp), one small file per kind (file_*.cpp), and the walking,
-// listing and stat rules here.
+// listing and stat rules here. `hub/` in every context is the window
+// system's hub tree (net/hub_tree.h), walked into and served by it; the
+// attach name `watch` is a windowless context where nothing opens for
+// writing (`grio hub --watch`).
 #pragma once
 
 #include <cstdint>
@@ -62,12 +65,17 @@ class WsysTree : public net::FileTree {
   net::Error open(net::Fid& f, uint8_t mode) override;
   void read(const net::Req& r) override;
   void write(const net::Req& r) override;
+  net::Result<net::NodeRef> create(net::Fid& dir, const ninep::Tcreate& t) override;
+  net::Error remove(net::Fid& f) override;
+  net::Error wstat(net::Fid& f, const net::Stat& d) override;
   std::vector<net::Stat> list(net::Fid& f) override;
   net::Result<net::Stat> stat(net::Fid& f) override;
   void clunk(net::Fid& f) override;
 
  private:
   net::Stat stat_of(int win, Qfile q, const char* name, uint32_t perm) const;
+  net::Result<net::NodeRef> walk_wsys(const net::Node& from, std::string_view name);
+  net::NodeRef watch_root();
   void io(const net::Req& r, void (*op)(Ctx&, const net::Req&));
   WindowSystem& ws_;
   std::string owner_;

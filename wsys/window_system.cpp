@@ -6,6 +6,7 @@
 
 #include "net/errors.h"
 #include "term/layout.h"
+#include "wsys/hub_session.h"
 #include "wsys/shell.h"
 #include "wsys/tree.h"
 
@@ -30,12 +31,25 @@ Window::~Window() = default;
 
 WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
     : io_(io), cfg_(std::move(cfg)), sigchld_(io, SIGCHLD) {
+  // Hub qids sit above every window's (id << 8 | file).
+  hubs_ = std::make_unique<net::HubTree>(io, "grio", uint64_t(1) << 62);
+  sessions_ = std::make_unique<HubSessions>(io, *hubs_, [this](pid_t pid) { reap_later(pid); });
+  hubs_->set_hooks(net::HubTree::Hooks{
+      [this](const std::string& name, const std::string& cmd) {
+        return sessions_->start(name, cmd, {{"wsys", cfg_.address}});
+      },
+      [this](const std::string& name) { sessions_->removed(name); }});
   reap_children();
 }
 
+size_t WindowSystem::session_count() const { return sessions_->count(); }
+
 void WindowSystem::close() {
+  closed_ = true;
   error_code ec;
   sigchld_.cancel(ec);
+  sessions_->close();
+  hubs_->close();
   for (auto& [id, w] : windows_) retire(std::move(w->shell));
 }
 
@@ -43,6 +57,9 @@ void WindowSystem::close() {
 // children of the process (tests, `grio window -m`) are left to their owners.
 void WindowSystem::reap_children() {
   std::erase_if(dying_, [](pid_t pid) { return term::reap(pid).has_value(); });
+  // A SIGCHLD already queued when close() cancels the wait must not wait
+  // again: the io_context would never run out of work.
+  if (closed_) return;
   sigchld_.async_wait([this](const error_code& ec, int) {
     if (ec != asio::error::operation_aborted) reap_children();
   });
@@ -56,6 +73,8 @@ void WindowSystem::retire(std::unique_ptr<Shell> s) {
 }
 
 WindowSystem::~WindowSystem() {
+  sessions_.reset();
+  hubs_.reset();
   for (auto& [id, w] : windows_) {
     fail_all(w->cons_reads, err::deleted);
     fail_all(w->wctl_reads, err::deleted);

@@ -10,6 +10,7 @@
 
 #include "net/asio.h"
 #include "net/file_tree.h"
+#include "net/hub_tree.h"
 #include "wsys/window.h"
 #include "wsys/wctl.h"
 
@@ -22,6 +23,8 @@ struct WsysConfig {
   std::string address;                  // $wsys for programs we start
   term::TextConfig text;                // history limits
 };
+
+class HubSessions;
 
 class WindowSystem {
  public:
@@ -68,6 +71,12 @@ class WindowSystem {
   std::string snarf;
   uint32_t snarf_version = 0;
 
+  // hub/: hubs and shell sessions, shared by every context of the tree.
+  net::HubTree& hubs() { return *hubs_; }
+  size_t session_count() const;
+  // An exited program of ours that was not reaped yet.
+  void reap_later(pid_t pid) { dying_.push_back(pid); }
+
   size_t window_count() const { return windows_.size(); }
 
  private:
@@ -94,6 +103,9 @@ class WindowSystem {
   int cascade_ = 0;
   std::vector<pid_t> dying_;       // programs hung up but not yet reaped
   asio::signal_set sigchld_;
+  bool closed_ = false;            // close() ran: stop waiting for children
+  std::unique_ptr<net::HubTree> hubs_;
+  std::unique_ptr<HubSessions> sessions_;
 };
 
 }  // namespace grio::wsys

@@ -8,5 +8,6 @@ int ninep(int argc, char** argv);  // grio 9p
 int serve(int argc, char** argv);
 int window(int argc, char** argv);  // grio window, rio's window(1)
 int mount(int argc, char** argv);   // grio mount, through FUSE
+int hub(int argc, char** argv);     // grio hub, hubfs's hub and hubshell
 
 }  // namespace grio::cmd

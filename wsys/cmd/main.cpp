@@ -17,6 +17,7 @@ const Subcommand subcommands[] = {
     {"serve", grio::cmd::serve, "serve [-D] [--listen ADDR]...   the window system without a screen"},
     {"window", grio::cmd::window, "window [-m] [-r x0 y0 x1 y1] [-dx n]... [cmd ...]   a window in $wsys; -m: cmd runs here"},
     {"mount", grio::cmd::mount, "mount [-A aname] [-d] [-D] [-F] ADDR DIR [aname words...]   the service on DIR, through FUSE"},
+    {"hub", grio::cmd::hub, "hub [--watch|--local] [--wsys ADDR] [NAME]   start or attach to a shell session in $wsys"},
     {"9p", grio::cmd::ninep, "9p [-a ADDR] [-A aname] ls [-l]|read|write|stat|create|rm|rdwr PATH"},
 };
 

@@ -1,0 +1,212 @@
+// The hub's byte log, its readers and its policies (see hub.h).
+#include "net/hub.h"
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+namespace grio::net {
+
+namespace {
+// Small writes share a chunk up to this size, so the log is not a deque of
+// one-byte strings; a chunk still only ever holds whole writes.
+constexpr size_t chunk_merge = 4096;
+}  // namespace
+
+Hub::Hub(HubPolicy p) : policy_(p) { policy_.cap = std::max(policy_.cap, min_cap); }
+
+Hub::~Hub() = default;
+
+std::string Hub::marker(uint64_t missed) { return "[grio hub: " + std::to_string(missed) + " bytes lost]\n"; }
+
+Hub::ReaderId Hub::attach() {
+  ReaderId id = next_reader_++;
+  Reader& r = readers_[id];
+  r.off = policy_.trunc ? end_ : start_;
+  r.eof_seq = eof_next_;
+  return id;
+}
+
+void Hub::detach(ReaderId id) {
+  if (readers_.erase(id) && policy_.fear) wake_writers();
+}
+
+// The first end of file the reader has still to get, if any lies ahead.
+const Hub::Eof* Hub::next_eof(const Reader& r) const {
+  for (auto& e : eofs_)
+    if (e.seq >= r.eof_seq && e.off >= r.off) return &e;
+  return nullptr;
+}
+
+Hub::Read Hub::read(ReaderId id, size_t count) {
+  auto it = readers_.find(id);
+  assert(it != readers_.end());
+  Reader& r = it->second;
+  if (frozen_ || count == 0) return {};
+  if (r.off < start_) {  // overtaken: announce exactly what went
+    uint64_t missed = start_ - r.off;
+    lost_ += missed;
+    // The marker is a line of its own, even after part of a line.
+    r.pending = (r.at_line_start ? "" : "\n") + marker(missed);
+    r.off = start_;
+  }
+  if (!r.pending.empty()) {
+    size_t n = std::min(count, r.pending.size());
+    Read out{Read::Data, r.pending.substr(0, n)};
+    r.pending.erase(0, n);
+    r.at_line_start = out.bytes.back() == '\n';
+    return out;
+  }
+  const Eof* e = next_eof(r);
+  if (e && e->off == r.off) {
+    r.eof_seq = e->seq + 1;
+    return {Read::Eof, {}};
+  }
+  uint64_t limit = e ? e->off : end_;
+  if (r.off < limit) {
+    size_t n = size_t(std::min<uint64_t>(count, limit - r.off));
+    Read out{Read::Data, {}};
+    out.bytes.reserve(n);
+    copy(r.off, n, out.bytes);
+    r.off += n;
+    r.at_line_start = out.bytes.back() == '\n';
+    if (policy_.fear && !room_waits_.empty()) wake_writers();
+    return out;
+  }
+  if (closed_) return {Read::Eof, {}};
+  return {};
+}
+
+void Hub::copy(uint64_t from, size_t n, std::string& out) const {
+  auto it = std::upper_bound(log_.begin(), log_.end(), from, [](uint64_t o, const Chunk& c) { return o < c.off; });
+  assert(it != log_.begin());
+  for (--it; n > 0 && it != log_.end(); ++it) {
+    size_t at = size_t(from - it->off);
+    size_t k = std::min(n, it->data.size() - at);
+    out.append(it->data, at, k);
+    from += k;
+    n -= k;
+  }
+}
+
+void Hub::wait(ReaderId id, std::function<void()> wake) {
+  auto it = readers_.find(id);
+  if (it != readers_.end()) it->second.wake = std::move(wake);
+}
+
+void Hub::unwait(ReaderId id) {
+  auto it = readers_.find(id);
+  if (it != readers_.end()) it->second.wake = nullptr;
+}
+
+size_t Hub::waiting() const {
+  return size_t(std::count_if(readers_.begin(), readers_.end(), [](auto& p) { return bool(p.second.wake); }));
+}
+
+// Wakes are taken out before any is called: a woken reader reads, may
+// detach, or may wait again.
+void Hub::wake_readers() {
+  if (frozen_) return;
+  std::vector<std::function<void()>> wakes;
+  for (auto& [id, r] : readers_)
+    if (r.wake) wakes.push_back(std::exchange(r.wake, nullptr));
+  for (auto& w : wakes) w();
+}
+
+void Hub::wake_writers() {
+  auto wakes = std::exchange(room_waits_, {});
+  for (auto& w : wakes) w();
+}
+
+void Hub::wait_room(std::function<void()> wake) { room_waits_.push_back(std::move(wake)); }
+
+uint64_t Hub::slowest() const {
+  uint64_t s = end_;
+  for (auto& [id, r] : readers_) s = std::min(s, r.off);
+  return std::max(s, start_);
+}
+
+// Under fear, room is what can go in before the chunk holding the slowest
+// reader's next byte would have to be dropped.
+size_t Hub::room() const {
+  if (frozen_) return 0;
+  if (!policy_.fear || closed_) return atomic_max;
+  uint64_t s = slowest();
+  if (s < end_) {
+    auto it = std::upper_bound(log_.begin(), log_.end(), s, [](uint64_t o, const Chunk& c) { return o < c.off; });
+    s = std::prev(it)->off;
+  }
+  uint64_t used = end_ - s;
+  return used >= policy_.cap ? 0 : size_t(std::min<uint64_t>(atomic_max, policy_.cap - used));
+}
+
+size_t Hub::write(std::string_view data) {
+  if (closed_ || data.empty()) return 0;
+  size_t n = std::min(data.size(), atomic_max);
+  if (!log_.empty() && log_.back().data.size() + n <= chunk_merge)
+    log_.back().data.append(data.substr(0, n));
+  else
+    log_.push_back(Chunk{end_, std::string(data.substr(0, n))});
+  end_ += n;
+  trim();
+  wake_readers();
+  return n;
+}
+
+// Drops whole chunks (so whole writes) from the front until the cap holds;
+// the newest chunk always stays.
+void Hub::trim() {
+  while (log_.size() > 1 && end_ - start_ > policy_.cap) {
+    log_.pop_front();
+    start_ = log_.front().off;
+  }
+  while (!eofs_.empty() && eofs_.front().off < start_) eofs_.pop_front();
+}
+
+void Hub::eof() {
+  eofs_.push_back(Eof{eof_next_++, end_});
+  wake_readers();
+}
+
+void Hub::close() {
+  closed_ = true;
+  wake_readers();
+  wake_writers();
+}
+
+void Hub::freeze(bool on) {
+  frozen_ = on;
+  if (on) return;
+  wake_readers();
+  wake_writers();
+}
+
+void Hub::set_fear(bool on, uint32_t wait_ms) {
+  policy_.fear = on;
+  if (wait_ms) policy_.fear_wait_ms = wait_ms;
+  if (!on) wake_writers();
+}
+
+void Hub::set_cap(size_t cap) {
+  policy_.cap = std::max(cap, min_cap);
+  trim();
+  wake_readers();
+  wake_writers();
+}
+
+std::string Hub::read_at(uint64_t offset, size_t count) const {
+  std::string out;
+  if (offset >= held()) return out;
+  copy(start_ + offset, size_t(std::min<uint64_t>(count, held() - offset)), out);
+  return out;
+}
+
+std::string Hub::status() const {
+  return "cap " + std::to_string(policy_.cap) + " held " + std::to_string(held()) + " start " +
+         std::to_string(start_) + " end " + std::to_string(end_) + " readers " + std::to_string(readers_.size()) +
+         (policy_.fear ? " fear " + std::to_string(policy_.fear_wait_ms) : std::string(" calm")) +
+         (policy_.trunc ? " trunc" : " notrunc") + (frozen_ ? " frozen" : " melted") +
+         (closed_ ? " closed" : " open") + " lost " + std::to_string(lost_);
+}
+
+}  // namespace grio::net

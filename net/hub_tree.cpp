@@ -1,0 +1,449 @@
+// The hub tree: walking, parked reads and writes, ctl, create and remove.
+#include "net/hub_tree.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <sstream>
+
+#include "net/errors.h"
+
+namespace grio::net {
+
+using namespace ninep;
+using Dir = HubTree::Dir;
+using Entry = HubTree::Entry;
+
+namespace {
+
+// A fid's place: a directory, its ctl file, or a hub in it. A watcher's
+// nodes are read-only, whatever the mode bits say.
+struct HubNode : Node {
+  std::shared_ptr<Dir> dir;
+  std::shared_ptr<Entry> entry;  // a hub, or null
+  bool ctl = false;
+  bool ro = false;
+  uint64_t base = 0;
+  Qid qid() const override {
+    if (entry) return Qid{QTFILE, 0, base + entry->path};
+    if (ctl) return Qid{QTFILE, 0, base + dir->path + 1};
+    return Qid{QTDIR, 0, base + dir->path};
+  }
+};
+
+HubNode& node_of(const Fid& f) { return static_cast<HubNode&>(*f.node); }
+
+// A hub opened for reading is a reader of it until the fid goes.
+struct OpenHub {
+  std::shared_ptr<Entry> e;
+  Hub::ReaderId rid = 0;
+  bool streamed = false;  // read as a stream once: freeze parks it
+};
+
+bool writes(uint8_t mode) { return (mode & 3) == OWRITE || (mode & 3) == ORDWR || (mode & OTRUNC); }
+bool reads(uint8_t mode) { return (mode & 3) == OREAD || (mode & 3) == ORDWR; }
+
+// Session and hub names: what a shell word and a file name can both carry.
+bool good_name(std::string_view n) {
+  if (n.empty() || n.size() > 64 || n == "ctl" || n == "." || n == "..") return false;
+  for (char c : n)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
+
+std::vector<std::string> words(std::string_view s) {
+  std::istringstream in{std::string(s)};
+  std::vector<std::string> w;
+  for (std::string x; in >> x;) w.push_back(x);
+  return w;
+}
+
+}  // namespace
+
+HubTree::HubTree(asio::io_context& io, std::string owner, uint64_t qid_base)
+    : io_(io), owner_(std::move(owner)), qid_base_(qid_base) {
+  root_ = make_dir("hub");
+  root_->is_root = true;
+}
+
+HubTree::~HubTree() { close(); }
+
+std::shared_ptr<Dir> HubTree::make_dir(const std::string& name) {
+  auto d = std::make_shared<Dir>();
+  d->name = name;
+  d->path = next_path_;
+  next_path_ += 2;  // the directory and its ctl
+  return d;
+}
+
+std::shared_ptr<Entry> HubTree::make_hub(Dir& d, const std::string& name) {
+  auto e = std::make_shared<Entry>();
+  e->name = name;
+  e->path = next_path_++;
+  d.hubs[name] = e;
+  return e;
+}
+
+NodeRef HubTree::root(bool readonly) const {
+  auto n = std::make_shared<HubNode>();
+  n->dir = root_;
+  n->ro = readonly;
+  n->base = qid_base_;
+  return n;
+}
+
+bool HubTree::owns(const Node& n) const { return dynamic_cast<const HubNode*>(&n) != nullptr; }
+
+bool HubTree::is_root(const Node& n) const {
+  auto* h = dynamic_cast<const HubNode*>(&n);
+  return h && h->dir == root_ && !h->entry && !h->ctl;
+}
+
+bool HubTree::readonly(const Node& n) const { return static_cast<const HubNode&>(n).ro; }
+
+Result<NodeRef> HubTree::attach(const Tattach& t, const Session&) {
+  if (!t.aname.empty() && t.aname != "watch") return Result<NodeRef>::error("unknown aname " + t.aname);
+  return root(t.aname == "watch");
+}
+
+Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
+  auto& n = static_cast<HubNode&>(*from);
+  auto next = std::make_shared<HubNode>(n);
+  next->entry = nullptr;
+  next->ctl = false;
+  if (name == "..") {
+    next->dir = root_;
+    return NodeRef(next);
+  }
+  std::string s(name);
+  if (name == "ctl") {
+    next->ctl = true;
+  } else if (auto h = n.dir->hubs.find(s); h != n.dir->hubs.end()) {
+    next->entry = h->second;
+  } else if (auto d = n.dir->sessions.find(s); d != n.dir->sessions.end()) {
+    next->dir = d->second;
+  } else {
+    return Result<NodeRef>::error(err::nonexist);
+  }
+  return NodeRef(next);
+}
+
+Error HubTree::open(Fid& f, uint8_t mode) {
+  auto& n = node_of(f);
+  if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
+  if (n.ro && writes(mode)) return err::perm;
+  if (n.dir->removed || (n.entry && n.entry->removed)) return err::nonexist;
+  if (!n.entry || !reads(mode)) return {};
+  auto o = std::make_shared<OpenHub>();
+  o->e = n.entry;
+  o->rid = n.entry->hub.attach();
+  f.aux = o;
+  opens_++;
+  return {};
+}
+
+void HubTree::clunk(Fid& f) {
+  auto& n = node_of(f);
+  if (!n.entry || !f.aux) return;
+  auto o = std::static_pointer_cast<OpenHub>(f.aux);
+  o->e->hub.detach(o->rid);
+  f.aux.reset();
+  opens_--;
+}
+
+void HubTree::read(const Req& r) {
+  auto& n = node_of(r->fid());
+  auto& t = r->tread();
+  if (n.ctl) {
+    auto s = status(*n.dir);
+    if (t.offset >= s.size()) return r->respond(Rread{});
+    return r->respond(Rread{s.substr(t.offset, t.count)});
+  }
+  auto o = std::static_pointer_cast<OpenHub>(r->fid().aux);
+  if (o->e->hub.frozen() && !o->streamed) return r->respond(Rread{o->e->hub.read_at(t.offset, t.count)});
+  o->streamed = true;
+  serve_read(r);
+}
+
+// Answers r from its hub, or parks it there until the hub wakes it. A
+// flush (or clunk) takes the wake away again.
+void HubTree::serve_read(const Req& r) {
+  auto o = std::static_pointer_cast<OpenHub>(r->fid().aux);
+  Hub& h = o->e->hub;
+  auto got = h.read(o->rid, r->tread().count);
+  if (got.kind == Hub::Read::Data) return r->respond(Rread{std::move(got.bytes)});
+  if (got.kind == Hub::Read::Eof) return r->respond(Rread{});
+  std::weak_ptr<Request> weak = r;
+  h.wait(o->rid, [this, weak] {
+    if (auto q = weak.lock(); q && !q->answered()) serve_read(q);
+  });
+  std::weak_ptr<Entry> we = o->e;
+  r->park([we, rid = o->rid] {
+    if (auto e = we.lock()) e->hub.unwait(rid);
+  });
+}
+
+void HubTree::write(const Req& r) {
+  auto& n = node_of(r->fid());
+  auto& t = r->twrite();
+  if (n.ctl) {
+    auto e = ctl(*n.dir, t.data);
+    if (!e.empty()) return r->error(e);
+    return r->respond(Rwrite{uint32_t(t.data.size())});
+  }
+  if (n.entry->removed) return r->error(err::nonexist);
+  std::weak_ptr<Request> weak = r;
+  auto e = n.entry;
+  write(e, t.data, [weak](size_t got) {
+    auto q = weak.lock();
+    if (!q) return;
+    if (got == 0 && !q->twrite().data.empty()) return q->error("hub closed");
+    q->respond(Rwrite{uint32_t(got)});
+  });
+  if (r->answered() || e->writes.empty()) return;
+  // Parked: a flush drops the write from the queue without an answer.
+  std::weak_ptr<Entry> we = e;
+  auto pw = e->writes.back();
+  r->park([this, we, pw] {
+    auto e = we.lock();
+    if (!e) return;
+    std::erase(e->writes, pw);
+    service_writes(e);
+  });
+}
+
+// Queued behind any earlier waiting write, so one writer's writes stay in
+// order; under fear a timer bounds the wait.
+void HubTree::write(const std::shared_ptr<Entry>& e, std::string data, std::function<void(size_t)> done) {
+  auto pw = std::make_shared<PendingWrite>();
+  pw->data = std::move(data);
+  pw->done = std::move(done);
+  e->writes.push_back(pw);
+  service_writes(e);
+  if (std::find(e->writes.begin(), e->writes.end(), pw) == e->writes.end()) return;
+  if (!e->hub.policy().fear || e->hub.frozen()) return;
+  pw->timer = std::make_unique<asio::steady_timer>(io_, std::chrono::milliseconds(e->hub.policy().fear_wait_ms));
+  std::weak_ptr<Entry> we = e;
+  std::weak_ptr<PendingWrite> wp = pw;
+  pw->timer->async_wait([this, we, wp](const error_code& ec) {
+    auto e = we.lock();
+    auto p = wp.lock();
+    if (ec || !e || !p) return;
+    p->forced = true;
+    service_writes(e);
+  });
+}
+
+void HubTree::service_writes(const std::shared_ptr<Entry>& e) {
+  Hub& h = e->hub;
+  while (!e->writes.empty()) {
+    auto pw = e->writes.front();
+    size_t want = std::min(pw->data.size(), Hub::atomic_max);
+    bool fits = h.room() >= want || h.closed() || (pw->forced && !h.frozen()) || (!h.policy().fear && !h.frozen());
+    if (!fits) {
+      std::weak_ptr<Entry> we = e;
+      if (h.room_waiters() == 0)
+        h.wait_room([this, we] {
+          if (auto e = we.lock()) service_writes(e);
+        });
+      return;
+    }
+    e->writes.pop_front();
+    if (pw->timer) pw->timer->cancel();
+    size_t got = h.write(pw->data);
+    pw->done(got);
+  }
+}
+
+size_t HubTree::waiting_writes() const {
+  size_t n = 0;
+  auto count = [&n](const Dir& d) {
+    for (auto& [name, e] : d.hubs) n += e->writes.size();
+  };
+  count(*root_);
+  for (auto& [name, d] : root_->sessions) count(*d);
+  return n;
+}
+
+// ctl commands apply to every hub of the directory, or to the one named.
+Error HubTree::ctl(Dir& d, std::string_view line) {
+  auto w = words(line);
+  if (w.empty()) return "bad ctl message";
+  auto& verb = w[0];
+  if (verb == "new" && d.is_root) {
+    if (w.size() < 2 || !good_name(w[1])) return err::badname;
+    if (d.sessions.count(w[1]) || d.hubs.count(w[1])) return err::exists;
+    if (!hooks_.start) return "sessions not supported here";
+    auto cmd = line.substr(line.find(w[1], line.find(verb) + verb.size()) + w[1].size());
+    make_session(w[1], "starting");
+    auto e = hooks_.start(w[1], std::string(cmd.substr(0, cmd.find('\n'))));
+    if (!e.empty()) end_session(w[1], "failed " + e);
+    return e;
+  }
+  if (verb == "wait") {
+    if (w.size() != 2 || std::atoi(w[1].c_str()) <= 0) return "bad ctl message";
+    for (auto& [name, e] : d.hubs) e->hub.set_fear(e->hub.policy().fear, uint32_t(std::atoi(w[1].c_str())));
+    return {};
+  }
+  size_t arg = verb == "cap" ? 2 : 1;
+  if (verb == "cap" && (w.size() < 2 || std::atoll(w[1].c_str()) <= 0)) return "bad ctl message";
+  if (w.size() > arg + 1) return "bad ctl message";
+  std::vector<Entry*> targets;
+  if (w.size() == arg + 1) {
+    auto it = d.hubs.find(w[arg]);
+    if (it == d.hubs.end()) return "hub not found";
+    targets.push_back(it->second.get());
+  } else {
+    for (auto& [name, e] : d.hubs) targets.push_back(e.get());
+  }
+  for (auto* e : targets) {
+    Hub& h = e->hub;
+    if (verb == "fear") h.set_fear(true);
+    else if (verb == "calm") h.set_fear(false);
+    else if (verb == "trunc") h.set_trunc(true);
+    else if (verb == "notrunc") h.set_trunc(false);
+    else if (verb == "eof") h.eof();
+    else if (verb == "freeze") h.freeze(true);
+    else if (verb == "melt") h.freeze(false);
+    else if (verb == "cap") h.set_cap(size_t(std::atoll(w[1].c_str())));
+    else return "bad ctl message";
+  }
+  // Writes waiting on a policy that changed may go now.
+  for (auto& [name, e] : d.hubs) service_writes(e);
+  return {};
+}
+
+std::string HubTree::status(const Dir& d) const {
+  std::string s = d.is_root ? "hubs\n" : "session " + d.name + " " + d.state + "\n";
+  for (auto& [name, e] : d.hubs) s += name + " " + e->hub.status() + "\n";
+  for (auto& [name, sd] : d.sessions) s += name + "/ " + sd->state + "\n";
+  return s;
+}
+
+Result<NodeRef> HubTree::create(Fid& dir, const Tcreate& t) {
+  auto& n = node_of(dir);
+  if (n.ro) return Result<NodeRef>::error(err::perm);
+  if (!good_name(t.name)) return Result<NodeRef>::error(err::badname);
+  if (n.dir->removed) return Result<NodeRef>::error(err::nonexist);
+  if (n.dir->hubs.count(t.name) || n.dir->sessions.count(t.name)) return Result<NodeRef>::error(err::exists);
+  auto next = std::make_shared<HubNode>(n);
+  if (t.perm & DMDIR) {
+    if (!n.dir->is_root) return Result<NodeRef>::error("sessions hold no directories");
+    next->dir = make_session(t.name, "shared");
+  } else {
+    next->entry = make_hub(*n.dir, t.name);
+  }
+  return NodeRef(next);
+}
+
+std::shared_ptr<Dir> HubTree::make_session(const std::string& name, std::string state) {
+  auto d = make_dir(name);
+  d->state = std::move(state);
+  for (auto* h : {"0", "1", "2", "note"}) make_hub(*d, h);
+  root_->sessions[name] = d;
+  return d;
+}
+
+std::shared_ptr<Dir> HubTree::session(const std::string& name) const {
+  auto it = root_->sessions.find(name);
+  return it == root_->sessions.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Entry> HubTree::hub(const std::string& s, const std::string& name) const {
+  auto d = s.empty() ? root_ : session(s);
+  if (!d) return nullptr;
+  auto it = d->hubs.find(name);
+  return it == d->hubs.end() ? nullptr : it->second;
+}
+
+void HubTree::set_state(const std::string& s, std::string state) {
+  if (auto d = session(s)) d->state = std::move(state);
+}
+
+// Closing a hub lets its readers drain what is left and then see end of
+// file; its waiting writes are answered with what they got (nothing).
+void HubTree::drop_dir(Dir& d) {
+  d.removed = true;
+  for (auto& [name, e] : d.hubs) {
+    e->removed = true;
+    e->hub.close();
+    service_writes(e);
+  }
+}
+
+void HubTree::end_session(const std::string& name, std::string state) {
+  auto d = session(name);
+  if (!d) return;
+  d->state = std::move(state);
+  root_->sessions.erase(name);
+  drop_dir(*d);
+}
+
+Error HubTree::remove(Fid& f) {
+  auto& n = node_of(f);
+  if (n.ro || n.ctl || (n.dir->is_root && !n.entry)) return err::perm;
+  if (n.entry) {
+    if (n.entry->removed) return err::nonexist;
+    n.dir->hubs.erase(n.entry->name);
+    n.entry->removed = true;
+    n.entry->hub.close();
+    service_writes(n.entry);
+    return {};
+  }
+  if (n.dir->removed) return err::nonexist;
+  std::string name = n.dir->name;
+  end_session(name, "removed");
+  if (hooks_.removed) hooks_.removed(name);
+  return {};
+}
+
+Error HubTree::wstat(Fid& f, const Stat& d) {
+  if (node_of(f).ro) return err::perm;
+  return is_noop_wstat(d) ? Error{} : Error{err::nowstat};
+}
+
+Stat HubTree::stat_of(const Node& node) const {
+  auto& n = static_cast<const HubNode&>(node);
+  Stat d;
+  d.qid = n.qid();
+  uint32_t rw = n.ro ? 0444 : 0666;
+  d.mode = n.entry || n.ctl ? rw : (DMDIR | (n.ro ? 0555 : 0777));
+  d.atime = d.mtime = uint32_t(std::time(nullptr));
+  d.name = n.entry ? n.entry->name : n.ctl ? "ctl" : n.dir->name;
+  d.uid = d.gid = d.muid = owner_;
+  return d;
+}
+
+std::vector<Stat> HubTree::list(Fid& f) {
+  auto& n = node_of(f);
+  std::vector<Stat> out;
+  HubNode c(n);
+  c.entry = nullptr;
+  c.ctl = true;
+  out.push_back(stat_of(c));
+  c.ctl = false;
+  for (auto& [name, e] : n.dir->hubs) {
+    c.entry = e;
+    out.push_back(stat_of(c));
+  }
+  c.entry = nullptr;
+  for (auto& [name, d] : n.dir->sessions) {
+    c.dir = d;
+    out.push_back(stat_of(c));
+  }
+  return out;
+}
+
+Result<Stat> HubTree::stat(Fid& f) {
+  auto& n = node_of(f);
+  if (n.dir->removed || (n.entry && n.entry->removed)) return Result<Stat>::error(err::nonexist);
+  return stat_of(n);
+}
+
+void HubTree::close() {
+  for (auto& [name, d] : root_->sessions) drop_dir(*d);
+  drop_dir(*root_);
+  root_->sessions.clear();
+}
+
+}  // namespace grio::net

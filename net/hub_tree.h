@@ -1,0 +1,119 @@
+// Hubs as a 9P tree: a root directory of plain hubs and session
+// directories, each with a `ctl` file. Reads of a hub park until it has
+// something (Tflush cancels them); writes park while the hub's policy
+// (fear, freeze) holds them. The workspace tree mounts it as `hub/`; it can
+// also be served on its own (attach name `watch` gives a read-only root).
+//
+//   ctl            status (read); `new NAME [cmd]`, and every command below
+//   NAME/          a session: hubs 0 1 2 note (stdin, stdout, stderr, notes)
+//   NAME/ctl       status; fear [HUB] calm [HUB] trunc [HUB] notrunc [HUB]
+//                  eof [HUB] freeze melt cap BYTES [HUB] wait MS
+//   HUB            a plain hub (Tcreate in the root or a session; Tremove)
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "net/asio.h"
+#include "net/file_tree.h"
+#include "net/hub.h"
+
+namespace grio::net {
+
+class HubTree : public FileTree {
+ public:
+  // A write waiting for room in its hub (fear, freeze), in arrival order.
+  struct PendingWrite {
+    std::string data;
+    std::function<void(size_t)> done;  // the count taken
+    std::unique_ptr<asio::steady_timer> timer;
+    bool forced = false;               // the fear bound ran out
+  };
+  // A hub with its name and its queue of waiting writes.
+  struct Entry {
+    std::string name;
+    uint64_t path = 0;
+    Hub hub;
+    std::deque<std::shared_ptr<PendingWrite>> writes;
+    bool removed = false;
+  };
+  // The root, or a session.
+  struct Dir {
+    std::string name;
+    uint64_t path = 0;
+    bool is_root = false;
+    std::map<std::string, std::shared_ptr<Entry>> hubs;
+    std::map<std::string, std::shared_ptr<Dir>> sessions;  // the root's
+    std::string state;  // a session's first status line: running, shared, exited …
+    bool removed = false;
+  };
+
+  // What the owner adds: starting a session's program (`new NAME`, given
+  // the directory already made) and hearing that a session was removed.
+  struct Hooks {
+    std::function<Error(const std::string& name, const std::string& cmd)> start;
+    std::function<void(const std::string& name)> removed;
+  };
+
+  HubTree(asio::io_context& io, std::string owner, uint64_t qid_base = 0);
+  ~HubTree() override;
+  void set_hooks(Hooks h) { hooks_ = std::move(h); }
+
+  // The root node, for trees that mount this one (readonly: a watcher's).
+  NodeRef root(bool readonly) const;
+  bool owns(const Node& n) const;
+  bool is_root(const Node& n) const;
+  bool readonly(const Node& n) const;
+
+  Result<NodeRef> attach(const ninep::Tattach& t, const Session& s) override;
+  Result<NodeRef> walk1(const NodeRef& from, std::string_view name) override;
+  Error open(Fid& f, uint8_t mode) override;
+  Result<NodeRef> create(Fid& dir, const ninep::Tcreate& t) override;
+  void read(const Req& r) override;
+  void write(const Req& r) override;
+  std::vector<Stat> list(Fid& f) override;
+  Result<Stat> stat(Fid& f) override;
+  Error wstat(Fid& f, const Stat& d) override;
+  Error remove(Fid& f) override;
+  void clunk(Fid& f) override;
+
+  // For the owner's own programs (sessions): a session directory with hubs
+  // 0 1 2 note, its hubs, its state line, and writes that follow the
+  // hub's policy like a 9P write (done gets the count taken; 0 if closed).
+  std::shared_ptr<Dir> make_session(const std::string& name, std::string state);
+  std::shared_ptr<Dir> session(const std::string& name) const;
+  std::shared_ptr<Entry> hub(const std::string& session, const std::string& name) const;
+  void set_state(const std::string& session, std::string state);
+  // The session's program ended: its hubs close and its name is free again.
+  void end_session(const std::string& name, std::string state);
+  void write(const std::shared_ptr<Entry>& e, std::string data, std::function<void(size_t)> done);
+  // Everything parked is cancelled; every hub closes.
+  void close();
+
+  // For tests: fids open on hubs and writes waiting.
+  size_t open_hubs() const { return opens_; }
+  size_t waiting_writes() const;
+
+ private:
+  std::shared_ptr<Entry> make_hub(Dir& d, const std::string& name);
+  std::shared_ptr<Dir> make_dir(const std::string& name);
+  void serve_read(const Req& r);
+  void service_writes(const std::shared_ptr<Entry>& e);
+  Error ctl(Dir& d, std::string_view line);
+  Stat stat_of(const Node& n) const;
+  std::string status(const Dir& d) const;
+  void drop_dir(Dir& d);
+
+  asio::io_context& io_;
+  std::string owner_;
+  uint64_t qid_base_, next_path_ = 0;
+  std::shared_ptr<Dir> root_;
+  Hooks hooks_;
+  size_t opens_ = 0;
+};
+
+}  // namespace grio::net

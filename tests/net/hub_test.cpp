@@ -1,0 +1,213 @@
+// The hub's log on its own: fan-out, scrollback, loss markers, fear, eof.
+#include "net/hub.h"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <random>
+
+using grio::net::Hub;
+using grio::net::HubPolicy;
+
+namespace {
+
+// Deterministic printable bytes, different at every offset.
+std::string bytes(size_t n, uint32_t seed) {
+  std::mt19937 g(seed);
+  std::string s(n, ' ');
+  for (auto& c : s) c = char('!' + g() % 90);
+  return s;
+}
+
+uint64_t fnv(std::string_view s, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// Everything r can read now.
+std::string drain(Hub& h, Hub::ReaderId r, size_t count = 8192) {
+  std::string out;
+  for (auto got = h.read(r, count); got.kind == Hub::Read::Data; got = h.read(r, count)) out += got.bytes;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hub: one writer, 64 readers: every reader gets every byte in order", "[net][hub]") {
+  Hub h;
+  std::vector<Hub::ReaderId> rs;
+  for (int i = 0; i < 64; i++) rs.push_back(h.attach());
+  std::vector<uint64_t> sums(64, fnv(""));
+  uint64_t want = fnv("");
+  std::mt19937 g(7);
+  size_t total = 0;
+  for (int w = 0; w < 400; w++) {
+    auto data = bytes(1 + g() % 9000, w);
+    REQUIRE(h.write(data) == data.size());
+    want = fnv(data, want);
+    total += data.size();
+    // Readers take odd-sized bites, so reads cut across writes.
+    for (size_t i = 0; i < rs.size(); i++) sums[i] = fnv(drain(h, rs[i], 1 + (i * 37) % 5000), sums[i]);
+  }
+  for (auto s : sums) CHECK(s == want);
+  CHECK(total > 1'000'000);
+  CHECK(h.lost() == 0);
+}
+
+TEST_CASE("hub: a late joiner gets the tail held, from a write boundary", "[net][hub]") {
+  Hub h(HubPolicy{.cap = 100'000});
+  std::string all;
+  for (int w = 0; w < 1000; w++) {
+    auto rec = "record " + std::to_string(w) + " " + bytes(991 - std::to_string(w).size(), w) + "\n";
+    REQUIRE(rec.size() == 1000);
+    h.write(rec);
+    all += rec;
+  }
+  auto late = h.attach();
+  auto tail = drain(h, late);
+  CHECK(tail.size() == h.held());
+  CHECK(tail.size() <= 100'000);
+  CHECK(tail.size() > 90'000);
+  CHECK(tail == all.substr(all.size() - tail.size()));
+  CHECK(tail.rfind("record ", 0) == 0);  // starts at a write, not inside one
+  CHECK(h.lost() == 0);
+}
+
+TEST_CASE("hub: trunc makes new readers start at the end", "[net][hub]") {
+  Hub h;
+  h.write("old\n");
+  h.set_trunc(true);
+  auto r = h.attach();
+  CHECK(h.read(r, 100).kind == Hub::Read::Wait);
+  h.write("new\n");
+  CHECK(drain(h, r) == "new\n");
+}
+
+TEST_CASE("hub: an overtaken reader gets one marker with the exact count, then intact data", "[net][hub]") {
+  std::string all;
+  for (int w = 0; w < 300; w++) all += bytes(100 + w * 7, w);
+  Hub h(HubPolicy{.cap = 65536});
+  auto r = h.attach();
+  h.write(all.substr(0, 500));
+  CHECK(h.read(r, 10).bytes == all.substr(0, 10));
+  for (size_t off = 500; off < all.size(); off += 1000) h.write(all.substr(off, 1000));
+  uint64_t missed = h.start() - 10;
+  auto got = drain(h, r);
+  auto m = "\n" + Hub::marker(missed);  // the reader was inside a line
+  REQUIRE(got.rfind(m, 0) == 0);
+  CHECK(got.substr(m.size()) == all.substr(h.start()));
+  CHECK(10 + missed + (got.size() - m.size()) == all.size());
+  CHECK(h.lost() == missed);
+  CHECK(m == "\n[grio hub: " + std::to_string(missed) + " bytes lost]\n");
+}
+
+TEST_CASE("hub: a marker longer than the read is handed out in pieces", "[net][hub]") {
+  Hub h(HubPolicy{.cap = 65536});
+  auto r = h.attach();
+  for (int i = 0; i < 40; i++) h.write(bytes(4000, i));
+  auto m = Hub::marker(h.start());
+  std::string got;
+  while (got.size() < m.size()) got += h.read(r, 5).bytes;
+  CHECK(got == m);
+}
+
+TEST_CASE("hub: fear makes room wait for the slowest reader", "[net][hub]") {
+  Hub h(HubPolicy{.cap = 65536, .fear = true});
+  auto fast = h.attach(), slow = h.attach();
+  size_t written = 0;
+  while (size_t room = h.room()) written += h.write(bytes(std::min<size_t>(room, 3000), int(written)));
+  CHECK(written <= 65536);
+  CHECK(written > 65536 - 3000);
+  drain(h, fast);
+  CHECK(h.room() == 0);  // the slow one still holds everything
+  int woken = 0;
+  h.wait_room([&] { woken++; });
+  CHECK(h.read(slow, 8192).bytes.size() == 8192);
+  CHECK(woken == 1);
+  CHECK(h.room() > 0);
+  drain(h, slow);
+  CHECK(h.room() == Hub::atomic_max);
+  CHECK(h.lost() == 0);
+  // calm: writers never wait.
+  h.set_fear(false);
+  for (int i = 0; i < 100; i++) CHECK(h.write(bytes(3000, i)) == 3000);
+  CHECK(h.room() == Hub::atomic_max);
+}
+
+TEST_CASE("hub: eof reaches each reader where it was written", "[net][hub]") {
+  Hub h;
+  auto caught_up = h.attach(), behind = h.attach();
+  h.write("abc");
+  CHECK(drain(h, caught_up) == "abc");
+  int woken = 0;
+  h.wait(caught_up, [&] { woken++; });
+  h.eof();
+  CHECK(woken == 1);
+  CHECK(h.read(caught_up, 100).kind == Hub::Read::Eof);
+  CHECK(h.read(caught_up, 100).kind == Hub::Read::Wait);  // once only
+  h.write("def");
+  CHECK(h.read(behind, 100).bytes == "abc");  // stops at the eof
+  CHECK(h.read(behind, 100).kind == Hub::Read::Eof);
+  CHECK(h.read(behind, 100).bytes == "def");
+  CHECK(drain(h, caught_up) == "def");
+  auto later = h.attach();  // an eof written before it attached is not its
+  CHECK(drain(h, later) == "abcdef");
+  h.close();
+  CHECK(h.read(later, 100).kind == Hub::Read::Eof);
+  CHECK(h.read(later, 100).kind == Hub::Read::Eof);
+  CHECK(h.write("x") == 0);
+}
+
+TEST_CASE("hub: writes are atomic up to 64 KiB and never split by another", "[net][hub]") {
+  Hub h(HubPolicy{.cap = 1 << 20});
+  auto r = h.attach();
+  std::string big(100'000, 'x');
+  CHECK(h.write(big) == Hub::atomic_max);
+  // Two writers alternating records of many sizes: each record is whole.
+  std::mt19937 g(3);
+  drain(h, r);
+  std::string want, got;
+  for (int i = 0; i < 2000; i++) {
+    std::string rec = std::string(1, char('A' + i % 2)) + std::string(g() % 6000, char('a' + i % 2)) + "\n";
+    h.write(rec);
+    want += rec;
+    if (i % 100 == 99) got += drain(h, r, 777);
+  }
+  got += drain(h, r, 777);
+  CHECK(got.size() == want.size());
+  CHECK(got == want);
+}
+
+TEST_CASE("hub: freeze makes a static file and holds writers; melt resumes", "[net][hub]") {
+  Hub h;
+  auto r = h.attach();
+  h.write("hello world");
+  h.freeze(true);
+  CHECK(h.room() == 0);
+  CHECK(h.read(r, 100).kind == Hub::Read::Wait);
+  CHECK(h.read_at(6, 100) == "world");
+  CHECK(h.read_at(11, 100) == "");
+  int woken = 0;
+  h.wait(r, [&] { woken++; });
+  h.freeze(false);
+  CHECK(woken == 1);
+  CHECK(drain(h, r) == "hello world");
+}
+
+TEST_CASE("hub: 1000 readers attach, wait and detach; nothing is left", "[net][hub]") {
+  Hub h(HubPolicy{.fear = true});
+  auto token = std::make_shared<int>(0);
+  std::vector<Hub::ReaderId> rs;
+  for (int i = 0; i < 1000; i++) {
+    rs.push_back(h.attach());
+    h.wait(rs.back(), [token] {});
+    h.wait_room([token] {});
+  }
+  CHECK(h.readers() == 1000);
+  CHECK(h.waiting() == 1000);
+  CHECK(token.use_count() == 2001);
+  for (auto r : rs) h.detach(r);  // detaching wakes waiting writers too
+  CHECK(h.readers() == 0);
+  CHECK(h.waiting() == 0);
+  CHECK(h.room_waiters() == 0);
+  CHECK(token.use_count() == 1);
+}

@@ -1,0 +1,86 @@
+// grio hub, run as a program against grio serve: sessions that outlive
+// their clients, watchers that cannot type, and the end of a session told
+// to everyone attached.
+#include "tests/net/process.h"
+
+using namespace grio::test;
+
+namespace {
+
+// Shell text that waits, up to 10 s, until the client's output (run()'s
+// file `out`) shows what.
+std::string until_out(const std::string& what) {
+  return "for i in $(seq 100); do grep -q " + what + " out && break; sleep 0.1; done";
+}
+
+// grio serve on a socket of its own, and shell text that runs grio there.
+// Sessions run /bin/sh: a shell without line editing of its own, so typed
+// ahead input and ^D mean the same whatever the user's shell is.
+struct Server {
+  bool shell_set = ::setenv("SHELL", "/bin/sh", 1) == 0;
+  TempDir dir;
+  std::string addr = "unix!" + (dir.path / "s").string();
+  Background serve{{GRIO_BINARY, "serve", "--listen", addr}};
+  Server() { REQUIRE(serve.first_line() == "wsys=" + addr); }
+  std::string grio(const std::string& args) const { return std::string(GRIO_BINARY) + " " + args; }
+  std::string hub(const std::string& args) const { return grio("hub --wsys " + addr + " " + args); }
+};
+
+}  // namespace
+
+TEST_CASE("grio hub: a session runs what is typed and outlives its clients; a watcher cannot type", "[wsys][hub]") {
+  Server s;
+  // Typed lines reach the shell; the answer is computed there, not echoed.
+  auto a = run("(printf \"echo hi-\\$((6*7))\\n\"; " + until_out("hi-42") + "; printf \"%%detach\\n\") | " + s.hub("s1"));
+  CHECK(a.status == 0);
+  CHECK(a.out.find("hi-42\n") != std::string::npos);
+  // Detached: the session is still there.
+  auto ls = run(s.grio("9p -a " + s.addr + " read hub/ctl"));
+  CHECK(ls.out.find("s1/ running") != std::string::npos);
+  // A watcher sees the scrollback; what it types goes nowhere.
+  auto w = run("(printf \"echo bad-\\$((2*3))\\n\"; " + until_out("hi-42") + "; printf \"%%detach\\n\") | " + s.hub("--watch s1"));
+  CHECK(w.status == 0);
+  CHECK(w.out.find("hi-42\n") != std::string::npos);
+  auto b = run("(" + until_out("hi-42") + "; sleep 0.3; printf \"%%detach\\n\") | " + s.hub("s1"));
+  CHECK(b.out.find("hi-42\n") != std::string::npos);
+  CHECK(b.out.find("bad-6") == std::string::npos);
+  // The server refuses a watcher's write, whoever the client is.
+  auto refused = run("echo x | " + s.grio("9p -a " + s.addr + " -A watch write hub/s1/0"));
+  CHECK(refused.status != 0);
+  CHECK(refused.err.find("permission denied") != std::string::npos);
+}
+
+TEST_CASE("grio hub: when the shell exits every attached client is told and exits", "[wsys][hub]") {
+  Server s;
+  CHECK(run("printf \"%%detach\\n\" | " + s.hub("s2")).status == 0);
+  // A watcher whose stdin stays open for 3 s, and a client that types exit.
+  auto r = run("sleep 3 | " + s.hub("--watch s2") + " > w.out 2> w.err & sleep 1; printf \"exit\\n\" | " +
+               s.hub("s2") + "; wait; cat w.err >&2");
+  CHECK(r.status == 0);
+  CHECK(r.err.find("grio hub: session s2 ended: session s2 exited") != std::string::npos);
+  // Both clients were told: the typist's message and the watcher's.
+  size_t first = r.err.find("session s2 ended");
+  CHECK(r.err.find("session s2 ended", first + 1) != std::string::npos);
+  auto ls = run(s.grio("9p -a " + s.addr + " read hub/ctl"));
+  CHECK(ls.out.find("s2/") == std::string::npos);
+}
+
+TEST_CASE("grio hub: stdin ending is end of file for the session; unknown % commands list the others", "[wsys][hub]") {
+  Server s;
+  auto r = run("printf \"%%what\\necho done-\\$((1+1))\\n\" | " + s.hub("s3"));
+  CHECK(r.status == 0);
+  CHECK(r.err.find("%detach %attach NAME") != std::string::npos);
+  CHECK(r.out.find("done-2\n") != std::string::npos);
+  CHECK(r.err.find("session s3 ended") != std::string::npos);
+}
+
+TEST_CASE("grio hub --local: a shell here, shared into the server's session", "[wsys][hub]") {
+  Server s;
+  // The shell runs in this client; its output shows here through the hub.
+  auto r = run("(printf \"echo loc-\\$((3*3))\\n\"; " + until_out("loc-9") + "; printf \"exit\\n\") | " +
+               s.hub("--local L"));
+  CHECK(r.status == 0);
+  CHECK(r.out.find("loc-9") != std::string::npos);
+  CHECK(r.err.find("session L ended: session L removed") != std::string::npos);
+  CHECK(run(s.grio("9p -a " + s.addr + " read hub/ctl")).out == "hubs\n");
+}
