@@ -2,17 +2,24 @@
 # commands are `make run` and `make test`.
 
 # Every Debian package the build and tests need, in one place.
-PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev
+PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev \
+  libsdl2-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core fonts-go \
+  xvfb xdotool imagemagick xclip
+# Only for `make bench`: the terminals grio is measured against.
+BENCH_PACKAGES := stterm xterm
 # Only for `make fuzz`.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 JOBS ?= $(shell nproc)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: deps fuzz-deps install-packages build run test bench fuzz clean
+.PHONY: deps bench-deps fuzz-deps install-packages build run test bench fuzz clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages LIST="$(PACKAGES)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory install-packages LIST="$(BENCH_PACKAGES)"
 
 fuzz-deps:
 	@$(MAKE) --no-print-directory install-packages LIST="$(FUZZ_PACKAGES)"
@@ -45,7 +52,7 @@ test: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-bench: deps
+bench: deps bench-deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DGRIO_BENCH=ON
 	cmake --build build-bench -j $(JOBS)
 	cmake --build build-bench --target bench
