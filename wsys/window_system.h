@@ -2,6 +2,7 @@
 // snarf, and the screen. It runs on the io thread and takes no locks.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -67,6 +68,15 @@ class WindowSystem {
 
   std::string snarf;
   uint32_t snarf_version = 0;
+  // Sets snarf, as the desktop's cut and snarf do.
+  void set_snarf(std::string s);
+
+  // Called after anything a desktop draws has changed (text, selection,
+  // geometry, focus, stacking, windows coming and going) and after snarf
+  // changes. It should only note the change: many may come in one batch.
+  std::function<void()> on_change;
+  // Text columns and rows of a window's frame.
+  std::pair<unsigned short, unsigned short> cells(Rect r) const;
 
   size_t window_count() const { return windows_.size(); }
 
@@ -82,8 +92,9 @@ class WindowSystem {
   void lower(int id);
   void collect(int id);
   net::Error reshape(Window& w, Rect r);
-  // Text columns and rows of a window's frame.
-  std::pair<unsigned short, unsigned short> cells(Rect r) const;
+  void touched();
+  // Scroll mode: the view follows output so that its end is on screen.
+  void show_end(Window& w);
 
   asio::io_context& io_;
   WsysConfig cfg_;

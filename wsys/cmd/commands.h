@@ -7,5 +7,10 @@ int ramfs(int argc, char** argv);
 int ninep(int argc, char** argv);  // grio 9p
 int serve(int argc, char** argv);
 int window(int argc, char** argv);  // grio window, rio's window(1)
+int desktop(int argc, char** argv); // grio with no command
+
+struct ServeOptions;
+// The window system without a screen: grio serve, and grio with no display.
+int serve_headless(const ServeOptions& opt);
 
 }  // namespace grio::cmd
