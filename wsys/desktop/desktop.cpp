@@ -153,11 +153,14 @@ void Desktop::Impl::frame(asio::io_context& io, Controller& c, Uint64& last) {
   if (now < last + frame_ms) SDL_Delay(Uint32(last + frame_ms - now));
   std::shared_ptr<const Scene> s;
   {
+    // Cleared before the scene is taken: a scene published after this
+    // point pushes an event of its own and is not left unseen.
     std::lock_guard lock(m);
+    scene_event = false;
     s = std::move(scene);
   }
-  scene_event = false;
-  if (!s) s = shown;
+  bool fresh = s != nullptr;
+  if (!s) s = shown;  // an expose: the last scene again
   shown = s;
   if (s) {
     renderer->draw(*s);
@@ -165,7 +168,7 @@ void Desktop::Impl::frame(asio::io_context& io, Controller& c, Uint64& last) {
     set_cursor(s->cursor);
   }
   last = SDL_GetTicks64();
-  asio::post(io, [&c] { c.ready(); });
+  if (fresh) asio::post(io, [&c] { c.ready(); });
 }
 
 void Desktop::Impl::set_cursor(SceneCursor sc) {
