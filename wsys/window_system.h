@@ -77,6 +77,10 @@ class WindowSystem {
   std::function<void()> on_change;
   // Text columns and rows of a window's frame.
   std::pair<unsigned short, unsigned short> cells(Rect r) const;
+  // Set by a desktop: asks it for the pixels of the screen as it is drawn
+  // now (x8r8g8b8, row by row); the answer comes on the io thread. Unset
+  // when headless.
+  std::function<void(std::function<void(std::string)>)> capture;
 
   size_t window_count() const { return windows_.size(); }
 

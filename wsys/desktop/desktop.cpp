@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "fonts/font.h"
 #include "term/decode.h"
@@ -18,7 +19,7 @@
 namespace grio::wsys::desktop {
 
 namespace {
-enum UserCode { SceneReady = 1, ClipboardReady = 2 };
+enum UserCode { SceneReady = 1, ClipboardReady = 2, CaptureWanted = 3 };
 }
 
 struct Desktop::Impl {
@@ -37,6 +38,7 @@ struct Desktop::Impl {
   std::shared_ptr<const Scene> scene;
   std::shared_ptr<const Scene> shown;  // main thread only: for exposes
   std::optional<std::string> clip;
+  std::vector<std::function<void(std::string)>> captures;
   std::atomic<bool> scene_event{false};
 
   ~Impl() {
@@ -58,7 +60,24 @@ struct Desktop::Impl {
   void key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
   void frame(asio::io_context& io, Controller& c, Uint64& last);
   void set_cursor(SceneCursor sc);
+  void read_back();
 };
+
+// Pixels are read after drawing and before presenting: after a present the
+// back buffer's contents are undefined.
+void Desktop::Impl::read_back() {
+  std::vector<std::function<void(std::string)>> todo;
+  {
+    std::lock_guard lock(m);
+    todo.swap(captures);
+  }
+  if (todo.empty()) return;
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(sdl, &w, &h);
+  std::string px(size_t(w) * h * 4, '\0');
+  if (SDL_RenderReadPixels(sdl, nullptr, SDL_PIXELFORMAT_ARGB8888, px.data(), w * 4) != 0) px.clear();
+  for (auto& done : todo) done(px);
+}
 
 Desktop::Desktop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Desktop::~Desktop() = default;
@@ -125,6 +144,14 @@ void Desktop::set_clipboard(std::string text) {
   impl_->push(ClipboardReady);
 }
 
+void Desktop::capture(std::function<void(std::string)> done) {
+  {
+    std::lock_guard lock(impl_->m);
+    impl_->captures.push_back(std::move(done));
+  }
+  impl_->push(CaptureWanted);
+}
+
 void Desktop::quit() {
   SDL_Event e{};
   e.type = SDL_QUIT;
@@ -164,6 +191,7 @@ void Desktop::Impl::frame(asio::io_context& io, Controller& c, Uint64& last) {
   shown = s;
   if (s) {
     renderer->draw(*s);
+    read_back();
     SDL_RenderPresent(sdl);
     set_cursor(s->cursor);
   }
@@ -266,7 +294,7 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& 
       return;
     default: break;
   }
-  if (e.type == user_event && e.user.code == SceneReady) redraw = true;
+  if (e.type == user_event && (e.user.code == SceneReady || e.user.code == CaptureWanted)) redraw = true;
   if (e.type == user_event && e.user.code == ClipboardReady) {
     std::optional<std::string> t;
     {

@@ -34,6 +34,9 @@ class Desktop {
   // Safe from any thread: the newest scene replaces any not yet drawn.
   void publish(std::shared_ptr<const Scene> s);
   void set_clipboard(std::string text);
+  // The screen's pixels (x8r8g8b8 rows) as the next frame draws them,
+  // handed to done on the main thread.
+  void capture(std::function<void(std::string)> done);
   void quit();
 
   // Draws and reads input until quit() or the window is closed; input goes
