@@ -90,7 +90,7 @@ TEST_CASE("clicking a window moves focus and its border colour", "[desktop]") {
   CHECK(d.wctl(3).find("notcurrent") != std::string::npos);
 }
 
-TEST_CASE("New and a sweep make a window of the swept size; Delete removes it", "[desktop]") {
+TEST_CASE("New and a sweep make a window of the swept size and Delete removes it", "[desktop]") {
   Desk d;
   menu3(d, 900, 200, 0);  // New
   d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
@@ -103,7 +103,7 @@ TEST_CASE("New and a sweep make a window of the swept size; Delete removes it", 
   CHECK(eventually([&] { return d.shot().at(701, 600) == 0x777777; }));
 }
 
-TEST_CASE("Hide puts a window in the menu under its label; choosing it brings it back", "[desktop]") {
+TEST_CASE("Hide puts a window in the menu under its label and choosing it brings it back", "[desktop]") {
   Desk d;
   d.start({GRIO_BINARY, "window", "-m", "-r", "600", "450", "1000", "750", "sleep", "30"});
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
@@ -145,7 +145,7 @@ TEST_CASE("a double-clicked word and snarf reach the snarf file and the X clipbo
   CHECK(eventually([&] { return d.p9("read /snarf").out == "fromx"; }));
 }
 
-TEST_CASE("the screen file's pixels equal a screenshot; window is the window's part", "[desktop]") {
+TEST_CASE("the screen file's pixels equal a screenshot and window is the window's part", "[desktop]") {
   Desk d;
   d.start({GRIO_BINARY, "window", "-m", "-r", "100", "450", "500", "750", "sh", "-c", "echo still; sleep 30"});
   REQUIRE(eventually([&] { return d.text(2) == "still\n" && d.shot().at(101, 600) == Focused; }));

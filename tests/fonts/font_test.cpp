@@ -64,7 +64,7 @@ TEST_CASE("a rune the main face lacks comes from a fallback face", "[fonts]") {
 
 // CJK needs a CJK font (fonts-noto-cjk and the like); without one the rune
 // is a replacement box — either way it is visible.
-TEST_CASE("a CJK rune draws from a font that has it, or as a box", "[fonts]") {
+TEST_CASE("a CJK rune draws from a font that has it or as a box", "[fonts]") {
   auto f = open_font("monospace");
   const Glyph& g = f->glyph(U'\u4E2D');
   CHECK(ink(*f, g) > 4);

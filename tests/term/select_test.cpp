@@ -12,7 +12,7 @@ std::u32string picked(std::u32string_view t, size_t q) {
 }
 }  // namespace
 
-TEST_CASE("double click selects bracket contents, nested", "[term]") {
+TEST_CASE("double click selects bracket contents with nesting", "[term]") {
   std::u32string t = U"f(a, (b), c) x";
   CHECK(picked(t, 2) == U"a, (b), c");   // just after the '('
   CHECK(picked(t, 11) == U"a, (b), c");  // just before the ')'
