@@ -137,9 +137,11 @@ class Desk {
   }
   void xdo(const std::string& args) { REQUIRE(sh("xdotool " + args).status == 0); }
   std::string text(int id) { return p9("read /wsys/" + std::to_string(id) + "/text").out; }
-  // The first wctl record of window id (a second read would wait).
+  // The first wctl record of window id. A second read would wait for a
+  // change, so the reader is cut short; 3 s leaves room for a slow start
+  // (ASan, a loaded machine).
   std::string wctl(int id) {
-    return run("timeout 1 " + std::string(GRIO_BINARY) + " 9p -a '" + addr + "' read /wsys/" + std::to_string(id) +
+    return run("timeout 3 " + std::string(GRIO_BINARY) + " 9p -a '" + addr + "' read /wsys/" + std::to_string(id) +
                "/wctl")
         .out.substr(0, 72);
   }
