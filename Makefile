@@ -2,9 +2,13 @@
 # commands are `make run` and `make test`.
 
 # Every Debian package the build and tests need, in one place.
-PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev fuse3 libfuse3-dev
-# Only for `make bench`: the baselines hubs are measured against.
-BENCH_PACKAGES := tmux screen
+PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev \
+  fuse3 libfuse3-dev \
+  libsdl2-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core fonts-go \
+  xvfb xdotool imagemagick xclip
+# Only for `make bench`: the baselines grio is measured against (hubs
+# against tmux and screen, the desktop against st and xterm).
+BENCH_PACKAGES := tmux screen stterm xterm
 # Only for `make fuzz`.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
@@ -36,10 +40,9 @@ build: deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build -j $(JOBS)
 
-# Until the desktop exists, the window system runs headless and says so.
+# The desktop (headless, as grio serve, when there is no display).
 run: build
-	@echo "grio: no desktop yet: running the window system headless (grio serve)"
-	./build/grio serve
+	./build/grio
 
 # The whole suite twice: a normal build, then ASan+UBSan.
 test: deps

@@ -55,4 +55,31 @@ size_t visible_end(std::u32string_view text, size_t org, size_t cols, size_t row
   return shown.empty() ? std::min(org, text.size()) : shown.back().end;
 }
 
+size_t rows_back(std::u32string_view text, size_t q, size_t cols, size_t n) {
+  q = std::min(q, text.size());
+  while (n > 0 && q > 0) {
+    size_t ls = q - 1;
+    while (ls > 0 && text[ls - 1] != '\n') ls--;
+    std::vector<size_t> starts;
+    for (auto& r : layout(text, ls, cols, SIZE_MAX)) {
+      if (r.start >= q) break;
+      starts.push_back(r.start);
+    }
+    if (starts.size() >= n) return starts[starts.size() - n];
+    n -= starts.size();
+    q = ls;
+  }
+  return q;
+}
+
+size_t org_showing_end(std::u32string_view text, size_t org, size_t cols, size_t rows) {
+  if (visible_end(text, org, cols, rows) >= text.size() && org <= text.size()) return org;
+  // The row the end is on, then rows-1 above it.
+  size_t ls = text.size();
+  while (ls > 0 && text[ls - 1] != '\n') ls--;
+  auto tail = layout(text, ls, cols, SIZE_MAX);
+  size_t last = tail.empty() ? ls : tail.back().start;
+  return rows_back(text, last, cols, rows > 0 ? rows - 1 : 0);
+}
+
 }  // namespace grio::term

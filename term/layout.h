@@ -36,4 +36,14 @@ std::vector<Row> layout(std::u32string_view text, size_t org, size_t cols,
 // qh <= visible_end(...) (reference §2.4).
 size_t visible_end(std::u32string_view text, size_t org, size_t cols, size_t rows);
 
+// The start of the row n rows above the row that starts at q (q should
+// start a row: a line start or a place layout() broke at). Rows wrap, so
+// whole lines before q are laid out; stops at 0.
+// BUG: a single line of megabytes is laid out whole each time.
+size_t rows_back(std::u32string_view text, size_t q, size_t cols, size_t n);
+
+// The origin that shows the text's end on the last of rows rows, or the
+// current org if the end is already visible from it (scrolling output).
+size_t org_showing_end(std::u32string_view text, size_t org, size_t cols, size_t rows);
+
 }  // namespace grio::term

@@ -26,8 +26,7 @@ void write(Ctx& c, const net::Req& r) {
 
 void clunk(Ctx& c, net::Fid& f) {
   if (!f.aux) return;
-  c.ws.snarf = std::move(*std::static_pointer_cast<std::string>(f.aux));
-  c.ws.snarf_version++;
+  c.ws.set_snarf(std::move(*std::static_pointer_cast<std::string>(f.aux)));
 }
 
 }  // namespace

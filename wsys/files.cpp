@@ -6,7 +6,7 @@ namespace grio::wsys {
 const std::vector<const FileKind*>& file_kinds() {
   static const std::vector<const FileKind*> table = {
       &snarf_file, &wctl_file, &cons_file, &consctl_file, &winid_file,
-      &winname_file, &label_file, &text_file, &wdir_file,
+      &winname_file, &label_file, &text_file, &wdir_file, &screen_file, &window_file,
   };
   return table;
 }

@@ -17,7 +17,7 @@ namespace grio::wsys {
 
 // The low 8 bits of a qid path; the window id is above them, as in rio.
 enum class Qfile : uint8_t {
-  Root, Wsysdir, Windir, Cons, Consctl, Label, Wctl, Winid, Winname, Text, Wdir, Snarf,
+  Root, Wsysdir, Windir, Cons, Consctl, Label, Wctl, Winid, Winname, Text, Wdir, Snarf, Screen, Winimage,
 };
 
 // What a file operation works on: the window system, and the window the
@@ -46,7 +46,7 @@ const std::vector<const FileKind*>& file_kinds();
 
 // The kinds, one per file_*.cpp.
 extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file, winname_file, text_file,
-    wdir_file, snarf_file;
+    wdir_file, snarf_file, screen_file, window_file;
 
 // Answers a read of a file whose contents are the string s.
 void read_string(const net::Req& r, std::string_view s);

@@ -32,6 +32,7 @@ struct Window {
   bool wctl_reader = false;          // so is reading wctl
   uint64_t wctl_version = 1;         // bumped on reshape, (un)hide, focus change
   int reshapes = 0;                  // for winname: window.<id>.<n>
+  uint64_t view_version = 1;         // bumped on every change a desktop would draw
   pid_t note_pid = 0;                // -pid: whom DEL and delete signal
   term::TextBuffer text;
   term::OutputDecoder shell_output;  // decoder of what our program writes

@@ -116,6 +116,7 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
   order_.push_back(id);
   if (!raw->hidden) set_current(id);
   if (!c.pid) start_program(*raw, c);
+  touched();
   return raw;
 }
 
@@ -172,8 +173,19 @@ void WindowSystem::collect(int id) {
   windows_.erase(id);
 }
 
+void WindowSystem::touched() {
+  if (on_change) on_change();
+}
+
+void WindowSystem::set_snarf(std::string s) {
+  snarf = std::move(s);
+  snarf_version++;
+  touched();
+}
+
 void WindowSystem::remove(Window& w) {
   w.deleted = true;
+  touched();
   std::erase(order_, w.id);
   if (current_ == w.id) current_ = 0;
   fail_all(w.cons_reads, err::deleted);
@@ -194,11 +206,13 @@ void WindowSystem::set_current(int id) {
 void WindowSystem::raise(int id) {
   std::erase(order_, id);
   order_.push_back(id);
+  touched();
 }
 
 void WindowSystem::lower(int id) {
   std::erase(order_, id);
   order_.insert(order_.begin(), id);
+  touched();
 }
 
 // The frame is the rect inset by the border and a pixel; the scroll bar and
@@ -238,7 +252,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
     case WctlVerb::Scroll:
     case WctlVerb::Noscroll:
       w.scroll = c.verb == WctlVerb::Scroll;
-      if (w.scroll) w.text.set_org(w.text.size());
+      if (w.scroll) show_end(w);
       changed(w);
       return {};
     case WctlVerb::Set:
@@ -284,10 +298,7 @@ void WindowSystem::type(int id, std::u32string_view keys) {
   if (w->shell) w->text.set_echo(w->shell->echo());
   for (char32_t k : keys) {
     auto effect = w->text.type(k);
-    if (!effect.snarf.empty()) {
-      snarf = term::to_utf8(effect.snarf);
-      snarf_version++;
-    }
+    if (!effect.snarf.empty()) set_snarf(term::to_utf8(effect.snarf));
     if (effect.interrupt) {
       if (w->shell) w->shell->interrupt();
       else signal_note(*w, SIGINT);
@@ -303,7 +314,12 @@ void WindowSystem::output(Window& w, term::OutputDecoder& from, std::string_view
 
 void WindowSystem::insert_output(Window& w, term::OutputDecoder& from, std::string_view bytes) {
   w.text.write(from, bytes);
-  if (w.scroll) w.text.set_org(w.text.size());
+  if (w.scroll) show_end(w);
+}
+
+void WindowSystem::show_end(Window& w) {
+  auto [cols, rows] = cells(w.rect);
+  w.text.set_org(term::org_showing_end(w.text.runes(), w.text.org(), cols, rows));
 }
 
 // Our own program reads the window's input like any cons reader would.
@@ -330,10 +346,14 @@ void WindowSystem::changed(Window& w) {
     r->respond(ninep::Rread{w.text.read(r->tread().count)});
   }
   if (w.cons_reads.empty()) feed_program(w);
+  w.view_version++;
+  touched();
 }
 
 void WindowSystem::wctl_changed(Window& w) {
   w.wctl_version++;
+  w.view_version++;
+  touched();
   answer_wctl_reads(*this, w);
 }
 

@@ -2,6 +2,7 @@
 // snarf, and the screen. It runs on the io thread and takes no locks.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -70,6 +71,19 @@ class WindowSystem {
 
   std::string snarf;
   uint32_t snarf_version = 0;
+  // Sets snarf, as the desktop's cut and snarf do.
+  void set_snarf(std::string s);
+
+  // Called after anything a desktop draws has changed (text, selection,
+  // geometry, focus, stacking, windows coming and going) and after snarf
+  // changes. It should only note the change: many may come in one batch.
+  std::function<void()> on_change;
+  // Text columns and rows of a window's frame.
+  std::pair<unsigned short, unsigned short> cells(Rect r) const;
+  // Set by a desktop: asks it for the pixels of the screen as it is drawn
+  // now (x8r8g8b8, row by row); the answer comes on the io thread. Unset
+  // when headless.
+  std::function<void(std::function<void(std::string)>)> capture;
 
   // hub/: hubs and shell sessions, shared by every context of the tree.
   net::HubTree& hubs() { return *hubs_; }
@@ -91,8 +105,9 @@ class WindowSystem {
   void lower(int id);
   void collect(int id);
   net::Error reshape(Window& w, Rect r);
-  // Text columns and rows of a window's frame.
-  std::pair<unsigned short, unsigned short> cells(Rect r) const;
+  void touched();
+  // Scroll mode: the view follows output so that its end is on screen.
+  void show_end(Window& w);
 
   asio::io_context& io_;
   WsysConfig cfg_;

@@ -55,3 +55,19 @@ TEST_CASE("visible_end tells no-scroll mode when to stop output", "[term]") {
   CHECK(5 <= end);    // qh on the second row: write allowed
   CHECK(11 > end);    // qh in "cccc": blocked until the user scrolls
 }
+
+TEST_CASE("rows_back steps back over wrapped rows", "[term]") {
+  std::u32string t = U"abcdefghij\nxy\n";  // 4 cols: abcd efgh ij | xy | (empty)
+  CHECK(grio::term::rows_back(t, 11, 4, 1) == 8);   // from "xy" to "ij"
+  CHECK(grio::term::rows_back(t, 11, 4, 3) == 0);
+  CHECK(grio::term::rows_back(t, 11, 4, 9) == 0);   // stops at the start
+}
+
+TEST_CASE("org_showing_end keeps the end on the last row", "[term]") {
+  std::u32string t;
+  for (int i = 0; i < 10; i++) t += U"line\n";
+  size_t org = grio::term::org_showing_end(t, 0, 80, 3);
+  CHECK(grio::term::visible_end(t, org, 80, 3) == t.size());
+  CHECK(org == 8 * 5);  // rows: line 9, line 10, and the empty last row
+  CHECK(grio::term::org_showing_end(U"short\n", 0, 80, 3) == 0);
+}

@@ -14,7 +14,10 @@ int serve(int argc, char** argv) {
   ServeOptions opt;
   opt.add_to(app);
   CLI11_PARSE(app, argc, argv);
+  return serve_headless(opt);
+}
 
+int serve_headless(const ServeOptions& opt) {
   asio::io_context io;
   wsys::WindowSystem ws(io, wsys::WsysConfig{});
   wsys::WsysTree tree(ws, user_name());

@@ -22,7 +22,8 @@ const Subcommand subcommands[] = {
 };
 
 int usage() {
-  std::fprintf(stderr, "usage: grio COMMAND [ARGS]\n");
+  std::fprintf(stderr, "usage: grio [-f font] [-s points] [-b] [-D] [--listen ADDR]...   the desktop\n");
+  std::fprintf(stderr, "       grio COMMAND [ARGS]\n");
   for (auto& s : subcommands) std::fprintf(stderr, "  grio %s\n", s.usage);
   return 2;
 }
@@ -30,7 +31,9 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return usage();
+  // No command (or only options): the desktop.
+  if (argc < 2 || (argv[1][0] == '-' && std::strcmp(argv[1], "-h") != 0 && std::strcmp(argv[1], "--help") != 0))
+    return grio::cmd::desktop(argc, argv);
   for (auto& s : subcommands)
     if (std::strcmp(argv[1], s.name) == 0) return s.run(argc - 1, argv + 1);
   std::fprintf(stderr, "grio: unknown command '%s'\n", argv[1]);

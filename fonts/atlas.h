@@ -1,0 +1,48 @@
+// Packing glyph bitmaps into one coverage texture: shelves of rows, first fit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace grio::fonts {
+
+// A place in the atlas.
+struct Slot {
+  int x = 0, y = 0;
+};
+
+// An 8-bit coverage image (0 = transparent, 255 = full ink), row-major.
+struct Bitmap {
+  int w = 0, h = 0;
+  std::vector<uint8_t> a;
+  uint8_t at(int x, int y) const { return a[size_t(y) * w + x]; }
+};
+
+// Shelf packer: glyphs of one font are nearly all the same height, so a
+// new shelf opens only when no open shelf is tall enough and has room.
+class Atlas {
+ public:
+  Atlas(int w, int h);
+  // Reserves w×h pixels (with a 1-pixel gutter so sampling never bleeds);
+  // nothing when full.
+  std::optional<Slot> pack(int w, int h);
+  // Copies a coverage bitmap into the atlas at s.
+  void blit(Slot s, const Bitmap& b);
+  // Forgets every glyph (the caller drops its cache too).
+  void clear();
+  const Bitmap& pixels() const { return img_; }
+  // Bumped whenever pixels change, so a renderer knows to re-upload.
+  uint64_t version() const { return version_; }
+
+ private:
+  struct Shelf {
+    int y, h, used;
+  };
+  Bitmap img_;
+  std::vector<Shelf> shelves_;
+  int top_ = 0;  // first row no shelf uses
+  uint64_t version_ = 1;
+};
+
+}  // namespace grio::fonts

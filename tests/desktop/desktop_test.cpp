@@ -1,0 +1,172 @@
+// The desktop: the real grio under Xvfb, driven by xdotool, checked by
+// pixels of screenshots and by the window system's own files.
+#include <catch2/catch.hpp>
+
+#include "fonts/font.h"
+#include "tests/desktop/desk.h"
+#include "wsys/scene.h"
+
+using namespace grio::test;
+using grio::wsys::text_rect;
+using grio::wsys::rect;
+
+namespace {
+
+constexpr uint32_t Focused = 0x55AAAA, Unfocused = 0x9EEEEE;
+
+// The font grio uses by default on a 96-dpi display.
+std::unique_ptr<grio::fonts::Font> default_font() {
+  std::string err;
+  auto f = grio::fonts::Font::open(grio::fonts::FontSpec{"monospace", 10, 96}, err);
+  REQUIRE(f);
+  return f;
+}
+
+// The menu item i's centre when the menu was opened at p (the first item
+// opens under the pointer; see place_menu).
+std::string item(int x, int y, int i) {
+  auto f = default_font();
+  return std::to_string(x) + " " + std::to_string(y + i * (f->height() + 4));
+}
+
+// Button 3 down at x y, up over item i: a menu choice.
+void menu3(Desk& d, int x, int y, int i) {
+  d.xdo("mousemove " + std::to_string(x) + " " + std::to_string(y) + " mousedown 3");
+  d.xdo("mousemove " + item(x, y, i) + " sleep 0.1 mouseup 3");
+}
+
+// Fraction of the text cell pixels at (x, y) matching black-on-white
+// rendering of s by the fonts module, and whether there was any ink.
+double glyph_match(const Shot& s, int x, int y, std::u32string_view text, int& ink) {
+  auto f = default_font();
+  grio::fonts::Bitmap b = f->render(text);
+  int good = 0;
+  ink = 0;
+  for (int j = 0; j < b.h; j++)
+    for (int i = 0; i < b.w; i++) {
+      int want = 255 - b.at(i, j);
+      int got = int(s.at(x + i, y + j) & 0xFF);
+      good += std::abs(want - got) <= 40;
+      ink += b.at(i, j) > 128;
+    }
+  return double(good) / (b.w * b.h);
+}
+
+}  // namespace
+
+TEST_CASE("a grio window -m window shows its text as the fonts module draws it", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "100", "600", "400", "sh", "-c", "echo HELLO grio; sleep 30"});
+  REQUIRE(eventually([&] { return d.ids().find("2") != std::string::npos; }));
+  auto t = text_rect(rect(100, 100, 600, 400));
+  int ink = 0;
+  double match = 0;
+  eventually([&] {
+    match = glyph_match(d.shot(), t.min.x, t.min.y, U"HELLO grio", ink);
+    return match > 0.98;
+  });
+  CHECK(ink > 20);
+  CHECK(match > 0.98);
+  // The same comparison one row lower, where there is no text, must fail.
+  CHECK(glyph_match(d.shot(), t.min.x, t.min.y + 2 * default_font()->height(), U"HELLO grio", ink) < 0.9);
+}
+
+TEST_CASE("clicking a window moves focus and its border colour", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "450", "500", "750", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));  // so that the next is 3
+  d.start({GRIO_BINARY, "window", "-m", "-r", "600", "450", "1000", "750", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.wctl(3).find(" current") != std::string::npos; }));
+  uint32_t px = 0;
+  eventually([&] { return (px = d.shot().at(601, 600)) == Focused; });
+  REQUIRE(px == Focused);
+  CHECK(d.shot().at(101, 600) == Unfocused);
+  d.xdo("mousemove 300 600 click 1");
+  CHECK(eventually([&] {
+    Shot s = d.shot();
+    return s.at(101, 600) == Focused && s.at(601, 600) == Unfocused;
+  }));
+  CHECK(d.wctl(2).find(" current") != std::string::npos);
+  CHECK(d.wctl(3).find("notcurrent") != std::string::npos);
+}
+
+TEST_CASE("New and a sweep make a window of the swept size and Delete removes it", "[desktop]") {
+  Desk d;
+  menu3(d, 900, 200, 0);  // New
+  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  CHECK(d.wctl(2).substr(0, 48) == "        700         450        1100         700 ");
+  CHECK(eventually([&] { return d.shot().at(701, 600) == Focused; }));
+  menu3(d, 900, 200, 3);  // Delete, then pick the window
+  d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
+  CHECK(eventually([&] { return d.ids() == "1\n"; }));
+  CHECK(eventually([&] { return d.shot().at(701, 600) == 0x777777; }));
+}
+
+TEST_CASE("Hide puts a window in the menu under its label and choosing it brings it back", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "600", "450", "1000", "750", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  REQUIRE(d.p9("write /wsys/2/label", "hideme").status == 0);
+  menu3(d, 900, 200, 4);  // Hide, then pick the window
+  d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.wctl(2).find("hidden") != std::string::npos; }));
+  CHECK(eventually([&] { return d.shot().at(601, 600) == 0x777777; }));
+  menu3(d, 900, 200, 6);  // the first hidden window's entry
+  CHECK(eventually([&] { return d.wctl(2).find("visible") != std::string::npos; }));
+  CHECK(eventually([&] { return d.shot().at(601, 600) == Focused; }));
+}
+
+TEST_CASE("typing echo hi and Return in the shell window puts hi in its text", "[desktop]") {
+  Desk d;
+  REQUIRE(eventually([&] { return !d.text(1).empty(); }));  // the shell's prompt
+  d.xdo("mousemove 300 200 click 1 type --delay 20 \"echo hi\"");
+  d.xdo("key Return");
+  INFO(d.text(1));
+  CHECK(eventually([&] { return d.text(1).find("echo hi\nhi\n") != std::string::npos; }));
+}
+
+TEST_CASE("a double-clicked word and snarf reach the snarf file and the X clipboard", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "100", "600", "400", "sh", "-c", "echo one snarfme two; sleep 30"});
+  REQUIRE(eventually([&] { return d.text(2).find("snarfme") != std::string::npos; }));
+  auto f = default_font();
+  auto t = text_rect(rect(100, 100, 600, 400));
+  // Inside "snarfme", which starts at column 4 of the first row.
+  std::string at = std::to_string(t.min.x + 6 * f->width()) + " " + std::to_string(t.min.y + f->height() / 2);
+  d.xdo("mousemove " + at + " click --repeat 2 --delay 80 1");
+  d.xdo("mousemove " + at + " mousedown 2");
+  d.xdo("mousemove " + item(t.min.x + 6 * f->width(), t.min.y + f->height() / 2, 2) + " sleep 0.1 mouseup 2");
+  CHECK(eventually([&] { return d.p9("read /snarf").out == "snarfme"; }));
+  CHECK(eventually([&] { return d.sh("xclip -o -selection clipboard").out == "snarfme"; }));
+
+  // And back: what another X program copies becomes snarf.
+  d.start({"sh", "-c", "printf fromx | xclip -quiet -selection clipboard"});
+  CHECK(eventually([&] { return d.p9("read /snarf").out == "fromx"; }));
+}
+
+TEST_CASE("the screen file's pixels equal a screenshot and window is the window's part", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "450", "500", "750", "sh", "-c", "echo still; sleep 30"});
+  // Nothing may change between the two pictures: the shell's prompt too
+  // must have been drawn already.
+  REQUIRE(eventually([&] { return d.text(2) == "still\n" && !d.text(1).empty() && d.shot().at(101, 600) == Focused; }));
+  size_t differ = 0;
+  for (int attempt = 0; attempt < 3; attempt++) {  // in case something was drawn between them anyway
+    std::string img = d.p9("read /screen").out;
+    Shot s = d.shot();
+    REQUIRE(img.size() == 60 + size_t(s.w) * s.h * 4);
+    CHECK(img.substr(0, 60) == "   x8r8g8b8           0           0        1280         800 ");
+    differ = 0;
+    for (int y = 0; y < s.h; y++)
+      for (int x = 0; x < s.w; x++) {
+        auto* p = reinterpret_cast<const unsigned char*>(img.data() + 60 + (size_t(y) * s.w + x) * 4);
+        differ += (uint32_t(p[2]) << 16 | uint32_t(p[1]) << 8 | p[0]) != s.at(x, y);
+      }
+    if (differ == 0) break;
+  }
+  CHECK(differ == 0);
+  std::string win = d.p9("read /wsys/2/window").out;
+  CHECK(win.substr(0, 60) == "   x8r8g8b8         100         450         500         750 ");
+  CHECK(win.size() == 60 + 400 * 300 * 4);
+}

@@ -1,0 +1,135 @@
+// fonts: faces through fontconfig, fallback, the replacement box, the atlas.
+#include <catch2/catch.hpp>
+
+#include "fonts/font.h"
+
+using namespace grio::fonts;
+
+namespace {
+
+std::unique_ptr<Font> open_font(const std::string& name, double points = 12) {
+  std::string err;
+  auto f = Font::open(FontSpec{name, points, 96}, err);
+  INFO(err);
+  REQUIRE(f);
+  return f;
+}
+
+// Ink in a glyph's bitmap, in fully covered pixels' worth.
+int ink(const Font& f, const Glyph& g) {
+  int n = 0;
+  for (int y = 0; y < g.h; y++)
+    for (int x = 0; x < g.w; x++) n += f.atlas().pixels().at(g.at.x + x, g.at.y + y);
+  return n / 255;
+}
+
+}  // namespace
+
+TEST_CASE("the default monospace font has a cell and A has ink", "[fonts]") {
+  auto f = open_font("monospace");
+  CHECK(f->width() > 4);
+  CHECK(f->height() > f->width());
+  CHECK(f->ascent() < f->height());
+  const Glyph& a = f->glyph('A');
+  CHECK(a.face == 0);
+  CHECK(ink(*f, a) > 10);
+  CHECK(f->glyph(' ').w * f->glyph(' ').h == 0);  // blanks have no bitmap
+}
+
+TEST_CASE("size in points scales with dpi", "[fonts]") {
+  std::string err;
+  auto small = Font::open(FontSpec{"monospace", 10, 96}, err);
+  auto big = Font::open(FontSpec{"monospace", 10, 192}, err);
+  REQUIRE(small);
+  REQUIRE(big);
+  CHECK(big->height() >= 2 * small->height() - 2);
+}
+
+TEST_CASE("a font file's path opens it", "[fonts]") {
+  auto f = open_font("/usr/share/fonts/fonts-go/Go-Mono.ttf");
+  CHECK(f->face_file(0) == "/usr/share/fonts/fonts-go/Go-Mono.ttf");
+  std::string err;
+  CHECK_FALSE(Font::open(FontSpec{"/nonexistent/font.ttf", 10, 96}, err));
+  CHECK_FALSE(err.empty());
+}
+
+TEST_CASE("a rune the main face lacks comes from a fallback face", "[fonts]") {
+  auto f = open_font("Go Mono");
+  REQUIRE(f->face_file(0).find("Go-Mono") != std::string::npos);
+  const Glyph& snowman = f->glyph(U'\u2603');  // not in Go Mono; DejaVu has it
+  REQUIRE(snowman.face > 0);
+  CHECK(f->face_file(snowman.face).find("Go-Mono") == std::string::npos);
+  CHECK(ink(*f, snowman) > 10);
+}
+
+// CJK needs a CJK font (fonts-noto-cjk and the like); without one the rune
+// is a replacement box — either way it is visible.
+TEST_CASE("a CJK rune draws from a font that has it or as a box", "[fonts]") {
+  auto f = open_font("monospace");
+  const Glyph& g = f->glyph(U'\u4E2D');
+  CHECK(ink(*f, g) > 4);
+  if (g.face >= 0) CHECK(f->face_file(g.face) != f->face_file(0));
+}
+
+TEST_CASE("an unassigned code point draws the replacement box", "[fonts]") {
+  auto f = open_font("monospace");
+  const Glyph& g = f->glyph(char32_t(0x10FFFD));  // private use plane: no font
+  CHECK(g.face == -1);
+  REQUIRE(g.w >= 3);
+  REQUIRE(g.h >= 3);
+  auto px = [&](int x, int y) { return f->atlas().pixels().at(g.at.x + x, g.at.y + y); };
+  CHECK(px(0, 0) == 255);                // outlined …
+  CHECK(px(g.w - 1, g.h - 1) == 255);
+  CHECK(px(g.w / 2, g.h / 2) == 0);      // … and hollow
+}
+
+TEST_CASE("render puts each rune's ink in its own cell", "[fonts]") {
+  auto f = open_font("monospace");
+  Bitmap b = f->render(U"A A");
+  REQUIRE(b.w == 3 * f->width());
+  REQUIRE(b.h == f->height());
+  auto cell_ink = [&](int c) {
+    int n = 0;
+    for (int y = 0; y < b.h; y++)
+      for (int x = c * f->width(); x < (c + 1) * f->width(); x++) n += b.at(x, y) > 128;
+    return n;
+  };
+  CHECK(cell_ink(0) > 10);
+  CHECK(cell_ink(1) == 0);
+  CHECK(cell_ink(2) == cell_ink(0));
+}
+
+TEST_CASE("atlas packs without overlap and reports when full", "[fonts]") {
+  Atlas a(64, 64);
+  std::vector<std::pair<Slot, std::pair<int, int>>> got;
+  for (int i = 0; i < 100; i++) {
+    int w = 5 + i % 7, h = 10 + i % 3;
+    auto s = a.pack(w, h);
+    if (!s) break;
+    got.push_back({*s, {w, h}});
+  }
+  CHECK(got.size() > 20);       // shelves share rows
+  CHECK(got.size() < 100);      // and 64×64 does fill up
+  for (size_t i = 0; i < got.size(); i++) {
+    auto [s, wh] = got[i];
+    CHECK(s.x + wh.first <= 64);
+    CHECK(s.y + wh.second <= 64);
+    for (size_t j = 0; j < i; j++) {
+      auto [t, wh2] = got[j];
+      bool apart = s.x >= t.x + wh2.first || t.x >= s.x + wh.first || s.y >= t.y + wh2.second ||
+                   t.y >= s.y + wh.second;
+      CHECK(apart);
+    }
+  }
+  CHECK_FALSE(a.pack(65, 1));
+  a.clear();
+  CHECK(a.pack(60, 60));
+}
+
+TEST_CASE("a full atlas starts over and glyphs come back", "[fonts]") {
+  auto f = open_font("monospace", 48);  // big glyphs fill 1024×1024 soon
+  uint64_t gen = f->generation();
+  for (char32_t r = 0x21; r < 0x21 + 2000 && f->generation() == gen; r++) f->glyph(r);
+  CHECK(f->generation() > gen);
+  CHECK(ink(*f, f->glyph('A')) > 10);
+}

@@ -1,0 +1,514 @@
+// Mouse, keyboard and menus as rio has them (reference §2.6), acting on the
+// window system from the io thread; and scene publishing.
+#include "wsys/desktop/controller.h"
+
+#include <algorithm>
+
+#include "term/layout.h"
+#include "term/select.h"
+
+namespace grio::wsys::desktop {
+
+namespace {
+
+constexpr uint32_t DoubleClickMs = 500;
+constexpr int CornerZone = 20;  // rio: a border press this near a corner drags the corner
+enum Edge { Left = 1, Right = 2, Top = 4, Bottom = 8 };
+
+const std::vector<std::string> menu2_items(bool scroll) {
+  return {"cut", "paste", "snarf", "look", "send", scroll ? "noscroll" : "scroll"};
+}
+const std::vector<std::string> menu3_items = {"New", "Resize", "Move", "Delete", "Hide", "Exit"};
+
+// Long labels are shortened in the middle, as rio's button-3 menu does.
+std::string menu_label(const std::string& s) {
+  if (s.size() <= 60) return s;
+  return s.substr(0, 28) + "..." + s.substr(s.size() - 29);
+}
+
+Rect canon(Point a, Point b) {
+  return Rect{{std::min(a.x, b.x), std::min(a.y, b.y)}, {std::max(a.x, b.x), std::max(a.y, b.y)}};
+}
+
+WctlCommand verb(WctlVerb v) {
+  WctlCommand c;
+  c.verb = v;
+  return c;
+}
+
+}  // namespace
+
+Controller::Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig cfg)
+    : io_(io), ws_(ws), cfg_(std::move(cfg)) {
+  ws_.on_change = [this] { dirty(); };
+  clip_version_ = ws_.snarf_version;
+}
+
+// --- scenes ---
+
+// Many changes in one batch of io work make one scene; and a scene is only
+// built when the renderer has taken the previous one, so output arriving
+// faster than frames are drawn is coalesced here, never queued.
+void Controller::dirty() {
+  dirty_ = true;
+  if (ready_ && !scheduled_) {
+    scheduled_ = true;
+    asio::post(io_, [this] { publish(); });
+  }
+}
+
+void Controller::ready() {
+  ready_ = true;
+  if (dirty_) dirty();
+}
+
+void Controller::publish() {
+  scheduled_ = false;
+  if (ws_.snarf_version != clip_version_) {
+    clip_version_ = ws_.snarf_version;
+    if (cfg_.set_clipboard) cfg_.set_clipboard(ws_.snarf);
+  }
+  if (!ready_ || !dirty_) return;
+  ready_ = dirty_ = false;
+  cfg_.publish(build());
+}
+
+std::shared_ptr<const Scene> Controller::build() {
+  auto s = std::make_shared<Scene>();
+  s->screen = ws_.screen();
+  s->metrics = cfg_.metrics;
+  std::map<int, std::shared_ptr<const SceneWindow>> keep;
+  for (int id : ws_.stacking()) {
+    Window* w = ws_.live(id);
+    if (!w || w->hidden) continue;
+    auto& old = cache_[id];
+    // Unchanged windows are shared with the previous scene, not laid out again.
+    auto sw = old && old->version == w->view_version ? old : scene_window(*w, id == ws_.current(), cfg_.metrics);
+    keep[id] = sw;
+    s->windows.push_back(sw);
+  }
+  cache_ = std::move(keep);
+  s->menu = menu_;
+  s->outline = outline_;
+  bool picking = mode_ == Mode::Pick || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping;
+  s->cursor = picking ? (pending_ == Pending::New || mode_ == Mode::Sweeping ? SceneCursor::Cross : SceneCursor::Sight)
+                      : SceneCursor::Arrow;
+  s->seq = ++seq_;
+  return s;
+}
+
+// --- keyboard ---
+
+void Controller::keys(std::u32string_view runes) {
+  Window* w = ws_.live(ws_.current());
+  if (!w) return;
+  ws_.type(w->id, runes);
+  if ((w = ws_.live(w->id))) show(*w, w->text.q0());
+}
+
+void Controller::nav(Nav n) {
+  Window* w = ws_.live(ws_.current());
+  if (!w) return;
+  long page = ws_.cells(w->rect).second;
+  size_t q0 = w->text.q0();
+  switch (n) {
+    case Nav::Left:
+      if (q0 > 0) w->text.set_selection(q0 - 1, q0 - 1);
+      show(*w, w->text.q0());
+      break;
+    case Nav::Right:
+      w->text.set_selection(q0 + 1, q0 + 1);
+      show(*w, w->text.q0());
+      break;
+    case Nav::Up: scroll_rows(*w, -std::max(1L, page / 3)); break;
+    case Nav::Down: scroll_rows(*w, std::max(1L, page / 3)); break;
+    case Nav::PageUp: scroll_rows(*w, -std::max(1L, page - 1)); break;
+    case Nav::PageDown: scroll_rows(*w, std::max(1L, page - 1)); break;
+    case Nav::Home: w->text.set_org(0); break;
+    case Nav::End: show(*w, w->text.size()); break;
+  }
+  ws_.changed(*w);
+}
+
+// --- scrolling ---
+
+// Moves the view by rows (negative: back). Going back lays out whole
+// lines before org, since rows wrap.
+void Controller::scroll_rows(Window& w, long rows) {
+  size_t cols = ws_.cells(w.rect).first;
+  std::u32string_view t = w.text.runes();
+  size_t org = w.text.org();
+  if (rows > 0) {
+    auto r = term::layout(t, org, cols, size_t(rows) + 1);
+    org = r.size() > size_t(rows) ? r[rows].start : (r.empty() ? org : r.back().start);
+  } else {
+    org = term::rows_back(t, org, cols, size_t(-rows));
+  }
+  w.text.set_org(org);
+  ws_.changed(w);
+}
+
+// Brings q into view if it is not, putting it near the bottom as rio does.
+void Controller::show(Window& w, size_t q) {
+  auto [cols, rows] = ws_.cells(w.rect);
+  size_t end = term::visible_end(w.text.runes(), w.text.org(), cols, rows);
+  if (q >= w.text.org() && (q < end || end == w.text.size())) return;
+  w.text.set_org(term::line_start(w.text.runes(), q));
+  scroll_rows(w, -long(rows) * 3 / 4);
+}
+
+// rio's scroll bar: button 1 moves the line at the top down to the
+// pointer, button 3 brings the pointer's line to the top, button 2 jumps
+// to the place in the text proportional to the pointer.
+// BUG: holding a button does not repeat.
+void Controller::scroll_bar(Window& w, int button, Point p) {
+  Rect s = scroll_rect(w.rect);
+  long rows = std::max(1, (p.y - s.min.y) / cfg_.metrics.font_h);
+  if (button == 1) return scroll_rows(w, -rows);
+  if (button == 4) return scroll_rows(w, rows);
+  double f = std::clamp(double(p.y - s.min.y) / std::max(1, s.dy()), 0.0, 1.0);
+  w.text.set_org(term::line_start(w.text.runes(), size_t(f * double(w.text.size()))));
+  ws_.changed(w);
+}
+
+void Controller::wheel(int button, Point p) {
+  if (Window* w = window_at(p)) scroll_rows(*w, button == 8 ? -3 : 3);
+}
+
+// --- the mouse ---
+
+void Controller::mouse(MouseState m) {
+  int pressed = m.buttons & ~buttons_, released = buttons_ & ~m.buttons;
+  buttons_ = m.buttons & 7;
+  for (int b : {8, 16})
+    if (m.buttons & b && mode_ == Mode::Idle) wheel(b, m.at);
+  motion(m.at);
+  for (int b : {1, 2, 4})
+    if (pressed & b) press(b, m.at, m.msec);
+  for (int b : {1, 2, 4})
+    if (released & b) release(b, m.at);
+  dirty();
+}
+
+Window* Controller::window_at(Point p) {
+  auto& order = ws_.stacking();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Window* w = ws_.live(*it);
+    if (w && !w->hidden && w->rect.contains(p)) return w;
+  }
+  return nullptr;
+}
+
+bool Controller::on_border(const Window& w, Point p) const {
+  return w.rect.contains(p) && !w.rect.inset(Borderwidth).contains(p);
+}
+
+void Controller::focus(Window& w) {
+  if (ws_.current() != w.id) ws_.control(w, verb(WctlVerb::Current));
+}
+
+void Controller::press(int button, Point p, uint32_t msec) {
+  switch (mode_) {
+    case Mode::Idle: break;
+    case Mode::Selecting: return chord(button);
+    case Mode::SweepWait:
+      if (button != 4) { mode_ = Mode::Consumed; pending_ = Pending::None; return; }
+      start_ = p;
+      outline_ = canon(p, p);
+      mode_ = Mode::Sweeping;
+      return;
+    case Mode::Pick:
+      if (button != 4) { mode_ = Mode::Consumed; pending_ = Pending::None; return; }
+      if (pending_ == Pending::Move) {
+        Window* w = window_at(p);
+        if (!w) { mode_ = Mode::Consumed; pending_ = Pending::None; return; }
+        target_ = w->id;
+        start_ = p;
+        outline_ = w->rect;
+        mode_ = Mode::Moving;
+      }
+      return;
+    default: return;
+  }
+  Window* w = window_at(p);
+  if (w && on_border(*w, p)) {
+    focus(*w);
+    if (button == 4) {  // button 3 on a border moves the window
+      target_ = w->id, start_ = p, outline_ = w->rect, mode_ = Mode::Moving;
+      pending_ = Pending::Move;
+    } else {
+      border_start(*w, p);
+    }
+    return;
+  }
+  if (button == 1) {
+    if (!w) { mode_ = Mode::Consumed; return; }
+    if (ws_.current() != w->id) { focus(*w); mode_ = Mode::Consumed; return; }  // rio: the click only focuses
+    if (scroll_rect(w->rect).contains(p)) { scroll_bar(*w, 1, p); mode_ = Mode::Consumed; return; }
+    return select_start(*w, p, msec);
+  }
+  if (w) focus(*w);
+  if (w && scroll_rect(w->rect).contains(p)) { scroll_bar(*w, button, p); mode_ = Mode::Consumed; return; }
+  if (button == 2) {
+    if (!w) { mode_ = Mode::Consumed; return; }
+    target_ = w->id;
+    return open_menu2(p);
+  }
+  open_menu3(p);
+}
+
+void Controller::release(int button, Point p) {
+  switch (mode_) {
+    case Mode::Selecting:
+      if (button == 1) mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+      return;
+    case Mode::Menu2:
+    case Mode::Menu3: {
+      int item = menu_ ? menu_item_at(*menu_, p) : -1;
+      Mode was = mode_;
+      menu_.reset();
+      mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+      if (was == Mode::Menu2) menu2_pick(item);
+      else menu3_pick(item);
+      return;
+    }
+    case Mode::Sweeping:
+      mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+      finish_sweep(canon(start_, p));
+      return;
+    case Mode::Pick:
+      return picked(window_at(p), p);
+    case Mode::Moving: {
+      mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+      Window* w = ws_.live(target_);
+      Rect r = *outline_;
+      outline_.reset();
+      pending_ = Pending::None;
+      if (!w) return;
+      WctlCommand c = verb(WctlVerb::Move);
+      c.r = r;
+      ws_.control(*w, c);
+      return;
+    }
+    case Mode::Border: {
+      mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+      Rect r = *outline_;
+      outline_.reset();
+      if (Window* w = ws_.live(target_)) {
+        WctlCommand c = verb(WctlVerb::Resize);
+        c.r = r;
+        ws_.control(*w, c);
+      }
+      return;
+    }
+    case Mode::Consumed:
+      if (!buttons_) mode_ = Mode::Idle;
+      return;
+    default: return;
+  }
+}
+
+void Controller::motion(Point p) {
+  switch (mode_) {
+    case Mode::Selecting:
+      if (Window* w = ws_.live(target_)) {
+        w->text.set_selection(anchor_, rune_at(*w, p, cfg_.metrics));
+        ws_.changed(*w);
+      }
+      return;
+    case Mode::Menu2:
+    case Mode::Menu3:
+      if (menu_) menu_->hilite = menu_item_at(*menu_, p);
+      return;
+    case Mode::Sweeping: outline_ = canon(start_, p); return;
+    case Mode::Moving:
+      if (Window* w = ws_.live(target_)) {
+        Point d{p.x - start_.x, p.y - start_.y};
+        outline_ = Rect{{w->rect.min.x + d.x, w->rect.min.y + d.y}, {w->rect.max.x + d.x, w->rect.max.y + d.y}};
+      }
+      return;
+    case Mode::Border: outline_ = border_rect(p); return;
+    default: return;
+  }
+}
+
+// --- selection (button 1) and chording ---
+
+void Controller::select_start(Window& w, Point p, uint32_t msec) {
+  size_t q = rune_at(w, p, cfg_.metrics);
+  target_ = w.id;
+  mode_ = Mode::Selecting;
+  if (q == last_click_q_ && msec - last_click_ms_ < DoubleClickMs) {
+    auto [a, b] = term::double_click(w.text.runes(), q);
+    w.text.set_selection(a, b);
+    last_click_q_ = SIZE_MAX;
+    mode_ = Mode::Consumed;  // a double click does not sweep on
+  } else {
+    w.text.set_selection(q, q);
+    anchor_ = q;
+    last_click_q_ = q;
+    last_click_ms_ = msec;
+  }
+  ws_.changed(w);
+}
+
+// While button 1 holds a selection, button 2 cuts it and button 3 pastes.
+void Controller::chord(int button) {
+  Window* w = ws_.live(target_);
+  if (!w) return;
+  if (button == 2) menu2_pick(0);
+  if (button == 4) menu2_pick(1);
+}
+
+// --- menus ---
+
+void Controller::open_menu2(Point p) {
+  Window* w = ws_.live(target_);
+  menu_ = place_menu(menu2_items(w && w->scroll), p, ws_.screen(), cfg_.metrics);
+  menu_->hilite = menu_item_at(*menu_, p);
+  mode_ = Mode::Menu2;
+}
+
+void Controller::open_menu3(Point p) {
+  std::vector<std::string> items = menu3_items;
+  menu_hidden_.clear();
+  for (int id : ws_.ids()) {
+    Window* w = ws_.live(id);
+    if (!w || !w->hidden) continue;
+    menu_hidden_[int(items.size())] = id;
+    items.push_back(menu_label(w->label));
+  }
+  menu_ = place_menu(std::move(items), p, ws_.screen(), cfg_.metrics);
+  menu_->hilite = menu_item_at(*menu_, p);
+  mode_ = Mode::Menu3;
+}
+
+void Controller::menu2_pick(int item) {
+  Window* w = ws_.live(target_);
+  if (!w || item < 0) return;
+  auto& t = w->text;
+  std::u32string_view sel = t.runes().substr(t.q0(), t.q1() - t.q0());
+  switch (item) {
+    case 0:  // cut
+      if (!sel.empty()) ws_.set_snarf(term::to_utf8(sel));
+      t.paste(U"");
+      break;
+    case 1:  // paste
+      t.paste(term::OutputDecoder().decode(ws_.snarf));
+      break;
+    case 2:  // snarf
+      if (!sel.empty()) ws_.set_snarf(term::to_utf8(sel));
+      break;
+    case 3: {  // look: the next occurrence of the selection, wrapping
+      if (sel.empty()) break;
+      std::u32string s(sel);
+      size_t at = t.runes().find(s, t.q1());
+      if (at == std::u32string_view::npos) at = t.runes().find(s);
+      if (at != std::u32string_view::npos) {
+        t.set_selection(at, at + s.size());
+        show(*w, at);
+      }
+      break;
+    }
+    case 4: {  // send: snarf at the end, as if typed, with a newline
+      std::u32string s = term::OutputDecoder().decode(ws_.snarf);
+      if (s.empty()) break;
+      if (s.back() != '\n' && s.back() != term::Keot) s.push_back('\n');
+      t.set_selection(t.size(), t.size());
+      t.paste(s);
+      t.set_selection(t.size(), t.size());
+      show(*w, t.size());
+      break;
+    }
+    case 5:
+      ws_.control(*w, verb(w->scroll ? WctlVerb::Noscroll : WctlVerb::Scroll));
+      break;
+  }
+  ws_.changed(*w);
+}
+
+void Controller::menu3_pick(int item) {
+  if (item < 0) return;
+  if (auto it = menu_hidden_.find(item); it != menu_hidden_.end()) {
+    if (Window* w = ws_.live(it->second); w && w->hidden) ws_.control(*w, verb(WctlVerb::Unhide));
+    return;
+  }
+  static const Pending what[] = {Pending::New, Pending::Resize, Pending::Move,
+                                 Pending::Delete, Pending::Hide, Pending::Exit};
+  if (item >= int(std::size(what))) return;
+  pending_ = what[item];
+  mode_ = pending_ == Pending::New ? Mode::SweepWait : Mode::Pick;
+}
+
+// The end of a pick: button 3 released over a window (or anywhere, for Exit).
+void Controller::picked(Window* w, Point) {
+  Pending p = std::exchange(pending_, Pending::None);
+  mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+  if (p == Pending::Exit) {
+    if (cfg_.exit) cfg_.exit();
+    return;
+  }
+  if (!w) return;
+  switch (p) {
+    case Pending::Delete: ws_.control(*w, verb(WctlVerb::Delete)); break;
+    case Pending::Hide: ws_.control(*w, verb(WctlVerb::Hide)); break;
+    case Pending::Resize:
+      target_ = w->id;
+      pending_ = Pending::Resize;
+      mode_ = Mode::SweepWait;
+      break;
+    default: break;
+  }
+}
+
+void Controller::finish_sweep(Rect r) {
+  outline_.reset();
+  Pending p = std::exchange(pending_, Pending::None);
+  if (r.dx() < 100 || r.dy() < 2 * (Borderwidth + 1) + cfg_.metrics.font_h) return;  // too small: rio gives up
+  if (p == Pending::New) {
+    WctlCommand c = verb(WctlVerb::New);
+    c.r = r;
+    ws_.create(c);
+  } else if (Window* w = ws_.live(target_); w && p == Pending::Resize) {
+    WctlCommand c = verb(WctlVerb::Resize);
+    c.r = r;
+    ws_.control(*w, c);
+  }
+}
+
+// --- dragging a border ---
+
+void Controller::border_start(Window& w, Point p) {
+  Rect r = w.rect;
+  int e = 0;
+  if (p.x < r.min.x + CornerZone) e |= Left;
+  else if (p.x >= r.max.x - CornerZone) e |= Right;
+  if (p.y < r.min.y + CornerZone) e |= Top;
+  else if (p.y >= r.max.y - CornerZone) e |= Bottom;
+  // Away from the corners only the edge under the pointer moves.
+  if ((e & (Left | Right)) && (e & (Top | Bottom)) == 0 && r.inset(Borderwidth).min.y <= p.y &&
+      p.y < r.inset(Borderwidth).max.y && (p.x >= r.min.x + Borderwidth && p.x < r.max.x - Borderwidth))
+    e &= ~(Left | Right);
+  border_edges_ = e;
+  target_ = w.id;
+  start_ = p;
+  outline_ = r;
+  mode_ = Mode::Border;
+}
+
+Rect Controller::border_rect(Point p) const {
+  Rect r = *outline_;
+  if (border_edges_ & Left) r.min.x = p.x;
+  if (border_edges_ & Right) r.max.x = p.x + 1;
+  if (border_edges_ & Top) r.min.y = p.y;
+  if (border_edges_ & Bottom) r.max.y = p.y + 1;
+  return canon(r.min, r.max);
+}
+
+void Controller::clipboard(std::string text) {
+  if (text == ws_.snarf) return;
+  ws_.set_snarf(std::move(text));
+  clip_version_ = ws_.snarf_version;  // it came from the clipboard: no need to put it back
+}
+
+}  // namespace grio::wsys::desktop

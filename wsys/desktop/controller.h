@@ -1,0 +1,103 @@
+// The desktop's behaviour, on the io thread: mouse and keyboard (already
+// turned into plain values by the SDL side) acting on the window system as
+// rio does — focus, selection, menus, sweeping, scrolling — and the scenes
+// it publishes for the renderer, at most one in flight at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/asio.h"
+#include "wsys/scene.h"
+#include "wsys/window_system.h"
+
+namespace grio::wsys::desktop {
+
+// Buttons as rio numbers them: 1, 2, 4; the wheel as 8 (up) and 16 (down).
+struct MouseState {
+  Point at;
+  int buttons = 0;
+  uint32_t msec = 0;
+};
+
+// Keys that move rather than type.
+enum class Nav { Left, Right, Up, Down, PageUp, PageDown, Home, End };
+
+struct ControllerConfig {
+  Metrics metrics;
+  // Hands a scene to the renderer (and wakes it); called on the io thread.
+  std::function<void(std::shared_ptr<const Scene>)> publish;
+  // Puts snarf on the system clipboard (called when snarf changes).
+  std::function<void(std::string)> set_clipboard;
+  // The Exit menu item.
+  std::function<void()> exit;
+};
+
+class Controller {
+ public:
+  Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig cfg);
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  void mouse(MouseState m);
+  void keys(std::u32string_view runes);
+  void nav(Nav n);
+  // The renderer has drawn the last scene and can take the next.
+  void ready();
+  // The system clipboard changed (another program copied): that is snarf now.
+  void clipboard(std::string text);
+
+ private:
+  enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border };
+  enum class Pending { None, New, Resize, Move, Delete, Hide, Exit };
+
+  void press(int button, Point p, uint32_t msec);
+  void release(int button, Point p);
+  void motion(Point p);
+  void wheel(int button, Point p);
+  Window* window_at(Point p);
+  bool on_border(const Window& w, Point p) const;
+  void focus(Window& w);
+  void select_start(Window& w, Point p, uint32_t msec);
+  void scroll_bar(Window& w, int button, Point p);
+  void scroll_rows(Window& w, long rows);
+  void show(Window& w, size_t q);
+  void open_menu2(Point p);
+  void open_menu3(Point p);
+  void menu2_pick(int item);
+  void menu3_pick(int item);
+  void picked(Window* w, Point p);
+  void finish_sweep(Rect r);
+  void chord(int button);
+  void border_start(Window& w, Point p);
+  Rect border_rect(Point p) const;
+  void dirty();
+  void publish();
+  std::shared_ptr<const Scene> build();
+
+  asio::io_context& io_;
+  WindowSystem& ws_;
+  ControllerConfig cfg_;
+  Mode mode_ = Mode::Idle;
+  Pending pending_ = Pending::None;
+  int buttons_ = 0;
+  int target_ = 0;                 // the window a menu, pick, move or drag acts on
+  Point start_;                    // where a sweep, move or drag began
+  size_t anchor_ = 0;              // where a selection began
+  size_t last_click_q_ = SIZE_MAX; // for double clicks
+  uint32_t last_click_ms_ = 0;
+  int border_edges_ = 0;           // which edges a border drag moves
+  std::optional<SceneMenu> menu_;
+  std::map<int, int> menu_hidden_; // menu3 item → hidden window id
+  std::optional<Rect> outline_;
+  uint32_t clip_version_ = 0;      // snarf_version last put on the clipboard
+  bool dirty_ = true, ready_ = true, scheduled_ = false;
+  uint64_t seq_ = 0;
+  std::map<int, std::shared_ptr<const SceneWindow>> cache_;
+};
+
+}  // namespace grio::wsys::desktop

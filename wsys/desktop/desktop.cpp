@@ -1,0 +1,309 @@
+// The SDL side of the desktop: the window, the event loop on the main
+// thread, and the hand-over of scenes (to us) and input (to the io thread).
+#include "wsys/desktop/desktop.h"
+
+#include <SDL.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "fonts/font.h"
+#include "term/decode.h"
+#include "wsys/desktop/controller.h"
+#include "wsys/desktop/renderer.h"
+
+namespace grio::wsys::desktop {
+
+namespace {
+enum UserCode { SceneReady = 1, ClipboardReady = 2, CaptureWanted = 3 };
+}
+
+struct Desktop::Impl {
+  SDL_Window* window = nullptr;
+  SDL_Renderer* sdl = nullptr;
+  std::unique_ptr<fonts::Font> font;
+  std::unique_ptr<Renderer> renderer;
+  Uint32 user_event = 0;
+  Uint32 frame_ms = 16;  // one display refresh
+  int buttons = 0;
+  SceneCursor cursor = SceneCursor::Arrow;
+  SDL_Cursor* cursors[3] = {};
+
+  // What other threads hand the main loop: only the newest of each counts.
+  std::mutex m;
+  std::shared_ptr<const Scene> scene;
+  std::shared_ptr<const Scene> shown;  // main thread only: for exposes
+  std::optional<std::string> clip;
+  std::vector<std::function<void(std::string)>> captures;
+  std::atomic<bool> scene_event{false};
+
+  ~Impl() {
+    renderer.reset();
+    for (auto* c : cursors)
+      if (c) SDL_FreeCursor(c);
+    if (sdl) SDL_DestroyRenderer(sdl);
+    if (window) SDL_DestroyWindow(window);
+    SDL_Quit();
+  }
+  void push(UserCode code) {
+    SDL_Event e{};
+    e.type = user_event;
+    e.user.code = code;
+    SDL_PushEvent(&e);
+  }
+  void input(const SDL_Event& e, asio::io_context& io, Controller& c, bool& quit, bool& redraw);
+  void mouse(asio::io_context& io, Controller& c, Point at, int buttons, uint32_t msec);
+  void key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
+  void frame(asio::io_context& io, Controller& c, Uint64& last);
+  void set_cursor(SceneCursor sc);
+  void read_back();
+};
+
+// Pixels are read after drawing and before presenting: after a present the
+// back buffer's contents are undefined.
+void Desktop::Impl::read_back() {
+  std::vector<std::function<void(std::string)>> todo;
+  {
+    std::lock_guard lock(m);
+    todo.swap(captures);
+  }
+  if (todo.empty()) return;
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(sdl, &w, &h);
+  std::string px(size_t(w) * h * 4, '\0');
+  if (SDL_RenderReadPixels(sdl, nullptr, SDL_PIXELFORMAT_ARGB8888, px.data(), w * 4) != 0) px.clear();
+  for (auto& done : todo) done(px);
+}
+
+Desktop::Desktop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Desktop::~Desktop() = default;
+
+std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& why) {
+  if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY") && !std::getenv("SDL_VIDEODRIVER")) {
+    why = "no display ($DISPLAY is not set)";
+    return nullptr;
+  }
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // ours stop the io thread too
+  if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+    why = std::string("no display: ") + SDL_GetError();
+    return nullptr;
+  }
+  auto impl = std::make_unique<Impl>();
+  SDL_Rect bounds{0, 0, 1280, 800};
+  SDL_GetDisplayBounds(0, &bounds);
+  float ddpi = 0, hdpi = 0, vdpi = 0;
+  double dpi = SDL_GetDisplayDPI(0, &ddpi, &hdpi, &vdpi) == 0 && vdpi > 10 ? std::round(vdpi) : 96;
+  impl->font = fonts::Font::open(fonts::FontSpec{opt.font, opt.points, dpi}, why);
+  if (!impl->font) return nullptr;
+  SDL_DisplayMode mode;
+  if (SDL_GetCurrentDisplayMode(0, &mode) == 0 && mode.refresh_rate > 0) impl->frame_ms = 1000 / mode.refresh_rate;
+  // rio takes the whole screen: a borderless window covering the display.
+  impl->window = SDL_CreateWindow("grio", bounds.x, bounds.y, bounds.w, bounds.h, SDL_WINDOW_BORDERLESS);
+  if (impl->window)
+    impl->sdl = SDL_CreateRenderer(impl->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC |
+                                                         SDL_RENDERER_TARGETTEXTURE);
+  if (impl->window && !impl->sdl) impl->sdl = SDL_CreateRenderer(impl->window, -1, SDL_RENDERER_SOFTWARE);
+  if (!impl->sdl) {
+    why = std::string("cannot open a window: ") + SDL_GetError();
+    return nullptr;
+  }
+  impl->user_event = SDL_RegisterEvents(1);
+  impl->renderer = std::make_unique<Renderer>(impl->sdl, *impl->font, Palette::rio(opt.reversed));
+  impl->cursors[0] = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_ARROW);
+  impl->cursors[1] = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_CROSSHAIR);
+  impl->cursors[2] = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_HAND);
+  SDL_StartTextInput();
+  return std::unique_ptr<Desktop>(new Desktop(std::move(impl)));
+}
+
+Rect Desktop::screen() const {
+  int w = 0, h = 0;
+  SDL_GetWindowSize(impl_->window, &w, &h);
+  return rect(0, 0, w, h);
+}
+
+Metrics Desktop::metrics() const { return Metrics{impl_->font->width(), impl_->font->height()}; }
+
+void Desktop::publish(std::shared_ptr<const Scene> s) {
+  {
+    std::lock_guard lock(impl_->m);
+    impl_->scene = std::move(s);
+  }
+  if (!impl_->scene_event.exchange(true)) impl_->push(SceneReady);
+}
+
+void Desktop::set_clipboard(std::string text) {
+  {
+    std::lock_guard lock(impl_->m);
+    impl_->clip = std::move(text);
+  }
+  impl_->push(ClipboardReady);
+}
+
+void Desktop::capture(std::function<void(std::string)> done) {
+  {
+    std::lock_guard lock(impl_->m);
+    impl_->captures.push_back(std::move(done));
+  }
+  impl_->push(CaptureWanted);
+}
+
+void Desktop::quit() {
+  SDL_Event e{};
+  e.type = SDL_QUIT;
+  SDL_PushEvent(&e);
+}
+
+void Desktop::run(asio::io_context& io, Controller& c, std::function<void()> stop) {
+  bool quit = false;
+  Uint64 last = 0;
+  while (!quit) {
+    SDL_Event e;
+    if (!SDL_WaitEvent(&e)) break;
+    bool redraw = false;
+    do impl_->input(e, io, c, quit, redraw);
+    while (!quit && SDL_PollEvent(&e));
+    if (redraw && !quit) impl_->frame(io, c, last);
+  }
+  asio::post(io, std::move(stop));
+}
+
+// One frame: no sooner than a display refresh after the last, with the
+// newest scene (those published meanwhile were never drawn), then the
+// controller may build the next.
+void Desktop::Impl::frame(asio::io_context& io, Controller& c, Uint64& last) {
+  Uint64 now = SDL_GetTicks64();
+  if (now < last + frame_ms) SDL_Delay(Uint32(last + frame_ms - now));
+  std::shared_ptr<const Scene> s;
+  {
+    // Cleared before the scene is taken: a scene published after this
+    // point pushes an event of its own and is not left unseen.
+    std::lock_guard lock(m);
+    scene_event = false;
+    s = std::move(scene);
+  }
+  bool fresh = s != nullptr;
+  if (!s) s = shown;  // an expose: the last scene again
+  shown = s;
+  if (s) {
+    renderer->draw(*s);
+    read_back();
+    SDL_RenderPresent(sdl);
+    set_cursor(s->cursor);
+  }
+  last = SDL_GetTicks64();
+  if (fresh) asio::post(io, [&c] { c.ready(); });
+}
+
+void Desktop::Impl::set_cursor(SceneCursor sc) {
+  if (sc == cursor) return;
+  cursor = sc;
+  SDL_SetCursor(cursors[int(sc)]);
+}
+
+void Desktop::Impl::mouse(asio::io_context& io, Controller& c, Point at, int b, uint32_t msec) {
+  asio::post(io, [&c, m = MouseState{at, b, msec}] { c.mouse(m); });
+}
+
+namespace {
+
+int rio_button(Uint8 b) {
+  switch (b) {
+    case SDL_BUTTON_LEFT: return 1;
+    case SDL_BUTTON_MIDDLE: return 2;
+    case SDL_BUTTON_RIGHT: return 4;
+    default: return 0;
+  }
+}
+
+std::optional<Nav> nav_key(SDL_Keycode k) {
+  switch (k) {
+    case SDLK_LEFT: return Nav::Left;
+    case SDLK_RIGHT: return Nav::Right;
+    case SDLK_UP: return Nav::Up;
+    case SDLK_DOWN: return Nav::Down;
+    case SDLK_PAGEUP: return Nav::PageUp;
+    case SDLK_PAGEDOWN: return Nav::PageDown;
+    case SDLK_HOME: return Nav::Home;
+    case SDLK_END: return Nav::End;
+    default: return std::nullopt;
+  }
+}
+
+// Keys SDL sends no text for: the ones the line discipline knows.
+char32_t control_key(const SDL_Keysym& k) {
+  switch (k.sym) {
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER: return '\n';
+    case SDLK_BACKSPACE: return 0x08;
+    case SDLK_TAB: return '\t';
+    case SDLK_ESCAPE: return 0x1B;
+    case SDLK_DELETE: return 0x7F;
+    default: break;
+  }
+  if ((k.mod & KMOD_CTRL) && k.sym >= SDLK_a && k.sym <= SDLK_z) return char32_t(k.sym - SDLK_a + 1);
+  return 0;
+}
+
+}  // namespace
+
+void Desktop::Impl::key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c) {
+  if (auto n = nav_key(k.keysym.sym)) {
+    asio::post(io, [&c, n = *n] { c.nav(n); });
+  } else if (char32_t r = control_key(k.keysym)) {
+    asio::post(io, [&c, r] { c.keys(std::u32string(1, r)); });
+  }
+}
+
+void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& c, bool& quit, bool& redraw) {
+  switch (e.type) {
+    case SDL_QUIT: quit = true; return;
+    case SDL_MOUSEMOTION: return mouse(io, c, {e.motion.x, e.motion.y}, buttons, e.motion.timestamp);
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP: {
+      int b = rio_button(e.button.button);
+      buttons = e.type == SDL_MOUSEBUTTONDOWN ? buttons | b : buttons & ~b;
+      return mouse(io, c, {e.button.x, e.button.y}, buttons, e.button.timestamp);
+    }
+    case SDL_MOUSEWHEEL: {
+      int x, y;
+      SDL_GetMouseState(&x, &y);
+      if (e.wheel.y == 0) return;
+      mouse(io, c, {x, y}, buttons | (e.wheel.y > 0 ? 8 : 16), e.wheel.timestamp);
+      return mouse(io, c, {x, y}, buttons, e.wheel.timestamp);
+    }
+    case SDL_KEYDOWN: return key(e.key, io, c);
+    case SDL_TEXTINPUT: {
+      std::u32string runes = term::OutputDecoder().decode(e.text.text);
+      asio::post(io, [&c, runes] { c.keys(runes); });
+      return;
+    }
+    case SDL_CLIPBOARDUPDATE: {
+      char* t = SDL_GetClipboardText();
+      std::string text = t ? t : "";
+      SDL_free(t);
+      asio::post(io, [&c, text] { c.clipboard(text); });
+      return;
+    }
+    case SDL_WINDOWEVENT:
+      if (e.window.event == SDL_WINDOWEVENT_EXPOSED) redraw = true;
+      return;
+    default: break;
+  }
+  if (e.type == user_event && (e.user.code == SceneReady || e.user.code == CaptureWanted)) redraw = true;
+  if (e.type == user_event && e.user.code == ClipboardReady) {
+    std::optional<std::string> t;
+    {
+      std::lock_guard lock(m);
+      t = std::move(clip);
+      clip.reset();
+    }
+    if (t) SDL_SetClipboardText(t->c_str());
+  }
+}
+
+}  // namespace grio::wsys::desktop

@@ -1,0 +1,56 @@
+// Drawing scenes with SDL: each window into a texture of its own, redrawn
+// only when its part of the scene changed, then stacked on the grey
+// background with the menu and any sweep outline on top.
+#pragma once
+
+#include <SDL.h>
+
+#include <map>
+
+#include "fonts/font.h"
+#include "wsys/scene.h"
+
+namespace grio::wsys::desktop {
+
+// rio's colours (reference §2.8), or -b's reversed ones.
+struct Palette {
+  uint32_t background, text_bg, text, text_unfocused, selection, scroll_bg, thumb;
+  uint32_t border, border_unfocused, hold, hold_border_unfocused, hold_text_unfocused;
+  uint32_t outline, menu_bg, menu_hilite, menu_border;
+  static Palette rio(bool reversed);
+};
+
+class Renderer {
+ public:
+  Renderer(SDL_Renderer* r, fonts::Font& font, Palette p);
+  ~Renderer();
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  void draw(const Scene& s);
+
+ private:
+  struct Cached {
+    SDL_Texture* tex = nullptr;
+    uint64_t version = 0;
+    int w = 0, h = 0;
+  };
+  void draw_window(const SceneWindow& w, Cached& c);
+  void draw_text(const SceneWindow& w, uint32_t colour);
+  void draw_runes(std::u32string_view s, int x, int y, uint32_t colour);
+  void draw_menu(const SceneMenu& m);
+  void ensure_glyphs(const Scene& s);
+  void upload_atlas();
+  void fill(int x, int y, int w, int h, uint32_t colour);
+  void frame(Rect r, int width, uint32_t colour);
+
+  SDL_Renderer* r_;
+  fonts::Font& font_;
+  Palette pal_;
+  SDL_Texture* atlas_ = nullptr;
+  uint64_t atlas_version_ = 0;
+  uint64_t atlas_generation_ = 0;
+  std::map<int, Cached> windows_;
+};
+
+}  // namespace grio::wsys::desktop

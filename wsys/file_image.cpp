@@ -1,0 +1,76 @@
+// screen and window: image(6) dumps of what the desktop draws, uncompressed
+// (a 60-byte header, then rows of x8r8g8b8 pixels). Opening the file takes
+// one picture of the screen from the desktop; reads of that fid serve it,
+// waiting until it has arrived. Without a desktop there is no image.
+#include "net/errors.h"
+#include "wsys/tree.h"
+
+namespace grio::wsys {
+
+namespace {
+
+struct Picture {
+  bool ready = false;
+  std::string image;              // header and pixels, once ready
+  std::string error;              // why there is none
+  std::deque<net::Req> waiting;   // reads that came before it
+};
+
+std::string header(Rect r) {
+  char buf[61];
+  std::snprintf(buf, sizeof buf, "%11s %11d %11d %11d %11d ", "x8r8g8b8", r.min.x, r.min.y, r.max.x, r.max.y);
+  return buf;
+}
+
+// The part of a whole-screen capture (pixels only, screen-sized) inside r.
+std::string crop(const std::string& pixels, Rect screen, Rect r) {
+  std::string out = header(r);
+  for (int y = r.min.y; y < r.max.y; y++)
+    for (int x = r.min.x; x < r.max.x; x++) {
+      bool in = screen.contains(Point{x, y});
+      size_t at = (size_t(y - screen.min.y) * screen.dx() + (x - screen.min.x)) * 4;
+      out.append(in ? pixels.substr(at, 4) : std::string(4, '\0'));
+    }
+  return out;
+}
+
+void answer(Picture& p, const net::Req& r) {
+  if (!p.error.empty()) return r->error(p.error);
+  read_string(r, p.image);
+}
+
+// window 0: the screen; else that window's rectangle.
+net::Error take(Ctx& c, net::Fid& f, int window) {
+  if (!c.ws.capture) return "no screen: running headless";
+  if (window && c.w->hidden) return "window has no image";
+  auto p = std::make_shared<Picture>();
+  f.aux = p;
+  Rect screen = c.ws.screen();
+  c.ws.capture([p, &ws = c.ws, window, screen](std::string pixels) {
+    Window* w = window ? ws.live(window) : nullptr;
+    if (pixels.size() != size_t(screen.dx()) * screen.dy() * 4) p->error = "screen capture failed";
+    else if (window && !w) p->error = "window deleted";
+    else p->image = window ? crop(pixels, screen, w->rect) : header(screen) + pixels;
+    p->ready = true;
+    auto waiting = std::move(p->waiting);
+    for (auto& r : waiting) answer(*p, r);
+  });
+  return {};
+}
+
+net::Error open_screen(Ctx& c, net::Fid& f, uint8_t) { return take(c, f, 0); }
+net::Error open_window(Ctx& c, net::Fid& f, uint8_t) { return take(c, f, c.w ? c.w->id : 0); }
+
+void read(Ctx&, const net::Req& r) {
+  auto p = std::static_pointer_cast<Picture>(r->fid().aux);
+  if (p->ready) return answer(*p, r);
+  p->waiting.push_back(r);
+  r->park([p, raw = r.get()] { std::erase_if(p->waiting, [raw](const net::Req& q) { return q.get() == raw; }); });
+}
+
+}  // namespace
+
+const FileKind screen_file{"screen", Qfile::Screen, 0400, false, open_screen, read, nullptr, nullptr};
+const FileKind window_file{"window", Qfile::Winimage, 0400, true, open_window, read, nullptr, nullptr};
+
+}  // namespace grio::wsys

@@ -1,0 +1,121 @@
+// Building scenes from windows, and the geometry the mouse needs to go back
+// from pixels to runes and menu items.
+#include "wsys/scene.h"
+
+#include <algorithm>
+
+#include "term/layout.h"
+#include "wsys/window.h"
+
+namespace grio::wsys {
+
+namespace {
+
+struct Cells {
+  size_t cols, rows;
+};
+
+Cells cells_of(Rect r, Metrics m) {
+  Rect t = text_rect(r);
+  return {size_t(std::max(1, t.dx() / m.font_w)), size_t(std::max(1, t.dy() / m.font_h))};
+}
+
+// The column each rune of row starts at, and one more entry for its end.
+std::vector<int> columns(std::u32string_view text, term::Row row, size_t cols) {
+  std::vector<int> col;
+  size_t c = 0;
+  for (size_t q = row.start; q < row.end; q++) {
+    col.push_back(int(c));
+    char32_t r = text[q];
+    if (r == '\n') continue;
+    c += r == '\t' ? std::min(c / term::Tabstop * term::Tabstop + term::Tabstop, cols) - c : 1;
+  }
+  col.push_back(int(c));
+  return col;
+}
+
+SceneRow scene_row(std::u32string_view text, term::Row row, size_t cols, size_t q0, size_t q1) {
+  SceneRow out;
+  std::vector<int> col = columns(text, row, cols);
+  for (size_t q = row.start; q < row.end; q++) {
+    char32_t r = text[q];
+    if (r == '\t') out.cells.append(size_t(col[q - row.start + 1] - col[q - row.start]), U' ');
+    else if (r != '\n') out.cells.push_back(r);
+  }
+  if (q0 < q1 && q0 < row.end && q1 > row.start) {
+    out.sel0 = col[std::max(q0, row.start) - row.start];
+    // A selection that takes in the row's newline runs to the right edge.
+    out.sel1 = q1 >= row.end && row.end > row.start && text[row.end - 1] == '\n'
+                   ? int(cols)
+                   : col[std::min(q1, row.end) - row.start];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const SceneWindow> scene_window(const Window& w, bool current, Metrics m) {
+  auto s = std::make_shared<SceneWindow>();
+  s->id = w.id;
+  s->rect = w.rect;
+  s->current = current;
+  s->holding = w.text.holding();
+  s->version = w.view_version;
+  auto [cols, nrows] = cells_of(w.rect, m);
+  std::u32string_view text = w.text.runes();
+  auto rows = term::layout(text, w.text.org(), cols, nrows);
+  size_t q0 = w.text.q0(), q1 = w.text.q1();
+  for (size_t i = 0; i < rows.size(); i++) {
+    s->rows.push_back(scene_row(text, rows[i], cols, q0, q1));
+    bool last = i + 1 == rows.size();
+    if (current && q0 == q1 && q0 >= rows[i].start && (q0 < rows[i].end || (last && q0 == rows[i].end))) {
+      s->cursor_row = int(i);
+      s->cursor_col = columns(text, rows[i], cols)[q0 - rows[i].start];
+    }
+  }
+  s->org = w.text.org();
+  s->end = rows.empty() ? s->org : rows.back().end;
+  s->size = text.size();
+  return s;
+}
+
+size_t rune_at(const Window& w, Point p, Metrics m) {
+  Rect t = text_rect(w.rect);
+  auto [cols, nrows] = cells_of(w.rect, m);
+  std::u32string_view text = w.text.runes();
+  auto rows = term::layout(text, w.text.org(), cols, nrows);
+  if (rows.empty()) return w.text.org();
+  int ri = std::clamp((p.y - t.min.y) / m.font_h, 0, int(rows.size()) - 1);
+  if (p.y >= t.min.y + int(rows.size()) * m.font_h) return rows.back().end;
+  term::Row row = rows[ri];
+  std::vector<int> col = columns(text, row, cols);
+  // Nearest boundary: a click on a cell's right half means after the rune.
+  int x = (p.x - t.min.x + m.font_w / 2) / m.font_w;
+  for (size_t q = row.start; q < row.end; q++) {
+    if (text[q] == '\n') return q;
+    if (col[q - row.start + 1] > x) return q;
+  }
+  return row.end;
+}
+
+SceneMenu place_menu(std::vector<std::string> items, Point p, Rect screen, Metrics m) {
+  SceneMenu menu;
+  size_t widest = 0;
+  for (auto& s : items) widest = std::max(widest, s.size());
+  menu.item_h = m.font_h + 4;
+  int w = int(widest) * m.font_w + 16, h = int(items.size()) * menu.item_h + 4;
+  Point at{p.x - w / 2, p.y - 2 - menu.item_h / 2};
+  at.x = std::clamp(at.x, screen.min.x, std::max(screen.min.x, screen.max.x - w));
+  at.y = std::clamp(at.y, screen.min.y, std::max(screen.min.y, screen.max.y - h));
+  menu.rect = Rect{at, {at.x + w, at.y + h}};
+  menu.items = std::move(items);
+  return menu;
+}
+
+int menu_item_at(const SceneMenu& menu, Point p) {
+  if (!menu.rect.contains(p)) return -1;
+  int i = (p.y - menu.rect.min.y - 2) / menu.item_h;
+  return i >= 0 && i < int(menu.items.size()) ? i : -1;
+}
+
+}  // namespace grio::wsys
