@@ -62,19 +62,8 @@ struct MountTemp {
 class Proc {
  public:
   Proc(std::vector<std::string> args, const fs::path& out, const fs::path& err) : out_(out), err_(err) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
+    pid_ = grio::test::spawn(std::move(args), out, err);
     REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (o < 0 || e < 0) ::_exit(126);
-      ::dup2(o, 1), ::dup2(e, 2);
-      ::execvp(argv[0], argv.data());
-      ::_exit(127);
-    }
   }
   ~Proc() { stop(SIGKILL, 5s); }
   Proc(const Proc&) = delete;
