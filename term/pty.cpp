@@ -8,6 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -28,8 +29,11 @@ struct ExecPlan {
 };
 
 std::vector<std::string> merged_env(const PtyConfig& cfg) {
-  std::vector<std::pair<std::string, std::string>> add{{"TERM", "dumb"}};
-  add.insert(add.end(), cfg.env.begin(), cfg.env.end());
+  // TERM=dumb unless the caller names a TERM of its own: getenv finds the
+  // first of two, so both must never be there.
+  auto add = cfg.env;
+  if (std::none_of(add.begin(), add.end(), [](auto& kv) { return kv.first == "TERM"; }))
+    add.insert(add.begin(), {"TERM", "dumb"});
   std::vector<std::string> env;
   for (char** e = environ; *e; e++) {
     std::string_view kv(*e);

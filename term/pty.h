@@ -15,8 +15,8 @@ namespace grio::term {
 
 struct PtyConfig {
   std::vector<std::string> argv;  // empty: $SHELL, else /bin/sh
-  // Added to (or replacing in) our environment, after TERM=dumb; e.g.
-  // {"wsys", "unix!/run/…"}, {"winid", "3"}.
+  // Added to (or replacing in) our environment, as is TERM=dumb unless
+  // this names a TERM; e.g. {"wsys", "unix!/run/…"}, {"winid", "3"}.
   std::vector<std::pair<std::string, std::string>> env;
   std::string dir;  // working directory; empty: ours
   unsigned short cols = 80, rows = 24;

@@ -100,6 +100,15 @@ TEST_CASE("pty: TERM is dumb and our variables arrive", "[term]") {
   CHECK(out.find("<dumb 42 unix!/tmp/x>") != std::string::npos);
 }
 
+TEST_CASE("pty: a TERM of the caller's replaces dumb", "[term]") {
+  PtyConfig cfg = command("echo \"<$TERM>\"; env | grep -c '^TERM='");
+  cfg.env = {{"TERM", "xterm"}};
+  Child c(cfg);
+  std::string out = c.read_until("\n1");
+  CHECK(out.find("<xterm>") != std::string::npos);
+  CHECK(out.find("\n1") != std::string::npos);  // one TERM, not two
+}
+
 TEST_CASE("pty: the working directory is applied", "[term]") {
   char dir[] = "/tmp/term_cwd_XXXXXX";
   REQUIRE(mkdtemp(dir));
