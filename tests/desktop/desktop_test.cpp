@@ -97,7 +97,7 @@ TEST_CASE("New and a sweep make a window of the swept size and Delete removes it
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
   CHECK(d.wctl(2).substr(0, 48) == "        700         450        1100         700 ");
   CHECK(eventually([&] { return d.shot().at(701, 600) == Focused; }));
-  menu3(d, 900, 200, 3);  // Delete, then pick the window
+  menu3(d, 900, 200, 4);  // Delete, then pick the window
   d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
   CHECK(eventually([&] { return d.ids() == "1\n"; }));
   CHECK(eventually([&] { return d.shot().at(701, 600) == 0x777777; }));
@@ -108,11 +108,11 @@ TEST_CASE("Hide puts a window in the menu under its label and choosing it brings
   d.start({GRIO_BINARY, "window", "-m", "-r", "600", "450", "1000", "750", "sleep", "30"});
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
   REQUIRE(d.p9("write /wsys/2/label", "hideme").status == 0);
-  menu3(d, 900, 200, 4);  // Hide, then pick the window
+  menu3(d, 900, 200, 5);  // Hide, then pick the window
   d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
   REQUIRE(eventually([&] { return d.wctl(2).find("hidden") != std::string::npos; }));
   CHECK(eventually([&] { return d.shot().at(601, 600) == 0x777777; }));
-  menu3(d, 900, 200, 6);  // the first hidden window's entry
+  menu3(d, 900, 200, 7);  // the first hidden window's entry
   CHECK(eventually([&] { return d.wctl(2).find("visible") != std::string::npos; }));
   CHECK(eventually([&] { return d.shot().at(601, 600) == Focused; }));
 }
@@ -169,4 +169,18 @@ TEST_CASE("the screen file's pixels equal a screenshot and window is the window'
   std::string win = d.p9("read /wsys/2/window").out;
   CHECK(win.substr(0, 60) == "   x8r8g8b8         100         450         500         750 ");
   CHECK(win.size() == 60 + 400 * 300 * 4);
+}
+
+TEST_CASE("Hub and a sweep make a window on the session io that runs what is written to its hub 0", "[desktop]") {
+  Desk d;
+  menu3(d, 900, 200, 1);  // Hub
+  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  CHECK(d.wctl(2).substr(0, 48) == "        700         450        1100         700 ");
+  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+  CHECK(d.p9("write hub/io/0", "echo hub-$((6*7))\n").status == 0);
+  INFO(d.text(2));
+  CHECK(eventually([&] { return d.text(2).find("hub-42\n") != std::string::npos; }));
+  CHECK(d.p9("write hub/io/0", "exit\n").status == 0);  // the session ends, and the window with it
+  CHECK(eventually([&] { return d.ids() == "1\n"; }));
 }

@@ -278,3 +278,24 @@ TEST_CASE("a server that dies under the mount gives ENOTCONN, and fusermount3 -u
   CHECK(m.proc().wait(5s) == 0);
   CHECK(!mounted(m.dir()));
 }
+
+// Issue 6's hub example: a session's output read with cat while another
+// process writes its input, all through the mount.
+TEST_CASE("cat of a session's hub 1 shows what a line echoed into its hub 0 printed", "[mount][hub]") {
+  REQUIRE(::setenv("SHELL", "/bin/sh", 1) == 0);  // the server's sessions run it
+  Server srv("serve");
+  Mount m(srv.addr());
+  REQUIRE(run("echo new s > " + m / "hub/ctl").status == 0);
+  MountTemp work;
+  Proc cat = spawn({"cat", m / "hub/s/1"}, work, "cat");
+  // The answer is computed by the session's shell, so it is not the echo.
+  Ran echo = run("echo \"echo hello-\\$((2*3))\" > " + m / "hub/s/0");
+  CHECK(echo.status == 0);
+  CHECK(echo.err == "");
+  CHECK(eventually([&] { return contains(cat.out(), "hello-6\n"); }));
+  INFO(cat.out());
+  CHECK(cat.running());
+  // The shell exits: the session's hubs close and the cat gets end of file.
+  CHECK(run("echo exit > " + m / "hub/s/0").status == 0);
+  CHECK(cat.wait(5s) == 0);
+}

@@ -309,3 +309,46 @@ TEST_CASE("deleting a -m window hangs up its command", "[wsys]") {
   CHECK(win.wait(5s) == 128 + SIGHUP);
   CHECK(ws.windows().empty());
 }
+
+// Two desktops showing one session: the session and a window on a grio
+// serve, a second window on a window system in this process (so the test
+// can type into it). Each window runs `grio hub`, which puts the window in
+// raw mode (it turns tty echo off): keys go to hub 0 as typed and the
+// session's pty echoes them, as in a terminal.
+TEST_CASE("window --hub shows a hub session on two desktops at once", "[wsys][hub]") {
+  REQUIRE(::setenv("SHELL", "/bin/sh", 1) == 0);  // sessions run a shell without line editing
+  Wsys a;
+  LocalWsys b;
+  TempDir work;
+  // The session exists before either window shows it.
+  REQUIRE(run("printf \"%%detach\\n\" | " + std::string(GRIO_BINARY) + " hub --wsys " + a.addr + " s").status == 0);
+  Child on_a({GRIO_BINARY, "window", "--wsys", a.addr, "--hub", "s"}, work.path);
+  REQUIRE(on_a.wait() == 0);
+  INFO(on_a.err());
+  Child on_b({GRIO_BINARY, "window", "--wsys", b.addr, "--hub", "s", "--hub-wsys", a.addr}, work.path);
+  REQUIRE(on_b.wait() == 0);
+  INFO(on_b.err());
+  std::string id_a;
+  int id_b = 0;
+  REQUIRE(eventually([&] { return !(id_a = chomp(a.windows())).empty(); }));
+  REQUIRE(eventually([&] { return (id_b = b.only_window()) != 0; }));
+  auto text_a = [&] { return a.p9("read /wsys/" + id_a + "/text").out; };
+
+  // A line written to hub 0 runs in the session; both windows show it.
+  CHECK(a.p9("write hub/s/0", "echo via-$((6*7))\n").status == 0);
+  CHECK(eventually([&] { return contains(text_a(), "via-42"); }));
+  CHECK(eventually([&] { return contains(b.text(id_b), "via-42"); }));
+
+  // A line typed in b's window runs in the session too.
+  REQUIRE(eventually([&] { return contains(b.text(id_b), "attached to s"); }));
+  b.on_io([&] { b.ws.type(id_b, U"echo typed-$((3*5))\n"); });
+  CHECK(eventually([&] { return contains(text_a(), "typed-15"); }));
+  CHECK(eventually([&] { return contains(b.text(id_b), "typed-15"); }));
+  INFO("a: " << text_a() << "\nb: " << b.text(id_b));
+  CHECK(!contains(b.text(id_b), "echo typed-$((3*5))\necho typed"));  // shown once, not echoed twice
+
+  // The shell exits: the session ends, and with it both windows.
+  b.on_io([&] { b.ws.type(id_b, U"exit\n"); });
+  CHECK(eventually([&] { return a.windows().empty(); }));
+  CHECK(eventually([&] { return b.only_window() == 0; }));
+}

@@ -1,6 +1,7 @@
 // grio window: make a window in $wsys, after rio's window(1). The server runs
 // the command in it, or with -m the command runs here, on a pty joined to
-// the window's cons.
+// the window's cons. With --hub NAME the command is `grio hub NAME`, as
+// Plan 9 runs hubshell in a rio window: the window shows a hub session.
 #include <poll.h>
 #include <unistd.h>
 
@@ -31,13 +32,16 @@ using namespace ninep;
 
 constexpr const char* kUsage =
     "usage: grio window [-m] [-r x0 y0 x1 y1] [-dx n] [-dy n] [-minx n] [-miny n] [-maxx n] [-maxy n]\n"
-    "                   [-hide] [-scroll|-noscroll] [-cd dir] [--wsys ADDR] [cmd [arg ...]]\n";
+    "                   [-hide] [-scroll|-noscroll] [-cd dir] [--wsys ADDR]\n"
+    "                   [--hub NAME [--hub-wsys ADDR] | cmd [arg ...]]\n";
 
 struct Options {
   bool here = false;              // -m: run the command here
   std::string geometry;           // the wctl options, as text: " -dx 300 -hide"
   std::optional<std::string> cd;  // -cd
   std::string addr;               // --wsys, else $wsys
+  std::optional<std::string> hub;  // --hub: the session to show
+  std::string hub_addr;           // --hub-wsys: the server holding it
   std::vector<std::string> argv;  // the command and its arguments
 };
 
@@ -92,10 +96,35 @@ Options parse(int argc, char** argv) {
     else if (a == "-cd") o.cd = value(a);
     else if (a == "--wsys") o.addr = value(a);
     else if (a.starts_with("--wsys=")) o.addr = a.substr(7);
+    else if (a == "--hub") o.hub = value(a);
+    else if (a == "--hub-wsys") o.hub_addr = value(a);
     else throw Usage{"unknown option " + a};
   }
   o.argv.assign(argv + i, argv + argc);
+  if (o.hub && !o.argv.empty()) throw Usage{"--hub runs grio hub: give no command"};
+  if (!o.hub && !o.hub_addr.empty()) throw Usage{"--hub-wsys needs --hub"};
   return o;
+}
+
+// This very program, to run `grio hub` in the window. The server runs it
+// by this path too, so the server is assumed to be on this machine.
+// BUG: a window on a server elsewhere would need grio on its $PATH there.
+std::string self() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("grio") : p.string();
+}
+
+// --hub: the command becomes `grio hub --wsys ADDR NAME`. The session's
+// server is --hub-wsys, else $wsys, else the window's own server, so that
+// `grio window --wsys B --hub io` shows here the session of $wsys on B.
+void hub_command(Options& o) {
+  if (!o.hub) return;
+  std::string addr = o.hub_addr;
+  if (addr.empty())
+    if (const char* w = std::getenv("wsys")) addr = w;
+  if (addr.empty()) addr = o.addr;
+  o.argv = {self(), "hub", "--wsys", addr, *o.hub};
 }
 
 // One sh word for the server's `sh -c`. A word that starts with '-' is
@@ -328,6 +357,7 @@ int window(int argc, char** argv) {
     if (o.addr.empty())
       if (const char* w = std::getenv("wsys")) o.addr = w;
     if (o.addr.empty()) throw Fail{"no window system: use --wsys ADDR or set $wsys"};
+    hub_command(o);
     return o.here ? run_here(std::move(o)) : run_there(o);
   } catch (const Fail& f) {
     std::fprintf(stderr, "window: %s\n", f.why.c_str());

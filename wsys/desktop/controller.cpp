@@ -2,6 +2,8 @@
 // window system from the io thread; and scene publishing.
 #include "wsys/desktop/controller.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "term/layout.h"
@@ -18,7 +20,21 @@ enum Edge { Left = 1, Right = 2, Top = 4, Bottom = 8 };
 const std::vector<std::string> menu2_items(bool scroll) {
   return {"cut", "paste", "snarf", "look", "send", scroll ? "noscroll" : "scroll"};
 }
-const std::vector<std::string> menu3_items = {"New", "Resize", "Move", "Delete", "Hide", "Exit"};
+const std::vector<std::string> menu3_items = {"New", "Hub", "Resize", "Move", "Delete", "Hide", "Exit"};
+
+// Hub's window runs `grio hub io` against this desktop's own window system
+// ($wsys of its programs), by the path of this very program: a window on
+// the session `io`, started by the first Hub and shared by the others.
+// BUG: there is no way to name another session from the menu; rio would
+// have the name typed. Use `grio window --hub NAME` for that.
+std::string hub_command() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  std::string self = n > 0 ? std::string(buf, size_t(n)) : "grio";
+  std::string q = "'";
+  for (char c : self) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "' hub io";
+}
 
 // Long labels are shortened in the middle, as rio's button-3 menu does.
 std::string menu_label(const std::string& s) {
@@ -91,7 +107,7 @@ std::shared_ptr<const Scene> Controller::build() {
   s->menu = menu_;
   s->outline = outline_;
   bool picking = mode_ == Mode::Pick || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping;
-  s->cursor = picking ? (pending_ == Pending::New || mode_ == Mode::Sweeping ? SceneCursor::Cross : SceneCursor::Sight)
+  s->cursor = picking ? (pending_ == Pending::New || pending_ == Pending::Hub || mode_ == Mode::Sweeping ? SceneCursor::Cross : SceneCursor::Sight)
                       : SceneCursor::Arrow;
   s->seq = ++seq_;
   return s;
@@ -433,11 +449,11 @@ void Controller::menu3_pick(int item) {
     if (Window* w = ws_.live(it->second); w && w->hidden) ws_.control(*w, verb(WctlVerb::Unhide));
     return;
   }
-  static const Pending what[] = {Pending::New, Pending::Resize, Pending::Move,
+  static const Pending what[] = {Pending::New, Pending::Hub, Pending::Resize, Pending::Move,
                                  Pending::Delete, Pending::Hide, Pending::Exit};
   if (item >= int(std::size(what))) return;
   pending_ = what[item];
-  mode_ = pending_ == Pending::New ? Mode::SweepWait : Mode::Pick;
+  mode_ = pending_ == Pending::New || pending_ == Pending::Hub ? Mode::SweepWait : Mode::Pick;
 }
 
 // The end of a pick: button 3 released over a window (or anywhere, for Exit).
@@ -465,9 +481,10 @@ void Controller::finish_sweep(Rect r) {
   outline_.reset();
   Pending p = std::exchange(pending_, Pending::None);
   if (r.dx() < 100 || r.dy() < 2 * (Borderwidth + 1) + cfg_.metrics.font_h) return;  // too small: rio gives up
-  if (p == Pending::New) {
+  if (p == Pending::New || p == Pending::Hub) {
     WctlCommand c = verb(WctlVerb::New);
     c.r = r;
+    if (p == Pending::Hub) c.cmd = hub_command();
     ws_.create(c);
   } else if (Window* w = ws_.live(target_); w && p == Pending::Resize) {
     WctlCommand c = verb(WctlVerb::Resize);

@@ -53,7 +53,7 @@ class Controller {
 
  private:
   enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border };
-  enum class Pending { None, New, Resize, Move, Delete, Hide, Exit };
+  enum class Pending { None, New, Hub, Resize, Move, Delete, Hide, Exit };
 
   void press(int button, Point p, uint32_t msec);
   void release(int button, Point p);
