@@ -44,8 +44,9 @@ class Wire {
   }
   void send(uint16_t tag, Msg m) { send_raw(encode(Fcall{tag, std::move(m)})); }
 
-  // The next message; fails the test if none arrives within the timeout.
-  Fcall recv(int timeout_ms = 5000) {
+  // The next message; fails the test if none arrives within the timeout
+  // (generous: a loaded CI machine running ASan builds can be slow).
+  Fcall recv(int timeout_ms = 20000) {
     auto f = try_recv(timeout_ms);
     REQUIRE(f.has_value());
     return *f;
@@ -155,10 +156,10 @@ class BasicServed {
   }
   Wire connect() { return Wire(connect_fd()); }
 
-  // Polls an io-thread condition until it holds or 5 s pass.
+  // Polls an io-thread condition until it holds or 20 s pass.
   template <class P>
   bool eventually(P pred) {
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 2000; i++) {  // 20 s, for a loaded machine
       if (on_io(pred)) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
