@@ -220,7 +220,9 @@ std::string cells() {
 // Seconds for grio: window made, cat done, the text ends with the file's
 // end. The window lives while its command does, so the command sleeps on
 // after cat (marking that cat finished) until we stop it.
-double grio_cat(Desk& d, const fs::path& file, const std::string& tail) {
+// cat_s: when cat had finished (its output was on the pty, not yet all in
+// the window).
+double grio_cat(Desk& d, const fs::path& file, const std::string& tail, double& cat_s) {
   fs::path done = d.dir / "cat.done";
   fs::remove(done);
   auto t0 = Clock::now();
@@ -229,6 +231,7 @@ double grio_cat(Desk& d, const fs::path& file, const std::string& tail) {
                   d.dir / "win.out", d.dir / "win.err");
   // Polling the text file meanwhile would load the machine; a file is cheap.
   until([&] { return fs::exists(done); }, "cat in the grio window");
+  cat_s = since(t0);
   std::string ls = d.p9({"ls", "/wsys"});
   ls.pop_back();
   std::string id = ls.substr(ls.rfind('\n') + 1);  // the newest window
@@ -287,11 +290,12 @@ void cat_and_frames(Desk& d, const std::string& self) {
   std::string text = slurp(file);
   std::string tail = text.substr(text.rfind('\n', text.size() - 2) + 1);
   std::string font = "monospace:size=10", size = cells();
-  double g = 1e9, st = 1e9, xt = 1e9;
+  double g = 1e9, st = 1e9, xt = 1e9, g_cat = 0;
   std::vector<double> scrolling;
   for (int i = 0; i < 2; i++) {
     size_t before = d.frames().size();
-    g = std::min(g, grio_cat(d, file, tail));
+    double c = 0, t = grio_cat(d, file, tail, c);
+    if (t < g) g = t, g_cat = c;
     auto all = d.frames();  // includes the window's removal: a frame or two
     scrolling.insert(scrolling.end(), all.begin() + long(before), all.end());
     st = std::min(st, term_cat(d.dir, {"st", "-f", font, "-g", size, "-e"}, file, self));
@@ -302,6 +306,7 @@ void cat_and_frames(Desk& d, const std::string& self) {
   std::printf("cat 10 MB until shown, best of 2 (xterm: 1 run), %s cells:\n", size.c_str());
   row("  grio window / st", g, st, "s", g <= st ? "target met (no slower than st)" : "BELOW TARGET");
   row("  grio window / xterm -j", g, xt, "s", "");
+  std::printf("  (grio's best run: cat itself had finished at %.3f s)\n", g_cat);
   std::printf("frames while a 1280x800 window scrolls (%zu frames, draw+present):\n", scrolling.size());
   std::printf("  p50 %.2f ms   p99 %.2f ms   max %.2f ms   (one refresh: 16.7 ms)\n", percentile(scrolling, 0.5) / 1e3,
               percentile(scrolling, 0.99) / 1e3, percentile(scrolling, 1.0) / 1e3);
@@ -319,7 +324,6 @@ void memory(Desk& d) {
   size_t one = vm_rss_kb(d.grio);
   for (int i = 0; i < 49; i++) {
     int x = 20 * (i % 25), y = 20 * (i / 25) + 10 * (i % 25);
-    d.p9({"ls", "/wsys"});  // keeps the requests apart from the window below
     run(d.dir, {GRIO_BINARY, "window", "-r", std::to_string(x), std::to_string(y), std::to_string(x + 400),
                 std::to_string(y + 300), "sleep", "300"});
   }
