@@ -60,8 +60,10 @@ namespace {
 constexpr size_t file_bytes = 10'000'000;
 constexpr int screen_w = 1280, screen_h = 800;
 
-// Every process group we started, killed on any way out.
+// Every process group we started, killed on any way out, and our
+// temporary directory, removed on any way out.
 std::vector<pid_t> started;
+fs::path workdir;
 
 // Newest first (grio before its Xvfb), SIGTERM first so that grio can hang
 // up its windows' programs.
@@ -76,6 +78,7 @@ void kill_started() {
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "bench_desktop: FAILED: %s\n", why.c_str());
   kill_started();
+  if (!workdir.empty()) fs::remove_all(workdir);
   std::exit(1);
 }
 
@@ -251,7 +254,11 @@ double term_cat(const fs::path& dir, std::vector<std::string> argv, const fs::pa
   argv.insert(argv.end(), {"sh", "-c", "cat '" + file.string() + "'; exec '" + self + "' --da '" + done.string() + "'"});
   auto t0 = Clock::now();
   pid_t t = spawn(argv, dir / "term.out", dir / "term.err");
-  until([&] { return fs::exists(done); }, argv[0] + " to show the file", limit);
+  until([&] {
+    int st = 0;  // a terminal that failed to start would leave us waiting
+    if (::waitpid(t, &st, WNOHANG) == t) fail(argv[0] + " exited before answering: " + slurp(dir / "term.err"));
+    return fs::exists(done);
+  }, argv[0] + " to show the file", limit);
   double s = since(t0);
   finish(t, argv[0], 20s);
   return s;
@@ -343,7 +350,7 @@ int main(int argc, char** argv) {
   std::string self = fs::canonical("/proc/self/exe").string();
   char tmpl[] = "/tmp/dbench_XXXXXX";
   if (!::mkdtemp(tmpl)) fail("mkdtemp");
-  fs::path dir = tmpl;
+  fs::path dir = workdir = tmpl;
   std::printf("desktop benchmark under Xvfb (ratio = grio / baseline, same run; lower time is better)\n");
   std::printf("%-44s %10s %10s %-4s %6s\n", "", "grio", "baseline", "unit", "ratio");
   std::fflush(stdout);
