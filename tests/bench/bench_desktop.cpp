@@ -177,8 +177,12 @@ struct Desk {
     ::setenv("GRIO_FRAME_LOG", (dir / "frames").c_str(), 1);
     grio = spawn({GRIO_BINARY, "--listen", "unix!" + (dir / "wsys").string()}, dir / "grio.out", dir / "grio.err");
     ::unsetenv("GRIO_FRAME_LOG");
-    until([&] { return slurp(dir / "grio.out").find("wsys=") != std::string::npos; }, "grio to start", 20s);
-    std::string out = slurp(dir / "grio.out");
+    std::string out;  // the whole line, not a part written so far
+    until([&] {
+      out = slurp(dir / "grio.out");
+      size_t at = out.find("wsys=");
+      return at != std::string::npos && out.find('\n', at) != std::string::npos;
+    }, "grio to start", 20s);
     addr = out.substr(out.find("wsys=") + 5);
     addr = addr.substr(0, addr.find('\n'));
     ::setenv("wsys", addr.c_str(), 1);
