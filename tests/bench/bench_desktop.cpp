@@ -1,0 +1,385 @@
+// The desktop under its own Xvfb: a 10 MB cat into a grio window beside st
+// and xterm -j, frame times while a full-screen window scrolls, and the
+// desktop's RSS with 50 windows.
+//
+//   cat: "shown" here means the terminal has consumed and parsed every byte
+//   of the file into its own model, checked in band:
+//     - st, xterm -j: `sh -c 'cat FILE; bench_desktop --da DONE'` runs in
+//       the terminal; after cat, the helper puts the tty in raw mode, sends
+//       a Device Attributes query (ESC [ c) and waits for the answer, which
+//       the terminal sends only once it has parsed everything before it;
+//       then it writes DONE. The bench polls for DONE.
+//     - grio: `grio window -m -r 0 0 1280 800 cat FILE` has exited (every
+//       byte was written to the window's cons and answered), and the
+//       window's text file ends with the file's last line.
+//   Not included for any of them: the last frame after that, which each
+//   draws within its own frame interval (grio one refresh, 16 ms here; st
+//   at most 33 ms; xterm -j at its next jump). Each run includes the
+//   terminal's start-up and window creation. Same window size and font
+//   (monospace 10 pt) for all three; best of 2 runs (xterm: one, it is slow).
+//
+//   frames: the desktop started with $GRIO_FRAME_LOG logs the time spent
+//   drawing and presenting each frame; the frames drawn during 5 s of a
+//   full-screen window scrolling continuous output (the file cat over and
+//   over) give p50/p99.
+//
+//   memory: VmRSS of the grio desktop process with its shell window, then
+//   with 50 windows open (49 more, each running sleep). Reported only.
+//
+// Everything started here runs in its own process group and is killed by
+// pid at the end, also when the bench fails.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fonts/font.h"
+#include "tests/child.h"
+#include "wsys/scene.h"
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t file_bytes = 10'000'000;
+constexpr int screen_w = 1280, screen_h = 800;
+
+// Every process group we started, killed on any way out, and our
+// temporary directory, removed on any way out.
+std::vector<pid_t> started;
+fs::path workdir;
+
+// Newest first (grio before its Xvfb), SIGTERM first so that grio can hang
+// up its windows' programs.
+void kill_started() {
+  for (auto p = started.rbegin(); p != started.rend(); ++p) {
+    ::kill(-*p, SIGTERM);
+    if (!grio::test::wait_exit(*p, 3s)) ::kill(-*p, SIGKILL), ::waitpid(*p, nullptr, 0);
+  }
+  started.clear();
+}
+
+[[noreturn]] void fail(const std::string& why) {
+  std::fprintf(stderr, "bench_desktop: FAILED: %s\n", why.c_str());
+  kill_started();
+  if (!workdir.empty()) fs::remove_all(workdir);
+  std::exit(1);
+}
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Printable ASCII lines of varied length, the same every run (as bench_wsys).
+void make_text(const fs::path& p, size_t bytes) {
+  static const char* words[] = {"lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing",
+                                "elit", "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore"};
+  std::string s;
+  s.reserve(bytes + 200);
+  uint32_t x = 1;
+  for (size_t n = 0; s.size() < bytes; n++) {
+    s += "line " + std::to_string(n) + ":";
+    x = x * 1103515245 + 12345;
+    for (uint32_t k = (x >> 16) % 16; k > 0; k--) {
+      x = x * 1103515245 + 12345;
+      s += ' ';
+      s += words[(x >> 16) % 15];
+    }
+    s += '\n';
+  }
+  std::ofstream(p, std::ios::binary) << s;
+}
+
+// Starts argv in a process group of its own, stdout and stderr to files
+// (stdout to keep_fd's pipe when asked for Xvfb's -displayfd).
+pid_t spawn(std::vector<std::string> args, const fs::path& out, const fs::path& err, int keep_fd = -1) {
+  pid_t pid = ::fork();
+  if (pid < 0) fail("fork");
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (o < 0 || e < 0) ::_exit(126);
+    ::dup2(o, 1), ::dup2(e, 2);
+    for (int fd = 3; fd < 256; fd++)
+      if (fd != keep_fd) ::close(fd);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also here, so a kill right after fork finds the group
+  started.push_back(pid);
+  return pid;
+}
+
+// Waits for pid to exit within limit; forgets it. Its status, or fails.
+int finish(pid_t pid, const std::string& what, std::chrono::milliseconds limit = 120s) {
+  auto st = grio::test::wait_exit(pid, limit);
+  if (!st) fail(what + ": still running after " + std::to_string(limit.count() / 1000) + " s");
+  std::erase(started, pid);
+  return *st;
+}
+
+// Polls pred every ms until it holds; fails after limit.
+template <class Pred>
+void until(Pred pred, const std::string& what, std::chrono::milliseconds limit = 120s) {
+  for (auto end = Clock::now() + limit; !pred(); std::this_thread::sleep_for(1ms))
+    if (Clock::now() > end) fail("timed out waiting for " + what);
+}
+
+// Runs a short command to completion; its stdout.
+std::string run(const fs::path& dir, std::vector<std::string> args) {
+  pid_t p = spawn(args, dir / "run.out", dir / "run.err");
+  if (int st = finish(p, args[0], 20s); st != 0) fail(args[0] + " " + args[1] + ": " + slurp(dir / "run.err"));
+  return slurp(dir / "run.out");
+}
+
+// Xvfb on a display it picks, and grio with no command on it.
+struct Desk {
+  fs::path dir;
+  std::string addr;
+  pid_t xvfb = -1, grio = -1;
+
+  explicit Desk(const fs::path& d) : dir(d) {
+    int p[2];
+    if (::pipe(p) != 0) fail("pipe");
+    xvfb = spawn({"Xvfb", "-displayfd", std::to_string(p[1]), "-screen", "0",
+                  std::to_string(screen_w) + "x" + std::to_string(screen_h) + "x24", "-dpi", "96", "-nolisten",
+                  "tcp"},
+                 "/dev/null", dir / "xvfb.err", p[1]);
+    ::close(p[1]);
+    std::string display = ":" + read_line(p[0]);
+    ::close(p[0]);
+    ::setenv("DISPLAY", display.c_str(), 1);
+    ::setenv("GRIO_FRAME_LOG", (dir / "frames").c_str(), 1);
+    grio = spawn({GRIO_BINARY, "--listen", "unix!" + (dir / "wsys").string()}, dir / "grio.out", dir / "grio.err");
+    ::unsetenv("GRIO_FRAME_LOG");
+    std::string out;  // the whole line, not a part written so far
+    until([&] {
+      out = slurp(dir / "grio.out");
+      size_t at = out.find("wsys=");
+      return at != std::string::npos && out.find('\n', at) != std::string::npos;
+    }, "grio to start", 20s);
+    addr = out.substr(out.find("wsys=") + 5);
+    addr = addr.substr(0, addr.find('\n'));
+    ::setenv("wsys", addr.c_str(), 1);
+  }
+
+  static std::string read_line(int fd) {
+    std::string line;
+    char c;
+    pollfd pf{fd, POLLIN, 0};
+    if (::poll(&pf, 1, 20000) != 1) fail("Xvfb did not start");
+    while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
+    return line;
+  }
+
+  std::string p9(std::vector<std::string> args) {
+    args.insert(args.begin(), {GRIO_BINARY, "9p", "-a", addr});
+    return run(dir, args);
+  }
+  int windows() {
+    std::string ls = p9({"ls", "/wsys"});
+    return int(std::count(ls.begin(), ls.end(), '\n'));
+  }
+  // The frame times logged so far, in microseconds.
+  std::vector<double> frames() {
+    std::vector<double> v;
+    std::ifstream f(dir / "frames");
+    for (double us; f >> us;) v.push_back(us);
+    return v;
+  }
+};
+
+// Cells of a full-screen grio window in the default font, so st and xterm
+// get the same.
+std::string cells() {
+  std::string err;
+  auto f = grio::fonts::Font::open(grio::fonts::FontSpec{"monospace", 10, 96}, err);
+  if (!f) fail("font: " + err);
+  auto t = grio::wsys::text_rect(grio::wsys::rect(0, 0, screen_w, screen_h));
+  return std::to_string((t.max.x - t.min.x) / f->width()) + "x" + std::to_string((t.max.y - t.min.y) / f->height());
+}
+
+// Seconds for grio: window made, cat done, the text ends with the file's
+// end. The window lives while its command does, so the command sleeps on
+// after cat (marking that cat finished) until we stop it.
+// cat_s: when cat had finished (its output was on the pty, not yet all in
+// the window).
+double grio_cat(Desk& d, const fs::path& file, const std::string& tail, double& cat_s) {
+  fs::path done = d.dir / "cat.done";
+  fs::remove(done);
+  auto t0 = Clock::now();
+  pid_t w = spawn({GRIO_BINARY, "window", "-m", "-r", "0", "0", std::to_string(screen_w), std::to_string(screen_h),
+                   "sh", "-c", "cat '" + file.string() + "'; : > '" + done.string() + "'; sleep 120"},
+                  d.dir / "win.out", d.dir / "win.err");
+  // Polling the text file meanwhile would load the machine; a file is cheap.
+  until([&] { return fs::exists(done); }, "cat in the grio window");
+  cat_s = since(t0);
+  std::string ls = d.p9({"ls", "/wsys"});
+  ls.pop_back();
+  std::string id = ls.substr(ls.rfind('\n') + 1);  // the newest window
+  until([&] { return d.p9({"read", "/wsys/" + id + "/text"}).ends_with(tail); },
+        "the window's text to end with the file's end", 20s);
+  double s = since(t0);
+  ::kill(-w, SIGTERM);
+  finish(w, "grio window -m", 10s);
+  return s;
+}
+
+// Seconds for a terminal running `cat FILE` then the DA probe (see top).
+double term_cat(const fs::path& dir, std::vector<std::string> argv, const fs::path& file, const std::string& self,
+                std::chrono::milliseconds limit = 120s) {
+  fs::path done = dir / "done";
+  fs::remove(done);
+  argv.insert(argv.end(), {"sh", "-c", "cat '" + file.string() + "'; exec '" + self + "' --da '" + done.string() + "'"});
+  auto t0 = Clock::now();
+  pid_t t = spawn(argv, dir / "term.out", dir / "term.err");
+  until([&] {
+    int st = 0;  // a terminal that failed to start would leave us waiting
+    if (::waitpid(t, &st, WNOHANG) == t) fail(argv[0] + " exited before answering: " + slurp(dir / "term.err"));
+    return fs::exists(done);
+  }, argv[0] + " to show the file", limit);
+  double s = since(t0);
+  finish(t, argv[0], 20s);
+  return s;
+}
+
+// Inside the terminal: ask for Device Attributes and wait for the answer.
+int da_probe(const char* done) {
+  termios old{}, raw{};
+  if (::tcgetattr(0, &old) != 0) return 1;
+  raw = old;
+  ::cfmakeraw(&raw);
+  ::tcsetattr(0, TCSANOW, &raw);
+  if (::write(1, "\033[c", 3) != 3) return 1;
+  char c = 0;
+  for (pollfd pf{0, POLLIN, 0}; c != 'c';)
+    if (::poll(&pf, 1, 60000) != 1 || ::read(0, &c, 1) != 1) return 1;
+  ::tcsetattr(0, TCSANOW, &old);
+  std::string tmp = std::string(done) + ".tmp";
+  std::ofstream(tmp) << "answered\n";
+  return std::rename(tmp.c_str(), done) == 0 ? 0 : 1;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(p * v.size()))];
+}
+
+void row(const char* what, double grio, double base, const char* unit, const char* target) {
+  std::printf("%-44s %10.3f %10.3f %-4s %6.2f   %s\n", what, grio, base, unit, grio / base, target);
+}
+
+void cat(Desk& d, const std::string& self) {
+  fs::path file = d.dir / "ten.txt";
+  make_text(file, file_bytes);
+  std::string text = slurp(file);
+  std::string tail = text.substr(text.rfind('\n', text.size() - 2) + 1);
+  std::string font = "monospace:size=10", size = cells();
+  double g = 1e9, st = 1e9, xt = 1e9, g_cat = 0;
+  for (int i = 0; i < 2; i++) {
+    double c = 0, t = grio_cat(d, file, tail, c);
+    if (t < g) g = t, g_cat = c;
+    st = std::min(st, term_cat(d.dir, {"st", "-f", font, "-g", size, "-e"}, file, self));
+  }
+  // xterm took 25 s for 200 000 short lines in a trial here (Xvfb, Xft
+  // font), and this file has about as many lines: one run only.
+  xt = term_cat(d.dir, {"xterm", "-j", "-fa", "monospace", "-fs", "10", "-geometry", size, "-e"}, file, self, 400s);
+  std::printf("cat 10 MB until shown, best of 2 (xterm: 1 run), %s cells:\n", size.c_str());
+  row("  grio window / st", g, st, "s", g <= st ? "target met (no slower than st)" : "BELOW TARGET");
+  row("  grio window / xterm -j", g, xt, "s", "");
+  std::printf("  (grio's best run: cat itself had finished at %.3f s)\n", g_cat);
+}
+
+// Frame times while a full-screen window scrolls for 5 s (cat over and
+// over the file cat() made).
+void frames(Desk& d) {
+  fs::path file = d.dir / "ten.txt";
+  size_t before = d.frames().size();
+  pid_t w = spawn({GRIO_BINARY, "window", "-m", "-r", "0", "0", std::to_string(screen_w), std::to_string(screen_h),
+                   "sh", "-c", "while cat '" + file.string() + "'; do :; done"},
+                  d.dir / "win.out", d.dir / "win.err");
+  std::this_thread::sleep_for(5s);
+  auto all = d.frames();
+  std::vector<double> scrolling(all.begin() + long(before), all.end());
+  ::kill(-w, SIGTERM);
+  finish(w, "grio window -m", 10s);
+  std::printf("frames while a 1280x800 window scrolls for 5 s (%zu frames, draw+present):\n", scrolling.size());
+  std::printf("  p50 %.2f ms   p99 %.2f ms   max %.2f ms   (one refresh: 16.7 ms)\n", percentile(scrolling, 0.5) / 1e3,
+              percentile(scrolling, 0.99) / 1e3, percentile(scrolling, 1.0) / 1e3);
+}
+
+size_t vm_rss_kb(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  fail("no VmRSS for grio");
+}
+
+// 49 more windows beside the shell's, each a small one running sleep.
+void memory(Desk& d) {
+  size_t one = vm_rss_kb(d.grio);
+  for (int i = 0; i < 49; i++) {
+    int x = 20 * (i % 25), y = 20 * (i / 25) + 10 * (i % 25);
+    run(d.dir, {GRIO_BINARY, "window", "-r", std::to_string(x), std::to_string(y), std::to_string(x + 400),
+                std::to_string(y + 300), "sleep", "300"});
+  }
+  until([&] { return d.windows() >= 50; }, "50 windows", 30s);
+  std::this_thread::sleep_for(1s);  // let them all be drawn
+  size_t fifty = vm_rss_kb(d.grio);
+  std::printf("grio desktop VmRSS: %zu KB with its shell window, %zu KB with %d windows (%.0f KB a window)\n", one,
+              fifty, d.windows(), double(fifty - one) / 49);
+}
+
+}  // namespace
+
+// --da DONE: the probe run inside a terminal (see top).
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--da") return da_probe(argv[2]);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::string self = fs::canonical("/proc/self/exe").string();
+  char tmpl[] = "/tmp/dbench_XXXXXX";
+  if (!::mkdtemp(tmpl)) fail("mkdtemp");
+  fs::path dir = workdir = tmpl;
+  std::printf("desktop benchmark under Xvfb (ratio = grio / baseline, same run; lower time is better)\n");
+  std::printf("%-44s %10s %10s %-4s %6s\n", "", "grio", "baseline", "unit", "ratio");
+  std::fflush(stdout);
+  {
+    Desk d(dir);
+    until([&] { return d.windows() >= 1; }, "the shell window", 20s);
+    cat(d, self);
+    std::fflush(stdout);
+    frames(d);
+    std::fflush(stdout);
+    memory(d);
+  }
+  kill_started();
+  fs::remove_all(dir);
+  return 0;
+}
