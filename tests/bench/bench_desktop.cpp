@@ -49,10 +49,12 @@
 #include <vector>
 
 #include "fonts/font.h"
+#include "tests/bench/bench_util.h"
 #include "tests/child.h"
 #include "wsys/scene.h"
 
 using Clock = std::chrono::steady_clock;
+using namespace grio::bench;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -83,34 +85,8 @@ void kill_started() {
   std::exit(1);
 }
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
-// Printable ASCII lines of varied length, the same every run (as bench_wsys).
-void make_text(const fs::path& p, size_t bytes) {
-  static const char* words[] = {"lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing",
-                                "elit", "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore"};
-  std::string s;
-  s.reserve(bytes + 200);
-  uint32_t x = 1;
-  for (size_t n = 0; s.size() < bytes; n++) {
-    s += "line " + std::to_string(n) + ":";
-    x = x * 1103515245 + 12345;
-    for (uint32_t k = (x >> 16) % 16; k > 0; k--) {
-      x = x * 1103515245 + 12345;
-      s += ' ';
-      s += words[(x >> 16) % 15];
-    }
-    s += '\n';
-  }
-  std::ofstream(p, std::ios::binary) << s;
-}
 
 // Starts argv in a process group of its own, stdout and stderr to files
 // (stdout to keep_fd's pipe when asked for Xvfb's -displayfd).

@@ -35,10 +35,12 @@
 
 #include "net/client.h"
 #include "term/pty.h"
+#include "tests/bench/bench_util.h"
 #include "tests/child.h"
 
 using namespace grio;
 using Clock = std::chrono::steady_clock;
+using namespace grio::bench;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -54,7 +56,6 @@ constexpr auto run_limit = 300s;  // screen with 16 clients needs minutes
   std::exit(1);
 }
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 long rss_kb(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");

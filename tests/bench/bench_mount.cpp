@@ -23,9 +23,11 @@
 #include <thread>
 #include <vector>
 
+#include "tests/bench/bench_util.h"
 #include "tests/child.h"
 
 using Clock = std::chrono::steady_clock;
+using namespace grio::bench;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -34,19 +36,12 @@ namespace {
 constexpr size_t big_bytes = 50'000'000;
 constexpr auto run_limit = 120s;
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "bench_mount: FAILED: %s\n", why.c_str());
   std::exit(1);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 struct TempDir {
   fs::path path;

@@ -32,11 +32,13 @@
 #include <vector>
 
 #include "term/pty.h"
+#include "tests/bench/bench_util.h"
 #include "tests/child.h"
 #include "wsys/window_system.h"
 
 using namespace grio;
 using Clock = std::chrono::steady_clock;
+using namespace grio::bench;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -45,19 +47,12 @@ namespace {
 constexpr size_t big_bytes = 50'000'000, check_bytes = 1'000'000;
 constexpr auto run_limit = 120s;  // any one program; past it the bench fails
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "bench_wsys: FAILED: %s\n", why.c_str());
   std::exit(1);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 struct TempDir {
   fs::path path;
@@ -69,25 +64,6 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
-// Printable ASCII lines of varied length, the same every run.
-void make_text(const fs::path& p, size_t bytes) {
-  static const char* words[] = {"lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing",
-                                "elit", "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore"};
-  std::string s;
-  s.reserve(bytes + 200);
-  uint32_t x = 1;
-  for (size_t n = 0; s.size() < bytes; n++) {
-    s += "line " + std::to_string(n) + ":";
-    x = x * 1103515245 + 12345;
-    for (uint32_t k = (x >> 16) % 16; k > 0; k--) {
-      x = x * 1103515245 + 12345;
-      s += ' ';
-      s += words[(x >> 16) % 15];
-    }
-    s += '\n';
-  }
-  std::ofstream(p, std::ios::binary) << s;
-}
 
 // A program of ours, run from argv with stdout and stderr in files; killed
 // by its pid if it is still running when we are done with it.
