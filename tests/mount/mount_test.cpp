@@ -8,6 +8,7 @@
 #include "net/server.h"
 #include "tests/mount/fid_trace.h"
 #include "tests/mount/mount_process.h"
+#include "tests/wsys/local_wsys.h"
 #include "wsys/tree.h"
 #include "wsys/window_system.h"
 
@@ -15,50 +16,6 @@ using namespace grio::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A window system in this process, so the test can type into its windows.
-struct LocalWsys {
-  MountTemp dir;
-  grio::asio::io_context io;
-  grio::wsys::WindowSystem ws{io, grio::wsys::WsysConfig{}};
-  grio::wsys::WsysTree tree{ws, "glenda"};
-  grio::net::Server srv{io, tree};
-  std::string addr;
-  std::thread thread;
-
-  LocalWsys() {
-    auto a = srv.listen("unix!" + (dir.path / "wsys").string());
-    REQUIRE(a.ok());
-    addr = *a;
-    thread = std::thread([this] {
-      auto work = grio::asio::make_work_guard(io);
-      io.run();
-    });
-  }
-  ~LocalWsys() {
-    grio::asio::post(io, [this] {
-      srv.close();
-      io.stop();
-    });
-    thread.join();
-  }
-  template <class F>
-  auto on_io(F f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    grio::asio::post(io, [&task] { task(); });
-    return result.get();
-  }
-  void type(int id, const std::u32string& keys) {
-    on_io([&] { ws.type(id, keys); });
-  }
-  std::string text(int id) {
-    return on_io([&] {
-      auto* w = ws.find(id);
-      return w ? w->text.text() : std::string();
-    });
-  }
-};
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();

@@ -10,6 +10,7 @@
 #include "net/server.h"
 #include "tests/child.h"
 #include "tests/net/process.h"
+#include "tests/wsys/local_wsys.h"
 #include "wsys/tree.h"
 #include "wsys/window_system.h"
 
@@ -227,57 +228,6 @@ TEST_CASE("window needs a window system to talk to", "[wsys]") {
 }
 
 namespace {
-
-// A window system in this process, so the test can type into its windows.
-struct LocalWsys {
-  TempDir dir;
-  grio::asio::io_context io;
-  grio::wsys::WindowSystem ws{io, grio::wsys::WsysConfig{}};
-  grio::wsys::WsysTree tree{ws, "glenda"};
-  grio::net::Server srv{io, tree};
-  std::string addr;
-  std::thread thread;
-
-  LocalWsys() {
-    auto a = srv.listen("unix!" + (dir.path / "wsys").string());
-    REQUIRE(a.ok());
-    addr = *a;
-    thread = std::thread([this] {
-      auto work = grio::asio::make_work_guard(io);
-      io.run();
-    });
-  }
-  ~LocalWsys() {
-    grio::asio::post(io, [this] {
-      srv.close();
-      io.stop();
-    });
-    thread.join();
-  }
-  // Runs f on the io thread, which owns the window system.
-  template <class F>
-  auto on_io(F f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    grio::asio::post(io, [&task] { task(); });
-    return result.get();
-  }
-  int only_window() {
-    return on_io([this] { return ws.ids().size() == 1 ? ws.ids()[0] : 0; });
-  }
-  std::string text(int id) {
-    return on_io([this, id] {
-      auto* w = ws.find(id);
-      return w ? w->text.text() : std::string();
-    });
-  }
-  std::string label(int id) {
-    return on_io([this, id] {
-      auto* w = ws.find(id);
-      return w ? w->label : std::string();
-    });
-  }
-};
 
 }  // namespace
 

@@ -1,0 +1,78 @@
+// A window system running in the test's own process on a Unix socket, so
+// a test can drive programs against it and look at or type into its windows.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "net/asio.h"
+#include "net/server.h"
+#include "wsys/tree.h"
+#include "wsys/window_system.h"
+
+namespace grio::test {
+
+struct LocalWsys {
+  std::filesystem::path dir;  // holds the socket
+  grio::asio::io_context io;
+  grio::wsys::WindowSystem ws{io, grio::wsys::WsysConfig{}};
+  grio::wsys::WsysTree tree{ws, "glenda"};
+  grio::net::Server srv{io, tree};
+  std::string addr;
+  std::thread thread;
+
+  LocalWsys() {
+    char tmpl[] = "/tmp/grio-wsys-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    dir = tmpl;
+    auto a = srv.listen("unix!" + (dir / "wsys").string());
+    REQUIRE(a.ok());
+    addr = *a;
+    thread = std::thread([this] {
+      auto work = grio::asio::make_work_guard(io);
+      io.run();
+    });
+  }
+  ~LocalWsys() {
+    grio::asio::post(io, [this] {
+      srv.close();
+      io.stop();
+    });
+    thread.join();
+    std::filesystem::remove_all(dir);
+  }
+  // Runs f on the io thread, which owns the window system.
+  template <class F>
+  auto on_io(F f) -> decltype(f()) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    grio::asio::post(io, [&task] { task(); });
+    return result.get();
+  }
+  int only_window() {
+    return on_io([this] { return ws.ids().size() == 1 ? ws.ids()[0] : 0; });
+  }
+  void type(int id, const std::u32string& keys) {
+    on_io([&] { ws.type(id, keys); });
+  }
+  std::string text(int id) {
+    return on_io([this, id] {
+      auto* w = ws.find(id);
+      return w ? w->text.text() : std::string();
+    });
+  }
+  std::string label(int id) {
+    return on_io([this, id] {
+      auto* w = ws.find(id);
+      return w ? w->label : std::string();
+    });
+  }
+};
+
+}  // namespace grio::test
