@@ -15,6 +15,7 @@
 #include "net/codec.h"
 #include "net/errors.h"
 #include "net/framing.h"
+#include "net/outbox.h"
 
 namespace grio::net {
 
@@ -23,6 +24,7 @@ using namespace ninep;
 namespace {
 
 constexpr uint32_t kMinMsize = 256;       // below this not even a stat fits
+constexpr int max_burst = 16;             // reads before the requests they caused leave
 
 // One tag's state. A tag stays busy until its reply has been delivered and
 // every Tflush naming it has been answered: 9P forbids reusing it earlier.
@@ -56,7 +58,7 @@ struct Client::Impl {
 
   // Writes: one async_write in flight; messages queue in pending meanwhile
   // and leave together when it completes.
-  std::vector<uint8_t> pending, writing;
+  Outbox pending, writing;
   bool write_busy = false;
 
   // Reads: received bytes, split into messages.
@@ -96,34 +98,28 @@ struct Client::Impl {
   // Queues f; false (and nothing queued) if it would not fit in msize.
   bool send(const Fcall& f) {
     if (chatty) std::fprintf(stderr, "<- %s\n", to_string(f).c_str());
-    size_t before = pending.size();
-    encode(f, pending);
-    if (pending.size() - before > self.msize_) {
-      pending.resize(before);
+    if (size_t n = pending.add(f); n > self.msize_) {
+      pending.drop_last(n);
       return false;
     }
-    if (!write_busy && !parsing) write_now();
+    if (!parsing) write_now();
     return true;
   }
 
   // With nothing in flight, try the write at once (the socket is
-  // non-blocking): most requests leave without an async_write round.
+  // non-blocking): most requests leave without an async_write round, and
+  // what the socket did not take goes on by async_write.
   void write_now() {
-    error_code ec;
-    size_t n = sock.write_some(asio::buffer(pending), ec);
-    if (ec) n = 0;  // would_block, or an error the async write will report
-    pending.erase(pending.begin(), pending.begin() + long(n));
-    if (!pending.empty()) start_write();
-  }
-
-  void start_write() {
+    if (write_busy || pending.empty() || self.closed_) return;
     std::swap(pending, writing);
-    pending.clear();
+    error_code ec;
+    size_t n = sock.write_some(writing.buffers(), ec);
+    if (ec) n = 0;  // would_block, or an error the async write will report
+    if (n == writing.size()) return writing.clear();
     write_busy = true;
-    asio::async_write(sock, asio::buffer(writing),
-                      [c = self.shared_from_this()](error_code ec, size_t) {
-                        c->impl_->on_write(ec);
-                      });
+    asio::async_write(sock, writing.buffers(n), [c = self.shared_from_this()](error_code ec, size_t) {
+      c->impl_->on_write(ec);
+    });
   }
 
   void on_write(error_code ec) {
@@ -131,34 +127,55 @@ struct Client::Impl {
     writing.clear();
     if (self.closed_) return;
     if (ec) return fail_all();
-    if (!pending.empty()) start_write();
+    write_now();
   }
 
-  // Wait for readability, then read: unlike async_read_some this makes no
-  // speculative recv that would only find the socket empty.
+  std::array<asio::mutable_buffer, 2> in_buffers() {
+    auto [a, b] = in.space();
+    return {asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
+  }
+
+  // Asio tries the read at once and waits for readability only if nothing
+  // is there; it never re-registers the socket with epoll, as a wait would.
   void start_read() {
-    sock.async_wait(Socket::wait_read, [c = self.shared_from_this()](error_code ec) {
-      c->impl_->on_read(ec);
+    auto to = in_buffers();
+    sock.async_read_some(to, [c = self.shared_from_this(), room = asio::buffer_size(to)](error_code ec, size_t n) {
+      c->impl_->on_read(ec, n, n == room);
     });
   }
 
-  void on_read(error_code ec) {
+  // While reads fill all their room, more replies are probably waiting, so
+  // read again before anything else; the requests the replies' callbacks
+  // send wait and leave together afterwards.
+  void on_read(error_code ec, size_t n, bool full) {
     if (self.closed_) return;
-    size_t n = 0;
-    if (!ec) {
-      auto [a, b] = in.space();
-      std::array<asio::mutable_buffer, 2> to{asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
-      n = sock.read_some(to, ec);
-    }
-    if (ec == asio::error::would_block) return start_read();
     if (ec) return fail_all();
-    in.received(n);
     parsing = true;
-    parse();
+    received(n);
+    for (int i = 1; full && i < max_burst && !self.closed_; i++) full = read_now();
     parsing = false;
     if (self.closed_) return;
-    if (!write_busy && !pending.empty()) write_now();
+    write_now();
     start_read();
+  }
+
+  // A read that does not wait; true when it filled all its room.
+  bool read_now() {
+    error_code ec;
+    auto to = in_buffers();
+    size_t n = sock.read_some(to, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+    if (ec) {
+      fail_all();
+      return false;
+    }
+    received(n);
+    return n == asio::buffer_size(to);
+  }
+
+  void received(size_t n) {
+    in.received(n);
+    parse();
   }
 
   // Delivers every whole message. Broken framing, or a message the codec
@@ -316,10 +333,8 @@ uint16_t Client::write(uint32_t fid, uint64_t offset, std::string_view data, Rep
   uint16_t tag = start(MsgType::Rwrite, done);
   if (tag == NOTAG) return NOTAG;
   if (chatty) std::fprintf(stderr, "<- %s\n", to_string(Fcall{tag, Twrite{fid, offset, std::string(data)}}).c_str());
-  Packer p(impl_->pending);
-  pack_twrite_header(p, tag, fid, offset, uint32_t(data.size()));
-  p.bytes(data);
-  if (!impl_->write_busy && !impl_->parsing) impl_->write_now();
+  impl_->pending.add_twrite(tag, fid, offset, data);
+  if (!impl_->parsing) impl_->write_now();
   return tag;
 }
 
@@ -492,7 +507,8 @@ Result<std::string> SyncClient::read(uint32_t fid, uint64_t offset, uint32_t cou
   return std::move(r->data);
 }
 
-// Straight from the caller's bytes (Client::write), which outlive the call.
+// Straight from the caller's bytes (Client::write), which stay valid until
+// the reply: this call waits for it.
 Result<uint32_t> SyncClient::write(uint32_t fid, uint64_t offset, std::string_view data,
                                    const std::shared_ptr<Interrupt>& intr) {
   auto send = [this, fid, offset, data](Client::Reply done) {

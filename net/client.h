@@ -38,8 +38,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void version(uint32_t msize, std::function<void(Error)> done);
   // Sends t with a free tag and returns that tag (for flush).
   uint16_t rpc(ninep::Msg t, Reply done);
-  // Twrite straight from the caller's bytes, which need to live only for
-  // the call: the data is copied once, into the outgoing buffer.
+  // Twrite straight from the caller's bytes: a large write is not copied
+  // but gathered from them into the socket, so they must stay valid until
+  // done runs (by then the server has them, or the connection is gone).
   uint16_t write(uint32_t fid, uint64_t offset, std::string_view data, Reply done);
   // Tflush of an outstanding tag. The old request's callback runs exactly
   // once: with its reply if that came first, else with "interrupted".

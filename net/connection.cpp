@@ -12,41 +12,6 @@ using namespace ninep;
 
 namespace {
 constexpr int max_burst = 16;  // reads of one connection before its replies leave
-constexpr size_t gather_min = 8 * 1024;  // Rread payloads this big are not copied
-}
-
-// ---- Outbox ---------------------------------------------------------------------
-
-void Outbox::add(const Fcall& f) {
-  size_t before = bytes_.size();
-  encode(f, bytes_);
-  size_ += bytes_.size() - before;
-}
-
-void Outbox::add_rread(uint16_t tag, std::string data) {
-  if (data.size() < gather_min) return add(Fcall{tag, Rread{std::move(data)}});
-  Packer p(bytes_);
-  pack_rread_header(p, tag, uint32_t(data.size()));
-  size_ += HDRSZ + 4 + data.size();
-  payloads_.push_back(Payload{bytes_.size(), std::move(data)});
-}
-
-void Outbox::clear() {
-  bytes_.clear();
-  payloads_.clear();
-  size_ = 0;
-}
-
-const std::vector<asio::const_buffer>& Outbox::buffers() {
-  buffers_.clear();
-  size_t from = 0;
-  for (auto& p : payloads_) {
-    if (p.at > from) buffers_.push_back(asio::buffer(bytes_.data() + from, p.at - from));
-    buffers_.push_back(asio::buffer(p.data));
-    from = p.at;
-  }
-  if (bytes_.size() > from) buffers_.push_back(asio::buffer(bytes_.data() + from, bytes_.size() - from));
-  return buffers_;
 }
 
 // ---- Request ------------------------------------------------------------------
@@ -437,6 +402,8 @@ void Connection::write(uint16_t tag, Msg& m) {
   auto r = std::make_shared<Request>(weak_from_this(), tag, std::move(m), f);
   pending_[tag] = r;
   tree_.write(r);
+  // A write the tree has finished with leaves its payload to the frame reader.
+  if (r->answered() && r.use_count() == 1) in_.recycle(std::move(std::get<Twrite>(r->t_).data));
 }
 
 void Connection::clunk(uint16_t tag, Tclunk& t) {

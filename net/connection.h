@@ -14,32 +14,10 @@
 #include "net/fcall.h"
 #include "net/file_tree.h"
 #include "net/framing.h"
+#include "net/outbox.h"
 #include "net/server.h"
 
 namespace grio::net {
-
-// Replies waiting for the socket. A large Rread payload is not copied into
-// the byte buffer: it waits as its own string and goes out by writev.
-class Outbox {
- public:
-  void add(const ninep::Fcall& f);
-  void add_rread(uint16_t tag, std::string data);
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  void clear();
-  // The bytes in order, for one gathered write.
-  const std::vector<asio::const_buffer>& buffers();
-
- private:
-  struct Payload {
-    size_t at;  // goes after bytes_[0, at)
-    std::string data;
-  };
-  std::vector<uint8_t> bytes_;
-  std::vector<Payload> payloads_;
-  std::vector<asio::const_buffer> buffers_;
-  size_t size_ = 0;
-};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:

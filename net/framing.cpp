@@ -75,6 +75,8 @@ bool FrameReader::start_direct(std::span<const uint8_t> head, uint32_t size) {
     pending_ = Fcall{tag, Rread{}};
     payload_ = &std::get<Rread>(pending_.msg).data;
   }
+  *payload_ = std::move(spare_);
+  spare_.clear();
   payload_->resize(size - hdr);
   have_ = head.size() - hdr;
   std::memcpy(payload_->data(), head.data() + hdr, have_);

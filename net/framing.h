@@ -38,6 +38,10 @@ class FrameReader {
   std::array<Area, 2> space();
   // n bytes were read into space().
   void received(size_t n);
+  // A payload string the caller is done with, kept for the next direct
+  // read: in a stream of equal writes it has the right size already, so
+  // that read neither allocates nor zeroes a new string.
+  void recycle(std::string s) { spare_ = std::move(s); }
 
   // The next message. Bytes spans stay valid until the next space().
   struct Next {
@@ -61,6 +65,7 @@ class FrameReader {
   Fcall pending_;
   std::string* payload_ = nullptr;  // the data field of pending_
   size_t have_ = 0;
+  std::string spare_;  // from recycle()
 };
 
 }  // namespace grio::ninep
