@@ -138,6 +138,12 @@ struct Harness {
   }
 };
 
+std::string pattern(size_t n, int seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; i++) s[i] = char(i * 7 + i / 251 + size_t(seed));
+  return s;
+}
+
 // What a callback saw: how often it ran and with what.
 struct Seen {
   int calls = 0;
@@ -341,16 +347,20 @@ TEST_CASE("client: a request flushed before its reply is interrupted once", "[ne
 
 TEST_CASE("client: the server hanging up mid-message fails every request", "[net]") {
   Harness h;
-  h.serve([](FakeServer& s) {
-    if (!s.handshake()) return;
+  std::string data = "cut short";
+  // A large payload is read straight into its own string.
+  SECTION("a large payload") { data = std::string(30000, 'p'); }
+  SECTION("a small message") {}
+  h.serve([&](FakeServer& s) {
+    if (!s.handshake(65536)) return;
     auto a = s.next(), b = s.next(), c = s.next();
     if (!a || !b || !c) return;
-    auto half = encode(Fcall{a->tag, Rread{"cut short"}});
+    auto half = encode(Fcall{a->tag, Rread{data}});
     half.resize(half.size() / 2);
     s.raw(half);
     s.hang_up();
   });
-  h.version();
+  h.version(65536);
   std::vector<Seen> seen(3);
   for (auto& s : seen) h.client->rpc(Tread{1, 0, 10}, s.cb());
   REQUIRE(h.run_until([&] { return seen[0].calls && seen[1].calls && seen[2].calls; }));
@@ -648,4 +658,82 @@ TEST_CASE("sync client: close from another thread fails a waiting read, and late
   CHECK(later.error() == "connection closed");
   c.reset();
   script.join();
+}
+
+// More than the socket holds: the first writes leave at once, the rest wait
+// as views of the caller's bytes and leave when the server reads.
+TEST_CASE("client: large writes leave whole and in order, also past a full socket", "[net]") {
+  Harness h;
+  constexpr int N = 24;
+  std::vector<std::string> data;
+  for (int i = 0; i < N; i++) data.push_back(pattern(60000 + size_t(i), i));
+  Gate queued;
+  std::vector<Fcall> got;
+  h.serve([&](FakeServer& s) {
+    if (!s.handshake(65536) || !queued.wait()) return;
+    for (int i = 0; i < N; i++) {
+      auto f = s.next();
+      if (!f) return;
+      got.push_back(std::move(*f));
+    }
+    for (auto& f : got)
+      if (auto* t = std::get_if<Twrite>(&f.msg)) s.reply(f.tag, Rwrite{uint32_t(t->data.size())});
+  });
+  h.version(65536);
+  std::vector<Seen> seen(N);
+  for (int i = 0; i < N; i++) h.client->write(7, uint64_t(i) << 20, data[i], seen[i].cb());
+  queued.open();
+  REQUIRE(h.run_until([&] { return seen[N - 1].calls > 0; }));
+  h.join();
+  REQUIRE(got.size() == size_t(N));
+  for (int i = 0; i < N; i++) {
+    INFO("write " << i);
+    auto* t = std::get_if<Twrite>(&got[i].msg);
+    REQUIRE(t);
+    CHECK(t->fid == 7);
+    CHECK(t->offset == uint64_t(i) << 20);
+    CHECK(t->data == data[i]);
+    CHECK(seen[i].calls == 1);
+    REQUIRE(seen[i].reply);
+    CHECK(std::get<Rwrite>(*seen[i].reply).count == data[i].size());
+  }
+}
+
+TEST_CASE("client: replies arriving together or a byte at a time reach their callbacks", "[net]") {
+  Harness h;
+  size_t piece = 0;  // bytes per send; 0: all replies in one
+  SECTION("together") {}
+  SECTION("a byte at a time") { piece = 1; }
+  // Rreads of 8 KiB and more are read straight into their own strings.
+  const std::vector<Msg> replies = {Rread{pattern(9000, 1)}, Rwrite{5}, Rread{"small"}, Rclunk{},
+                                    Rread{pattern(8192, 2)}};
+  h.serve([&](FakeServer& s) {
+    if (!s.handshake(65536)) return;
+    std::vector<uint8_t> all;
+    for (auto& r : replies) {
+      auto f = s.next();
+      if (!f) return;
+      encode(Fcall{f->tag, r}, all);
+    }
+    size_t step = piece ? piece : all.size();
+    for (size_t at = 0; at < all.size(); at += step)
+      s.raw({all.begin() + long(at), all.begin() + long(std::min(all.size(), at + step))});
+  });
+  h.version(65536);
+  std::vector<Seen> seen(replies.size());
+  for (size_t i = 0; i < replies.size(); i++) {
+    MsgType want = type_of(replies[i]);
+    if (want == MsgType::Rwrite) h.client->write(1, 0, "abc", seen[i].cb());
+    else if (want == MsgType::Rclunk) h.client->rpc(Tclunk{1}, seen[i].cb());
+    else h.client->rpc(Tread{1, 0, 60000}, seen[i].cb());
+  }
+  REQUIRE(h.run_until([&] { return seen.back().calls > 0; }));
+  h.join();
+  for (size_t i = 0; i < replies.size(); i++) {
+    INFO("reply " << i);
+    CHECK(seen[i].calls == 1);
+    REQUIRE(seen[i].reply);
+    CHECK(encode(Fcall{1, *seen[i].reply}) == encode(Fcall{1, replies[i]}));
+  }
+  CHECK_FALSE(h.client->closed());
 }

@@ -40,10 +40,9 @@ void drain(FrameReader& r, Out& out) {
   }
 }
 
-// Feeds stream in reads of at most `chunk` bytes, filling space() in order
-// as readv does.
-Out feed(const std::vector<uint8_t>& stream, size_t chunk) {
-  FrameReader r(msize);
+// Feeds stream to r in reads of at most `chunk` bytes, filling space() in
+// order as readv does.
+Out feed(FrameReader& r, const std::vector<uint8_t>& stream, size_t chunk) {
   Out out;
   size_t at = 0;
   while (at < stream.size() && out.broken.empty()) {
@@ -59,6 +58,11 @@ Out feed(const std::vector<uint8_t>& stream, size_t chunk) {
     drain(r, out);
   }
   return out;
+}
+
+Out feed(const std::vector<uint8_t>& stream, size_t chunk) {
+  FrameReader r(msize);
+  return feed(r, stream, chunk);
 }
 
 std::vector<uint8_t> wire(const std::vector<Fcall>& fs) {
@@ -139,4 +143,16 @@ TEST_CASE("frame reader reports a size field larger than msize", "[net]") {
   std::vector<uint8_t> bytes = {0xff, 0xff, 0xff, 0x00, uint8_t(MsgType::Twrite), 0, 0};
   auto out = feed(bytes, bytes.size());
   CHECK_THAT(out.broken, Catch::Contains("msize"));
+}
+
+TEST_CASE("frame reader reads the next direct payload into a recycled string", "[net]") {
+  FrameReader r(msize);
+  std::string spare(40000, 'x');
+  const char* memory = spare.data();
+  r.recycle(std::move(spare));
+  std::vector<Fcall> in = {Fcall{9, Twrite{3, 0, pattern(40000)}}, Fcall{10, Twrite{3, 0, pattern(30000)}}};
+  auto out = feed(r, wire(in), 1000);
+  REQUIRE(out.messages.size() == 2);
+  CHECK(wire(out.messages) == wire(in));
+  CHECK(std::get<Twrite>(out.messages[0].msg).data.data() == memory);
 }
