@@ -662,7 +662,7 @@ TEST_CASE("sync client: close from another thread fails a waiting read, and late
 
 // More than the socket holds: the first writes leave at once, the rest wait
 // as views of the caller's bytes and leave when the server reads.
-TEST_CASE("client: large writes leave whole and in order, also past a full socket", "[net]") {
+TEST_CASE("client: large writes leave whole and in order past a full socket", "[net]") {
   Harness h;
   constexpr int N = 24;
   std::vector<std::string> data;
