@@ -93,14 +93,12 @@ bool has(FcPattern* font, char32_t r, bool colour) {
 }
 
 // The strike of a bitmap face to scale from: the smallest at least ppem
-// pixels high, else the largest.
+// pixels high (shrinking loses least), else the largest.
 int strike_for(FT_Face f, int ppem) {
+  auto better = [ppem](int h, int than) { return h >= ppem ? than < ppem || h < than : than < ppem && h > than; };
   int best = -1;
-  for (int i = 0; i < f->num_fixed_sizes; i++) {
-    int h = f->available_sizes[i].height;
-    int b = best < 0 ? 0 : f->available_sizes[best].height;
-    if (best < 0 || (h >= ppem && (b < ppem || h < b)) || (b < ppem && h > b)) best = i;
-  }
+  for (int i = 0; i < f->num_fixed_sizes; i++)
+    if (best < 0 || better(f->available_sizes[i].height, f->available_sizes[best].height)) best = i;
   return best;
 }
 
@@ -284,7 +282,10 @@ const Glyph& Font::glyph(char32_t r) {
   Glyph g;
   g.face = face_for(r);
   int left = 1, top = ascent_ - 1;
-  Image b = g.face >= 0 ? rasterize(g.face, r, left, top, g.colour) : replacement_box();
+  // A zero-width rune no font has (a tag, a joiner) is a format character,
+  // invisible by design: a box would cover the rune it follows.
+  bool invisible = g.face < 0 && spec_.cells && spec_.cells(r) == 0;
+  Image b = g.face >= 0 ? rasterize(g.face, r, left, top, g.colour) : invisible ? Image{} : replacement_box();
   g.w = b.w;
   g.h = b.h;
   g.dx = left;

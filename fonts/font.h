@@ -65,7 +65,7 @@ class Font {
   int ascent() const { return ascent_; }
 
   // The glyph of r, rendered and packed on first use. A rune that no face
-  // has is a visible box. A two-cell rune prefers a colour face (emoji), a
+  // has is a visible box (nothing if it takes no cells). A two-cell rune prefers a colour face (emoji), a
   // one-cell rune an outline face. Colour bitmap faces (Noto Color Emoji)
   // are scaled to the cell's height within the rune's cells; a mark with
   // no advance of its own is placed over a one-cell rune in its cell. When the atlas is full it is cleared and the

@@ -129,6 +129,10 @@ TEST_CASE("a code point no font has draws the replacement box", "[fonts]") {
     CHECK(px(g.w - 1, g.h - 1) == 255);
     CHECK(px(g.w / 2, g.h / 2) == 0);  // … and hollow
   }
+  // But a zero-width one would cover the rune before it: it draws nothing.
+  const Glyph& tag = f->glyph(char32_t(0xE0001));
+  CHECK(tag.face == -1);
+  CHECK(tag.w * tag.h == 0);
 }
 
 TEST_CASE("render puts each rune's ink in its own cell", "[fonts]") {
