@@ -5,6 +5,7 @@
 PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev \
   fuse3 libfuse3-dev \
   libsdl2-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core fonts-go \
+  fonts-wqy-microhei fonts-noto-color-emoji \
   xvfb xdotool imagemagick xclip
 # Only for `make bench`: the baselines grio is measured against (hubs
 # against tmux and screen, the desktop against st and xterm).

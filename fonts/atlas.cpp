@@ -8,7 +8,7 @@ namespace grio::fonts {
 Atlas::Atlas(int w, int h) {
   img_.w = w;
   img_.h = h;
-  img_.a.assign(size_t(w) * h, 0);
+  img_.px.assign(size_t(w) * h, 0);
 }
 
 std::optional<Slot> Atlas::pack(int w, int h) {
@@ -28,14 +28,14 @@ std::optional<Slot> Atlas::pack(int w, int h) {
   return slot;
 }
 
-void Atlas::blit(Slot s, const Bitmap& b) {
-  for (int y = 0; y < b.h; y++)
-    std::copy_n(&b.a[size_t(y) * b.w], b.w, &img_.a[size_t(s.y + y) * img_.w + s.x]);
+void Atlas::blit(Slot s, const Image& im) {
+  for (int y = 0; y < im.h; y++)
+    std::copy_n(&im.px[size_t(y) * im.w], im.w, &img_.px[size_t(s.y + y) * img_.w + s.x]);
   version_++;
 }
 
 void Atlas::clear() {
-  std::fill(img_.a.begin(), img_.a.end(), 0);
+  std::fill(img_.px.begin(), img_.px.end(), 0);
   shelves_.clear();
   top_ = 0;
   version_++;

@@ -1,4 +1,4 @@
-// Packing glyph bitmaps into one coverage texture: shelves of rows, first fit.
+// Packing glyph images into one texture: shelves of rows, first fit.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,16 @@ struct Bitmap {
   uint8_t at(int x, int y) const { return a[size_t(y) * w + x]; }
 };
 
+// A colour image, row-major, 0xAARRGGBB pixels with straight (not
+// premultiplied) alpha: SDL's ARGB8888. Glyphs drawn in the text's colour
+// are white, their coverage in alpha; colour glyphs (emoji) keep theirs.
+struct Image {
+  int w = 0, h = 0;
+  std::vector<uint32_t> px;
+  uint32_t at(int x, int y) const { return px[size_t(y) * w + x]; }
+  uint8_t alpha(int x, int y) const { return uint8_t(at(x, y) >> 24); }
+};
+
 // Shelf packer: glyphs of one font are nearly all the same height, so a
 // new shelf opens only when no open shelf is tall enough and has room.
 class Atlas {
@@ -27,11 +37,11 @@ class Atlas {
   // Reserves w×h pixels (with a 1-pixel gutter so sampling never bleeds);
   // nothing when full.
   std::optional<Slot> pack(int w, int h);
-  // Copies a coverage bitmap into the atlas at s.
-  void blit(Slot s, const Bitmap& b);
+  // Copies an image into the atlas at s.
+  void blit(Slot s, const Image& im);
   // Forgets every glyph (the caller drops its cache too).
   void clear();
-  const Bitmap& pixels() const { return img_; }
+  const Image& pixels() const { return img_; }
   // Bumped whenever pixels change, so a renderer knows to re-upload.
   uint64_t version() const { return version_; }
 
@@ -39,7 +49,7 @@ class Atlas {
   struct Shelf {
     int y, h, used;
   };
-  Bitmap img_;
+  Image img_;
   std::vector<Shelf> shelves_;
   int top_ = 0;  // first row no shelf uses
   uint64_t version_ = 1;

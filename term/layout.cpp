@@ -5,15 +5,21 @@
 
 namespace grio::term {
 
-size_t cell_width(char32_t) { return 1; }
-
 namespace {
 
-// Cells the rune at column col takes on a row of cols cells; col < cols.
+// Cells the rune at column col takes on a row of cols cells; col < cols,
+// or col == cols for a zero-width rune.
 size_t width_at(char32_t r, size_t col, size_t cols) {
   if (r == '\t')
     return std::min(col / Tabstop * Tabstop + Tabstop, cols) - col;
-  return std::min(cell_width(r), cols - col);
+  return std::min(size_t(cell_width(r)), cols - col);
+}
+
+// Whether r, not a newline, must start a new row at column col: it does
+// not fit, and the row has something in it already.
+bool wraps(char32_t r, size_t col, size_t cols) {
+  size_t need = r == '\t' ? 1 : size_t(cell_width(r));
+  return need > 0 && col > 0 && col + need > cols;
 }
 
 }  // namespace
@@ -28,7 +34,7 @@ std::vector<Row> layout(std::u32string_view text, size_t org, size_t cols,
   bool ended_by_newline = org == text.size();  // so an empty text has a row
   for (size_t q = org; q < text.size() && rows.size() < max_rows; q++) {
     char32_t r = text[q];
-    if (r != '\n' && col == cols) {  // full: r wraps
+    if (r != '\n' && wraps(r, col, cols)) {
       rows.push_back(row);
       if (rows.size() == max_rows)
         return rows;
@@ -48,6 +54,30 @@ std::vector<Row> layout(std::u32string_view text, size_t org, size_t cols,
   if (rows.size() < max_rows && (row.end > row.start || ended_by_newline))
     rows.push_back(row);
   return rows;
+}
+
+std::vector<size_t> columns(std::u32string_view text, Row row, size_t cols) {
+  std::vector<size_t> col;
+  size_t c = 0;
+  for (size_t q = row.start; q < row.end; q++) {
+    col.push_back(c);
+    if (text[q] != '\n') c += width_at(text[q], c, cols);
+  }
+  col.push_back(c);
+  return col;
+}
+
+size_t boundary_at(std::u32string_view text, Row row, size_t cols, size_t half) {
+  std::vector<size_t> col = columns(text, row, cols);
+  for (size_t i = 0; i < row.end - row.start; i++) {
+    if (text[row.start + i] == '\n') return row.start + i;
+    if (half >= 2 * col[i + 1]) continue;  // left of half; zero-width runes always are
+    if (half - 2 * col[i] < col[i + 1] - col[i]) return row.start + i;
+    size_t after = i + 1;
+    while (after < row.end - row.start && text[row.start + after] != '\n' && col[after] == col[after + 1]) after++;
+    return row.start + after;
+  }
+  return row.end;
 }
 
 size_t visible_end(std::u32string_view text, size_t org, size_t cols, size_t rows) {

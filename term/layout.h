@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "term/width.h"
+
 namespace grio::term {
 
 inline constexpr size_t Tabstop = 8;  // columns between tab stops
@@ -17,19 +19,30 @@ struct Row {
   size_t end = 0;
 };
 
-// Cells a rune takes outside tabs.
-// BUG: every rune counts as one cell; East Asian wide runes and combining
-// marks are laid out as if narrow (wcwidth-like widths come with fonts/).
-size_t cell_width(char32_t r);
-
 // Rows of text from org, at most max_rows of them, cols cells wide (0 is
-// taken as 1). A rune that does not fit wraps to the next row; a tab runs
-// to the next multiple of Tabstop or the end of the row, whichever is
-// first; a newline that lands exactly at the end of a full row does not add
-// an empty row. After a final newline (or from org == size) there is one
-// empty row {size, size}: where the cursor sits.
+// taken as 1). Runes take cell_width() cells. A rune that does not fit
+// wraps to the next row, so a wide rune is never split (one alone on a row
+// of one cell is clipped); a zero-width rune stays on the row of the rune
+// it draws over. A tab runs to the next multiple of Tabstop or the end of
+// the row, whichever is first; a newline that lands exactly at the end of a
+// full row does not add an empty row. After a final newline (or from org ==
+// size) there is one empty row {size, size}: where the cursor sits.
 std::vector<Row> layout(std::u32string_view text, size_t org, size_t cols,
                         size_t max_rows);
+
+// The cell each rune of row starts in, and one more entry for the row's
+// end: a zero-width rune starts where the rune after it does, and so
+// takes no cell.
+std::vector<size_t> columns(std::u32string_view text, Row row, size_t cols);
+
+// The rune boundary nearest to a click in half-cell half of row (2 × the
+// cell, plus one in its right half): before or after the rune whose cells
+// hold it, whichever is nearer. So a narrow rune's left half is before it
+// and its right half after it, and a wide rune's first cell is before it
+// and its second after it. A boundary never falls between a rune and the
+// zero-width runes that draw over it. Past the row's runes: the row's end,
+// before its newline if it has one.
+size_t boundary_at(std::u32string_view text, Row row, size_t cols, size_t half);
 
 // The first rune not visible in a window of rows×cols showing text from
 // org: rio's org+nchars. In no-scroll mode output is accepted only while

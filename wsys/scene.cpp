@@ -20,34 +20,20 @@ Cells cells_of(Rect r, Metrics m) {
   return {size_t(std::max(1, t.dx() / m.font_w)), size_t(std::max(1, t.dy() / m.font_h))};
 }
 
-// The column each rune of row starts at, and one more entry for its end.
-std::vector<int> columns(std::u32string_view text, term::Row row, size_t cols) {
-  std::vector<int> col;
-  size_t c = 0;
-  for (size_t q = row.start; q < row.end; q++) {
-    col.push_back(int(c));
-    char32_t r = text[q];
-    if (r == '\n') continue;
-    c += r == '\t' ? std::min(c / term::Tabstop * term::Tabstop + term::Tabstop, cols) - c : 1;
-  }
-  col.push_back(int(c));
-  return col;
-}
-
 SceneRow scene_row(std::u32string_view text, term::Row row, size_t cols, size_t q0, size_t q1) {
   SceneRow out;
-  std::vector<int> col = columns(text, row, cols);
+  std::vector<size_t> col = term::columns(text, row, cols);
   for (size_t q = row.start; q < row.end; q++) {
     char32_t r = text[q];
     if (r == '\t') out.cells.append(size_t(col[q - row.start + 1] - col[q - row.start]), U' ');
     else if (r != '\n') out.cells.push_back(r);
   }
   if (q0 < q1 && q0 < row.end && q1 > row.start) {
-    out.sel0 = col[std::max(q0, row.start) - row.start];
+    out.sel0 = int(col[std::max(q0, row.start) - row.start]);
     // A selection that takes in the row's newline runs to the right edge.
     out.sel1 = q1 >= row.end && row.end > row.start && text[row.end - 1] == '\n'
                    ? int(cols)
-                   : col[std::min(q1, row.end) - row.start];
+                   : int(col[std::min(q1, row.end) - row.start]);
   }
   return out;
 }
@@ -70,7 +56,7 @@ std::shared_ptr<const SceneWindow> scene_window(const Window& w, bool current, M
     bool last = i + 1 == rows.size();
     if (current && q0 == q1 && q0 >= rows[i].start && (q0 < rows[i].end || (last && q0 == rows[i].end))) {
       s->cursor_row = int(i);
-      s->cursor_col = columns(text, rows[i], cols)[q0 - rows[i].start];
+      s->cursor_col = int(term::columns(text, rows[i], cols)[q0 - rows[i].start]);
     }
   }
   s->org = w.text.org();
@@ -87,15 +73,9 @@ size_t rune_at(const Window& w, Point p, Metrics m) {
   if (rows.empty()) return w.text.org();
   int ri = std::clamp((p.y - t.min.y) / m.font_h, 0, int(rows.size()) - 1);
   if (p.y >= t.min.y + int(rows.size()) * m.font_h) return rows.back().end;
-  term::Row row = rows[ri];
-  std::vector<int> col = columns(text, row, cols);
-  // Nearest boundary: a click on a cell's right half means after the rune.
-  int x = (p.x - t.min.x + m.font_w / 2) / m.font_w;
-  for (size_t q = row.start; q < row.end; q++) {
-    if (text[q] == '\n') return q;
-    if (col[q - row.start + 1] > x) return q;
-  }
-  return row.end;
+  // In half cells, so a click on a rune's right half means after it.
+  int half = std::max(0, (p.x - t.min.x) * 2 / m.font_w);
+  return term::boundary_at(text, rows[ri], cols, size_t(half));
 }
 
 SceneMenu place_menu(std::vector<std::string> items, Point p, Rect screen, Metrics m) {

@@ -18,7 +18,7 @@ namespace grio::wsys {
 class WindowSystem;
 struct Window;
 
-// The size of a character cell: every rune takes one (term/layout.h).
+// The size of a character cell: a rune takes term::cell_width() of them.
 struct Metrics {
   int font_w = 8, font_h = 16;
 };
@@ -36,9 +36,11 @@ inline Rect text_rect(Rect r) {
   return Rect{{f.min.x + 16, f.min.y}, f.max};
 }
 
-// One row of a window's text, in cells (tabs expanded to blanks, the
-// newline dropped). Cells [sel0, sel1) are selected; sel1 may exceed the
-// row's length when the selection runs on past its end.
+// One row of a window's text: its runes with tabs expanded to blanks and
+// the newline dropped, each taking term::cell_width() cells from where the
+// one before it ended (a wide rune two, a combining mark none: it draws in
+// the cells of the rune before it). Cells [sel0, sel1) are selected; sel1
+// may exceed the row's length when the selection runs on past its end.
 struct SceneRow {
   std::u32string cells;
   int sel0 = 0, sel1 = 0;

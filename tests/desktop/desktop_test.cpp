@@ -1,8 +1,11 @@
 // The desktop: the real grio under Xvfb, driven by xdotool, checked by
 // pixels of screenshots and by the window system's own files.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "fonts/font.h"
+#include "term/width.h"
 #include "tests/desktop/desk.h"
 #include "wsys/scene.h"
 
@@ -17,7 +20,7 @@ constexpr uint32_t Focused = 0x55AAAA, Unfocused = 0x9EEEEE;
 // The font grio uses by default on a 96-dpi display.
 std::unique_ptr<grio::fonts::Font> default_font() {
   std::string err;
-  auto f = grio::fonts::Font::open(grio::fonts::FontSpec{"monospace", 10, 96}, err);
+  auto f = grio::fonts::Font::open(grio::fonts::FontSpec{"monospace", 10, 96, grio::term::cell_width}, err);
   REQUIRE(f);
   return f;
 }
@@ -52,23 +55,41 @@ double glyph_match(const Shot& s, int x, int y, std::u32string_view text, int& i
   return double(good) / (b.w * b.h);
 }
 
+// Whether a pixel of the w×h box at (x, y) is in colour, not a grey.
+bool coloured(const Shot& s, int x, int y, int w, int h) {
+  for (int j = y; j < y + h; j++)
+    for (int i = x; i < x + w; i++) {
+      uint32_t p = s.at(i, j);
+      int r = int(p >> 16), g = int(p >> 8 & 0xFF), b = int(p & 0xFF);
+      if (std::max({r, g, b}) - std::min({r, g, b}) > 60) return true;
+    }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("a grio window -m window shows its text as the fonts module draws it", "[desktop]") {
   Desk d;
-  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "100", "600", "400", "sh", "-c", "echo HELLO grio; sleep 30"});
+  // 中 takes cells 6 and 7, the acute draws over the e in cell 8, and the
+  // emoji in cells 15 and 16 is in colour.
+  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "100", "600", "400", "sh", "-c",
+           "echo 'HELLO \u4E2De\u0301 grio \U0001F600'; sleep 30"});
   REQUIRE(eventually([&] { return d.ids().find("2") != std::string::npos; }));
   auto t = text_rect(rect(100, 100, 600, 400));
+  std::u32string_view text = U"HELLO \u4E2De\u0301 grio";
   int ink = 0;
   double match = 0;
   eventually([&] {
-    match = glyph_match(d.shot(), t.min.x, t.min.y, U"HELLO grio", ink);
+    match = glyph_match(d.shot(), t.min.x, t.min.y, text, ink);
     return match > 0.98;
   });
   CHECK(ink > 20);
   CHECK(match > 0.98);
-  // The same comparison one row lower, where there is no text, must fail.
-  CHECK(glyph_match(d.shot(), t.min.x, t.min.y + 2 * default_font()->height(), U"HELLO grio", ink) < 0.9);
+  auto f = default_font();
+  CHECK(coloured(d.shot(), t.min.x + 15 * f->width(), t.min.y, 2 * f->width(), f->height()));
+  // The same comparisons one row lower, where there is no text, must fail.
+  CHECK(glyph_match(d.shot(), t.min.x, t.min.y + 2 * f->height(), text, ink) < 0.9);
+  CHECK_FALSE(coloured(d.shot(), t.min.x + 15 * f->width(), t.min.y + 2 * f->height(), 2 * f->width(), f->height()));
 }
 
 TEST_CASE("clicking a window moves focus and its border colour", "[desktop]") {

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "fonts/font.h"
+#include "term/width.h"
 
 using namespace grio::fonts;
 
@@ -9,7 +10,7 @@ namespace {
 
 std::unique_ptr<Font> open_font(const std::string& name, double points = 12) {
   std::string err;
-  auto f = Font::open(FontSpec{name, points, 96}, err);
+  auto f = Font::open(FontSpec{name, points, 96, grio::term::cell_width}, err);
   INFO(err);
   REQUIRE(f);
   return f;
@@ -19,8 +20,16 @@ std::unique_ptr<Font> open_font(const std::string& name, double points = 12) {
 int ink(const Font& f, const Glyph& g) {
   int n = 0;
   for (int y = 0; y < g.h; y++)
-    for (int x = 0; x < g.w; x++) n += f.atlas().pixels().at(g.at.x + x, g.at.y + y);
+    for (int x = 0; x < g.w; x++) n += f.atlas().pixels().alpha(g.at.x + x, g.at.y + y);
   return n / 255;
+}
+
+// Pixels of b's cell c (of cells w wide) with more than half ink.
+int cell_ink(const Bitmap& b, int w, int c) {
+  int n = 0;
+  for (int y = 0; y < b.h; y++)
+    for (int x = c * w; x < (c + 1) * w; x++) n += b.at(x, y) > 128;
+  return n;
 }
 
 }  // namespace
@@ -62,25 +71,68 @@ TEST_CASE("a rune the main face lacks comes from a fallback face", "[fonts]") {
   CHECK(ink(*f, snowman) > 10);
 }
 
-// CJK needs a CJK font (fonts-noto-cjk and the like); without one the rune
-// is a replacement box — either way it is visible.
-TEST_CASE("a CJK rune draws from a font that has it or as a box", "[fonts]") {
+// The CJK font is fonts-wqy-microhei (Makefile's PACKAGES).
+TEST_CASE("a CJK rune comes from a fallback face with ink in both of its cells", "[fonts]") {
   auto f = open_font("monospace");
   const Glyph& g = f->glyph(U'\u4E2D');
-  CHECK(ink(*f, g) > 4);
-  if (g.face >= 0) CHECK(f->face_file(g.face) != f->face_file(0));
+  REQUIRE(g.face > 0);
+  CHECK(f->face_file(g.face) != f->face_file(0));
+  CHECK_FALSE(g.colour);
+  Bitmap b = f->render(U"\u4E2Dx");
+  REQUIRE(b.w == 3 * f->width());
+  CHECK(cell_ink(b, f->width(), 0) > 10);
+  CHECK(cell_ink(b, f->width(), 1) > 10);
+  CHECK(cell_ink(b, f->width(), 2) > 0);  // x after it, in the third cell
 }
 
-TEST_CASE("an unassigned code point draws the replacement box", "[fonts]") {
+// The emoji font is fonts-noto-color-emoji: CBDT bitmaps 128 pixels high.
+TEST_CASE("an emoji is drawn in its own colours scaled to the cell", "[fonts]") {
   auto f = open_font("monospace");
-  const Glyph& g = f->glyph(char32_t(0x10FFFD));  // private use plane: no font
-  CHECK(g.face == -1);
-  REQUIRE(g.w >= 3);
-  REQUIRE(g.h >= 3);
-  auto px = [&](int x, int y) { return f->atlas().pixels().at(g.at.x + x, g.at.y + y); };
-  CHECK(px(0, 0) == 255);                // outlined …
-  CHECK(px(g.w - 1, g.h - 1) == 255);
-  CHECK(px(g.w / 2, g.h / 2) == 0);      // … and hollow
+  const Glyph& g = f->glyph(U'\U0001F600');
+  REQUIRE(g.face > 0);
+  CHECK(g.colour);
+  CHECK(g.h <= f->height());
+  CHECK(g.h >= f->height() - 2);
+  CHECK(g.w <= 2 * f->width());
+  CHECK(g.dy >= 0);
+  CHECK(g.dy + g.h <= f->height());
+  bool coloured = false;
+  for (int y = 0; y < g.h; y++)
+    for (int x = 0; x < g.w; x++) {
+      uint32_t p = f->atlas().pixels().at(g.at.x + x, g.at.y + y);
+      uint8_t r = uint8_t(p >> 16), gr = uint8_t(p >> 8), b = uint8_t(p);
+      coloured |= p >> 24 > 128 && (r != gr || gr != b);
+    }
+  CHECK(coloured);
+  CHECK(ink(*f, g) > 20);
+}
+
+TEST_CASE("a combining mark draws over the rune before it", "[fonts]") {
+  auto f = open_font("monospace");
+  Bitmap plain = f->render(U"e");
+  Bitmap marked = f->render(U"e\u0301");
+  REQUIRE(marked.w == f->width());
+  CHECK(cell_ink(marked, f->width(), 0) > cell_ink(plain, f->width(), 0) + 2);
+}
+
+TEST_CASE("a code point no font has draws the replacement box", "[fonts]") {
+  auto f = open_font("monospace");
+  // Unassigned, and private use with no font for it.
+  for (char32_t r : {char32_t(0x0378), char32_t(0x10FFFD)}) {
+    const Glyph& g = f->glyph(r);
+    CHECK(g.face == -1);
+    REQUIRE(g.w >= 3);
+    REQUIRE(g.h >= 3);
+    CHECK(g.w <= f->width());  // one cell, as term::cell_width says
+    auto px = [&](int x, int y) { return f->atlas().pixels().alpha(g.at.x + x, g.at.y + y); };
+    CHECK(px(0, 0) == 255);            // outlined …
+    CHECK(px(g.w - 1, g.h - 1) == 255);
+    CHECK(px(g.w / 2, g.h / 2) == 0);  // … and hollow
+  }
+  // But a zero-width one would cover the rune before it: it draws nothing.
+  const Glyph& tag = f->glyph(char32_t(0xE0001));
+  CHECK(tag.face == -1);
+  CHECK(tag.w * tag.h == 0);
 }
 
 TEST_CASE("render puts each rune's ink in its own cell", "[fonts]") {
@@ -88,15 +140,9 @@ TEST_CASE("render puts each rune's ink in its own cell", "[fonts]") {
   Bitmap b = f->render(U"A A");
   REQUIRE(b.w == 3 * f->width());
   REQUIRE(b.h == f->height());
-  auto cell_ink = [&](int c) {
-    int n = 0;
-    for (int y = 0; y < b.h; y++)
-      for (int x = c * f->width(); x < (c + 1) * f->width(); x++) n += b.at(x, y) > 128;
-    return n;
-  };
-  CHECK(cell_ink(0) > 10);
-  CHECK(cell_ink(1) == 0);
-  CHECK(cell_ink(2) == cell_ink(0));
+  CHECK(cell_ink(b, f->width(), 0) > 10);
+  CHECK(cell_ink(b, f->width(), 1) == 0);
+  CHECK(cell_ink(b, f->width(), 2) == cell_ink(b, f->width(), 0));
 }
 
 TEST_CASE("atlas packs without overlap and reports when full", "[fonts]") {

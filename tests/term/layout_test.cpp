@@ -1,4 +1,5 @@
-// layout(): rows of cells from org, wrapping, tabs, visible_end.
+// layout(): rows of cells from org, wrapping, tabs, wide and combining
+// runes, visible_end, and clicks from cells back to runes.
 #include <catch2/catch.hpp>
 
 #include "term/layout.h"
@@ -38,6 +39,39 @@ TEST_CASE("tabs run to the next stop of 8 columns", "[term]") {
   CHECK(spans(layout(U"abcd\tx", 0, 6, 10)) == Spans{{0, 5}, {5, 6}});
   CHECK(spans(layout(U"\t\tx", 0, 20, 10)) == Spans{{0, 3}});
   CHECK(spans(layout(U"\t\t\tx", 0, 20, 10)) == Spans{{0, 3}, {3, 4}});
+}
+
+// a 中 e+acute 😀 b: cells a | 中中 | é | 😀😀 | b
+TEST_CASE("wide runes take two cells and combining marks none", "[term]") {
+  std::u32string t = U"a\u4E2De\u0301\U0001F600b";
+  CHECK(spans(layout(t, 0, 7, 10)) == Spans{{0, 6}});
+  CHECK(columns(t, Row{0, 6}, 7) == std::vector<size_t>{0, 1, 3, 4, 4, 6, 7});
+  CHECK(visible_end(t, 0, 7, 1) == t.size());
+}
+
+TEST_CASE("a wide rune that does not fit at the row end goes to the next row", "[term]") {
+  CHECK(spans(layout(U"ab\u4E2D", 0, 3, 10)) == Spans{{0, 2}, {2, 3}});
+  CHECK(spans(layout(U"abc\u4E2D", 0, 4, 10)) == Spans{{0, 3}, {3, 4}});
+  CHECK(spans(layout(U"\u4E2D\u4E2D\u4E2D", 0, 5, 10)) == Spans{{0, 2}, {2, 3}});
+  CHECK(spans(layout(U"\U0001F600\U0001F600", 0, 3, 10)) == Spans{{0, 1}, {1, 2}});
+  // One cell: each wide rune alone on its row, clipped.
+  CHECK(spans(layout(U"\u4E2D\u4E2D", 0, 1, 10)) == Spans{{0, 1}, {1, 2}});
+  // A combining mark stays with its rune on a full row.
+  CHECK(spans(layout(U"abe\u0301x", 0, 3, 10)) == Spans{{0, 4}, {4, 5}});
+}
+
+TEST_CASE("a click on either half of a rune picks the nearer side of it", "[term]") {
+  std::u32string t = U"a\u4E2Db\n";  // cells a | 中中 | b
+  Row row{0, 4};
+  std::vector<size_t> at;
+  for (size_t half = 0; half < 10; half++) at.push_back(boundary_at(t, row, 20, half));
+  // a: before, after; 中's first cell: before it; its second: after; b; past the end: before \n.
+  CHECK(at == std::vector<size_t>{0, 1, 1, 1, 2, 2, 2, 3, 3, 3});
+  // Never between a rune and its combining marks.
+  std::u32string m = U"e\u0301\u0308x";
+  CHECK(boundary_at(m, Row{0, 4}, 20, 0) == 0);
+  CHECK(boundary_at(m, Row{0, 4}, 20, 1) == 3);
+  CHECK(boundary_at(m, Row{0, 4}, 20, 3) == 4);
 }
 
 TEST_CASE("layout starts at org and stops at max_rows", "[term]") {

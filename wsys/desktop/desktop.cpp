@@ -14,6 +14,7 @@
 
 #include "fonts/font.h"
 #include "term/decode.h"
+#include "term/width.h"
 #include "wsys/desktop/controller.h"
 #include "wsys/desktop/renderer.h"
 
@@ -103,7 +104,7 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   SDL_GetDisplayBounds(0, &bounds);
   float ddpi = 0, hdpi = 0, vdpi = 0;
   double dpi = SDL_GetDisplayDPI(0, &ddpi, &hdpi, &vdpi) == 0 && vdpi > 10 ? std::round(vdpi) : 96;
-  impl->font = fonts::Font::open(fonts::FontSpec{opt.font, opt.points, dpi}, why);
+  impl->font = fonts::Font::open(fonts::FontSpec{opt.font, opt.points, dpi, term::cell_width}, why);
   if (!impl->font) return nullptr;
   SDL_DisplayMode mode;
   if (SDL_GetCurrentDisplayMode(0, &mode) == 0 && mode.refresh_rate > 0) impl->frame_ms = 1000 / mode.refresh_rate;

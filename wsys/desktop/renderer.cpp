@@ -1,8 +1,11 @@
 // The SDL renderer of scenes.
 #include "wsys/desktop/renderer.h"
 
+#include <algorithm>
 #include <set>
 #include <vector>
+
+#include "term/width.h"
 
 namespace grio::wsys::desktop {
 
@@ -56,18 +59,17 @@ void Renderer::frame(Rect r, int width, uint32_t c) {
   fill(r.max.x - width, r.min.y, width, r.dy(), c);
 }
 
-// White ink whose alpha is the glyph's coverage; the text colour comes
-// from the texture's colour modulation.
+// Glyphs in the text's colour are white ink whose alpha is their
+// coverage, coloured by the texture's colour modulation; colour glyphs are
+// drawn with it off.
 void Renderer::upload_atlas() {
   if (atlas_version_ == font_.atlas().version()) return;
   const auto& px = font_.atlas().pixels();
   void* pixels;
   int pitch;
   if (SDL_LockTexture(atlas_, nullptr, &pixels, &pitch) != 0) return;
-  for (int y = 0; y < px.h; y++) {
-    auto* row = reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(pixels) + y * pitch);
-    for (int x = 0; x < px.w; x++) row[x] = uint32_t(px.at(x, y)) << 24 | 0xFFFFFF;
-  }
+  for (int y = 0; y < px.h; y++)
+    std::copy_n(&px.px[size_t(y) * px.w], px.w, reinterpret_cast<uint32_t*>(static_cast<uint8_t*>(pixels) + y * pitch));
   SDL_UnlockTexture(atlas_);
   atlas_version_ = font_.atlas().version();
 }
@@ -94,16 +96,26 @@ void Renderer::ensure_glyphs(const Scene& s) {
   upload_atlas();
 }
 
+// Each rune in the term::cell_width() cells after the one before it; a
+// zero-width rune in the cells of the rune before it.
 void Renderer::draw_runes(std::u32string_view s, int x, int y, uint32_t c) {
   for (char32_t r : s) font_.glyph(r);
   upload_atlas();
   SDL_SetTextureColorMod(atlas_, Uint8(c >> 16), Uint8(c >> 8), Uint8(c));
-  for (size_t i = 0; i < s.size(); i++) {
-    if (s[i] == U' ') continue;
-    const fonts::Glyph& g = font_.glyph(s[i]);
+  bool in_colour = false;
+  fonts::CellPen pen;
+  for (char32_t r : s) {
+    int at_col = pen.place(term::cell_width(r));
+    if (r == U' ') continue;
+    const fonts::Glyph& g = font_.glyph(r);
     if (g.w == 0) continue;
+    if (g.colour != in_colour) {
+      uint32_t mod = g.colour ? 0xFFFFFF : c;
+      SDL_SetTextureColorMod(atlas_, Uint8(mod >> 16), Uint8(mod >> 8), Uint8(mod));
+      in_colour = g.colour;
+    }
     SDL_Rect src{g.at.x, g.at.y, g.w, g.h};
-    SDL_Rect dst{x + int(i) * font_.width() + g.dx, y + g.dy, g.w, g.h};
+    SDL_Rect dst{x + at_col * font_.width() + g.dx, y + g.dy, g.w, g.h};
     SDL_RenderCopy(r_, atlas_, &src, &dst);
   }
 }
