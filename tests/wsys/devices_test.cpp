@@ -39,7 +39,7 @@ size_t parked_mouse_reads(Wsys& s, int id) { return s.world().ws.live(id)->mouse
 
 }  // namespace
 
-TEST_CASE("mouse: exclusive; a read waits for the window's next event and gives rio's 49 bytes", "[wsys][mouse]") {
+TEST_CASE("mouse: exclusive and a read waits for the window's next event and gives rio's 49 bytes", "[wsys][mouse]") {
   Wsys s;
   auto w = s.connect();
   hello(w, First);
@@ -84,7 +84,7 @@ TEST_CASE("mouse: sixteen button changes unread drop the whole queue", "[wsys][m
   CHECK(read(w, 1) == msg('m', 15, 50, 0, 215));  // the 16th dropped them: the state now
 }
 
-TEST_CASE("mouse: a reshape reads as r; Tflush cancels a parked read; close gives the text back", "[wsys][mouse]") {
+TEST_CASE("mouse: a reshape reads as r and Tflush cancels a parked read and close gives the text back", "[wsys][mouse]") {
   Wsys s;
   auto w = s.connect();
   hello(w, First);
@@ -111,7 +111,7 @@ TEST_CASE("mouse: a reshape reads as r; Tflush cancels a parked read; close give
   CHECK(read(w, 1) == msg('m', 41, 50, 0, 8));
 }
 
-TEST_CASE("mouse: m x y warps within the current window; anything else is a bad format", "[wsys][mouse]") {
+TEST_CASE("mouse: m x y warps within the current window and anything else is a bad format", "[wsys][mouse]") {
   Wsys s;
   auto w = s.connect();
   hello(w, First);
@@ -134,7 +134,7 @@ TEST_CASE("mouse: m x y warps within the current window; anything else is a bad 
   CHECK(w.rpc<Rwrite>(5, Twrite{1, 0, "junk"}).count == 4);
 }
 
-TEST_CASE("cursor: 72 bytes set the window's cursor; less, or closing, restores the arrow", "[wsys][cursor]") {
+TEST_CASE("cursor: 72 bytes set the window's cursor and less or closing restores the arrow", "[wsys][cursor]") {
   Wsys s;
   auto w = s.connect();
   hello(w, First);
@@ -158,7 +158,7 @@ TEST_CASE("cursor: 72 bytes set the window's cursor; less, or closing, restores 
   CHECK_FALSE(s.on_io([&] { return s.world().ws.live(1)->cursor.has_value(); }));
 }
 
-TEST_CASE("kbd: exclusive; typed keys come as kbdfs messages instead of reaching cons", "[wsys][kbd]") {
+TEST_CASE("kbd: exclusive and typed keys come as kbdfs messages instead of reaching cons", "[wsys][kbd]") {
   Wsys s;
   auto w = s.connect();
   hello(w, First);
