@@ -40,6 +40,7 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
   ws.capture = [&d, &io](std::function<void(std::string)> done) {
     d.capture([&io, done](std::string px) { asio::post(io, [done, px = std::move(px)] { done(px); }); });
   };
+  ws.warp = [&d](wsys::Point p) { d.warp(p); };
   ws.create(wsys::WctlCommand{});  // one shell window, as rio's -i would start
   std::thread io_thread([&io] { io.run(); });
   d.run(io, c, [&] {
