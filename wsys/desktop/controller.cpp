@@ -57,6 +57,12 @@ WctlCommand verb(WctlVerb v) {
 Controller::Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig cfg)
     : io_(io), ws_(ws), cfg_(std::move(cfg)), repeat_(io) {
   ws_.on_change = [this] { dirty(); };
+  // rio moves no pointer while a menu, a sweep or a drag has it.
+  ws_.warp = [this](Point p) {
+    bool busy = menu_ || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping || mode_ == Mode::Pick ||
+                mode_ == Mode::Moving || mode_ == Mode::Border;
+    if (!busy && cfg_.warp) cfg_.warp(p);
+  };
   clip_version_ = ws_.snarf_version;
 }
 

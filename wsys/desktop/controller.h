@@ -36,6 +36,8 @@ struct ControllerConfig {
   std::function<void(std::string)> set_clipboard;
   // The Exit menu item.
   std::function<void()> exit;
+  // Moves the pointer (a mouse file's warp).
+  std::function<void(Point)> warp;
 };
 
 class Controller {
