@@ -19,6 +19,13 @@ const std::string First = "new -r 10 20 410 320", Second = "new -r 500 20 900 32
 
 std::string read(Wire& w, uint32_t fid, uint32_t count = 8000) { return w.rpc<Rread>(4, Tread{fid, 0, count}).data; }
 
+// Opens fid 1 on name (ORDWR); a second open of it, on fid 2, is refused.
+void open_alone(Wire& w, const std::string& name) {
+  open_at(w, 1, {name}, ORDWR);
+  w.rpc<Rwalk>(2, Twalk{0, 2, {name}});
+  CHECK(w.fails(3, Topen{2, OREAD}) == err::inuse);
+}
+
 // rio's 49-byte mouse message.
 std::string msg(char c, int x, int y, int buttons, unsigned msec) {
   char buf[64];
@@ -43,9 +50,7 @@ TEST_CASE("mouse: exclusive and a read waits for the window's next event and giv
   Wsys s;
   auto w = s.connect();
   hello(w, First);
-  open_at(w, 1, {"mouse"}, ORDWR);
-  w.rpc<Rwalk>(2, Twalk{0, 2, {"mouse"}});
-  CHECK(w.fails(3, Topen{2, OREAD}) == err::inuse);
+  open_alone(w, "mouse");
   w.send(40, Tread{1, 0, 100});
   REQUIRE(s.eventually([&] { return parked_mouse_reads(s, 1) == 1; }));
   mouse(s, 1, 100, 200, 1, 1234);
@@ -162,9 +167,7 @@ TEST_CASE("kbd: exclusive and typed keys come as kbdfs messages instead of reach
   Wsys s;
   auto w = s.connect();
   hello(w, First);
-  open_at(w, 1, {"kbd"}, ORDWR);
-  w.rpc<Rwalk>(2, Twalk{0, 2, {"kbd"}});
-  CHECK(w.fails(3, Topen{2, OREAD}) == err::inuse);
+  open_alone(w, "kbd");
   CHECK(w.fails(5, Twrite{1, 0, "k"}) == "unknown qid in write");
   w.send(40, Tread{1, 0, 100});
   REQUIRE(s.eventually([&] { return s.world().ws.live(1)->kbd.reads.size() == 1; }));
