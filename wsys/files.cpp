@@ -5,8 +5,8 @@ namespace grio::wsys {
 
 const std::vector<const FileKind*>& file_kinds() {
   static const std::vector<const FileKind*> table = {
-      &snarf_file, &wctl_file, &cons_file, &consctl_file, &winid_file,
-      &winname_file, &label_file, &text_file, &wdir_file, &screen_file, &window_file,
+      &snarf_file, &wctl_file, &cons_file, &cursor_file, &consctl_file, &winid_file, &winname_file,
+      &label_file, &kbd_file, &mouse_file, &text_file, &wdir_file, &screen_file, &window_file,
   };
   return table;
 }

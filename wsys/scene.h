@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "wsys/cursor.h"
 #include "wsys/geometry.h"
 
 namespace grio::wsys {
@@ -66,7 +67,9 @@ struct SceneMenu {
   int hilite = -1;
 };
 
-enum class SceneCursor { Arrow, Cross, Sight };
+// Window: the image a program wrote to the cursor file of the window the
+// pointer is in (Scene::image).
+enum class SceneCursor { Arrow, Cross, Sight, Window };
 
 struct Scene {
   Rect screen;
@@ -75,6 +78,7 @@ struct Scene {
   std::optional<SceneMenu> menu;
   std::optional<Rect> outline;    // a rectangle being swept or moved
   SceneCursor cursor = SceneCursor::Arrow;
+  std::optional<Cursor> image;    // for SceneCursor::Window
   uint64_t seq = 0;               // one more per scene published
 };
 

@@ -18,6 +18,7 @@ namespace grio::wsys {
 // The low 8 bits of a qid path; the window id is above them, as in rio.
 enum class Qfile : uint8_t {
   Root, Wsysdir, Windir, Cons, Consctl, Label, Wctl, Winid, Winname, Text, Wdir, Snarf, Screen, Winimage,
+  Cursor, Kbd, Mouse,
 };
 
 // What a file operation works on: the window system, and the window the
@@ -46,7 +47,7 @@ const std::vector<const FileKind*>& file_kinds();
 
 // The kinds, one per file_*.cpp.
 extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file, winname_file, text_file,
-    wdir_file, snarf_file, screen_file, window_file;
+    wdir_file, snarf_file, screen_file, window_file, cursor_file, kbd_file, mouse_file;
 
 // Answers a read of a file whose contents are the string s.
 void read_string(const net::Req& r, std::string_view s);
@@ -55,6 +56,11 @@ void read_string(const net::Req& r, std::string_view s);
 void write_output(Ctx& c, const net::Req& r);
 // Answers wctl reads parked on w (called when w changes).
 void answer_wctl_reads(WindowSystem& ws, Window& w);
+// The mouse file's side of WindowSystem::mouse and reshaped (file_mouse.cpp).
+void send_mouse(Window& w, Point at, int buttons, uint32_t msec);
+void mouse_reshaped(Window& w);
+// The kbd file's side of WindowSystem::key_state (file_kbd.cpp).
+void queue_key(Window& w, std::string msg);
 
 class WsysTree : public net::FileTree {
  public:

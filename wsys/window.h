@@ -8,16 +8,47 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/file_tree.h"
 #include "term/text.h"
-#include "wsys/shell.h"
+#include "wsys/cursor.h"
 #include "wsys/geometry.h"
+#include "wsys/shell.h"
 
 namespace grio::wsys {
 
+// A mouse event as the mouse file tells it: rio's Mouse, and the count of
+// events the window had when it happened.
+struct MouseEvent {
+  Point at;              // screen coordinates, as rio's windows have them
+  int buttons = 0;       // 1, 2, 4: buttons 1 to 3; 8, 16: the wheel
+  uint32_t msec = 0;
+  uint64_t counter = 0;
+};
 
+// The mouse file (rio's Mousestate): while a program has it open, the
+// desktop sends the window's mouse here instead of editing its text.
+struct MouseFile {
+  bool open = false;                // exclusive
+  bool resized = false;             // reshaped since the last read: that read says `r`
+  MouseEvent now;                   // the latest event
+  uint64_t counter = 0;             // events (and reshapes) so far …
+  uint64_t read_counter = 0;        // … as of the last read: a read waits until they differ
+  std::deque<MouseEvent> clicks;    // button changes not yet read
+  bool clicks_full = false;         // they overflowed: none are queued until the next read
+  int last_buttons = -1;            // of the last queued click
+  std::deque<net::Req> reads;       // parked until the counter moves
+};
+
+// The kbd file (9front): while open, keys go to its reader as kbdfs
+// messages (k, K, c and their runes) instead of to cons.
+struct KbdFile {
+  bool open = false;                // exclusive
+  std::deque<std::string> queue;    // messages without their NUL, at most 32
+  std::deque<net::Req> reads;       // parked until a message comes
+};
 
 struct Window {
   int id = 0;                        // from 1, never reused
@@ -38,6 +69,9 @@ struct Window {
   term::OutputDecoder shell_output;  // decoder of what our program writes
   std::unique_ptr<Shell> shell;      // the program we started in it, if any
   int refs = 0;                      // 9P nodes bound to the window
+  MouseFile mouse;
+  KbdFile kbd;
+  std::optional<Cursor> cursor;      // set through the cursor file; else the arrow
 
   // Requests waiting for this window to change.
   std::deque<net::Req> cons_reads;   // for a complete line (or raw input)

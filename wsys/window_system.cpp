@@ -79,6 +79,8 @@ WindowSystem::~WindowSystem() {
     fail_all(w->cons_reads, err::deleted);
     fail_all(w->wctl_reads, err::deleted);
     fail_all(w->cons_writes, err::deleted);
+    fail_all(w->mouse.reads, err::deleted);
+    fail_all(w->kbd.reads, err::deleted);
   }
 }
 
@@ -191,15 +193,21 @@ void WindowSystem::remove(Window& w) {
   fail_all(w.cons_reads, err::deleted);
   fail_all(w.wctl_reads, err::deleted);
   fail_all(w.cons_writes, err::deleted);
+  fail_all(w.mouse.reads, err::deleted);
+  fail_all(w.kbd.reads, err::deleted);
   signal_note(w, SIGHUP);
   retire(std::move(w.shell));
   if (w.refs == 0) collect(w.id);
 }
 
+// A window losing the keyboard hears that no key is down any more.
 void WindowSystem::set_current(int id) {
   if (current_ == id) return;
   int old = std::exchange(current_, id);
-  if (Window* w = live(old)) wctl_changed(*w);
+  if (Window* w = live(old)) {
+    key_state(*w, "K");
+    wctl_changed(*w);
+  }
   if (Window* w = live(id)) wctl_changed(*w);
 }
 
@@ -222,8 +230,9 @@ std::pair<unsigned short, unsigned short> WindowSystem::cells(Rect r) const {
           (unsigned short)std::max(1, (r.dy() - 2 * 5) / cfg_.font_height)};
 }
 
+// A program that has the mouse file open always sees its output (rio).
 bool WindowSystem::output_blocked(const Window& w) const {
-  if (w.scroll) return false;
+  if (w.scroll || w.mouse.open) return false;
   auto [cols, rows] = cells(w.rect);
   return w.text.qh() > term::visible_end(w.text.runes(), w.text.org(), cols, rows);
 }
@@ -235,6 +244,7 @@ net::Error WindowSystem::reshape(Window& w, Rect r) {
   w.rect = r;
   w.reshapes++;
   if (w.shell) w.shell->resize(cells(r).first, cells(r).second);
+  reshaped(w);
   wctl_changed(w);
   return {};
 }
@@ -273,6 +283,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
       if (w.hidden) return "window already hidden";
       w.hidden = true;
       if (current_ == w.id) set_current(0);
+      reshaped(w);
       wctl_changed(w);
       return {};
     case WctlVerb::Unhide:
@@ -280,6 +291,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
       w.hidden = false;
       raise(w.id);
       set_current(w.id);
+      reshaped(w);
       wctl_changed(w);
       return {};
     case WctlVerb::Delete:
@@ -295,6 +307,10 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
 void WindowSystem::type(int id, std::u32string_view keys) {
   Window* w = live(id);
   if (!w) return;
+  if (w->kbd.open) {
+    for (char32_t k : keys) key_state(*w, "c" + term::to_utf8(std::u32string(1, k)));
+    return;
+  }
   if (w->shell) w->text.set_echo(w->shell->echo());
   for (char32_t k : keys) {
     auto effect = w->text.type(k);
@@ -314,7 +330,7 @@ void WindowSystem::output(Window& w, term::OutputDecoder& from, std::string_view
 
 void WindowSystem::insert_output(Window& w, term::OutputDecoder& from, std::string_view bytes) {
   w.text.write(from, bytes);
-  if (w.scroll) show_end(w);
+  if (w.scroll || w.mouse.open) show_end(w);
 }
 
 void WindowSystem::show_end(Window& w) {
@@ -348,6 +364,20 @@ void WindowSystem::changed(Window& w) {
   if (w.cons_reads.empty()) feed_program(w);
   w.view_version++;
   touched();
+}
+
+void WindowSystem::key_state(Window& w, std::string msg) { queue_key(w, std::move(msg)); }
+
+void WindowSystem::mouse(Window& w, Point at, int buttons, uint32_t msec) { send_mouse(w, at, buttons, msec); }
+
+void WindowSystem::reshaped(Window& w) { mouse_reshaped(w); }
+
+Window* WindowSystem::window_at(Point p) {
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+    Window* w = live(*it);
+    if (w && !w->hidden && w->rect.contains(p)) return w;
+  }
+  return nullptr;
 }
 
 void WindowSystem::wctl_changed(Window& w) {

@@ -59,8 +59,23 @@ class WindowSystem {
   void ref(int id);
   void unref(int id);
 
-  // Keys typed into window id (the keyboard, and tests).
+  // Keys typed into window id (the keyboard, and tests). While its kbd
+  // file is open they go there as kbdfs `c` messages instead.
   void type(int id, std::u32string_view keys);
+  // A kbdfs `k` or `K` message (the keys held down, after a press or a
+  // release) for w's kbd file; dropped unless it is open.
+  void key_state(Window& w, std::string msg);
+
+  // The desktop's pointer where it last reported it: a mouse file warp
+  // is refused unless it is in the warping window.
+  Point pointer;
+  // Set by a desktop: moves its pointer to p. Unset when headless, where
+  // a warp is a mouse event at p instead.
+  std::function<void(Point)> warp;
+  // A mouse event for w's program, when it has w's mouse file open.
+  void mouse(Window& w, Point at, int buttons, uint32_t msec);
+  // The topmost visible window at p, border included; null over the background.
+  Window* window_at(Point p);
   // Output written into w (cons, text, and our program's pty).
   void output(Window& w, term::OutputDecoder& from, std::string_view bytes);
   // Answers what the change to w made answerable: cons reads and writes.
@@ -68,6 +83,8 @@ class WindowSystem {
   // noscroll: output waits while the output point is below the view.
   bool output_blocked(const Window& w) const;
   void wctl_changed(Window& w);
+  // w's rectangle changed or it was hidden or shown: its mouse file says `r`.
+  void reshaped(Window& w);
 
   std::string snarf;
   uint32_t snarf_version = 0;

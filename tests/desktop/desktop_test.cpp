@@ -205,3 +205,66 @@ TEST_CASE("Hub and a sweep make a window on the session io that runs what is wri
   CHECK(d.p9("write hub/io/0", "exit\n").status == 0);  // the session ends, and the window with it
   CHECK(eventually([&] { return d.ids() == "1\n"; }));
 }
+
+namespace {
+
+// Appends what fd has to say to got until pred holds of it (or 8 s pass).
+bool collect(int fd, std::string& got, const std::function<bool()>& pred) {
+  return eventually([&] {
+    char buf[4096];
+    pollfd p{fd, POLLIN, 0};
+    while (::poll(&p, 1, 0) == 1) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      got.append(buf, size_t(n));
+    }
+    return pred();
+  });
+}
+
+// The start of rio's mouse message for a point and buttons (msec follows).
+std::string mouse_msg(int x, int y, int buttons) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "m%11d %11d %11d ", x, y, buttons);
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("a program with a window's mouse and kbd files open gets the pointer and the keys", "[desktop]") {
+  Desk d;
+  int x0 = 0, y0 = 0;
+  REQUIRE(std::sscanf(d.wctl(1).c_str(), "%d %d", &x0, &y0) == 2);
+  int x = x0 + 150, y = y0 + 100;
+  int mfd = -1, kfd = -1;
+  Proc mouse({GRIO_BINARY, "9p", "-a", d.addr, "read", "/wsys/1/mouse"}, "/dev/null", &mfd);
+  std::string m;
+  // Moves until the reader has the file open and hears one, in screen coordinates.
+  REQUIRE(collect(mfd, m, [&] {
+    d.xdo("mousemove " + std::to_string(x - 1) + " " + std::to_string(y) + " mousemove " + std::to_string(x) + " " +
+          std::to_string(y));
+    return m.find(mouse_msg(x, y, 0)) != std::string::npos;
+  }));
+  d.xdo("mousedown 1");
+  CHECK(collect(mfd, m, [&] { return m.find(mouse_msg(x, y, 1)) != std::string::npos; }));
+  d.xdo("mouseup 1 mousedown 3");  // button 3 too is the program's: no menu
+  CHECK(collect(mfd, m, [&] { return m.find(mouse_msg(x, y, 4)) != std::string::npos; }));
+  d.xdo("mouseup 3");
+  CHECK(collect(mfd, m, [&] { return m.rfind(mouse_msg(x, y, 0)) > m.find(mouse_msg(x, y, 4)); }));
+
+  Proc kbd({GRIO_BINARY, "9p", "-a", d.addr, "read", "/wsys/1/kbd"}, "/dev/null", &kfd);
+  std::string k;
+  // Shift types nothing into cons: pressed until the reader hears it.
+  REQUIRE(collect(kfd, k, [&] {
+    d.xdo("key shift");
+    return k.find(std::string("K\0", 2)) != std::string::npos;
+  }));
+  d.xdo("type xyz");
+  // Each key: k with it down, c with what it types, K with it up.
+  auto at = [&](const char* msg) { return k.find(std::string(msg, 3)); };
+  CHECK(collect(kfd, k, [&] { return at("cz") != std::string::npos; }));
+  CHECK(at("kx") < at("cx"));
+  CHECK(at("cx") < at("cy"));
+  CHECK(at("cy") < at("cz"));
+  CHECK(d.text(1).find("xyz") == std::string::npos);  // cons had none of them
+}

@@ -2,31 +2,16 @@
 // flush, concurrent writers, watchers, fear's bound, and shell sessions.
 
 #include "net/hub.h"
-#include "tests/net/harness.h"
-#include "wsys/tree.h"
+#include "tests/wsys/served_wsys.h"
 
 using namespace grio;
 using namespace grio::test;
 
 namespace {
 
-struct WsysWorld {
-  wsys::WindowSystem ws;
-  wsys::WsysTree tree_;
-  explicit WsysWorld(asio::io_context& io) : ws(io, wsys::WsysConfig{}), tree_(ws, "tester") {}
-  net::FileTree& tree() { return tree_; }
-  void close() { ws.close(); }
-};
-using Wsys = BasicServed<WsysWorld>;
-
 void hello(Wire& w, const std::string& aname = "none") {
   w.rpc<Rversion>(NOTAG, Tversion{65536, "9P2000"});
   w.rpc<Rattach>(1, Tattach{0, NOFID, "tester", aname});
-}
-
-void open_at(Wire& w, uint32_t fid, std::vector<std::string> path, uint8_t mode) {
-  w.rpc<Rwalk>(2, Twalk{0, fid, std::move(path)});
-  w.rpc<Ropen>(3, Topen{fid, mode});
 }
 
 void write(Wire& w, uint32_t fid, const std::string& s) { w.rpc<Rwrite>(5, Twrite{fid, 0, s}); }

@@ -1,31 +1,15 @@
 // The window system's tree, through 9P, with rio's semantics.
-#include "tests/net/harness.h"
-#include "wsys/tree.h"
+#include "tests/wsys/served_wsys.h"
 
 using namespace grio;
 using namespace grio::test;
 
 namespace {
 
-struct WsysWorld {
-  wsys::WindowSystem ws;
-  wsys::WsysTree tree_;
-  explicit WsysWorld(asio::io_context& io) : ws(io, wsys::WsysConfig{}), tree_(ws, "tester") {}
-  net::FileTree& tree() { return tree_; }
-  void close() { ws.close(); }
-};
-using Wsys = BasicServed<WsysWorld>;
-
 // Tversion, then an attach of fid 0 with aname.
 void hello(Wire& w, const std::string& aname) {
   w.rpc<Rversion>(NOTAG, Tversion{8192, "9P2000"});
   w.rpc<Rattach>(1, Tattach{0, NOFID, "tester", aname});
-}
-
-// Walks fid 0 along path into fid and opens it.
-void open_at(Wire& w, uint32_t fid, std::vector<std::string> path, uint8_t mode) {
-  w.rpc<Rwalk>(2, Twalk{0, fid, std::move(path)});
-  w.rpc<Ropen>(3, Topen{fid, mode});
 }
 
 std::string read_all(Wire& w, uint32_t fid) { return w.rpc<Rread>(4, Tread{fid, 0, 8000}).data; }
@@ -88,8 +72,9 @@ TEST_CASE("the root lists rio's files; none has only the global ones", "[wsys]")
     c.rpc<Rclunk>(7, Tclunk{9});
     return out;
   };
-  CHECK(names(w) == std::vector<std::string>{"snarf", "wctl", "wsys", "cons", "consctl", "winid", "winname", "label",
-                                             "text", "wdir", "screen", "window", "hub"});
+  CHECK(names(w) == std::vector<std::string>{"snarf", "wctl", "wsys", "cons", "cursor", "consctl", "winid",
+                                             "winname", "label", "kbd", "mouse", "text", "wdir", "screen", "window",
+                                             "hub"});
   auto n = s.connect();
   hello(n, "none");
   CHECK(names(n) == std::vector<std::string>{"snarf", "wctl", "wsys", "screen", "hub"});

@@ -36,7 +36,8 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
   if (!addr) return 1;
   ws.set_address(*addr);
   wsys::desktop::Controller c(io, ws, {m, [&d](auto s) { d.publish(std::move(s)); },
-                                       [&d](std::string t) { d.set_clipboard(std::move(t)); }, [&d] { d.quit(); }});
+                                       [&d](std::string t) { d.set_clipboard(std::move(t)); }, [&d] { d.quit(); },
+                                       [&d](wsys::Point p) { d.warp(p); }});
   ws.capture = [&d, &io](std::function<void(std::string)> done) {
     d.capture([&io, done](std::string px) { asio::post(io, [done, px = std::move(px)] { done(px); }); });
   };

@@ -55,8 +55,14 @@ WctlCommand verb(WctlVerb v) {
 }  // namespace
 
 Controller::Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig cfg)
-    : io_(io), ws_(ws), cfg_(std::move(cfg)) {
+    : io_(io), ws_(ws), cfg_(std::move(cfg)), repeat_(io) {
   ws_.on_change = [this] { dirty(); };
+  // rio moves no pointer while a menu, a sweep or a drag has it.
+  ws_.warp = [this](Point p) {
+    bool busy = menu_ || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping || mode_ == Mode::Pick ||
+                mode_ == Mode::Moving || mode_ == Mode::Border;
+    if (!busy && cfg_.warp) cfg_.warp(p);
+  };
   clip_version_ = ws_.snarf_version;
 }
 
@@ -106,11 +112,24 @@ std::shared_ptr<const Scene> Controller::build() {
   cache_ = std::move(keep);
   s->menu = menu_;
   s->outline = outline_;
-  bool picking = mode_ == Mode::Pick || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping;
-  s->cursor = picking ? (pending_ == Pending::New || pending_ == Pending::Hub || mode_ == Mode::Sweeping ? SceneCursor::Cross : SceneCursor::Sight)
-                      : SceneCursor::Arrow;
+  pick_cursor(*s);
   s->seq = ++seq_;
   return s;
+}
+
+// Sweeping and picking have their own cursors; otherwise the pointer shows
+// the cursor of the window it is in (not on its border), if one was set.
+void Controller::pick_cursor(Scene& s) {
+  bool picking = mode_ == Mode::Pick || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping;
+  if (picking) {
+    bool cross = pending_ == Pending::New || pending_ == Pending::Hub || mode_ == Mode::Sweeping;
+    s.cursor = cross ? SceneCursor::Cross : SceneCursor::Sight;
+    return;
+  }
+  Window* w = ws_.window_at(ws_.pointer);
+  if (menu_ || !w || !w->cursor || on_border(*w, ws_.pointer)) return;
+  s.cursor = SceneCursor::Window;
+  s.image = *w->cursor;
 }
 
 // --- keyboard ---
@@ -122,9 +141,35 @@ void Controller::keys(std::u32string_view runes) {
   if ((w = ws_.live(w->id))) show(*w, w->text.q0());
 }
 
+namespace {
+
+// Plan 9's runes for the navigation keys (keyboard.h).
+char32_t nav_rune(Nav n) {
+  switch (n) {
+    case Nav::Left: return 0xF011;
+    case Nav::Right: return 0xF012;
+    case Nav::Up: return 0xF00E;
+    case Nav::Down: return 0xF800;
+    case Nav::PageUp: return 0xF00F;
+    case Nav::PageDown: return 0xF013;
+    case Nav::Home: return 0xF00D;
+    case Nav::End: return 0xF018;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void Controller::key_state(std::string msg) {
+  if (Window* w = ws_.live(ws_.current())) ws_.key_state(*w, std::move(msg));
+}
+
+// With the mouse or kbd file open, navigation keys are keys like any
+// other: the program gets their runes (rio's wkeyctl).
 void Controller::nav(Nav n) {
   Window* w = ws_.live(ws_.current());
   if (!w) return;
+  if (w->mouse.open || w->kbd.open) return ws_.type(w->id, std::u32string(1, nav_rune(n)));
   long page = ws_.cells(w->rect).second;
   size_t q0 = w->text.q0();
   switch (n) {
@@ -176,7 +221,6 @@ void Controller::show(Window& w, size_t q) {
 // rio's scroll bar: button 1 moves the line at the top down to the
 // pointer, button 3 brings the pointer's line to the top, button 2 jumps
 // to the place in the text proportional to the pointer.
-// BUG: holding a button does not repeat.
 void Controller::scroll_bar(Window& w, int button, Point p) {
   Rect s = scroll_rect(w.rect);
   long rows = std::max(1, (p.y - s.min.y) / cfg_.metrics.font_h);
@@ -187,13 +231,38 @@ void Controller::scroll_bar(Window& w, int button, Point p) {
   ws_.changed(w);
 }
 
+// Holding the button repeats, as rio's wscroll: buttons 1 and 3 scroll
+// again after 200 ms and then every 100 ms, by where the pointer is then;
+// button 2 follows the pointer.
+void Controller::scroll_start(Window& w, int button, Point p) {
+  target_ = w.id;
+  scroll_button_ = button;
+  scroll_at_ = p;
+  mode_ = Mode::Scrolling;
+  scroll_bar(w, button, p);
+  if (button != 2) scroll_again(std::chrono::milliseconds(200));
+}
+
+void Controller::scroll_again(std::chrono::milliseconds after) {
+  repeat_.expires_after(after);
+  repeat_.async_wait([this](const error_code& ec) {
+    Window* w = ws_.live(target_);
+    if (ec || mode_ != Mode::Scrolling || !w) return;
+    scroll_bar(*w, scroll_button_, scroll_at_);
+    dirty();
+    scroll_again(std::chrono::milliseconds(100));
+  });
+}
+
 void Controller::wheel(int button, Point p) {
-  if (Window* w = window_at(p)) scroll_rows(*w, button == 8 ? -3 : 3);
+  if (Window* w = ws_.window_at(p)) scroll_rows(*w, button == 8 ? -3 : 3);
 }
 
 // --- the mouse ---
 
 void Controller::mouse(MouseState m) {
+  ws_.pointer = m.at;
+  if (to_program(m)) return dirty();
   int pressed = m.buttons & ~buttons_, released = buttons_ & ~m.buttons;
   buttons_ = m.buttons & 7;
   for (int b : {8, 16})
@@ -206,13 +275,29 @@ void Controller::mouse(MouseState m) {
   dirty();
 }
 
-Window* Controller::window_at(Point p) {
-  auto& order = ws_.stacking();
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Window* w = ws_.live(*it);
-    if (w && !w->hidden && w->rect.contains(p)) return w;
+// rio's mousethread: while the current window's program has its mouse file
+// open, the mouse inside the window (the border excepted) is the
+// program's — every button, so no selection, scroll bar or menu there —
+// and stays the program's while a button pressed there is held, wherever
+// the pointer goes. Button 2 or 3 pressed in another such window makes it
+// current and goes to it too; button 1 there only makes it current.
+bool Controller::to_program(const MouseState& m) {
+  if (mode_ != Mode::Idle && mode_ != Mode::Sending) return false;
+  Window* in = ws_.live(ws_.current());
+  if (mode_ == Mode::Idle) {
+    Window* under = ws_.window_at(m.at);
+    bool press23 = (m.buttons & ~buttons_ & 6) && !(m.buttons & 1);
+    auto inside = [&](Window* w) { return w && w->mouse.open && w->rect.inset(Borderwidth).contains(m.at); };
+    if (under != in && press23 && inside(under)) {
+      focus(*under);
+      in = under;
+    }
+    if (!inside(in)) return false;
   }
-  return nullptr;
+  buttons_ = m.buttons & 7;
+  mode_ = m.buttons ? Mode::Sending : Mode::Idle;
+  if (in && in->mouse.open) ws_.mouse(*in, m.at, m.buttons, m.msec);
+  return true;
 }
 
 bool Controller::on_border(const Window& w, Point p) const {
@@ -236,7 +321,7 @@ void Controller::press(int button, Point p, uint32_t msec) {
     case Mode::Pick:
       if (button != 4) { mode_ = Mode::Consumed; pending_ = Pending::None; return; }
       if (pending_ == Pending::Move) {
-        Window* w = window_at(p);
+        Window* w = ws_.window_at(p);
         if (!w) { mode_ = Mode::Consumed; pending_ = Pending::None; return; }
         target_ = w->id;
         start_ = p;
@@ -246,7 +331,7 @@ void Controller::press(int button, Point p, uint32_t msec) {
       return;
     default: return;
   }
-  Window* w = window_at(p);
+  Window* w = ws_.window_at(p);
   if (w && on_border(*w, p)) {
     focus(*w);
     if (button == 4) {  // button 3 on a border moves the window
@@ -260,11 +345,11 @@ void Controller::press(int button, Point p, uint32_t msec) {
   if (button == 1) {
     if (!w) { mode_ = Mode::Consumed; return; }
     if (ws_.current() != w->id) { focus(*w); mode_ = Mode::Consumed; return; }  // rio: the click only focuses
-    if (scroll_rect(w->rect).contains(p)) { scroll_bar(*w, 1, p); mode_ = Mode::Consumed; return; }
+    if (scroll_rect(w->rect).contains(p)) return scroll_start(*w, 1, p);
     return select_start(*w, p, msec);
   }
   if (w) focus(*w);
-  if (w && scroll_rect(w->rect).contains(p)) { scroll_bar(*w, button, p); mode_ = Mode::Consumed; return; }
+  if (w && scroll_rect(w->rect).contains(p)) return scroll_start(*w, button, p);
   if (button == 2) {
     if (!w) { mode_ = Mode::Consumed; return; }
     target_ = w->id;
@@ -293,7 +378,7 @@ void Controller::release(int button, Point p) {
       finish_sweep(canon(start_, p));
       return;
     case Mode::Pick:
-      return picked(window_at(p), p);
+      return picked(ws_.window_at(p), p);
     case Mode::Moving: {
       mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
       Window* w = ws_.live(target_);
@@ -320,6 +405,11 @@ void Controller::release(int button, Point p) {
     case Mode::Consumed:
       if (!buttons_) mode_ = Mode::Idle;
       return;
+    case Mode::Scrolling:
+      if (button != scroll_button_) return;
+      repeat_.cancel();
+      mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+      return;
     default: return;
   }
 }
@@ -344,6 +434,10 @@ void Controller::motion(Point p) {
       }
       return;
     case Mode::Border: outline_ = border_rect(p); return;
+    case Mode::Scrolling:
+      scroll_at_ = p;
+      if (Window* w = ws_.live(target_); w && scroll_button_ == 2) scroll_bar(*w, 2, p);
+      return;
     default: return;
   }
 }

@@ -4,6 +4,7 @@
 // it publishes for the renderer, at most one in flight at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,6 +36,8 @@ struct ControllerConfig {
   std::function<void(std::string)> set_clipboard;
   // The Exit menu item.
   std::function<void()> exit;
+  // Moves the pointer (a mouse file's warp).
+  std::function<void(Point)> warp;
 };
 
 class Controller {
@@ -46,24 +49,29 @@ class Controller {
   void mouse(MouseState m);
   void keys(std::u32string_view runes);
   void nav(Nav n);
+  // A kbdfs `k` or `K` message: the keys held down after a press or a
+  // release, for the current window's kbd file.
+  void key_state(std::string msg);
   // The renderer has drawn the last scene and can take the next.
   void ready();
   // The system clipboard changed (another program copied): that is snarf now.
   void clipboard(std::string text);
 
  private:
-  enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border };
+  enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border, Sending, Scrolling };
   enum class Pending { None, New, Hub, Resize, Move, Delete, Hide, Exit };
 
+  bool to_program(const MouseState& m);
   void press(int button, Point p, uint32_t msec);
   void release(int button, Point p);
   void motion(Point p);
   void wheel(int button, Point p);
-  Window* window_at(Point p);
   bool on_border(const Window& w, Point p) const;
   void focus(Window& w);
   void select_start(Window& w, Point p, uint32_t msec);
   void scroll_bar(Window& w, int button, Point p);
+  void scroll_start(Window& w, int button, Point p);
+  void scroll_again(std::chrono::milliseconds after);
   void scroll_rows(Window& w, long rows);
   void show(Window& w, size_t q);
   void open_menu2(Point p);
@@ -78,6 +86,7 @@ class Controller {
   void dirty();
   void publish();
   std::shared_ptr<const Scene> build();
+  void pick_cursor(Scene& s);
 
   asio::io_context& io_;
   WindowSystem& ws_;
@@ -98,6 +107,9 @@ class Controller {
   bool dirty_ = true, ready_ = true, scheduled_ = false;
   uint64_t seq_ = 0;
   std::map<int, std::shared_ptr<const SceneWindow>> cache_;
+  asio::steady_timer repeat_;      // a held scroll-bar button scrolls again
+  int scroll_button_ = 0;
+  Point scroll_at_;                // where the pointer is while it is held
 };
 
 }  // namespace grio::wsys::desktop

@@ -4,6 +4,7 @@
 
 #include <SDL.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -21,7 +22,7 @@
 namespace grio::wsys::desktop {
 
 namespace {
-enum UserCode { SceneReady = 1, ClipboardReady = 2, CaptureWanted = 3 };
+enum UserCode { SceneReady = 1, ClipboardReady = 2, CaptureWanted = 3, WarpWanted = 4 };
 }
 
 struct Desktop::Impl {
@@ -34,6 +35,9 @@ struct Desktop::Impl {
   int buttons = 0;
   SceneCursor cursor = SceneCursor::Arrow;
   SDL_Cursor* cursors[3] = {};
+  std::optional<Cursor> image;       // the window cursor shown, if one is
+  SDL_Cursor* image_cursor = nullptr;
+  std::u32string keys_down;          // in the order pressed, for kbd's k and K
 
   // What other threads hand the main loop: only the newest of each counts.
   std::mutex m;
@@ -41,6 +45,7 @@ struct Desktop::Impl {
   std::shared_ptr<const Scene> shown;  // main thread only: for exposes
   std::optional<std::string> clip;
   std::vector<std::function<void(std::string)>> captures;
+  std::optional<Point> warp_to;
   std::atomic<bool> scene_event{false};
   // $GRIO_FRAME_LOG names a file that gets one line per drawn frame: the
   // microseconds spent drawing and presenting it (for bench_desktop).
@@ -51,6 +56,7 @@ struct Desktop::Impl {
     renderer.reset();
     for (auto* c : cursors)
       if (c) SDL_FreeCursor(c);
+    if (image_cursor) SDL_FreeCursor(image_cursor);
     if (sdl) SDL_DestroyRenderer(sdl);
     if (window) SDL_DestroyWindow(window);
     SDL_Quit();
@@ -65,7 +71,9 @@ struct Desktop::Impl {
   void mouse(asio::io_context& io, Controller& c, Point at, int buttons, uint32_t msec);
   void key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
   void frame(asio::io_context& io, Controller& c, Uint64& last);
-  void set_cursor(SceneCursor sc);
+  void set_cursor(const Scene& s);
+  void show_image(const Cursor& k);
+  void key_state(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
   void read_back();
   void log_frame(Uint64 t0);
 };
@@ -160,6 +168,14 @@ void Desktop::capture(std::function<void(std::string)> done) {
   impl_->push(CaptureWanted);
 }
 
+void Desktop::warp(Point p) {
+  {
+    std::lock_guard lock(impl_->m);
+    impl_->warp_to = p;
+  }
+  impl_->push(WarpWanted);
+}
+
 void Desktop::quit() {
   SDL_Event e{};
   e.type = SDL_QUIT;
@@ -202,7 +218,7 @@ void Desktop::Impl::frame(asio::io_context& io, Controller& c, Uint64& last) {
     renderer->draw(*s);
     read_back();
     SDL_RenderPresent(sdl);
-    set_cursor(s->cursor);
+    set_cursor(*s);
     if (frame_log) log_frame(t0);
   }
   last = SDL_GetTicks64();
@@ -215,10 +231,29 @@ void Desktop::Impl::log_frame(Uint64 t0) {
   std::fflush(frame_log);  // read while we run
 }
 
-void Desktop::Impl::set_cursor(SceneCursor sc) {
-  if (sc == cursor) return;
-  cursor = sc;
-  SDL_SetCursor(cursors[int(sc)]);
+void Desktop::Impl::set_cursor(const Scene& s) {
+  if (s.cursor == SceneCursor::Window) {
+    if (s.image) show_image(*s.image);
+    return;
+  }
+  if (s.cursor == cursor) return;
+  cursor = s.cursor;
+  SDL_SetCursor(cursors[int(s.cursor)]);
+}
+
+// Plan 9 draws clr in white, then set in black over it: SDL's data is
+// set, its mask both. SDL wants the hot spot on the image.
+void Desktop::Impl::show_image(const Cursor& k) {
+  if (cursor == SceneCursor::Window && image == k) return;
+  Uint8 data[32], mask[32];
+  for (int i = 0; i < 32; i++) data[i] = k.set[i], mask[i] = k.set[i] | k.clr[i];
+  SDL_Cursor* made = SDL_CreateCursor(data, mask, 16, 16, std::clamp(-k.offset.x, 0, 15), std::clamp(-k.offset.y, 0, 15));
+  if (!made) return;
+  SDL_SetCursor(made);
+  if (image_cursor) SDL_FreeCursor(image_cursor);
+  image_cursor = made;
+  image = k;
+  cursor = SceneCursor::Window;
 }
 
 void Desktop::Impl::mouse(asio::io_context& io, Controller& c, Point at, int b, uint32_t msec) {
@@ -265,9 +300,71 @@ char32_t control_key(const SDL_Keysym& k) {
   return 0;
 }
 
+// A key as kbdfs names it in k and K messages: its rune unshifted, with
+// Plan 9's runes (keyboard.h) for the keys that type none. 0: no name.
+// BUG: keypad keys other than Enter, and keys SDL has no keycode for,
+// are left out.
+char32_t plan9_key(SDL_Keycode k) {
+  constexpr char32_t KF = 0xF000, Spec = 0xF800;
+  if (k >= SDLK_F1 && k <= SDLK_F12) return KF | char32_t(k - SDLK_F1 + 1);
+  switch (k) {
+    case SDLK_RETURN: case SDLK_KP_ENTER: return '\n';
+    case SDLK_BACKSPACE: return 0x08;
+    case SDLK_TAB: return '\t';
+    case SDLK_ESCAPE: return 0x1B;
+    case SDLK_DELETE: return 0x7F;
+    case SDLK_HOME: return KF | 0x0D;
+    case SDLK_UP: return KF | 0x0E;
+    case SDLK_PAGEUP: return KF | 0x0F;
+    case SDLK_PRINTSCREEN: return KF | 0x10;
+    case SDLK_LEFT: return KF | 0x11;
+    case SDLK_RIGHT: return KF | 0x12;
+    case SDLK_PAGEDOWN: return KF | 0x13;
+    case SDLK_INSERT: return KF | 0x14;
+    case SDLK_LALT: return KF | 0x15;
+    case SDLK_LSHIFT: case SDLK_RSHIFT: return KF | 0x16;
+    case SDLK_LCTRL: case SDLK_RCTRL: return KF | 0x17;
+    case SDLK_END: return KF | 0x18;
+    case SDLK_SCROLLLOCK: return KF | 0x19;
+    case SDLK_DOWN: return Spec | 0x00;
+    case SDLK_PAUSE: return Spec | 0x61;
+    case SDLK_CAPSLOCK: return Spec | 0x64;
+    case SDLK_NUMLOCKCLEAR: return Spec | 0x65;
+    case SDLK_RALT: return Spec | 0x67;
+    case SDLK_LGUI: case SDLK_RGUI: return Spec | 0x68;
+    default: break;
+  }
+  // Other keycodes of printable keys are the character they type unshifted.
+  return (k & SDLK_SCANCODE_MASK) || k < 0x20 ? 0 : char32_t(k);
+}
+
 }  // namespace
 
+// kbdfs's k (after a press) and K (after a release) messages with every
+// key still down. Keys that type nothing through SDL — function keys,
+// modifiers, Insert — also get the c message kbdfs would send; the others'
+// c messages come from what they type (keys(), nav()).
+void Desktop::Impl::key_state(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c) {
+  char32_t r = plan9_key(k.keysym.sym);
+  if (!r) return;
+  size_t at = keys_down.find(r);
+  std::vector<std::string> msgs;
+  if (k.type == SDL_KEYUP) {
+    if (at == std::u32string::npos) return;
+    keys_down.erase(at, 1);
+    msgs.push_back("K" + term::to_utf8(keys_down));
+  } else if (at == std::u32string::npos) {
+    keys_down.push_back(r);
+    msgs.push_back("k" + term::to_utf8(keys_down));
+  }
+  bool typed = (k.keysym.sym & SDLK_SCANCODE_MASK) == 0 || nav_key(k.keysym.sym) || control_key(k.keysym);
+  if (k.type == SDL_KEYDOWN && !typed) msgs.push_back("c" + term::to_utf8(std::u32string(1, r)));
+  for (auto& msg : msgs) asio::post(io, [&c, msg] { c.key_state(msg); });
+}
+
 void Desktop::Impl::key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c) {
+  key_state(k, io, c);
+  if (k.type == SDL_KEYUP) return;
   if (auto n = nav_key(k.keysym.sym)) {
     asio::post(io, [&c, n = *n] { c.nav(n); });
   } else if (char32_t r = control_key(k.keysym)) {
@@ -292,7 +389,8 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& 
       mouse(io, c, {x, y}, buttons | (e.wheel.y > 0 ? 8 : 16), e.wheel.timestamp);
       return mouse(io, c, {x, y}, buttons, e.wheel.timestamp);
     }
-    case SDL_KEYDOWN: return key(e.key, io, c);
+    case SDL_KEYDOWN:
+    case SDL_KEYUP: return key(e.key, io, c);
     case SDL_TEXTINPUT: {
       std::u32string runes = term::OutputDecoder().decode(e.text.text);
       asio::post(io, [&c, runes] { c.keys(runes); });
@@ -309,6 +407,14 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& 
       if (e.window.event == SDL_WINDOWEVENT_EXPOSED) redraw = true;
       return;
     default: break;
+  }
+  if (e.type == user_event && e.user.code == WarpWanted) {
+    std::optional<Point> p;
+    {
+      std::lock_guard lock(m);
+      p = std::exchange(warp_to, std::nullopt);
+    }
+    if (p) SDL_WarpMouseInWindow(window, p->x, p->y);
   }
   if (e.type == user_event && (e.user.code == SceneReady || e.user.code == CaptureWanted)) redraw = true;
   if (e.type == user_event && e.user.code == ClipboardReady) {

@@ -37,6 +37,8 @@ class Desktop {
   // The screen's pixels (x8r8g8b8 rows) as the next frame draws them,
   // handed to done on the main thread.
   void capture(std::function<void(std::string)> done);
+  // Moves the pointer to p (the mouse file's warp); safe from any thread.
+  void warp(Point p);
   void quit();
 
   // Draws and reads input until quit() or the window is closed; input goes
