@@ -22,9 +22,11 @@
 //   (xterm: one, it is slow).
 //
 //   frames: the desktop started with $GRIO_FRAME_LOG logs the time spent
-//   drawing and presenting each frame; the frames drawn during 5 s of a
-//   full-screen window scrolling continuous output (the file cat over and
-//   over) give p50/p99.
+//   drawing and presenting each frame, and the CPU time its thread spent on
+//   it; the frames drawn during 5 s of a full-screen window scrolling
+//   continuous output (the file cat over and over) give p50/p99 of both.
+//   Time beyond the CPU time is waiting: for the X server, or for a CPU
+//   while the machine is loaded (the load average is printed beside).
 //
 //   memory: VmRSS of the grio desktop process with its shell window, then
 //   with 50 windows open (49 more, each running sleep). Reported only.
@@ -263,11 +265,15 @@ struct Desk {
     std::string ls = p9({"ls", "/wsys"});
     return int(std::count(ls.begin(), ls.end(), '\n'));
   }
-  // The frame times logged so far, in microseconds.
-  std::vector<double> frames() {
-    std::vector<double> v;
+  // The frames logged so far: the time each took, and the CPU time the
+  // desktop's main thread spent on it, in microseconds.
+  struct Frame {
+    double us, cpu_us;
+  };
+  std::vector<Frame> frames() {
+    std::vector<Frame> v;
     std::ifstream f(dir / "frames");
-    for (double us; f >> us;) v.push_back(us);
+    for (Frame fr; f >> fr.us >> fr.cpu_us;) v.push_back(fr);
     return v;
   }
 };
@@ -396,12 +402,17 @@ void frames(Desk& d) {
                   d.dir / "win.out", d.dir / "win.err");
   std::this_thread::sleep_for(5s);
   auto all = d.frames();
-  std::vector<double> scrolling(all.begin() + long(before), all.end());
+  std::vector<double> wall, cpu;
+  for (auto f = all.begin() + long(before); f != all.end(); ++f) wall.push_back(f->us), cpu.push_back(f->cpu_us);
   ::kill(-w, SIGTERM);
   finish(w, "grio window -m", 10s);
-  std::printf("frames while a 1280x800 window scrolls for 5 s (%zu frames, draw+present):\n", scrolling.size());
-  std::printf("  p50 %.2f ms   p99 %.2f ms   max %.2f ms   (one refresh: 16.7 ms)\n", percentile(scrolling, 0.5) / 1e3,
-              percentile(scrolling, 0.99) / 1e3, percentile(scrolling, 1.0) / 1e3);
+  std::string load = slurp("/proc/loadavg");
+  std::printf("frames while a 1280x800 window scrolls for 5 s (%zu frames, draw+present; load average %s):\n",
+              wall.size(), load.substr(0, load.find(' ')).c_str());
+  std::printf("  time   p50 %6.2f ms   p99 %6.2f ms   max %6.2f ms   (one refresh: 16.7 ms)\n", percentile(wall, 0.5) / 1e3,
+              percentile(wall, 0.99) / 1e3, percentile(wall, 1.0) / 1e3);
+  std::printf("  CPU    p50 %6.2f ms   p99 %6.2f ms   max %6.2f ms\n", percentile(cpu, 0.5) / 1e3,
+              percentile(cpu, 0.99) / 1e3, percentile(cpu, 1.0) / 1e3);
 }
 
 size_t vm_rss_kb(pid_t pid) {
