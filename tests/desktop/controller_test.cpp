@@ -33,11 +33,12 @@ TEST_CASE("output while the renderer is busy makes one scene with the final text
   io.poll();
   REQUIRE(scenes.size() == 2);
   const SceneWindow& sw = *scenes.back()->windows.back();
-  size_t rows = sw.rows.size();
+  // The last lines written, and maybe the empty row after them.
+  size_t rows = sw.rows.size() - (sw.rows.back().cells.empty() ? 1 : 0);
   REQUIRE(rows > 2);
-  for (size_t i = 0; i + 1 < rows; i++) {
-    std::string line = "line " + std::to_string(1000 - (rows - 1) + i);
-    CHECK(sw.rows[i].cells == std::u32string(line.begin(), line.end()));
+  for (size_t i = 0; i < rows; i++) {
+    std::string line = "line " + std::to_string(1000 - rows + i);
+    CHECK(std::string(sw.rows[i].cells.begin(), sw.rows[i].cells.end()) == line);
   }
   CHECK(sw.end == sw.size);
 }
