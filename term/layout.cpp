@@ -91,7 +91,10 @@ size_t rows_back(std::u32string_view text, size_t q, size_t cols, size_t n) {
     size_t ls = q - 1;
     while (ls > 0 && text[ls - 1] != '\n') ls--;
     std::vector<size_t> starts;
-    for (auto& r : layout(text, ls, cols, SIZE_MAX)) {
+    // Cut at q: rows starting before q do not depend on what follows it,
+    // and laying out on to the end of the text, for each line back, made
+    // scrolling output cost the square of the rows shown.
+    for (auto& r : layout(text.substr(0, q), ls, cols, SIZE_MAX)) {
       if (r.start >= q) break;
       starts.push_back(r.start);
     }

@@ -105,3 +105,19 @@ TEST_CASE("org_showing_end keeps the end on the last row", "[term]") {
   CHECK(org == 8 * 5);  // rows: line 9, line 10, and the empty last row
   CHECK(grio::term::org_showing_end(U"short\n", 0, 80, 3) == 0);
 }
+
+TEST_CASE("rows_back agrees with a layout of the whole text from its start", "[term]") {
+  // Lines of many lengths, with tabs, 6 columns wide: rows wrap, some
+  // exactly at the row's end, and every line start is a row start.
+  std::u32string t;
+  uint32_t x = 7;
+  for (int line = 0; line < 60; line++) {
+    x = x * 1103515245 + 12345;
+    for (size_t i = 0, len = (x >> 16) % 23; i < len; i++) t += i % 7 == 3 ? U'\t' : char32_t(U'a' + i);
+    t += U'\n';
+  }
+  std::vector<size_t> starts;
+  for (const Row& r : layout(t, 0, 6, SIZE_MAX)) starts.push_back(r.start);
+  for (size_t i = 0; i < starts.size(); i++)
+    for (size_t n : {1, 2, 5, 40}) CHECK(rows_back(t, starts[i], 6, n) == starts[i >= n ? i - n : 0]);
+}

@@ -3,14 +3,17 @@
 #include "wsys/desktop/desktop.h"
 
 #include <SDL.h>
+#include <SDL_opengl.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "fonts/font.h"
@@ -22,8 +25,33 @@
 namespace grio::wsys::desktop {
 
 namespace {
+
 enum UserCode { SceneReady = 1, ClipboardReady = 2, CaptureWanted = 3, WarpWanted = 4 };
+
+// CPU time of the calling thread, in microseconds.
+double thread_cpu_us() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e6 + double(t.tv_nsec) / 1e3;
 }
+
+// Whether r is SDL's OpenGL renderer on a GL that rasterizes on the CPU
+// (Mesa's llvmpipe or softpipe, as under Xvfb). Such a GL runs a shader
+// over every pixel of every window copied, and drew a full-screen window
+// of text in about 13 ms of CPU a frame where SDL's own software renderer
+// took about 3 (measured under Xvfb).
+bool software_gl(SDL_Renderer* r) {
+  SDL_RendererInfo info;
+  if (SDL_GetRendererInfo(r, &info) != 0 || !std::string_view(info.name).starts_with("opengl")) return false;
+  using GetString = const GLubyte* (*)(GLenum);
+  auto get = reinterpret_cast<GetString>(SDL_GL_GetProcAddress("glGetString"));
+  const GLubyte* name = get ? get(GL_RENDERER) : nullptr;
+  if (!name) return false;
+  std::string_view n(reinterpret_cast<const char*>(name));
+  return n.find("llvmpipe") != n.npos || n.find("softpipe") != n.npos || n.find("Software Rasterizer") != n.npos;
+}
+
+}  // namespace
 
 struct Desktop::Impl {
   SDL_Window* window = nullptr;
@@ -48,7 +76,9 @@ struct Desktop::Impl {
   std::optional<Point> warp_to;
   std::atomic<bool> scene_event{false};
   // $GRIO_FRAME_LOG names a file that gets one line per drawn frame: the
-  // microseconds spent drawing and presenting it (for bench_desktop).
+  // microseconds spent drawing and presenting it, then the CPU time this
+  // thread spent on it (for bench_desktop: the difference is time spent
+  // waiting, for the X server or for a CPU).
   FILE* frame_log = nullptr;
 
   ~Impl() {
@@ -75,7 +105,7 @@ struct Desktop::Impl {
   void show_image(const Cursor& k);
   void key_state(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
   void read_back();
-  void log_frame(Uint64 t0);
+  void log_frame(Uint64 t0, double cpu0);
 };
 
 // Pixels are read after drawing and before presenting: after a present the
@@ -121,6 +151,12 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   if (impl->window)
     impl->sdl = SDL_CreateRenderer(impl->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC |
                                                          SDL_RENDERER_TARGETTEXTURE);
+  // SDL_RENDER_DRIVER, when set, chooses instead.
+  if (impl->sdl && !SDL_GetHint(SDL_HINT_RENDER_DRIVER) && software_gl(impl->sdl)) {
+    SDL_DestroyRenderer(impl->sdl);
+    impl->sdl = nullptr;
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");  // nor that GL to put frames on the screen
+  }
   if (impl->window && !impl->sdl) impl->sdl = SDL_CreateRenderer(impl->window, -1, SDL_RENDERER_SOFTWARE);
   if (!impl->sdl) {
     why = std::string("cannot open a window: ") + SDL_GetError();
@@ -215,19 +251,20 @@ void Desktop::Impl::frame(asio::io_context& io, Controller& c, Uint64& last) {
   shown = s;
   if (s) {
     Uint64 t0 = SDL_GetPerformanceCounter();
+    double cpu0 = frame_log ? thread_cpu_us() : 0;
     renderer->draw(*s);
     read_back();
     SDL_RenderPresent(sdl);
     set_cursor(*s);
-    if (frame_log) log_frame(t0);
+    if (frame_log) log_frame(t0, cpu0);
   }
   last = SDL_GetTicks64();
   if (fresh) asio::post(io, [&c] { c.ready(); });
 }
 
-void Desktop::Impl::log_frame(Uint64 t0) {
+void Desktop::Impl::log_frame(Uint64 t0, double cpu0) {
   Uint64 us = (SDL_GetPerformanceCounter() - t0) * 1000000 / SDL_GetPerformanceFrequency();
-  std::fprintf(frame_log, "%llu\n", (unsigned long long)us);
+  std::fprintf(frame_log, "%llu %.0f\n", (unsigned long long)us, thread_cpu_us() - cpu0);
   std::fflush(frame_log);  // read while we run
 }
 

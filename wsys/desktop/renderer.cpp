@@ -145,6 +145,9 @@ void Renderer::draw_window(const SceneWindow& w, Cached& c) {
   if (!c.tex || c.w != w.rect.dx() || c.h != w.rect.dy()) {
     if (c.tex) SDL_DestroyTexture(c.tex);
     c.tex = SDL_CreateTexture(r_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w.rect.dx(), w.rect.dy());
+    // Windows are opaque: copied, not blended (SDL blends a texture with
+    // alpha by default, which reads every pixel under it too).
+    SDL_SetTextureBlendMode(c.tex, SDL_BLENDMODE_NONE);
     c.w = w.rect.dx();
     c.h = w.rect.dy();
   }
@@ -155,7 +158,10 @@ void Renderer::draw_window(const SceneWindow& w, Cached& c) {
   uint32_t text = w.holding ? (w.current ? pal_.hold : pal_.hold_text_unfocused)
                             : (w.current ? pal_.text : pal_.text_unfocused);
   Rect local{{0, 0}, {c.w, c.h}};
-  fill(0, 0, c.w, c.h, pal_.text_bg);
+  // A clear, not a filled rectangle: a GL that rasterizes on the CPU
+  // (llvmpipe) clears without running a shader over every pixel.
+  colour(r_, pal_.text_bg);
+  SDL_RenderClear(r_);
   frame(local, Borderwidth, border);
   Rect sb = scroll_rect(local);
   fill(sb.min.x, sb.min.y, sb.dx(), sb.dy(), pal_.scroll_bg);
