@@ -70,6 +70,13 @@ void HubSession::read_pty() {
   master_.async_read_some(asio::buffer(buf_), [this, alive = alive_](const error_code& ec, size_t n) {
     if (!*alive) return;
     if (ec) return exited_();  // EIO: the program and its children closed the pty
+    // The tty hands out at most 4 KiB a read: take what else it has now, so
+    // one hub write (and one wake of each reader) carries up to 64 KiB.
+    while (n < buf_.size()) {
+      ssize_t k = ::read(master_.native_handle(), buf_.data() + n, buf_.size() - n);
+      if (k <= 0) break;  // EAGAIN: nothing more now; EIO: the next read says so
+      n += size_t(k);
+    }
     hubs_.write(out_, buf_.substr(0, n), [this, alive](size_t) {
       if (*alive) read_pty();
     });
