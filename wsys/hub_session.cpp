@@ -79,7 +79,8 @@ void HubSession::read_pty() {
     held_ += n;
     // EIO: the program and its children closed the pty.
     if (ec && ec != asio::error::operation_aborted) return write_out(true);
-    if (ec || n < 2048 || held_ + 4096 > buf_.size()) return write_out(false);
+    bool due = gathering_ && std::chrono::steady_clock::now() >= gather_.expiry();  // its cancel came too late
+    if (ec || due || n < 2048 || held_ + 4096 > buf_.size()) return write_out(false);
     if (!gathering_) {
       gathering_ = true;
       gather_.expires_after(std::chrono::milliseconds(2));
