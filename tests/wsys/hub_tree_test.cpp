@@ -246,7 +246,7 @@ TEST_CASE("hub/: eof on a session's hub 0 is end of file for its program", "[wsy
   CHECK(out.find("6\ndone\n") != std::string::npos);
 }
 
-TEST_CASE("hub/: OTRUNC opens a tail reader, a watcher's too; lag bounds it", "[wsys][hub]") {
+TEST_CASE("hub/: OTRUNC opens a tail reader (a watcher's too) and lag bounds it", "[wsys][hub]") {
   Wsys s;
   auto a = s.connect(), w = s.connect();
   hello(a);
