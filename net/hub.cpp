@@ -19,9 +19,10 @@ Hub::~Hub() = default;
 
 std::string Hub::marker(uint64_t missed) { return "[grio hub: " + std::to_string(missed) + " bytes lost]\n"; }
 
-Hub::ReaderId Hub::attach() {
+Hub::ReaderId Hub::attach(Follow f) {
   ReaderId id = next_reader_++;
   Reader& r = readers_[id];
+  r.tail = f == Tail;
   r.off = policy_.trunc ? end_ : start_;
   r.eof_seq = eof_next_;
   return id;
@@ -43,12 +44,12 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
   assert(it != readers_.end());
   Reader& r = it->second;
   if (frozen_ || count == 0) return {};
-  if (r.off < start_) {  // overtaken: announce exactly what went
-    uint64_t missed = start_ - r.off;
+  if (uint64_t to = catch_up(r); to > r.off) {  // announce exactly what went
+    uint64_t missed = to - r.off;
     lost_ += missed;
     // The marker is a line of its own, even after part of a line.
     r.pending = (r.at_line_start ? "" : "\n") + marker(missed);
-    r.off = start_;
+    r.off = to;
   }
   if (!r.pending.empty()) {
     size_t n = std::min(count, r.pending.size());
@@ -75,6 +76,19 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
   }
   if (closed_) return {Read::Eof, {}};
   return {};
+}
+
+// Where r goes on from: past what the cap dropped, and for a tail reader
+// under calm, to the oldest write starting within lag of the end (chunks
+// start at writes), but not past an end of file it has still to get.
+uint64_t Hub::catch_up(const Reader& r) const {
+  uint64_t to = std::max(r.off, start_);
+  if (!r.tail || policy_.fear || end_ - to <= policy_.lag) return to;
+  auto it = std::lower_bound(log_.begin(), log_.end(), end_ - policy_.lag,
+                             [](const Chunk& c, uint64_t o) { return c.off < o; });
+  uint64_t at = it == log_.end() ? log_.back().off : it->off;
+  if (const Eof* e = next_eof(r)) at = std::min(at, e->off);
+  return std::max(to, at);
 }
 
 void Hub::copy(uint64_t from, size_t n, std::string& out) const {
@@ -194,6 +208,10 @@ void Hub::set_cap(size_t cap) {
   wake_writers();
 }
 
+void Hub::set_lag(size_t lag) {
+  policy_.lag = std::max<size_t>(lag, 1);
+}
+
 std::string Hub::read_at(uint64_t offset, size_t count) const {
   std::string out;
   if (offset >= held()) return out;
@@ -205,7 +223,7 @@ std::string Hub::status() const {
   return "cap " + std::to_string(policy_.cap) + " held " + std::to_string(held()) + " start " +
          std::to_string(start_) + " end " + std::to_string(end_) + " readers " + std::to_string(readers_.size()) +
          (policy_.fear ? " fear " + std::to_string(policy_.fear_wait_ms) : std::string(" calm")) +
-         (policy_.trunc ? " trunc" : " notrunc") + (frozen_ ? " frozen" : " melted") +
+         (policy_.trunc ? " trunc" : " notrunc") + " lag " + std::to_string(policy_.lag) + (frozen_ ? " frozen" : " melted") +
          (closed_ ? " closed" : " open") + " lost " + std::to_string(lost_);
 }
 

@@ -14,6 +14,16 @@
 // - `fear`: a write that would drop bytes some reader has not read waits
 //   until readers catch up, for at most `fear_wait` (the tree's timer);
 //   then it goes in anyway and the readers left behind get the marker.
+// - Tail readers (a terminal: `grio hub` opens hubs so) ask not to fall
+//   far behind: under calm, a tail reader more than `lag` bytes (default
+//   64 KiB) behind the end skips to the start of a write within `lag` of
+//   the end (the log keeps small writes together in pieces of 4 KiB and
+//   skips to the first piece that starts there; to the newest piece if
+//   none does; never past an end of file it has still to get), and gets
+//   the same marker with the exact number of bytes skipped. So a terminal that cannot keep up shows the
+//   latest output, as tmux does, and says what it skipped. Other readers
+//   (`cat` through a mount) get every byte the cap lets through, and under
+//   `fear` tail readers get every byte too.
 // - A write is atomic (its bytes are contiguous in the log, never split by
 //   another write) up to `atomic_max` = 64 KiB; longer writes are taken
 //   64 KiB at a time (a short count, as hubfs's maxmsglen).
@@ -42,6 +52,7 @@ struct HubPolicy {
   bool fear = false;         // writers wait (bounded) for the slowest reader
   uint32_t fear_wait_ms = 5000;
   bool trunc = false;        // new readers start at the end
+  size_t lag = 64 * 1024;    // how far behind a tail reader may fall (calm)
 };
 
 class Hub {
@@ -49,6 +60,9 @@ class Hub {
   static constexpr size_t atomic_max = 64 * 1024;
   static constexpr size_t min_cap = atomic_max;
   using ReaderId = uint64_t;
+  // Every: all the bytes the cap lets through. Tail: skips ahead when more
+  // than policy().lag behind (calm only).
+  enum Follow { Every, Tail };
 
   explicit Hub(HubPolicy p = {});
   ~Hub();
@@ -57,7 +71,7 @@ class Hub {
 
   // Readers. A new reader starts at the oldest byte held, or at the end
   // under trunc.
-  ReaderId attach();
+  ReaderId attach(Follow f = Every);
   void detach(ReaderId r);
 
   // What a read gets now.
@@ -88,6 +102,7 @@ class Hub {
   void set_fear(bool on, uint32_t wait_ms = 0);
   void set_trunc(bool on) { policy_.trunc = on; }
   void set_cap(size_t cap);
+  void set_lag(size_t lag);
   // Static-file read of held bytes (frozen hubs): offset 0 = oldest held.
   std::string read_at(uint64_t offset, size_t count) const;
 
@@ -114,6 +129,7 @@ class Hub {
   };
   struct Reader {
     uint64_t off = 0;
+    bool tail = false;
     uint64_t eof_seq = 0;  // eofs before this one are not for us
     std::string pending;   // the rest of a loss marker
     bool at_line_start = true;
@@ -124,6 +140,7 @@ class Hub {
   };
 
   void trim();
+  uint64_t catch_up(const Reader& r) const;
   const Eof* next_eof(const Reader& r) const;
   uint64_t slowest() const;
   void wake_readers();

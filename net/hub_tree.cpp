@@ -40,7 +40,11 @@ struct OpenHub {
   bool streamed = false;  // read as a stream once: freeze parks it
 };
 
-bool writes(uint8_t mode) { return (mode & 3) == OWRITE || (mode & 3) == ORDWR || (mode & OTRUNC); }
+// OTRUNC on a hub is no write: a reader opening with it asks to be a tail
+// reader (hub.h), as a terminal does.
+bool writes(uint8_t mode, bool hub) {
+  return (mode & 3) == OWRITE || (mode & 3) == ORDWR || ((mode & OTRUNC) && !hub);
+}
 bool reads(uint8_t mode) { return (mode & 3) == OREAD || (mode & 3) == ORDWR; }
 
 // Session and hub names: what a shell word and a file name can both carry.
@@ -131,12 +135,12 @@ Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
 Error HubTree::open(Fid& f, uint8_t mode) {
   auto& n = node_of(f);
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
-  if (n.ro && writes(mode)) return err::perm;
+  if (n.ro && writes(mode, bool(n.entry))) return err::perm;
   if (n.dir->removed || (n.entry && n.entry->removed)) return err::nonexist;
   if (!n.entry || !reads(mode)) return {};
   auto o = std::make_shared<OpenHub>();
   o->e = n.entry;
-  o->rid = n.entry->hub.attach();
+  o->rid = n.entry->hub.attach(mode & OTRUNC ? Hub::Tail : Hub::Every);
   f.aux = o;
   opens_++;
   return {};
@@ -285,8 +289,9 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     for (auto& [name, e] : d.hubs) e->hub.set_fear(e->hub.policy().fear, uint32_t(std::atoi(w[1].c_str())));
     return {};
   }
-  size_t arg = verb == "cap" ? 2 : 1;
-  if (verb == "cap" && (w.size() < 2 || std::atoll(w[1].c_str()) <= 0)) return "bad ctl message";
+  bool sized = verb == "cap" || verb == "lag";
+  size_t arg = sized ? 2 : 1;
+  if (sized && (w.size() < 2 || std::atoll(w[1].c_str()) <= 0)) return "bad ctl message";
   if (w.size() > arg + 1) return "bad ctl message";
   std::vector<Entry*> targets;
   if (w.size() == arg + 1) {
@@ -306,6 +311,7 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     else if (verb == "freeze") h.freeze(true);
     else if (verb == "melt") h.freeze(false);
     else if (verb == "cap") h.set_cap(size_t(std::atoll(w[1].c_str())));
+    else if (verb == "lag") h.set_lag(size_t(std::atoll(w[1].c_str())));
     else return "bad ctl message";
   }
   // Writes waiting on a policy that changed may go now.

@@ -7,8 +7,12 @@
 //   ctl            status (read); `new NAME [cmd]`, and every command below
 //   NAME/          a session: hubs 0 1 2 note (stdin, stdout, stderr, notes)
 //   NAME/ctl       status; fear [HUB] calm [HUB] trunc [HUB] notrunc [HUB]
-//                  eof [HUB] freeze melt cap BYTES [HUB] wait MS
+//                  eof [HUB] freeze melt cap BYTES [HUB] lag BYTES [HUB]
+//                  wait MS
 //   HUB            a plain hub (Tcreate in the root or a session; Tremove)
+//
+// A hub opened for reading with OTRUNC is a tail reader (hub.h): what a
+// terminal asks for; without it a reader gets every byte the cap allows.
 #pragma once
 
 #include <cstdint>

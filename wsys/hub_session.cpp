@@ -20,6 +20,7 @@ class HubSession {
 
  private:
   void read_pty();
+  void write_out(bool end);
   void pump_input();
   void write_pty();
   void pump_notes();
@@ -32,6 +33,9 @@ class HubSession {
   std::shared_ptr<Entry> in_, out_, notes_;
   Hub::ReaderId in_rid_ = 0, note_rid_ = 0;
   std::string buf_;
+  size_t held_ = 0;          // bytes of buf_ read and not yet in hub 1
+  asio::steady_timer gather_;
+  bool gathering_ = false;  // a batch is open: gather_ runs
   std::string pending_;  // input the pty has not taken yet
   std::string note_line_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
@@ -39,7 +43,7 @@ class HubSession {
 
 HubSession::HubSession(asio::io_context& io, net::HubTree& hubs, const std::string& name, term::PtyProcess p,
                        std::function<void()> exited)
-    : hubs_(hubs), proc_(p), master_(io, p.master), exited_(std::move(exited)) {
+    : hubs_(hubs), proc_(p), master_(io, p.master), exited_(std::move(exited)), gather_(io) {
   in_ = hubs.hub(name, "0");
   out_ = hubs.hub(name, "1");
   notes_ = hubs.hub(name, "note");
@@ -64,16 +68,42 @@ HubSession::~HubSession() {
   term::signal_group(proc_.pid, SIGHUP);
 }
 
-// Output goes to hub 1 one read at a time; the next read waits until the
-// hub has taken this one, so a fearful hub slows the program down.
+// Output goes to hub 1 in batches. A read of 2 KiB or more means a flood:
+// reads go on into the same batch for up to 2 ms or 64 KiB, so each reader
+// is woken once a batch, not once per 4 KiB the tty hands out; less (an
+// echo, a prompt) goes at once. The next batch is read only once the hub
+// has taken this one, so a fearful hub slows the program down.
 void HubSession::read_pty() {
-  master_.async_read_some(asio::buffer(buf_), [this, alive = alive_](const error_code& ec, size_t n) {
+  auto got = [this, alive = alive_](const error_code& ec, size_t n) {
     if (!*alive) return;
-    if (ec) return exited_();  // EIO: the program and its children closed the pty
-    hubs_.write(out_, buf_.substr(0, n), [this, alive](size_t) {
-      if (*alive) read_pty();
-    });
-  });
+    held_ += n;
+    // EIO: the program and its children closed the pty.
+    if (ec && ec != asio::error::operation_aborted) return write_out(true);
+    bool due = gathering_ && std::chrono::steady_clock::now() >= gather_.expiry();  // its cancel came too late
+    if (ec || due || n < 2048 || held_ + 4096 > buf_.size()) return write_out(false);
+    if (!gathering_) {
+      gathering_ = true;
+      gather_.expires_after(std::chrono::milliseconds(2));
+      gather_.async_wait([this, alive](const error_code& e) {
+        if (*alive && !e && gathering_) master_.cancel();  // ends the read: the batch goes
+      });
+    }
+    read_pty();
+  };
+  master_.async_read_some(asio::buffer(buf_.data() + held_, buf_.size() - held_), got);
+}
+
+// The batch to hub 1; then the next read, or the end of the session.
+void HubSession::write_out(bool end) {
+  gathering_ = false;
+  gather_.cancel();
+  std::string batch(buf_.data(), held_);
+  held_ = 0;
+  auto next = [this, alive = alive_, end](size_t) {
+    if (*alive) end ? exited_() : read_pty();
+  };
+  if (batch.empty()) return next(0);
+  hubs_.write(out_, std::move(batch), next);
 }
 
 // Hub 0 to the pty; an end of file in hub 0 becomes the tty's EOF (^D).

@@ -211,3 +211,65 @@ TEST_CASE("hub: 1000 readers attach, wait and detach; nothing is left", "[net][h
   CHECK(h.room_waiters() == 0);
   CHECK(token.use_count() == 1);
 }
+
+namespace {
+
+// A hub with a tail reader that read 10 bytes of a first 500-byte write,
+// then fell behind by 30 writes of 5000 bytes (each a chunk of its own).
+struct Behind {
+  Hub h{HubPolicy{.lag = 22'000}};
+  Hub::ReaderId tail = h.attach(Hub::Tail), every = h.attach();
+  std::string all = bytes(500, 99);
+  std::vector<uint64_t> starts;  // where each write began
+  Behind() {
+    h.write(all);
+    REQUIRE(h.read(tail, 10).bytes == all.substr(0, 10));
+    for (int w = 0; w < 30; w++) write(bytes(5000, w));
+  }
+  void write(const std::string& s) {
+    starts.push_back(h.end());
+    REQUIRE(h.write(s) == s.size());
+    all += s;
+  }
+  // The first write starting within lag of the end.
+  uint64_t skip_to() const {
+    return *std::lower_bound(starts.begin(), starts.end(), h.end() - h.policy().lag);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("hub: a tail reader far behind gets one marker with the exact count then data from a write", "[net][hub]") {
+  Behind b;
+  uint64_t to = b.skip_to();
+  REQUIRE(b.h.end() - to <= 22'000);
+  auto got = drain(b.h, b.tail);
+  auto m = "\n" + Hub::marker(to - 10);  // the reader was inside a line
+  REQUIRE(got.rfind(m, 0) == 0);
+  CHECK(got.substr(m.size()) == b.all.substr(to));
+  CHECK(b.h.lost() == to - 10);
+  // Caught up, it loses nothing while it keeps within the bound.
+  b.write(bytes(5000, 77));
+  CHECK(drain(b.h, b.tail) == b.all.substr(b.all.size() - 5000));
+  // A reader that did not ask for the tail got every byte.
+  CHECK(drain(b.h, b.every) == b.all);
+}
+
+TEST_CASE("hub: under fear a tail reader gets every byte", "[net][hub]") {
+  Behind b;
+  b.h.set_fear(true);
+  CHECK(drain(b.h, b.tail) == b.all.substr(10));
+  CHECK(b.h.lost() == 0);
+}
+
+TEST_CASE("hub: a tail reader never skips past an end of file", "[net][hub]") {
+  Behind b;
+  uint64_t at = b.h.end();
+  b.h.eof();
+  for (int w = 0; w < 10; w++) b.write(bytes(5000, 50 + w));
+  CHECK(b.h.read(b.tail, 8192).bytes == "\n" + Hub::marker(at - 10));
+  CHECK(b.h.read(b.tail, 100).kind == Hub::Read::Eof);
+  // After the end of file it is behind again, and skips again.
+  uint64_t to = b.skip_to();
+  CHECK(drain(b.h, b.tail) == Hub::marker(to - at) + b.all.substr(to));
+}

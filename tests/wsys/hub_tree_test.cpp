@@ -230,3 +230,26 @@ TEST_CASE("hub/: eof on a session's hub 0 is end of file for its program", "[wsy
   for (std::string d; !(d = read(a, 3)).empty();) out += d;
   CHECK(out.find("6\ndone\n") != std::string::npos);
 }
+
+TEST_CASE("hub/: OTRUNC opens a tail reader (a watcher's too) and lag bounds it", "[wsys][hub]") {
+  Wsys s;
+  auto a = s.connect(), w = s.connect();
+  hello(a);
+  hello(w, "watch");
+  create_hub(a, 1, "t");
+  open_at(a, 2, {"hub", "ctl"}, ORDWR);
+  write(a, 2, "lag 12000 t");
+  CHECK(read(a, 2).find("t cap 1048576 held 0 start 0 end 0 readers 1 calm notrunc lag 12000 ") != std::string::npos);
+  open_at(w, 1, {"hub", "t"}, OREAD | OTRUNC);
+  open_at(a, 3, {"hub", "t"}, OREAD);
+  std::string all;
+  for (int i = 0; i < 10; i++) {
+    all += std::string(4999, char('a' + i)) + "\n";
+    write(a, 1, all.substr(all.size() - 5000));
+  }
+  // 50 000 bytes, writes starting every 5 000: the tail starts at 40 000.
+  CHECK(read(w, 1, 60000) == net::Hub::marker(40000));
+  CHECK(read(w, 1, 60000) == all.substr(40000));
+  CHECK(read(a, 3, 60000) == all);
+  CHECK(a.fails(4, Twrite{2, 0, "lag 0"}) == "bad ctl message");
+}

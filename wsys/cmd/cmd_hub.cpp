@@ -135,7 +135,10 @@ std::string Attachment::open() {
     fid = *f;
     return {};
   };
-  for (auto e : {file("1", OREAD, out_), file("2", OREAD, err_), file("ctl", o_.watch ? OREAD : ORDWR, ctl_)})
+  // Tail readers: a terminal that cannot keep up skips to the latest
+  // output (with a marker saying how much) instead of falling behind.
+  for (auto e : {file("1", OREAD | OTRUNC, out_), file("2", OREAD | OTRUNC, err_),
+                 file("ctl", o_.watch ? OREAD : ORDWR, ctl_)})
     if (!e.empty()) return e;
   if (!o_.watch)
     for (auto e : {file("0", OWRITE, in_), file("note", OWRITE, note_)})
