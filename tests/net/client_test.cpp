@@ -510,7 +510,7 @@ struct Listener {
 
 }  // namespace
 
-TEST_CASE("sync client: dial attaches; walk_path walks in steps of 16", "[net]") {
+TEST_CASE("sync client: dial attaches, walk_path walks in steps of 16", "[net]") {
   Listener l;
   Tattach attach;
   std::vector<Twalk> walks;
@@ -576,7 +576,7 @@ TEST_CASE("sync client: dial attaches; walk_path walks in steps of 16", "[net]")
   CHECK(clunked[0] == walks[0].newfid);
 }
 
-TEST_CASE("sync client: a failed first step clunks nothing; read_dir reads to the end", "[net]") {
+TEST_CASE("sync client: a failed first step clunks nothing, read_dir reads to the end", "[net]") {
   Listener l;
   std::vector<uint32_t> clunked;
   std::vector<uint64_t> offsets;

@@ -177,7 +177,7 @@ TEST_CASE("hub: writes are atomic up to 64 KiB and never split by another", "[ne
   CHECK(got == want);
 }
 
-TEST_CASE("hub: freeze makes a static file and holds writers; melt resumes", "[net][hub]") {
+TEST_CASE("hub: freeze makes a static file and holds writers, melt resumes", "[net][hub]") {
   Hub h;
   auto r = h.attach();
   h.write("hello world");
@@ -193,7 +193,7 @@ TEST_CASE("hub: freeze makes a static file and holds writers; melt resumes", "[n
   CHECK(drain(h, r) == "hello world");
 }
 
-TEST_CASE("hub: 1000 readers attach, wait and detach; nothing is left", "[net][hub]") {
+TEST_CASE("hub: 1000 readers attach, wait and detach, nothing is left", "[net][hub]") {
   Hub h(HubPolicy{.fear = true});
   auto token = std::make_shared<int>(0);
   std::vector<Hub::ReaderId> rs;

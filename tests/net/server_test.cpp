@@ -242,7 +242,7 @@ TEST_CASE("clunk and remove free the fid even when they fail", "[net]") {
   CHECK(s.on_io([&] { return s.fs().open_files(); }) == 0);
 }
 
-TEST_CASE("stat and wstat: all or nothing; Linux's truncating wstat", "[net]") {
+TEST_CASE("stat and wstat: all or nothing, Linux's truncating wstat", "[net]") {
   Served s;
   auto w = s.connect();
   w.hello();
@@ -294,7 +294,7 @@ TEST_CASE("a parked read is flushed and never answered", "[net]") {
   CHECK_FALSE(w.try_recv(100).has_value());
 }
 
-TEST_CASE("flushes are answered in order; a flush of an answered tag still gets Rflush", "[net]") {
+TEST_CASE("flushes are answered in order, a flush of an answered tag still gets Rflush", "[net]") {
   Served s;
   auto w = s.connect();
   w.hello();

@@ -28,7 +28,7 @@ struct Server {
 
 }  // namespace
 
-TEST_CASE("grio hub: a session runs what is typed and outlives its clients; a watcher cannot type", "[wsys][hub]") {
+TEST_CASE("grio hub: a session runs what is typed and outlives its clients, a watcher cannot type", "[wsys][hub]") {
   Server s;
   // Typed lines reach the shell; the answer is computed there, not echoed.
   auto a = run("(printf \"echo hi-\\$((6*7))\\n\"; " + until_out("hi-42") + "; printf \"%%detach\\n\") | " + s.hub("s1"));
@@ -65,7 +65,7 @@ TEST_CASE("grio hub: when the shell exits every attached client is told and exit
   CHECK(ls.out.find("s2/") == std::string::npos);
 }
 
-TEST_CASE("grio hub: stdin ending is end of file for the session; unknown % commands list the others", "[wsys][hub]") {
+TEST_CASE("grio hub: stdin ending is end of file for the session, unknown % commands list the others", "[wsys][hub]") {
   Server s;
   auto r = run("printf \"%%what\\necho done-\\$((1+1))\\n\" | " + s.hub("s3"));
   CHECK(r.status == 0);

@@ -32,7 +32,7 @@ size_t hub_readers(Wsys& s, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("hub/: create a hub; a parked read is answered by another peer's write", "[wsys][hub]") {
+TEST_CASE("hub/: create a hub, a parked read is answered by another peer's write", "[wsys][hub]") {
   Wsys s;
   auto a = s.connect(), b = s.connect();
   hello(a);
@@ -53,7 +53,7 @@ TEST_CASE("hub/: create a hub; a parked read is answered by another peer's write
   CHECK(a.fails(3, Tcreate{9, "chat", 0666, ORDWR}) == err::exists);
 }
 
-TEST_CASE("hub/: Tflush cancels a parked read; clunk and hang-up detach readers", "[wsys][hub]") {
+TEST_CASE("hub/: Tflush cancels a parked read, clunk and hang-up detach readers", "[wsys][hub]") {
   Wsys s;
   auto a = s.connect();
   hello(a);
@@ -77,7 +77,7 @@ TEST_CASE("hub/: Tflush cancels a parked read; clunk and hang-up detach readers"
   CHECK(s.on_io([&] { return s.world().ws.hubs().open_hubs(); }) == 0);
 }
 
-TEST_CASE("hub/: remove a hub; its readers get end of file", "[wsys][hub]") {
+TEST_CASE("hub/: remove a hub, its readers get end of file", "[wsys][hub]") {
   Wsys s;
   auto a = s.connect();
   hello(a);
@@ -187,7 +187,7 @@ TEST_CASE("hub/: fear parks a writer behind a slow reader, for at most its bound
   CHECK(got == "\n" + net::Hub::marker(30000));
 }
 
-TEST_CASE("hub/: a shell session outlives its clients; notes signal it; its end is told", "[wsys][hub]") {
+TEST_CASE("hub/: a shell session outlives its clients, notes signal it, its end is told", "[wsys][hub]") {
   Wsys s;
   {
     auto a = s.connect();

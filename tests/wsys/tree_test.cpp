@@ -32,7 +32,7 @@ void start(Wsys& s, Wire& w, int id, const std::string& cmd, const std::string& 
 
 }  // namespace
 
-TEST_CASE("attach new makes a window; its files say who it is", "[wsys]") {
+TEST_CASE("attach new makes a window, its files say who it is", "[wsys]") {
   Wsys s;
   auto w = s.connect();
   hello(w, "new -r 10 20 410 320");
@@ -57,7 +57,7 @@ TEST_CASE("attach new makes a window; its files say who it is", "[wsys]") {
   CHECK(s.on_io([&] { return s.world().ws.window_count(); }) == 1);
 }
 
-TEST_CASE("the root lists rio's files; none has only the global ones", "[wsys]") {
+TEST_CASE("the root lists rio's files, none has only the global ones", "[wsys]") {
   Wsys s;
   auto w = s.connect();
   hello(w, "new");
@@ -83,7 +83,7 @@ TEST_CASE("the root lists rio's files; none has only the global ones", "[wsys]")
   CHECK(w.fails(8, Tattach{5, NOFID, "u", "new -r 0 0 10 10"}) == "bad rectangle in attach");
 }
 
-TEST_CASE("cons: output shows in text; typed lines reach readers one by one", "[wsys]") {
+TEST_CASE("cons: output shows in text, typed lines reach readers one by one", "[wsys]") {
   Wsys s;
   auto w = s.connect();
   hello(w, "new");
@@ -267,7 +267,7 @@ TEST_CASE("wdir, snarf and the Linux wstat rule", "[wsys]") {
   CHECK(w.fails(15, Tcreate{4, "f", 0666, OREAD}) == err::perm);
 }
 
-TEST_CASE("a window lives while fids use it; a 1 MiB label and 10 000 windows leave nothing", "[wsys]") {
+TEST_CASE("a window lives while fids use it, a 1 MiB label and 10 000 windows leave nothing", "[wsys]") {
   Wsys s;
   auto count = [&] { return s.on_io([&] { return s.world().ws.window_count(); }); };
   {
@@ -334,7 +334,7 @@ TEST_CASE("a program that turns echo off gets typed input unshown", "[wsys]") {
   CHECK(s.on_io([&] { return s.world().ws.live(1)->text.text(); }).find("secret") == std::string::npos);
 }
 
-TEST_CASE("DEL interrupts the program; delete hangs it up", "[wsys]") {
+TEST_CASE("DEL interrupts the program, delete hangs it up", "[wsys]") {
   Wsys s;
   auto w = s.connect();
   hello(w, "none");

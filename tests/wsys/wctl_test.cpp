@@ -157,7 +157,7 @@ TEST_CASE("option -pid and -id take integers", "[wsys]") {
   CHECK_FALSE(parse_ok("set").id);
 }
 
-TEST_CASE("option -hide, -scroll and -noscroll are flags; the last scroll flag wins", "[wsys]") {
+TEST_CASE("option -hide, -scroll and -noscroll are flags, the last scroll flag wins", "[wsys]") {
   auto c = parse_ok("new");
   CHECK_FALSE(c.hide);
   CHECK_FALSE(c.scroll);
@@ -243,7 +243,7 @@ TEST_CASE("apply_geometry: -dx/-dy set the size from min, or move max", "[wsys]"
   }
 }
 
-TEST_CASE("apply_geometry: -r replaces the rectangle; later options adjust it", "[wsys]") {
+TEST_CASE("apply_geometry: -r replaces the rectangle, later options adjust it", "[wsys]") {
   CHECK(geometry("new -r 0 0 128 64", kStart) == rect(0, 0, 128, 64));
   CHECK(geometry("new -minx 7 -dx 9 -r 0 0 128 64", kStart) == rect(0, 0, 128, 64));
   CHECK(geometry("new -r 0 0 128 64 -dx 300 -maxy +6", kStart) == rect(0, 0, 300, 70));
