@@ -112,6 +112,10 @@ class Desk {
     std::string sock = (tmp_.path / "wsys").string();
     int out = -1;
     ::chdir(tmp_.path.c_str());  // the shell windows start here
+    // The shell windows run sh, not the user's shell: an interactive bash
+    // reads ~/.bashrc, which on a machine with pyenv took a minute to
+    // print its first prompt.
+    ::setenv("SHELL", "/bin/sh", 1);
     grio_ = std::make_unique<Proc>(std::vector<std::string>{GRIO_BINARY, "--listen", "unix!" + sock},
                                    (tmp_.path / "grio.err").string(), &out);
     grio_out_ = out;
