@@ -16,6 +16,7 @@
 #include "net/errors.h"
 #include "net/framing.h"
 #include "net/outbox.h"
+#include "net/stream.h"
 
 namespace grio::net {
 
@@ -106,20 +107,13 @@ struct Client::Impl {
     return true;
   }
 
-  // With nothing in flight, try the write at once (the socket is
-  // non-blocking): most requests leave without an async_write round, and
-  // what the socket did not take goes on by async_write.
+  // With nothing in flight, the queue leaves at once, as far as the socket
+  // takes it; the rest goes on by async_write.
   void write_now() {
     if (write_busy || pending.empty() || self.closed_) return;
     std::swap(pending, writing);
-    error_code ec;
-    size_t n = sock.write_some(writing.buffers(), ec);
-    if (ec) n = 0;  // would_block, or an error the async write will report
-    if (n == writing.size()) return writing.clear();
-    write_busy = true;
-    asio::async_write(sock, writing.buffers(n), [c = self.shared_from_this()](error_code ec, size_t) {
-      c->impl_->on_write(ec);
-    });
+    write_busy = !send_now(sock, writing, [c = self.shared_from_this()](error_code ec) { c->impl_->on_write(ec); });
+    if (!write_busy) writing.clear();
   }
 
   void on_write(error_code ec) {
@@ -130,52 +124,27 @@ struct Client::Impl {
     write_now();
   }
 
-  std::array<asio::mutable_buffer, 2> in_buffers() {
-    auto [a, b] = in.space();
-    return {asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
-  }
-
-  // Asio tries the read at once and waits for readability only if nothing
-  // is there; it never re-registers the socket with epoll, as a wait would.
   void start_read() {
-    auto to = in_buffers();
-    sock.async_read_some(to, [c = self.shared_from_this(), room = asio::buffer_size(to)](error_code ec, size_t n) {
-      c->impl_->on_read(ec, n, n == room);
-    });
+    read_async(sock, in, [c = self.shared_from_this()](error_code ec, ReadNow got) { c->impl_->on_read(ec, got); });
   }
 
   // While reads fill all their room, more replies are probably waiting, so
   // read again before anything else; the requests the replies' callbacks
   // send wait and leave together afterwards.
-  void on_read(error_code ec, size_t n, bool full) {
+  void on_read(error_code ec, ReadNow got) {
     if (self.closed_) return;
     if (ec) return fail_all();
     parsing = true;
-    received(n);
-    for (int i = 1; full && i < max_burst && !self.closed_; i++) full = read_now();
+    parse();
+    for (int i = 1; i < max_burst && got == ReadNow::More && !self.closed_; i++) {
+      got = read_now(sock, in, ec);
+      if (got == ReadNow::Failed) fail_all();
+      else parse();
+    }
     parsing = false;
     if (self.closed_) return;
     write_now();
     start_read();
-  }
-
-  // A read that does not wait; true when it filled all its room.
-  bool read_now() {
-    error_code ec;
-    auto to = in_buffers();
-    size_t n = sock.read_some(to, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
-    if (ec) {
-      fail_all();
-      return false;
-    }
-    received(n);
-    return n == asio::buffer_size(to);
-  }
-
-  void received(size_t n) {
-    in.received(n);
-    parse();
   }
 
   // Delivers every whole message. Broken framing, or a message the codec
@@ -271,8 +240,7 @@ struct Client::Impl {
 
 std::shared_ptr<Client> Client::create(Socket s) {
   std::shared_ptr<Client> c(new Client(std::move(s)));
-  error_code ec;
-  c->impl_->sock.non_blocking(true, ec);
+  prepare_stream(c->impl_->sock);
   c->impl_->start_read();
   return c;
 }

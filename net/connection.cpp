@@ -5,6 +5,7 @@
 
 #include "net/codec.h"
 #include "net/errors.h"
+#include "net/stream.h"
 
 namespace grio::net {
 
@@ -43,8 +44,7 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
 }
 
 void Connection::start() {
-  error_code ec;
-  sock_.non_blocking(true, ec);  // for read_now; the async reads do not mind
+  prepare_stream(sock_);
   read_more();
 }
 
@@ -70,51 +70,32 @@ void Connection::reset_session() {
 
 // ---- framing ------------------------------------------------------------------
 
+bool Connection::output_full() const {
+  return out_.size() + flight_.size() > srv_.cfg_.limits.max_output;
+}
+
 void Connection::read_more() {
-  if (closed_ || reading_) return;
-  if (out_.size() + flight_.size() > srv_.cfg_.limits.max_output) return;  // resumed by on_written
+  if (closed_ || reading_ || output_full()) return;  // output_full: resumed by on_written
   reading_ = true;
-  auto to = in_buffers();
-  sock_.async_read_some(to, [self = shared_from_this(), room = asio::buffer_size(to)](const error_code& ec, size_t n) {
-    self->on_read(ec, n, n == room);
-  });
+  read_async(sock_, in_, [self = shared_from_this()](const error_code& ec, ReadNow got) { self->on_read(ec, got); });
 }
 
-std::array<asio::mutable_buffer, 2> Connection::in_buffers() {
-  auto [a, b] = in_.space();
-  return {asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
-}
-
-// A read that does not wait. True when it filled all the room it had, so
-// that more is probably waiting; false when it did not, when nothing was
-// there, when enough output is queued, or when the connection ended.
-bool Connection::read_now() {
-  if (closed_ || out_.size() + flight_.size() > srv_.cfg_.limits.max_output) return false;
-  error_code ec;
-  auto to = in_buffers();
-  size_t n = sock_.read_some(to, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
-  if (ec) {
-    close();
-    return false;
-  }
-  in_.received(n);
-  take_frames();
-  return n == asio::buffer_size(to);
-}
-
-void Connection::on_read(const error_code& ec, size_t n, bool full) {
+// While reads fill all their room, more requests are probably waiting, so
+// they are read and handled first and the replies wait: a client with many
+// requests in flight gets one reply write per burst rather than one per
+// request. Bounded, so one busy connection cannot starve the others.
+void Connection::on_read(const error_code& ec, ReadNow got) {
   reading_ = false;
   if (closed_) return;
   if (ec) return close();
-  in_.received(n);
   batching_ = true;
   take_frames();
-  // While more requests already wait in the socket (the read filled all its
-  // room), the replies wait too: a client streaming writes gets one reply
-  // write per burst rather than one per request. Bounded, so one busy
-  // connection cannot starve the others.
-  for (int i = 1; full && i < max_burst; i++) full = read_now();
+  for (int i = 1; i < max_burst && got == ReadNow::More && !closed_ && !output_full(); i++) {
+    error_code rec;
+    got = read_now(sock_, in_, rec);
+    if (got == ReadNow::Failed) close();
+    else take_frames();
+  }
   batching_ = false;
   flush_output();
   read_more();
@@ -162,12 +143,15 @@ void Connection::reply(uint16_t tag, Msg r) {
   if (!batching_) flush_output();
 }
 
+// A write that went at once frees output room, so reading resumes if it
+// had stopped for want of it.
 void Connection::flush_output() {
   if (writing_ || out_.empty() || closed_) return;
-  writing_ = true;
   std::swap(out_, flight_);
-  asio::async_write(sock_, flight_.buffers(),
-                    [self = shared_from_this()](const error_code& ec, size_t) { self->on_written(ec); });
+  writing_ = !send_now(sock_, flight_, [self = shared_from_this()](const error_code& ec) { self->on_written(ec); });
+  if (writing_) return;
+  flight_.clear();
+  read_more();
 }
 
 void Connection::on_written(const error_code& ec) {

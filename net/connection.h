@@ -16,6 +16,7 @@
 #include "net/framing.h"
 #include "net/outbox.h"
 #include "net/server.h"
+#include "net/stream.h"
 
 namespace grio::net {
 
@@ -32,10 +33,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using Msg = ninep::Msg;
 
   // Framing and output.
+  bool output_full() const;
   void read_more();
-  std::array<asio::mutable_buffer, 2> in_buffers();
-  bool read_now();
-  void on_read(const error_code& ec, size_t n, bool full);
+  void on_read(const error_code& ec, ReadNow got);
   void take_frames();
   void frame(std::span<const uint8_t> bytes);
   void take(ninep::Fcall f);
