@@ -13,6 +13,12 @@ constexpr size_t initial_buffer = 64 * 1024;
 // What a direct payload read may take of the bytes after it. Small, so that
 // the next large message's payload lands in its own string, not here.
 constexpr size_t spill = 4 * 1024;
+// What a read may take while no whole message header is in (at a message
+// boundary, say). Small too, for the same reason: should a large Twrite or
+// Rread come next, its header arrives with at most this much of its
+// payload, and the rest goes straight into its own string. Hundreds of
+// small messages still fit.
+constexpr size_t boundary_read = 16 * 1024;
 constexpr size_t twrite_header = HDRSZ + 4 + 8 + 4;
 constexpr size_t rread_header = HDRSZ + 4;
 }  // namespace
@@ -39,7 +45,9 @@ std::array<FrameReader::Area, 2> FrameReader::space() {
   size_t want = frame_size({buf_.data(), end_}, msize_, why);
   if (want > buf_.size()) buf_.resize(std::max(want, 2 * buf_.size()));
   if (end_ == buf_.size()) buf_.resize(2 * buf_.size());
-  return {Area{buf_.data() + end_, buf_.size() - end_}, Area{nullptr, 0}};
+  size_t room = buf_.size() - end_;
+  if (end_ < twrite_header) room = std::min(room, boundary_read);
+  return {Area{buf_.data() + end_, room}, Area{nullptr, 0}};
 }
 
 void FrameReader::received(size_t n) {

@@ -159,3 +159,49 @@ TEST_CASE("SyncClient over a unix listener: files, directories, errors", "[net]"
   REQUIRE_FALSE(w);
   CHECK(w.error() == err::notopen);
 }
+
+// Many large requests in flight both ways: each end reads a burst of
+// messages before it answers or sends again, and every reply still reaches
+// its callback, in order, with its bytes.
+TEST_CASE("the client streams large writes and reads with 40 in flight, in order", "[net]") {
+  Served s;
+  asio::io_context io;
+  auto c = net::Client::create(net::Socket(io, asio::generic::stream_protocol(AF_UNIX, 0), s.connect_fd()));
+  bool ready = false;
+  c->version(65536, [&](net::Error e) {
+    REQUIRE(e.empty());
+    c->rpc(Tattach{0, NOFID, "u", ""}, [&](Reply r) {
+      REQUIRE(r);
+      c->rpc(Twalk{0, 1, {}}, [&](Reply r) {
+        REQUIRE(r);
+        c->rpc(Tcreate{1, "big", 0666, ORDWR}, [&](Reply r) { ready = r.ok(); });
+      });
+    });
+  });
+  REQUIRE(run_until(io, [&] { return ready; }));
+  REQUIRE(c->msize() == 65536);
+  constexpr int N = 40;
+  const uint32_t chunk = c->msize() - IOHDRSZ;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < N; i++) {
+    bodies.push_back(std::string(chunk, char('A' + i % 26)));
+    bodies.back()[chunk / 2] = char(i);
+  }
+  std::vector<int> order;
+  int wrong = 0;
+  for (int i = 0; i < N; i++)
+    c->write(1, uint64_t(i) * chunk, bodies[i], [&, i](Reply r) {
+      if (!r || std::get<Rwrite>(*r).count != chunk) wrong++;
+      order.push_back(i);
+    });
+  REQUIRE(run_until(io, [&] { return order.size() == N; }));
+  for (int i = 0; i < N; i++)
+    c->rpc(Tread{1, uint64_t(i) * chunk, chunk}, [&, i](Reply r) {
+      if (!r || std::get<Rread>(*r).data != bodies[i]) wrong++;
+      order.push_back(N + i);
+    });
+  REQUIRE(run_until(io, [&] { return order.size() == 2 * N; }));
+  CHECK(wrong == 0);
+  for (int i = 0; i < 2 * N; i++) CHECK(order[i] == i);
+  c->close();
+}

@@ -19,6 +19,15 @@ void make_file(Wire& w, uint32_t fid, const std::string& name, const std::string
   w.rpc<Rclunk>(13, Tclunk{fid});
 }
 
+// A new connection with fid 1 open ORDWR on a new file holding data.
+Wire with_file(Served& s, uint32_t msize, const std::string& name, const std::string& data) {
+  auto w = s.connect();
+  w.hello(msize);
+  make_file(w, 1, name, data);
+  open_file(w, 1, name, ORDWR);
+  return w;
+}
+
 }  // namespace
 
 TEST_CASE("version negotiates msize and the 9P2000 dialect", "[net]") {
@@ -176,10 +185,7 @@ TEST_CASE("create", "[net]") {
 
 TEST_CASE("read and write: offsets, end of file, count capped by msize", "[net]") {
   Served s;
-  auto w = s.connect();
-  w.hello(4096);
-  make_file(w, 1, "f", "0123456789");
-  open_file(w, 1, "f", ORDWR);
+  auto w = with_file(s, 4096, "f", "0123456789");
   CHECK(w.rpc<Rread>(2, Tread{1, 3, 4}).data == "3456");
   CHECK(w.rpc<Rread>(3, Tread{1, 10, 4}).data.empty());
   CHECK(w.rpc<Rread>(4, Tread{1, 1000, 4}).data.empty());
@@ -483,4 +489,44 @@ TEST_CASE("the -D trace logs every T and R message with its connection", "[net]"
   CHECK(lines[1] == "[1] -> Rversion tag 65535 msize 8192 version '9P2000'");
   CHECK(lines[2] == "[1] <- Tattach tag 1 fid 0 afid -1 uname tester aname ");
   CHECK(lines[3].rfind("[1] -> Rattach tag 1 qid (0000000000000000 0 'd')", 0) == 0);
+}
+
+// Large writes and then large reads, each sent in one burst with a flush at
+// its end: the server takes the whole burst before answering, and still
+// answers every request in order, the flush of an answered tag last.
+TEST_CASE("pipelined large writes and reads sent in one burst are answered in order", "[net]") {
+  Served s;
+  auto w = with_file(s, 65536, "big", "");
+  constexpr int N = 40;  // 2.5 MiB of payload, more than a socket holds
+  const uint32_t chunk = 65536 - IOHDRSZ;
+  auto body = [&](int i) {
+    std::string b(chunk, char('a' + i % 26));
+    for (size_t k = 0; k < b.size(); k += 4096) b[k] = char(i);
+    return b;
+  };
+  std::vector<uint8_t> writes, reads;
+  for (int i = 0; i < N; i++) {
+    encode(Fcall{uint16_t(100 + i), Twrite{1, uint64_t(i) * chunk, body(i)}}, writes);
+    encode(Fcall{uint16_t(300 + i), Tread{1, uint64_t(i) * chunk, chunk}}, reads);
+  }
+  encode(Fcall{200, Tflush{100 + N - 1}}, writes);
+  encode(Fcall{400, Tflush{300 + N - 1}}, reads);
+
+  w.send_raw(writes);
+  for (int i = 0; i < N; i++) {
+    auto f = w.recv();
+    REQUIRE(f.tag == 100 + i);
+    REQUIRE(std::holds_alternative<Rwrite>(f.msg));
+    CHECK(std::get<Rwrite>(f.msg).count == chunk);
+  }
+  CHECK(w.recv().tag == 200);
+
+  w.send_raw(reads);
+  for (int i = 0; i < N; i++) {
+    auto f = w.recv();
+    REQUIRE(f.tag == 300 + i);
+    REQUIRE(std::holds_alternative<Rread>(f.msg));
+    CHECK(std::get<Rread>(f.msg).data == body(i));
+  }
+  CHECK(w.recv().tag == 400);
 }
