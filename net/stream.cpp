@@ -20,8 +20,7 @@ void prepare_stream(Socket& s) {
     s.set_option(asio::socket_base::send_buffer_size(unix_send_buffer), ec);
 }
 
-// A read shorter than its room took everything the socket held at that
-// moment, so whatever comes later is news to epoll.
+// Nothing there (would block) is Drained too: the caller waits next.
 ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec) {
   auto [a, b] = in.space();
   std::array<asio::mutable_buffer, 2> to{asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
