@@ -18,7 +18,7 @@ constexpr size_t spill = 4 * 1024;
 // Rread come next, its header arrives with at most this much of its
 // payload, and the rest goes straight into its own string. Hundreds of
 // small messages still fit.
-constexpr size_t boundary_read = 16 * 1024;
+constexpr size_t boundary_read = 8 * 1024;
 constexpr size_t twrite_header = HDRSZ + 4 + 8 + 4;
 constexpr size_t rread_header = HDRSZ + 4;
 }  // namespace
