@@ -17,12 +17,28 @@ Hub::Hub(HubPolicy p) : policy_(p) { policy_.cap = std::max(policy_.cap, min_cap
 
 Hub::~Hub() = default;
 
-std::string Hub::marker(uint64_t missed) { return "[grio hub: " + std::to_string(missed) + " bytes lost]\n"; }
+namespace {
+constexpr std::string_view marker_head = "[grio hub: ", marker_tail = " bytes lost]\n";
+}
 
-Hub::ReaderId Hub::attach(Follow f) {
+std::string Hub::marker(uint64_t missed) {
+  return std::string(marker_head) + std::to_string(missed) + std::string(marker_tail);
+}
+
+bool Hub::has_marker(std::string_view bytes) {
+  for (size_t at = 0; (at = bytes.find(marker_head, at)) != std::string_view::npos; at++) {
+    size_t digits = at + marker_head.size(), end = digits;
+    while (end < bytes.size() && bytes[end] >= '0' && bytes[end] <= '9') end++;
+    if (end > digits && bytes.substr(end, marker_tail.size()) == marker_tail) return true;
+  }
+  return false;
+}
+
+Hub::ReaderId Hub::attach(Follow f, bool first) {
   ReaderId id = next_reader_++;
   Reader& r = readers_[id];
   r.tail = f == Tail;
+  r.first = first;
   r.off = policy_.trunc ? end_ : start_;
   r.eof_seq = eof_next_;
   return id;
@@ -122,8 +138,9 @@ size_t Hub::waiting() const {
 void Hub::wake_readers() {
   if (frozen_) return;
   std::vector<std::function<void()>> wakes;
-  for (auto& [id, r] : readers_)
-    if (r.wake) wakes.push_back(std::exchange(r.wake, nullptr));
+  for (bool first : {true, false})
+    for (auto& [id, r] : readers_)
+      if (r.wake && r.first == first) wakes.push_back(std::exchange(r.wake, nullptr));
   for (auto& w : wakes) w();
 }
 

@@ -1,6 +1,7 @@
 // The hub's log on its own: fan-out, scrollback, loss markers, fear, eof.
 #include "net/hub.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <random>
@@ -98,6 +99,33 @@ TEST_CASE("hub: an overtaken reader gets one marker with the exact count, then i
   CHECK(10 + missed + (got.size() - m.size()) == all.size());
   CHECK(h.lost() == missed);
   CHECK(m == "\n[grio hub: " + std::to_string(missed) + " bytes lost]\n");
+}
+
+TEST_CASE("hub: has_marker finds a loss marker in what was read, and nothing like one", "[net][hub]") {
+  CHECK(Hub::has_marker(Hub::marker(12)));
+  CHECK(Hub::has_marker("abc\n" + Hub::marker(123456789) + "def"));
+  CHECK(Hub::has_marker("[grio hub: x]" + Hub::marker(1)));
+  CHECK_FALSE(Hub::has_marker(""));
+  CHECK_FALSE(Hub::has_marker("[grio hub:  bytes lost]\n"));
+  CHECK_FALSE(Hub::has_marker("[grio hub: 12x bytes lost]\n"));
+  CHECK_FALSE(Hub::has_marker("[grio hub: 12 bytes lost]"));  // a marker ends its line
+  CHECK_FALSE(Hub::has_marker(Hub::marker(12).substr(0, 15)));
+}
+
+TEST_CASE("hub: after a write the readers marked first are woken before the others", "[net][hub]") {
+  Hub h;
+  // First readers attached before and after the others: whatever order the
+  // hub keeps its readers in, both must come before all of the rest.
+  std::vector<Hub::ReaderId> rs{h.attach(Hub::Tail, true)};
+  for (int i = 0; i < 8; i++) rs.push_back(h.attach(Hub::Tail));
+  rs.push_back(h.attach(Hub::Tail, true));
+  std::vector<Hub::ReaderId> woken;
+  for (auto r : rs) h.wait(r, [&woken, r] { woken.push_back(r); });
+  h.write("x");
+  REQUIRE(woken.size() == rs.size());
+  std::vector<Hub::ReaderId> firsts(woken.begin(), woken.begin() + 2);
+  std::sort(firsts.begin(), firsts.end());
+  CHECK(firsts == std::vector<Hub::ReaderId>{rs.front(), rs.back()});
 }
 
 TEST_CASE("hub: a marker longer than the read is handed out in pieces", "[net][hub]") {
