@@ -2,6 +2,7 @@
 #include "net/hub.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cassert>
 #include <utility>
 
@@ -25,13 +26,14 @@ std::string Hub::marker(uint64_t missed) {
   return std::string(marker_head) + std::to_string(missed) + std::string(marker_tail);
 }
 
-bool Hub::has_marker(std::string_view bytes) {
-  for (size_t at = 0; (at = bytes.find(marker_head, at)) != std::string_view::npos; at++) {
-    size_t digits = at + marker_head.size(), end = digits;
-    while (end < bytes.size() && bytes[end] >= '0' && bytes[end] <= '9') end++;
-    if (end > digits && bytes.substr(end, marker_tail.size()) == marker_tail) return true;
-  }
-  return false;
+std::optional<uint64_t> Hub::lost_in(std::string_view bytes) {
+  if (bytes.starts_with('\n')) bytes.remove_prefix(1);
+  if (!bytes.starts_with(marker_head) || !bytes.ends_with(marker_tail)) return {};
+  auto digits = bytes.substr(marker_head.size(), bytes.size() - marker_head.size() - marker_tail.size());
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) return {};
+  return n;
 }
 
 Hub::ReaderId Hub::attach(Follow f, bool first) {

@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -121,9 +122,11 @@ class Hub {
   uint64_t lost() const { return lost_; }  // bytes announced by markers, all readers
   std::string status() const;
 
-  // The marker an overtaken reader gets, and whether bytes read hold one.
+  // The marker an overtaken reader gets. read() hands it out alone, so a
+  // client can tell it from data: lost_in gives the count bytes announce
+  // if they are one marker (with the newline that may open it).
   static std::string marker(uint64_t missed);
-  static bool has_marker(std::string_view bytes);
+  static std::optional<uint64_t> lost_in(std::string_view bytes);
 
  private:
   struct Chunk {

@@ -90,9 +90,12 @@ TEST_CASE("grio hub --local: a shell here, shared into the server's session", "[
 TEST_CASE("grio hub: under a flood a client shows a screenful a frame, says what it skipped, and gets the end whole",
           "[wsys][hub]") {
   Server s;
-  // 16 MB of "0123456789\n" from the session's shell, as fast as it goes.
-  auto r = run("(printf \"yes 0123456789 | head -c 16000000; echo END-\\$((6*7))\\n\"; " + until_out("END-42") +
-               "; printf \"%%detach\\n\") | " + s.hub("f1"));
+  // 40 MB of "0123456789\n" from the session's shell, as fast as it goes,
+  // shown on a terminal slower than that (a shell loop, under 1 MB/s), so
+  // the client is sure to fall behind.
+  auto r = run("(printf \"yes 0123456789 | head -c 40000000; echo END-\\$((6*7))\\n\"; " + until_out("END-42") +
+               "; printf \"%%detach\\n\") | " + s.hub("f1") +
+               " | while IFS= read -r l; do printf \"%s\\\\n\" \"$l\"; done");
   CHECK(r.status == 0);
   size_t end = r.out.find("END-42\n");
   REQUIRE(end != std::string::npos);
@@ -105,13 +108,14 @@ TEST_CASE("grio hub: under a flood a client shows a screenful a frame, says what
     at = close;
   }
   REQUIRE(marks.size() >= 3);
-  // Between two markers: one paced read (16 KiB, less the marker). Without
-  // pacing a client reads 64 KiB at a time. The median, as the flood can
-  // pause for a moment on a busy machine and let one stretch run longer.
+  // Between two markers: one paced read of 16 KiB (and the newline that
+  // opens the next marker when the skip left us inside a line). Without
+  // pacing a client reads 64 KiB at a time. Nine in ten, as the flood can
+  // pause for a moment on a busy machine and let a stretch run longer.
   std::vector<size_t> stretches;
   for (size_t i = 1; i < marks.size(); i++) stretches.push_back(marks[i].first - marks[i - 1].second);
   std::sort(stretches.begin(), stretches.end());
-  CHECK(stretches[stretches.size() / 2] <= 16 * 1024);
+  CHECK(stretches[stretches.size() * 9 / 10] <= 16 * 1024 + 1);
   // After the last skip the output is intact up to the end: whole lines.
   std::string tail = r.out.substr(marks.back().second, end - marks.back().second);
   size_t first_nl = tail.find('\n');

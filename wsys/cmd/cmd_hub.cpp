@@ -97,9 +97,10 @@ struct Outcome {
 // of every echo. End of file is the user's `eof`, unless the session says
 // it has ended; then ended(why) is called, once.
 //
-// Under a flood a terminal shows the latest output, not every byte: once a
-// read carries the hub's loss marker (we were skipped ahead), the pump reads
-// at most flood_bytes once a flood_frame, as a terminal redraws once a frame
+// Under a flood a terminal shows the latest output, not every byte: once the
+// hub skips us ahead (a read gives its loss marker), the pump reads at most
+// flood_bytes after each marker and waits for the next flood_frame before
+// reading again, as a terminal redraws once a frame
 // (mosh paces its frames so too). So sixteen clients of a flooding session
 // leave the CPU to the program and the server instead of pushing megabytes
 // nobody can read through their ptys. The first read that needs no skip
@@ -124,6 +125,8 @@ class Pump : public std::enable_shared_from_this<Pump> {
   void read();
   void got(net::Result<Msg> r);
   void ended_or_eof(const std::string& state);
+  std::string marker();
+  bool write_all(std::string_view bytes);
 
   net::Client& c_;
   asio::steady_timer timer_;
@@ -131,7 +134,11 @@ class Pump : public std::enable_shared_from_this<Pump> {
   const uint32_t fid_, ctl_;
   const int fd_;
   std::function<void(std::string)> ended_;
-  bool stopped_ = false, flooded_ = false;
+  bool stopped_ = false;
+  bool skipped_ = false;   // the last read was a loss marker
+  uint64_t lost_ = 0;      // what the markers held since the last data announce
+  bool new_line_ = false;  // the first of them opened a line
+  bool flooded_ = false;   // the last data came after one: pace the next read
   std::chrono::steady_clock::time_point last_;  // the last read went out
 };
 
@@ -139,7 +146,7 @@ void Pump::read() {
   if (stopped_) return;
   uint32_t n = c_.msize() - IOHDRSZ;
   last_ = std::chrono::steady_clock::now();
-  c_.rpc(Tread{fid_, 0, flooded_ ? std::min(n, flood_bytes) : n},
+  c_.rpc(Tread{fid_, 0, flooded_ || skipped_ ? std::min(n, flood_bytes) : n},
          [self = shared_from_this()](net::Result<Msg> r) { self->got(std::move(r)); });
 }
 
@@ -148,22 +155,40 @@ void Pump::got(net::Result<Msg> r) {
   if (!r) return ended_(r.error());  // the connection or the session is gone
   const std::string& data = std::get<Rread>(*r).data;
   if (data.empty()) {
+    if (std::exchange(skipped_, false) && !write_all(marker())) return;
     c_.rpc(Tread{ctl_, 0, 8192}, [self = shared_from_this()](net::Result<Msg> st) {
       if (!self->stopped_) self->ended_or_eof(st ? std::get<Rread>(*st).data : "");
     });
     return;
   }
-  flooded_ = net::Hub::has_marker(data);
-  for (size_t at = 0; at < data.size();) {
-    ssize_t k = ::write(fd_, data.data() + at, data.size() - at);
-    if (k <= 0) return;
-    at += size_t(k);
+  // A marker comes alone. It is held, and added to the markers after it,
+  // until data comes: one marker, with the sum, then the data it skipped
+  // to; the read after that waits for the next frame.
+  if (auto lost = net::Hub::lost_in(data)) {
+    if (!skipped_) new_line_ = data.starts_with('\n');
+    skipped_ = true;
+    lost_ += *lost;
+    return read();
   }
-  if (!flooded_) return read();
+  flooded_ = std::exchange(skipped_, false);
+  if (flooded_ && !write_all(marker())) return;
+  if (!write_all(data) || !flooded_) return read();
   timer_.expires_at(last_ + flood_frame);
   timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (!ec) self->read();
   });
+}
+
+// The markers held, as one.
+std::string Pump::marker() { return (new_line_ ? "\n" : "") + net::Hub::marker(std::exchange(lost_, 0)); }
+
+bool Pump::write_all(std::string_view bytes) {
+  for (size_t at = 0; at < bytes.size();) {
+    ssize_t k = ::write(fd_, bytes.data() + at, bytes.size() - at);
+    if (k <= 0) return false;
+    at += size_t(k);
+  }
+  return true;
 }
 
 // An empty read: the session's ctl says whether it still runs.
