@@ -422,6 +422,8 @@ void SyncClient::close() {
   on_io(io_, [this] { client_->close(); });
 }
 
+void SyncClient::run_on_io(const std::function<void()>& f) { on_io(io_, f); }
+
 uint32_t SyncClient::msize() const { return client_->msize(); }
 
 uint32_t SyncClient::alloc_fid() {

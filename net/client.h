@@ -120,6 +120,14 @@ class SyncClient {
 
   std::shared_ptr<Interrupt> interruptible();
 
+  // For code that streams on the io thread, without a thread hand-over per
+  // reply (grio hub's output): the asynchronous client underneath and its
+  // io_context, to be used only on the io thread, and a way to run f there
+  // and wait for it. Nothing run there may wait for this SyncClient's calls.
+  Client& async() { return *client_; }
+  asio::io_context& io() { return io_; }
+  void run_on_io(const std::function<void()>& f);
+
   // A new fid for path (slash-separated, relative to the root), walked in
   // steps of at most MAXWELEM names; a partial walk is "file does not exist".
   Result<uint32_t> walk_path(const std::string& path);

@@ -2,6 +2,7 @@
 #include "net/hub.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cassert>
 #include <utility>
 
@@ -17,12 +18,29 @@ Hub::Hub(HubPolicy p) : policy_(p) { policy_.cap = std::max(policy_.cap, min_cap
 
 Hub::~Hub() = default;
 
-std::string Hub::marker(uint64_t missed) { return "[grio hub: " + std::to_string(missed) + " bytes lost]\n"; }
+namespace {
+constexpr std::string_view marker_head = "[grio hub: ", marker_tail = " bytes lost]\n";
+}
 
-Hub::ReaderId Hub::attach(Follow f) {
+std::string Hub::marker(uint64_t missed) {
+  return std::string(marker_head) + std::to_string(missed) + std::string(marker_tail);
+}
+
+std::optional<uint64_t> Hub::lost_in(std::string_view bytes) {
+  if (bytes.starts_with('\n')) bytes.remove_prefix(1);
+  if (!bytes.starts_with(marker_head) || !bytes.ends_with(marker_tail)) return {};
+  auto digits = bytes.substr(marker_head.size(), bytes.size() - marker_head.size() - marker_tail.size());
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) return {};
+  return n;
+}
+
+Hub::ReaderId Hub::attach(Follow f, bool first) {
   ReaderId id = next_reader_++;
   Reader& r = readers_[id];
   r.tail = f == Tail;
+  r.first = first;
   r.off = policy_.trunc ? end_ : start_;
   r.eof_seq = eof_next_;
   return id;
@@ -122,8 +140,9 @@ size_t Hub::waiting() const {
 void Hub::wake_readers() {
   if (frozen_) return;
   std::vector<std::function<void()>> wakes;
-  for (auto& [id, r] : readers_)
-    if (r.wake) wakes.push_back(std::exchange(r.wake, nullptr));
+  for (bool first : {true, false})
+    for (auto& [id, r] : readers_)
+      if (r.wake && r.first == first) wakes.push_back(std::exchange(r.wake, nullptr));
   for (auto& w : wakes) w();
 }
 

@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -70,8 +71,10 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
 
   // Readers. A new reader starts at the oldest byte held, or at the end
-  // under trunc.
-  ReaderId attach(Follow f = Every);
+  // under trunc. After a write, `first` readers are woken before the rest:
+  // the tree so marks the readers of clients that may type, not watchers',
+  // so whoever types sees the echo before the audience does.
+  ReaderId attach(Follow f = Every, bool first = false);
   void detach(ReaderId r);
 
   // What a read gets now.
@@ -119,8 +122,11 @@ class Hub {
   uint64_t lost() const { return lost_; }  // bytes announced by markers, all readers
   std::string status() const;
 
-  // The marker an overtaken reader gets.
+  // The marker an overtaken reader gets. read() hands it out alone, so a
+  // client can tell it from data: lost_in gives the count bytes announce
+  // if they are one marker (with the newline that may open it).
   static std::string marker(uint64_t missed);
+  static std::optional<uint64_t> lost_in(std::string_view bytes);
 
  private:
   struct Chunk {
@@ -130,6 +136,7 @@ class Hub {
   struct Reader {
     uint64_t off = 0;
     bool tail = false;
+    bool first = false;
     uint64_t eof_seq = 0;  // eofs before this one are not for us
     std::string pending;   // the rest of a loss marker
     bool at_line_start = true;

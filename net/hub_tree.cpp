@@ -140,7 +140,7 @@ Error HubTree::open(Fid& f, uint8_t mode) {
   if (!n.entry || !reads(mode)) return {};
   auto o = std::make_shared<OpenHub>();
   o->e = n.entry;
-  o->rid = n.entry->hub.attach(mode & OTRUNC ? Hub::Tail : Hub::Every);
+  o->rid = n.entry->hub.attach(mode & OTRUNC ? Hub::Tail : Hub::Every, !n.ro);
   f.aux = o;
   opens_++;
   return {};

@@ -27,8 +27,9 @@
 //   reader), and of grio serve and the tmux server from 1 to 101 attached
 //   clients.
 //
-//   `bench_hub [noscreen] [MB]`: noscreen leaves screen out (it delivers
-//   every byte to every client, so it is the slow part of the run).
+//   `bench_hub [noscreen] [MB] [flood|lossless|echo|memory]...`: noscreen
+//   leaves screen out (it delivers every byte to every client, so it is the
+//   slow part of the run); naming parts runs only those.
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -582,12 +583,15 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   bool with_screen = true;
   double mb = 50;
+  std::vector<std::string> parts;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a == "noscreen") with_screen = false;
+    else if (a == "flood" || a == "lossless" || a == "echo" || a == "memory") parts.push_back(a);
     else if (std::atof(a.c_str()) > 0) mb = std::atof(a.c_str());
-    else fail("usage: bench_hub [noscreen] [MB]");
+    else fail("usage: bench_hub [noscreen] [MB] [flood|lossless|echo|memory]...");
   }
+  auto part = [&](const char* p) { return parts.empty() || std::find(parts.begin(), parts.end(), p) != parts.end(); };
   char tmpl[] = "/tmp/hubs_bench_XXXXXX";
   fs::path dir = ::mkdtemp(tmpl);
   fs::path file = dir / "flood.txt";
@@ -600,13 +604,10 @@ int main(int argc, char** argv) {
     }
   }
   load();
-  floods(dir, file, mb, with_screen);
-  load();
-  lossless(dir, file, with_screen);
-  load();
-  echoes(dir);
-  load();
-  memory(dir);
+  if (part("flood")) floods(dir, file, mb, with_screen), load();
+  if (part("lossless")) lossless(dir, file, with_screen), load();
+  if (part("echo")) echoes(dir), load();
+  if (part("memory")) memory(dir);
   fs::remove_all(dir);
   return 0;
 }

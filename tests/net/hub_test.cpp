@@ -1,6 +1,7 @@
 // The hub's log on its own: fan-out, scrollback, loss markers, fear, eof.
 #include "net/hub.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <random>
@@ -98,6 +99,41 @@ TEST_CASE("hub: an overtaken reader gets one marker with the exact count, then i
   CHECK(10 + missed + (got.size() - m.size()) == all.size());
   CHECK(h.lost() == missed);
   CHECK(m == "\n[grio hub: " + std::to_string(missed) + " bytes lost]\n");
+}
+
+TEST_CASE("hub: lost_in reads the count of a loss marker and tells it from data", "[net][hub]") {
+  CHECK(Hub::lost_in(Hub::marker(12)) == 12u);
+  CHECK(Hub::lost_in("\n" + Hub::marker(123456789)) == 123456789u);
+  CHECK_FALSE(Hub::lost_in(""));
+  CHECK_FALSE(Hub::lost_in("abc" + Hub::marker(12)));
+  CHECK_FALSE(Hub::lost_in(Hub::marker(12) + "def"));
+  CHECK_FALSE(Hub::lost_in("[grio hub:  bytes lost]\n"));
+  CHECK_FALSE(Hub::lost_in("[grio hub: 12x bytes lost]\n"));
+  CHECK_FALSE(Hub::lost_in("[grio hub: 99999999999999999999999 bytes lost]\n"));  // no uint64_t
+  CHECK_FALSE(Hub::lost_in("[grio hub: 12 bytes lost]"));  // a marker ends its line
+  // What an overtaken reader reads first is one, with the exact count.
+  Hub h(HubPolicy{.cap = 65536});
+  auto r = h.attach();
+  h.write("abc");
+  for (int i = 0; i < 40; i++) h.write(bytes(4000, i));
+  CHECK(Hub::lost_in(h.read(r, 8192).bytes) == h.start());
+  CHECK_FALSE(Hub::lost_in(h.read(r, 8192).bytes));
+}
+
+TEST_CASE("hub: after a write the readers marked first are woken before the others", "[net][hub]") {
+  Hub h;
+  // First readers attached before and after the others: whatever order the
+  // hub keeps its readers in, both must come before all of the rest.
+  std::vector<Hub::ReaderId> rs{h.attach(Hub::Tail, true)};
+  for (int i = 0; i < 8; i++) rs.push_back(h.attach(Hub::Tail));
+  rs.push_back(h.attach(Hub::Tail, true));
+  std::vector<Hub::ReaderId> woken;
+  for (auto r : rs) h.wait(r, [&woken, r] { woken.push_back(r); });
+  h.write("x");
+  REQUIRE(woken.size() == rs.size());
+  std::vector<Hub::ReaderId> firsts(woken.begin(), woken.begin() + 2);
+  std::sort(firsts.begin(), firsts.end());
+  CHECK(firsts == std::vector<Hub::ReaderId>{rs.front(), rs.back()});
 }
 
 TEST_CASE("hub: a marker longer than the read is handed out in pieces", "[net][hub]") {

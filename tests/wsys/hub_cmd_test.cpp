@@ -1,6 +1,8 @@
 // grio hub, run as a program against grio serve: sessions that outlive
 // their clients, watchers that cannot type, and the end of a session told
 // to everyone attached.
+#include <algorithm>
+
 #include "tests/net/process.h"
 
 using namespace grio::test;
@@ -83,4 +85,42 @@ TEST_CASE("grio hub --local: a shell here, shared into the server's session", "[
   CHECK(r.out.find("loc-9") != std::string::npos);
   CHECK(r.err.find("session L ended: session L removed") != std::string::npos);
   CHECK(run(s.grio("9p -a " + s.addr + " read hub/ctl")).out == "hubs\n");
+}
+
+TEST_CASE("grio hub: under a flood a client shows a screenful a frame, says what it skipped, and gets the end whole",
+          "[wsys][hub]") {
+  Server s;
+  // 40 MB of "0123456789\n" from the session's shell, as fast as it goes,
+  // shown on a terminal slower than that (a shell loop, under 1 MB/s), so
+  // the client is sure to fall behind.
+  auto r = run("(printf \"yes 0123456789 | head -c 40000000; echo END-\\$((6*7))\\n\"; " + until_out("END-42") +
+               "; printf \"%%detach\\n\") | " + s.hub("f1") +
+               " | while IFS= read -r l; do printf \"%s\\\\n\" \"$l\"; done");
+  CHECK(r.status == 0);
+  size_t end = r.out.find("END-42\n");
+  REQUIRE(end != std::string::npos);
+  // Where each loss marker starts and ends.
+  std::vector<std::pair<size_t, size_t>> marks;
+  for (size_t at = 0; (at = r.out.find("[grio hub: ", at)) < end;) {
+    size_t close = r.out.find(" bytes lost]\n", at);
+    REQUIRE(close != std::string::npos);
+    marks.emplace_back(at, close + 13);
+    at = close;
+  }
+  REQUIRE(marks.size() >= 3);
+  // Between two markers: one paced read of 16 KiB (and the newline that
+  // opens the next marker when the skip left us inside a line). Without
+  // pacing a client reads 64 KiB at a time. Nine in ten, as the flood can
+  // pause for a moment on a busy machine and let a stretch run longer.
+  std::vector<size_t> stretches;
+  for (size_t i = 1; i < marks.size(); i++) stretches.push_back(marks[i].first - marks[i - 1].second);
+  std::sort(stretches.begin(), stretches.end());
+  CHECK(stretches[stretches.size() * 9 / 10] <= 16 * 1024 + 1);
+  // After the last skip the output is intact up to the end: whole lines.
+  std::string tail = r.out.substr(marks.back().second, end - marks.back().second);
+  size_t first_nl = tail.find('\n');
+  REQUIRE(first_nl != std::string::npos);
+  tail.erase(0, first_nl + 1);  // the skip may land inside a line
+  REQUIRE(tail.size() >= 11);
+  for (size_t i = 0; i + 11 <= tail.size(); i += 11) REQUIRE(tail.substr(i, 11) == "0123456789\n");
 }

@@ -4,14 +4,19 @@
 // echoes it), lines starting with % are our commands, ^D sends `eof 0`,
 // DEL sends `interrupt` to the note hub. --local shares a shell running
 // here into the server's session instead.
+#include <fcntl.h>
 #include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -20,6 +25,7 @@
 #include <vector>
 
 #include "net/client.h"
+#include "net/hub.h"
 #include "term/pty.h"
 #include "wsys/cmd/commands.h"
 
@@ -86,35 +92,188 @@ struct Outcome {
   std::string arg;  // the session to switch to; why it ended or failed
 };
 
+// Copies a hub to fd on the client's io thread, so output is written the
+// moment its reply arrives, with no hand-over to another thread on the way
+// of every echo. End of file is the user's `eof`, unless the session says
+// it has ended; then ended(why) is called, once.
+//
+// Under a flood a terminal shows the latest output, not every byte: once the
+// hub skips us ahead (a read gives its loss marker), the pump reads at most
+// flood_bytes after each marker and waits for the next flood_frame before
+// reading again, as a terminal redraws once a frame
+// (mosh paces its frames so too). So sixteen clients of a flooding session
+// leave the CPU to the program and the server instead of pushing megabytes
+// nobody can read through their ptys. The first read that needs no skip
+// goes back to full speed, so the end of the output arrives whole; under
+// `fear` nothing is skipped and nothing is paced.
+class Pump : public std::enable_shared_from_this<Pump> {
+ public:
+  static constexpr auto flood_frame = std::chrono::milliseconds(20);
+  static constexpr uint32_t flood_bytes = 16 * 1024;  // a screenful or two
+
+  Pump(SyncClient& c, const std::string& session, uint32_t fid, uint32_t ctl, int fd,
+       std::function<void(std::string)> ended)
+      : c_(c.async()), timer_(c.io()), session_(session), fid_(fid), ctl_(ctl), fd_(fd), ended_(std::move(ended)) {}
+  // On the io thread.
+  void start() { read(); }
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+  }
+
+ private:
+  void read();
+  void got(net::Result<Msg> r);
+  void ended_or_eof(const std::string& state);
+  std::string marker();
+  bool write_all(std::string_view bytes);
+
+  net::Client& c_;
+  asio::steady_timer timer_;
+  const std::string session_;
+  const uint32_t fid_, ctl_;
+  const int fd_;
+  std::function<void(std::string)> ended_;
+  bool stopped_ = false;
+  bool skipped_ = false;   // the last read was a loss marker
+  uint64_t lost_ = 0;      // what the markers held since the last data announce
+  bool new_line_ = false;  // the first of them opened a line
+  bool flooded_ = false;   // the last data came after one: pace the next read
+  std::chrono::steady_clock::time_point last_;  // the last read went out
+};
+
+void Pump::read() {
+  if (stopped_) return;
+  uint32_t n = c_.msize() - IOHDRSZ;
+  last_ = std::chrono::steady_clock::now();
+  c_.rpc(Tread{fid_, 0, flooded_ || skipped_ ? std::min(n, flood_bytes) : n},
+         [self = shared_from_this()](net::Result<Msg> r) { self->got(std::move(r)); });
+}
+
+void Pump::got(net::Result<Msg> r) {
+  if (stopped_) return;
+  if (!r) return ended_(r.error());  // the connection or the session is gone
+  const std::string& data = std::get<Rread>(*r).data;
+  if (data.empty()) {
+    if (std::exchange(skipped_, false) && !write_all(marker())) return;
+    c_.rpc(Tread{ctl_, 0, 8192}, [self = shared_from_this()](net::Result<Msg> st) {
+      if (!self->stopped_) self->ended_or_eof(st ? std::get<Rread>(*st).data : "");
+    });
+    return;
+  }
+  // A marker comes alone. It is held, and added to the markers after it,
+  // until data comes: one marker, with the sum, then the data it skipped
+  // to; the read after that waits for the next frame.
+  if (auto lost = net::Hub::lost_in(data)) {
+    if (!skipped_) new_line_ = data.starts_with('\n');
+    skipped_ = true;
+    lost_ += *lost;
+    return read();
+  }
+  flooded_ = std::exchange(skipped_, false);
+  if (flooded_ && !write_all(marker())) return;
+  if (!write_all(data) || !flooded_) return read();
+  timer_.expires_at(last_ + flood_frame);
+  timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (!ec) self->read();
+  });
+}
+
+// The markers held, as one.
+std::string Pump::marker() { return (new_line_ ? "\n" : "") + net::Hub::marker(std::exchange(lost_, 0)); }
+
+bool Pump::write_all(std::string_view bytes) {
+  for (size_t at = 0; at < bytes.size();) {
+    ssize_t k = ::write(fd_, bytes.data() + at, bytes.size() - at);
+    if (k <= 0) return false;
+    at += size_t(k);
+  }
+  return true;
+}
+
+// An empty read: the session's ctl says whether it still runs.
+void Pump::ended_or_eof(const std::string& state) {
+  if (state.starts_with("session " + session_ + " running") || state.starts_with("session " + session_ + " shared"))
+    return read();
+  ended_(state.substr(0, state.find('\n')));
+}
+
+// One attachment to a session. Everything on the way of a keystroke and its
+// echo runs on the client's io thread: stdin is read there (reopened, so
+// making it non-blocking touches no one else's terminal), typed runs go to
+// hub 0 as they are read and the pumps write the hubs' output, so the path
+// has no more hops than tmux's. A % line is handed to the calling thread,
+// which runs it with blocking calls; stdin waits meanwhile.
 class Attachment {
  public:
   Attachment(const Options& o, std::unique_ptr<SyncClient> c) : o_(o), c_(std::move(c)) {}
-  ~Attachment() {
-    c_->close();
-    for (auto& t : readers_) t.join();
-  }
+  ~Attachment();
   std::string open();
   Outcome run();
 
  private:
-  void pump(uint32_t fid, int fd);
-  Outcome input(std::string_view bytes);
+  // What the io thread tells the calling thread.
+  struct Event {
+    enum Kind { None, Ended, Command, KeysEnded } kind = None;
+    std::string text;  // why the session ended; the % line
+  };
+  void tell(Event e);
+  Event next_event();
+
+  // On the io thread.
+  void ended(const std::string& why);
+  void wait_keys();
+  void read_keys();
+  void take_keys();
+  void keys_sent();
+  size_t take(std::string_view bytes);
+  void send(uint32_t fid, std::string s);
+
   Outcome command(const std::string& line);
-  bool send(uint32_t fid, const std::string& s);
   std::string ctl_text();
 
   const Options& o_;
   std::unique_ptr<SyncClient> c_;
   uint32_t in_ = 0, out_ = 0, err_ = 0, note_ = 0, ctl_ = 0;
-  std::vector<std::thread> readers_;
-  std::mutex m_;
-  int finished_ = 0;        // pumps that saw the session end
-  std::string why_;
-  int wake_[2] = {-1, -1};  // the readers tell the input loop the session ended
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once we are leaving
+  std::vector<std::shared_ptr<Pump>> pumps_;
+  int finished_ = 0;  // pumps that saw the session end
+  std::unique_ptr<asio::posix::stream_descriptor> keys_;
+  bool keys_ready_ = false;  // stdin needs no polling (a regular file)
+  std::string typed_;        // read and not taken yet: what follows a % line
+  int sending_ = 0;          // typed writes not answered yet
+  bool taking_ = false;      // in take_keys: a write answered at once waits for it
   bool line_start_ = true;
-  std::string cmd_;         // a % line being typed
-  bool in_cmd_ = false;
+  std::string cmd_;  // a % line being typed
+  bool in_cmd_ = false, cmd_done_ = false;
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Event> events_;
 };
+
+Attachment::~Attachment() {
+  c_->run_on_io([this] {
+    *alive_ = false;
+    for (auto& p : pumps_) p->stop();
+    keys_.reset();
+  });
+  c_->close();
+}
+
+void Attachment::tell(Event e) {
+  std::lock_guard l(m_);
+  events_.push_back(std::move(e));
+  cv_.notify_one();
+}
+
+Attachment::Event Attachment::next_event() {
+  std::unique_lock l(m_);
+  cv_.wait(l, [this] { return !events_.empty(); });
+  Event e = std::move(events_.front());
+  events_.pop_front();
+  return e;
+}
 
 // Walks to the session's files, starting the session if it does not exist.
 std::string Attachment::open() {
@@ -151,85 +310,101 @@ std::string Attachment::ctl_text() {
   return r ? *r : "";
 }
 
-// Copies a hub to fd. End of file is the user's `eof`, unless the session
-// says it has ended; the client leaves when both pumps have seen that.
-void Attachment::pump(uint32_t fid, int fd) {
-  uint32_t n = c_->msize() - IOHDRSZ;
-  for (;;) {
-    auto r = c_->read(fid, 0, n);
-    if (!r) return;  // the connection closed: we are leaving
-    if (r->empty()) {
-      auto st = ctl_text();
-      if (st.rfind("session " + o_.name + " running", 0) == 0 || st.rfind("session " + o_.name + " shared", 0) == 0)
-        continue;
-      // Both hubs are drained before we say the session ended.
-      std::lock_guard l(m_);
-      why_ = st.substr(0, st.find('\n'));
-      if (++finished_ == 2) (void)!::write(wake_[1], "x", 1);
-      return;
-    }
-    for (size_t at = 0; at < r->size();) {
-      ssize_t k = ::write(fd, r->data() + at, r->size() - at);
-      if (k <= 0) return;
-      at += size_t(k);
-    }
-  }
-}
-
-bool Attachment::send(uint32_t fid, const std::string& s) {
-  if (o_.watch) return false;
-  return bool(c_->write(fid, 0, s));
+// Both hubs are drained before we say the session ended.
+void Attachment::ended(const std::string& why) {
+  if (++finished_ == 2) tell({Event::Ended, why});
 }
 
 Outcome Attachment::run() {
-  if (::pipe(wake_) != 0) return {Outcome::Failed, "pipe"};
-  readers_.emplace_back([this] { pump(out_, 1); });
-  readers_.emplace_back([this] { pump(err_, 2); });
-  char buf[4096];
-  Outcome out{Outcome::Detached, ""};
+  int fd = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) fd = ::fcntl(0, F_DUPFD_CLOEXEC, 3);  // a socket cannot be reopened
+  if (fd < 0) return {Outcome::Failed, "stdin: " + std::string(std::strerror(errno))};
+  for (auto [fid, fd] : {std::pair{out_, 1}, std::pair{err_, 2}})
+    pumps_.push_back(std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, [this](std::string why) { ended(why); }));
+  c_->run_on_io([this, fd] {
+    keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), fd);
+    for (auto& p : pumps_) p->start();
+    wait_keys();
+  });
   for (;;) {
-    pollfd p[2] = {{0, POLLIN, 0}, {wake_[0], POLLIN, 0}};
-    if (::poll(p, 2, -1) < 0) continue;
-    if (p[1].revents) {
-      std::lock_guard l(m_);
-      out = {Outcome::Ended, why_};
-      break;
+    Event e = next_event();
+    if (e.kind == Event::Ended) return {Outcome::Ended, e.text};
+    if (e.kind == Event::KeysEnded && o_.watch) return {Outcome::Detached, "detach"};
+    if (e.kind == Event::Command) {
+      auto o = command(e.text);
+      if (o.kind != Outcome::Detached || o.arg == "detach") return o;
+      c_->run_on_io([this] {
+        cmd_done_ = false;
+        take_keys();
+      });
     }
-    ssize_t n = ::read(0, buf, sizeof buf);
-    if (n <= 0) {  // stdin ended (a pipe): end of file for the session too
-      if (o_.watch) break;
-      send(ctl_, "eof 0");
-      p[0].fd = -1;
-      ::poll(&p[1], 1, -1);
-      std::lock_guard l(m_);
-      out = {Outcome::Ended, why_};
-      break;
-    }
-    out = input(std::string_view(buf, size_t(n)));
-    if (out.kind != Outcome::Detached || out.arg == "detach") break;
+    // Stdin ended in a client that types: `eof 0` went to the session, whose
+    // end we wait for.
   }
-  ::close(wake_[0]);
-  ::close(wake_[1]);
-  return out;
 }
 
-// Typed bytes: plain runs go to hub 0 as they come; ^D, DEL and % lines
-// are ours. arg "detach" (with kind Detached) means leave.
-Outcome Attachment::input(std::string_view bytes) {
+void Attachment::wait_keys() {
+  if (!*alive_) return;
+  if (keys_ready_) return asio::post(c_->io(), [this, alive = alive_] {
+    if (*alive) read_keys();
+  });
+  keys_->async_wait(asio::posix::descriptor_base::wait_read, [this, alive = alive_](const error_code& ec) {
+    if (!*alive) return;
+    keys_ready_ = ec == asio::error::operation_not_supported;  // epoll takes no regular files
+    if (ec && !keys_ready_) return tell({Event::KeysEnded, ""});
+    read_keys();
+  });
+}
+
+void Attachment::read_keys() {
+  char buf[4096];
+  ssize_t n = ::read(keys_->native_handle(), buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return wait_keys();
+  if (n <= 0) {  // stdin ended (a pipe): end of file for the session too
+    send(ctl_, "eof 0");
+    return tell({Event::KeysEnded, ""});
+  }
+  typed_.assign(buf, size_t(n));
+  take_keys();
+}
+
+// Takes what was typed up to the end of a % line, if one ends there; goes on
+// once every write of it is answered, so stdin is read no faster than the
+// session takes it.
+void Attachment::take_keys() {
+  taking_ = true;
+  size_t at = take(typed_);
+  taking_ = false;
+  typed_.erase(0, at);
+  if (sending_ == 0) keys_sent();
+}
+
+void Attachment::keys_sent() {
+  if (!*alive_) return;
+  if (cmd_done_) return tell({Event::Command, cmd_});
+  wait_keys();
+}
+
+// Typed bytes: plain runs go to hub 0 as they come; ^D, DEL and % lines are
+// ours. Returns how much was taken: all of it, or up to the end of a % line.
+size_t Attachment::take(std::string_view bytes) {
   std::string run;
   auto flush = [&] {
-    if (!run.empty()) send(in_, run);
+    if (!run.empty()) send(in_, std::move(run));
     run.clear();
   };
-  for (char ch : bytes) {
+  for (size_t i = 0; i < bytes.size(); i++) {
+    char ch = bytes[i];
     if (in_cmd_) {
       if (ch == '\r' || ch == '\n') {
         in_cmd_ = false;
+        cmd_done_ = true;
         say("\n");
-        auto o = command(cmd_);
-        if (o.kind != Outcome::Detached || o.arg == "detach") return o;
         line_start_ = true;
-      } else if (ch == '\b' || ch == 0x7f) {
+        flush();
+        return i + 1;
+      }
+      if (ch == '\b' || ch == 0x7f) {
         if (cmd_.size() > 1) cmd_.pop_back(), say("\b \b");
       } else {
         cmd_ += ch;
@@ -256,7 +431,17 @@ Outcome Attachment::input(std::string_view bytes) {
     line_start_ = ch == '\r' || ch == '\n';
   }
   flush();
-  return {Outcome::Detached, ""};
+  return bytes.size();
+}
+
+// A write that does not wait for its reply; the keys read next wait for it.
+void Attachment::send(uint32_t fid, std::string s) {
+  if (o_.watch) return;
+  auto data = std::make_shared<std::string>(std::move(s));
+  sending_++;
+  c_->async().write(fid, 0, *data, [this, data, alive = alive_](net::Result<Msg>) {
+    if (*alive && --sending_ == 0 && !taking_) keys_sent();
+  });
 }
 
 Outcome Attachment::command(const std::string& line) {
@@ -281,7 +466,7 @@ Outcome Attachment::command(const std::string& line) {
   } else if (verb == "status") {
     say(ctl_text());
   } else if (!o_.watch && (verb == "eof" || verb == "fear" || verb == "calm" || verb == "trunc" || verb == "notrunc")) {
-    send(ctl_, verb == "eof" ? "eof 0" : verb);
+    c_->write(ctl_, 0, verb == "eof" ? "eof 0" : verb);
   } else {
     say(kCommands);
   }
