@@ -214,7 +214,7 @@ class Attachment {
  private:
   // What the io thread tells the calling thread.
   struct Event {
-    enum Kind { None, Ended, Command, KeysEnded } kind = None;
+    enum Kind { Ended, Command, KeysEnded } kind;
     std::string text;  // why the session ended; the % line
   };
   void tell(Event e);
