@@ -2,6 +2,8 @@
 // their clients, watchers that cannot type, and the end of a session told
 // to everyone attached.
 #include <algorithm>
+#include <map>
+#include <sstream>
 
 #include "tests/net/process.h"
 
@@ -18,12 +20,19 @@ std::string until_out(const std::string& what) {
 // grio serve on a socket of its own, and shell text that runs grio there.
 // Sessions run /bin/sh: a shell without line editing of its own, so typed
 // ahead input and ^D mean the same whatever the user's shell is.
+// With log_9p, every 9P message goes to the file `log` (grio serve -D).
 struct Server {
   bool shell_set = ::setenv("SHELL", "/bin/sh", 1) == 0;
   TempDir dir;
   std::string addr = "unix!" + (dir.path / "s").string();
-  Background serve{{GRIO_BINARY, "serve", "--listen", addr}};
-  Server() { REQUIRE(serve.first_line() == "wsys=" + addr); }
+  std::string log = (dir.path / "9p.log").string();
+  Background serve;
+  explicit Server(bool log_9p = false)
+      : serve(log_9p ? std::vector<std::string>{"/bin/sh", "-c",
+                                                "exec " + grio("serve -D --listen " + addr) + " 2> " + log}
+                     : std::vector<std::string>{GRIO_BINARY, "serve", "--listen", addr}) {
+    REQUIRE(serve.first_line() == "wsys=" + addr);
+  }
   std::string grio(const std::string& args) const { return std::string(GRIO_BINARY) + " " + args; }
   std::string hub(const std::string& args) const { return grio("hub --wsys " + addr + " " + args); }
 };
@@ -123,4 +132,32 @@ TEST_CASE("grio hub: under a flood a client shows a screenful a frame, says what
   tail.erase(0, first_nl + 1);  // the skip may land inside a line
   REQUIRE(tail.size() >= 11);
   for (size_t i = 0; i + 11 <= tail.size(); i += 11) REQUIRE(tail.substr(i, 11) == "0123456789\n");
+}
+
+TEST_CASE("grio hub --watch: echoes reach a watcher a frame at a time, not a read each", "[wsys][hub]") {
+  Server s(true);
+  REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("w1")).status == 0);
+  // A typist runs 150 lines of output a few ms apart while a watcher looks on.
+  auto r = run("(sleep 0.5; printf \"for i in \\$(seq 150); do echo line\\$i; sleep 0.002; done; echo DONE-\\$((2*3))\\n\"; "
+               "for i in $(seq 100); do grep -q DONE-6 t.out && break; sleep 0.1; done; printf \"%%detach\\n\") | " +
+               s.hub("w1") + " > t.out & (" + until_out("DONE-6") + "; printf \"%%detach\\n\") | " + s.hub("--watch w1") +
+               "; wait");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("line150\n") != std::string::npos);
+  // Reads of hub output (not of ctl) on each connection, from the 9P log.
+  std::map<std::string, int> reads;
+  std::string watcher, typist;
+  std::istringstream log(slurp(s.log));
+  for (std::string line; std::getline(log, line);) {
+    std::string conn = line.substr(0, line.find(' '));
+    if (line.find("<- Tattach") != std::string::npos && line.ends_with("aname watch")) watcher = conn;
+    if (line.find("<- Twrite") != std::string::npos && line.find("seq 150") != std::string::npos) typist = conn;
+    if (line.find("<- Tread") != std::string::npos && line.find("count 8192") == std::string::npos) reads[conn]++;
+  }
+  REQUIRE(!watcher.empty());
+  REQUIRE(!typist.empty());
+  INFO("reads: typist " << reads[typist] << ", watcher " << reads[watcher]);
+  // The typist reads once an echo or so; the watcher at most twice a frame.
+  CHECK(reads[typist] >= 100);
+  CHECK(reads[watcher] * 2 < reads[typist]);
 }

@@ -106,14 +106,28 @@ struct Outcome {
 // nobody can read through their ptys. The first read that needs no skip
 // goes back to full speed, so the end of the output arrives whole; under
 // `fear` nothing is skipped and nothing is paced.
+//
+// A watcher's pump (--watch: nobody types there) also waits for the next
+// frame after a read that did not fill its count: echoes and prompts reach
+// it a frame at a time, batched, instead of waking it (and, through its
+// next read, the server) for every key someone else types. A full read
+// means more is waiting and is not paced, so a watcher never slows a
+// session in `fear`.
 class Pump : public std::enable_shared_from_this<Pump> {
  public:
   static constexpr auto flood_frame = std::chrono::milliseconds(20);
   static constexpr uint32_t flood_bytes = 16 * 1024;  // a screenful or two
 
-  Pump(SyncClient& c, const std::string& session, uint32_t fid, uint32_t ctl, int fd,
+  Pump(SyncClient& c, const std::string& session, uint32_t fid, uint32_t ctl, int fd, bool watcher,
        std::function<void(std::string)> ended)
-      : c_(c.async()), timer_(c.io()), session_(session), fid_(fid), ctl_(ctl), fd_(fd), ended_(std::move(ended)) {}
+      : c_(c.async()),
+        timer_(c.io()),
+        session_(session),
+        fid_(fid),
+        ctl_(ctl),
+        fd_(fd),
+        watcher_(watcher),
+        ended_(std::move(ended)) {}
   // On the io thread.
   void start() { read(); }
   void stop() {
@@ -133,6 +147,7 @@ class Pump : public std::enable_shared_from_this<Pump> {
   const std::string session_;
   const uint32_t fid_, ctl_;
   const int fd_;
+  const bool watcher_;
   std::function<void(std::string)> ended_;
   bool stopped_ = false;
   bool skipped_ = false;   // the last read was a loss marker
@@ -140,13 +155,15 @@ class Pump : public std::enable_shared_from_this<Pump> {
   bool new_line_ = false;  // the first of them opened a line
   bool flooded_ = false;   // the last data came after one: pace the next read
   std::chrono::steady_clock::time_point last_;  // the last read went out
+  uint32_t asked_ = 0;                          // and asked for so many bytes
 };
 
 void Pump::read() {
   if (stopped_) return;
   uint32_t n = c_.msize() - IOHDRSZ;
   last_ = std::chrono::steady_clock::now();
-  c_.rpc(Tread{fid_, 0, flooded_ || skipped_ ? std::min(n, flood_bytes) : n},
+  asked_ = flooded_ || skipped_ ? std::min(n, flood_bytes) : n;
+  c_.rpc(Tread{fid_, 0, asked_},
          [self = shared_from_this()](net::Result<Msg> r) { self->got(std::move(r)); });
 }
 
@@ -172,7 +189,8 @@ void Pump::got(net::Result<Msg> r) {
   }
   flooded_ = std::exchange(skipped_, false);
   if (flooded_ && !write_all(marker())) return;
-  if (!write_all(data) || !flooded_) return read();
+  bool paced = flooded_ || (watcher_ && data.size() < asked_);
+  if (!write_all(data) || !paced) return read();
   timer_.expires_at(last_ + flood_frame);
   timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (!ec) self->read();
@@ -320,7 +338,8 @@ Outcome Attachment::run() {
   if (fd < 0) fd = ::fcntl(0, F_DUPFD_CLOEXEC, 3);  // a socket cannot be reopened
   if (fd < 0) return {Outcome::Failed, "stdin: " + std::string(std::strerror(errno))};
   for (auto [fid, fd] : {std::pair{out_, 1}, std::pair{err_, 2}})
-    pumps_.push_back(std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, [this](std::string why) { ended(why); }));
+    pumps_.push_back(
+        std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, o_.watch, [this](std::string why) { ended(why); }));
   c_->run_on_io([this, fd] {
     keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), fd);
     for (auto& p : pumps_) p->start();
