@@ -137,13 +137,16 @@ TEST_CASE("grio hub: under a flood a client shows a screenful a frame, says what
 TEST_CASE("grio hub --watch: echoes reach a watcher a frame at a time, not a read each", "[wsys][hub]") {
   Server s(true);
   REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("w1")).status == 0);
-  // A typist runs 150 lines of output a few ms apart while a watcher looks on.
-  auto r = run("(sleep 0.5; printf \"for i in \\$(seq 150); do echo line\\$i; sleep 0.002; done; echo DONE-\\$((2*3))\\n\"; "
+  // A typist runs 150 lines of output a millisecond or two apart (a busy
+  // loop: a forked sleep would take longer than a frame on a busy machine)
+  // while a watcher looks on.
+  auto r = run("(sleep 0.5; printf \"i=0; while [ \\$i -lt 150 ]; do echo line\\$i; j=0; "
+               "while [ \\$j -lt 1000 ]; do j=\\$((j+1)); done; i=\\$((i+1)); done; echo DONE-\\$((2*3))\\n\"; "
                "for i in $(seq 100); do grep -q DONE-6 t.out && break; sleep 0.1; done; printf \"%%detach\\n\") | " +
                s.hub("w1") + " > t.out & (" + until_out("DONE-6") + "; printf \"%%detach\\n\") | " + s.hub("--watch w1") +
                "; wait");
   CHECK(r.status == 0);
-  CHECK(r.out.find("line150\n") != std::string::npos);
+  CHECK(r.out.find("line149\n") != std::string::npos);
   // Reads of hub output (not of ctl) on each connection, from the 9P log.
   std::map<std::string, int> reads;
   std::string watcher, typist;
@@ -151,7 +154,7 @@ TEST_CASE("grio hub --watch: echoes reach a watcher a frame at a time, not a rea
   for (std::string line; std::getline(log, line);) {
     std::string conn = line.substr(0, line.find(' '));
     if (line.find("<- Tattach") != std::string::npos && line.ends_with("aname watch")) watcher = conn;
-    if (line.find("<- Twrite") != std::string::npos && line.find("seq 150") != std::string::npos) typist = conn;
+    if (line.find("<- Twrite") != std::string::npos && line.find("-lt 150") != std::string::npos) typist = conn;
     if (line.find("<- Tread") != std::string::npos && line.find("count 8192") == std::string::npos) reads[conn]++;
   }
   REQUIRE(!watcher.empty());
