@@ -2,8 +2,8 @@
 #include "net/hub.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cassert>
+#include <charconv>
 #include <utility>
 
 namespace grio::net {

@@ -22,8 +22,7 @@ void prepare_stream(Socket& s) {
 
 // Nothing there (would block) is Drained too: the caller waits next.
 ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec) {
-  auto [a, b] = in.space();
-  std::array<asio::mutable_buffer, 2> to{asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
+  auto to = space_of(in);
   size_t n = s.read_some(to, ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) {
     ec.clear();
@@ -31,7 +30,7 @@ ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec) {
   }
   if (ec) return ReadNow::Failed;
   in.received(n);
-  return n == a.size + b.size ? ReadNow::More : ReadNow::Drained;
+  return n == asio::buffer_size(to) ? ReadNow::More : ReadNow::Drained;
 }
 
 }  // namespace grio::net

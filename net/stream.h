@@ -23,6 +23,12 @@ enum class ReadNow {
   Failed,   // the connection ended, for the reason in ec
 };
 
+// in's space, as Asio buffers to read into.
+inline std::array<asio::mutable_buffer, 2> space_of(ninep::FrameReader& in) {
+  auto [a, b] = in.space();
+  return {asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
+}
+
 // A read into in's space that does not wait; the caller then takes the
 // frames it completed.
 ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec);
@@ -33,9 +39,8 @@ ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec);
 // recvmsg.) The caller keeps in alive until done runs.
 template <class F>
 void read_async(Socket& s, ninep::FrameReader& in, F done) {
-  auto [a, b] = in.space();
-  std::array<asio::mutable_buffer, 2> to{asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
-  s.async_read_some(to, [&in, room = a.size + b.size, done = std::move(done)](const error_code& ec, size_t n) mutable {
+  auto to = space_of(in);
+  s.async_read_some(to, [&in, room = asio::buffer_size(to), done = std::move(done)](const error_code& ec, size_t n) mutable {
     if (ec) return done(ec, ReadNow::Failed);
     in.received(n);
     done(ec, n == room ? ReadNow::More : ReadNow::Drained);

@@ -334,14 +334,14 @@ void Attachment::ended(const std::string& why) {
 }
 
 Outcome Attachment::run() {
-  int fd = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) fd = ::fcntl(0, F_DUPFD_CLOEXEC, 3);  // a socket cannot be reopened
-  if (fd < 0) return {Outcome::Failed, "stdin: " + std::string(std::strerror(errno))};
+  int keys = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+  if (keys < 0) keys = ::fcntl(0, F_DUPFD_CLOEXEC, 3);  // a socket cannot be reopened
+  if (keys < 0) return {Outcome::Failed, "stdin: " + std::string(std::strerror(errno))};
   for (auto [fid, fd] : {std::pair{out_, 1}, std::pair{err_, 2}})
     pumps_.push_back(
         std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, o_.watch, [this](std::string why) { ended(why); }));
-  c_->run_on_io([this, fd] {
-    keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), fd);
+  c_->run_on_io([this, keys] {
+    keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), keys);
     for (auto& p : pumps_) p->start();
     wait_keys();
   });
@@ -420,8 +420,7 @@ size_t Attachment::take(std::string_view bytes) {
         cmd_done_ = true;
         say("\n");
         line_start_ = true;
-        flush();
-        return i + 1;
+        return i + 1;  // nothing waits in run: it was sent when the % came
       }
       if (ch == '\b' || ch == 0x7f) {
         if (cmd_.size() > 1) cmd_.pop_back(), say("\b \b");
