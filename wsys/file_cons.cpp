@@ -17,10 +17,7 @@ net::Error open(Ctx&, net::Fid& f, uint8_t) {
 void read(Ctx& c, const net::Req& r) {
   Window& w = *c.w;
   if (w.cons_reads.empty() && w.text.can_read()) return r->respond(ninep::Rread{w.text.read(r->tread().count)});
-  w.cons_reads.push_back(r);
-  r->park([&ws = c.ws, id = w.id, raw = r.get()] {
-    if (Window* w = ws.find(id)) std::erase_if(w->cons_reads, [raw](const net::Req& q) { return q.get() == raw; });
-  });
+  park_in(c, r, [](Window& win) -> auto& { return win.cons_reads; });
 }
 
 // A rune left unfinished by the writer shows as U+FFFD.
@@ -38,11 +35,7 @@ void write_output(Ctx& c, const net::Req& r) {
   Window& w = *c.w;
   auto& t = r->twrite();
   if (!w.cons_writes.empty() || c.ws.output_blocked(w)) {
-    w.cons_writes.push_back(r);
-    r->park([&ws = c.ws, id = w.id, raw = r.get()] {
-      if (Window* w = ws.find(id)) std::erase_if(w->cons_writes, [raw](const net::Req& q) { return q.get() == raw; });
-    });
-    return;
+    return park_in(c, r, [](Window& win) -> auto& { return win.cons_writes; });
   }
   c.ws.output(w, *std::static_pointer_cast<Decoder>(r->fid().aux), t.data);
   r->respond(ninep::Rwrite{uint32_t(t.data.size())});

@@ -39,10 +39,7 @@ net::Error open(Ctx& c, net::Fid&, uint8_t) {
 void read(Ctx& c, const net::Req& r) {
   auto& k = c.w->kbd;
   if (k.reads.empty() && !k.queue.empty()) return r->respond(ninep::Rread{take(k, r->tread().count)});
-  k.reads.push_back(r);
-  r->park([&ws = c.ws, id = c.w->id, raw = r.get()] {
-    if (Window* w = ws.find(id)) std::erase_if(w->kbd.reads, [raw](const net::Req& q) { return q.get() == raw; });
-  });
+  park_in(c, r, [](Window& win) -> auto& { return win.kbd.reads; });
 }
 
 // rio's answer: it has no write for kbd.

@@ -57,10 +57,7 @@ net::Error open(Ctx& c, net::Fid&, uint8_t) {
 void read(Ctx& c, const net::Req& r) {
   auto& m = c.w->mouse;
   if (m.reads.empty() && ready(m)) return answer(m, r);
-  m.reads.push_back(r);
-  r->park([&ws = c.ws, id = c.w->id, raw = r.get()] {
-    if (Window* w = ws.find(id)) std::erase_if(w->mouse.reads, [raw](const net::Req& q) { return q.get() == raw; });
-  });
+  park_in(c, r, [](Window& win) -> auto& { return win.mouse.reads; });
 }
 
 // A warp moves the desktop's pointer, whose motion then comes back as an

@@ -41,10 +41,7 @@ void read(Ctx& c, const net::Req& r) {
     rd.seen = c.w->wctl_version;
     return r->respond(ninep::Rread{record(c, *c.w).substr(0, t.count)});
   }
-  c.w->wctl_reads.push_back(r);
-  r->park([&ws = c.ws, id = c.w->id, raw = r.get()] {
-    if (Window* w = ws.find(id)) std::erase_if(w->wctl_reads, [raw](const net::Req& q) { return q.get() == raw; });
-  });
+  park_in(c, r, [](Window& win) -> auto& { return win.wctl_reads; });
 }
 
 net::Error command(Ctx& c, std::string_view msg) {

@@ -6,6 +6,7 @@
 // writing (`grio hub --watch`).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -51,6 +52,16 @@ extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file
 
 // Answers a read of a file whose contents are the string s.
 void read_string(const net::Req& r, std::string_view s);
+// Parks r at the end of the queue of c.w that queue_of(window) names; a
+// flush or a lost connection takes it out again, if the window is still
+// there.
+template <class QueueOf>
+void park_in(Ctx& c, const net::Req& r, QueueOf queue_of) {
+  queue_of(*c.w).push_back(r);
+  r->park([&ws = c.ws, id = c.w->id, raw = r.get(), queue_of] {
+    if (Window* w = ws.find(id)) std::erase_if(queue_of(*w), [raw](const net::Req& q) { return q.get() == raw; });
+  });
+}
 // A cons or text write: output at once, or in noscroll mode parked until
 // the view moves. The fid's aux is its OutputDecoder.
 void write_output(Ctx& c, const net::Req& r);
