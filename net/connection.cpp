@@ -1,6 +1,9 @@
 // Server side of one 9P connection.
 #include "net/connection.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstring>
 
 #include "net/codec.h"
@@ -41,6 +44,14 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
   session_->id = id;
   session_->msize = srv_.cfg_.limits.max_msize;
   in_.set_msize(session_->msize);
+  // The owner's own programs may hand the server their terminal (hub/*/tty).
+  error_code ec;
+  auto here = sock_.local_endpoint(ec);
+  ucred peer{};
+  socklen_t len = sizeof peer;
+  session_->local_owner = !ec && here.protocol().family() == AF_UNIX &&
+                          ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
+                          peer.uid == ::geteuid();
 }
 
 void Connection::start() {

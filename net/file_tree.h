@@ -57,6 +57,7 @@ struct Session {
   uint64_t id = 0;       // connection number, as in -D traces
   uint32_t msize = 0;    // negotiated message size
   std::string uname;     // from the first attach
+  bool local_owner = false;  // a Unix socket peer running as our user (SO_PEERCRED)
 };
 
 struct Fid {

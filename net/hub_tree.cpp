@@ -22,11 +22,13 @@ struct HubNode : Node {
   std::shared_ptr<Dir> dir;
   std::shared_ptr<Entry> entry;  // a hub, or null
   bool ctl = false;
+  bool tty = false;  // a session's tty
   bool ro = false;
   uint64_t base = 0;
   Qid qid() const override {
     if (entry) return Qid{QTFILE, 0, base + entry->path};
     if (ctl) return Qid{QTFILE, 0, base + dir->path + 1};
+    if (tty) return Qid{QTFILE, 0, base + dir->path + 2};
     return Qid{QTDIR, 0, base + dir->path};
   }
 };
@@ -49,7 +51,7 @@ bool reads(uint8_t mode) { return (mode & 3) == OREAD || (mode & 3) == ORDWR; }
 
 // Session and hub names: what a shell word and a file name can both carry.
 bool good_name(std::string_view n) {
-  if (n.empty() || n.size() > 64 || n == "ctl" || n == "." || n == "..") return false;
+  if (n.empty() || n.size() > 64 || n == "ctl" || n == "tty" || n == "." || n == "..") return false;
   for (char c : n)
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
   return true;
@@ -76,7 +78,7 @@ std::shared_ptr<Dir> HubTree::make_dir(const std::string& name) {
   auto d = std::make_shared<Dir>();
   d->name = name;
   d->path = next_path_;
-  next_path_ += 2;  // the directory and its ctl
+  next_path_ += 3;  // the directory, its ctl and its tty
   return d;
 }
 
@@ -115,6 +117,7 @@ Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
   auto next = std::make_shared<HubNode>(n);
   next->entry = nullptr;
   next->ctl = false;
+  next->tty = false;
   if (name == "..") {
     next->dir = root_;
     return NodeRef(next);
@@ -122,6 +125,8 @@ Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
   std::string s(name);
   if (name == "ctl") {
     next->ctl = true;
+  } else if (name == "tty" && !n.dir->is_root) {
+    next->tty = true;
   } else if (auto h = n.dir->hubs.find(s); h != n.dir->hubs.end()) {
     next->entry = h->second;
   } else if (auto d = n.dir->sessions.find(s); d != n.dir->sessions.end()) {
@@ -135,6 +140,8 @@ Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
 Error HubTree::open(Fid& f, uint8_t mode) {
   auto& n = node_of(f);
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
+  // A watcher hands over its terminal too: what it types is not sent.
+  if (n.tty) return (mode & 3) == ORDWR ? Error{} : Error{"tty is opened for reading and writing"};
   if (n.ro && writes(mode, bool(n.entry))) return err::perm;
   if (n.dir->removed || (n.entry && n.entry->removed)) return err::nonexist;
   if (!n.entry || !reads(mode)) return {};
@@ -148,6 +155,7 @@ Error HubTree::open(Fid& f, uint8_t mode) {
 
 void HubTree::clunk(Fid& f) {
   auto& n = node_of(f);
+  if (n.tty) return f.aux.reset();  // the terminal goes back to its client
   if (!n.entry || !f.aux) return;
   auto o = std::static_pointer_cast<OpenHub>(f.aux);
   o->e->hub.detach(o->rid);
@@ -162,6 +170,10 @@ void HubTree::read(const Req& r) {
     auto s = status(*n.dir);
     if (t.offset >= s.size()) return r->respond(Rread{});
     return r->respond(Rread{s.substr(t.offset, t.count)});
+  }
+  if (n.tty) {
+    if (!r->fid().aux) return r->error("no terminal attached");
+    return std::static_pointer_cast<Terminal>(r->fid().aux)->read(r);
   }
   auto o = std::static_pointer_cast<OpenHub>(r->fid().aux);
   if (o->e->hub.frozen() && !o->streamed) return r->respond(Rread{o->e->hub.read_at(t.offset, t.count)});
@@ -195,6 +207,7 @@ void HubTree::write(const Req& r) {
     if (!e.empty()) return r->error(e);
     return r->respond(Rwrite{uint32_t(t.data.size())});
   }
+  if (n.tty) return tty_write(r);
   if (n.entry->removed) return r->error(err::nonexist);
   std::weak_ptr<Request> weak = r;
   auto e = n.entry;
@@ -214,6 +227,31 @@ void HubTree::write(const Req& r) {
     std::erase(e->writes, pw);
     service_writes(e);
   });
+}
+
+// The first write hands a terminal over; the later ones are its commands.
+// Only a client on this machine running as the owner may: the server opens
+// the terminal by its path, which must be a tty of the owner's.
+void HubTree::tty_write(const Req& r) {
+  auto& f = r->fid();
+  auto& n = node_of(f);
+  std::string_view line = r->twrite().data;
+  while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.remove_suffix(1);
+  Error e;
+  if (f.aux) {
+    e = std::static_pointer_cast<Terminal>(f.aux)->write(line);
+  } else {
+    auto w = words(line);
+    bool watch = w.size() == 3 && w[2] == "watch";
+    if (w.size() < 2 || w[0] != "attach" || (w.size() == 3 && !watch) || w.size() > 3) e = "bad tty message";
+    else if (!f.session || !f.session->local_owner) e = "a terminal is handed over only by the owner, on this machine";
+    else if (n.dir->removed) e = err::nonexist;
+    else if (!hooks_.terminal) e = "terminals not served here";
+    else if (auto t = hooks_.terminal(n.dir->name, w[1], watch || n.ro); !t) e = t.error();
+    else f.aux = *t;
+  }
+  if (!e.empty()) return r->error(e);
+  r->respond(Rwrite{uint32_t(r->twrite().data.size())});
 }
 
 // Queued behind any earlier waiting write, so one writer's writes stay in
@@ -387,7 +425,7 @@ void HubTree::end_session(const std::string& name, std::string state) {
 
 Error HubTree::remove(Fid& f) {
   auto& n = node_of(f);
-  if (n.ro || n.ctl || (n.dir->is_root && !n.entry)) return err::perm;
+  if (n.ro || n.ctl || n.tty || (n.dir->is_root && !n.entry)) return err::perm;
   if (n.entry) {
     if (n.entry->removed) return err::nonexist;
     n.dir->hubs.erase(n.entry->name);
@@ -413,9 +451,10 @@ Stat HubTree::stat_of(const Node& node) const {
   Stat d;
   d.qid = n.qid();
   uint32_t rw = n.ro ? 0444 : 0666;
-  d.mode = n.entry || n.ctl ? rw : (DMDIR | (n.ro ? 0555 : 0777));
+  d.mode = n.entry || n.ctl || n.tty ? rw : (DMDIR | (n.ro ? 0555 : 0777));
+  if (n.tty) d.mode = 0666;  // a watcher's too
   d.atime = d.mtime = uint32_t(std::time(nullptr));
-  d.name = n.entry ? n.entry->name : n.ctl ? "ctl" : n.dir->name;
+  d.name = n.entry ? n.entry->name : n.ctl ? "ctl" : n.tty ? "tty" : n.dir->name;
   d.uid = d.gid = d.muid = owner_;
   return d;
 }
@@ -428,6 +467,11 @@ std::vector<Stat> HubTree::list(Fid& f) {
   c.ctl = true;
   out.push_back(stat_of(c));
   c.ctl = false;
+  if (!n.dir->is_root) {
+    c.tty = true;
+    out.push_back(stat_of(c));
+    c.tty = false;
+  }
   for (auto& [name, e] : n.dir->hubs) {
     c.entry = e;
     out.push_back(stat_of(c));

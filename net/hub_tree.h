@@ -10,6 +10,10 @@
 //                  eof [HUB] freeze melt cap BYTES [HUB] lag BYTES [HUB]
 //                  wait MS
 //   HUB            a plain hub (Tcreate in the root or a session; Tremove)
+//   NAME/tty       a terminal handed over (opened ORDWR): `attach PATH
+//                  [watch]` from a client on this machine running as the
+//                  owner; then reads give its events, writes its commands
+//                  (Terminal below); clunk gives the terminal back
 //
 // A hub opened for reading with OTRUNC is a tail reader (hub.h): what a
 // terminal asks for; without it a reader gets every byte the cap allows.
@@ -56,11 +60,26 @@ class HubTree : public FileTree {
     bool removed = false;
   };
 
+  // A client's terminal that the owner's process serves for one open
+  // `tty` fid: keys from it go to the session's hubs and the hubs' output
+  // is written to it, so a key and its echo pass through one process, as
+  // tmux's do (its clients hand their terminal to its server too). Reads
+  // of the fid give its events (they may park), writes its commands; it
+  // ends, giving the terminal back, when the fid is clunked.
+  struct Terminal {
+    virtual ~Terminal() = default;
+    virtual void read(const Req& r) = 0;
+    virtual Error write(std::string_view line) = 0;
+  };
+
   // What the owner adds: starting a session's program (`new NAME`, given
-  // the directory already made) and hearing that a session was removed.
+  // the directory already made), hearing that a session was removed, and
+  // serving a terminal handed over (watch: nothing typed there is sent).
   struct Hooks {
     std::function<Error(const std::string& name, const std::string& cmd)> start;
     std::function<void(const std::string& name)> removed;
+    std::function<Result<std::shared_ptr<Terminal>>(const std::string& session, const std::string& path, bool watch)>
+        terminal;
   };
 
   HubTree(asio::io_context& io, std::string owner, uint64_t qid_base = 0);
@@ -106,6 +125,7 @@ class HubTree : public FileTree {
   std::shared_ptr<Entry> make_hub(Dir& d, const std::string& name);
   std::shared_ptr<Dir> make_dir(const std::string& name);
   void serve_read(const Req& r);
+  void tty_write(const Req& r);
   void service_writes(const std::shared_ptr<Entry>& e);
   Error ctl(Dir& d, std::string_view line);
   Stat stat_of(const Node& n) const;

@@ -7,6 +7,7 @@
 #include "net/errors.h"
 #include "term/layout.h"
 #include "wsys/hub_session.h"
+#include "wsys/hub_terminal.h"
 #include "wsys/shell.h"
 #include "wsys/tree.h"
 
@@ -38,7 +39,10 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
       [this](const std::string& name, const std::string& cmd) {
         return sessions_->start(name, cmd, {{"wsys", cfg_.address}});
       },
-      [this](const std::string& name) { sessions_->removed(name); }});
+      [this](const std::string& name) { sessions_->removed(name); },
+      [this](const std::string& name, const std::string& path, bool watch) {
+        return serve_terminal(io_, *hubs_, name, path, watch);
+      }});
   reap_children();
 }
 

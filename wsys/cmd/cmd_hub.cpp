@@ -238,8 +238,12 @@ class Attachment {
   void tell(Event e);
   Event next_event();
 
+  bool hand_over();
+
   // On the io thread.
   void ended(const std::string& why);
+  void next_tty_event();
+  void resume();
   void wait_keys();
   void read_keys();
   void take_keys();
@@ -253,9 +257,11 @@ class Attachment {
   const Options& o_;
   std::unique_ptr<SyncClient> c_;
   uint32_t in_ = 0, out_ = 0, err_ = 0, note_ = 0, ctl_ = 0;
+  uint32_t tty_ = 0;  // the terminal is the server's (hand_over)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once we are leaving
   std::vector<std::shared_ptr<Pump>> pumps_;
   int finished_ = 0;  // pumps that saw the session end
+  int keys_fd_ = -1;  // stdin, reopened; keys_ holds it while we read it
   std::unique_ptr<asio::posix::stream_descriptor> keys_;
   bool keys_ready_ = false;  // stdin needs no polling (a regular file)
   std::string typed_;        // read and not taken yet: what follows a % line
@@ -271,10 +277,12 @@ class Attachment {
 };
 
 Attachment::~Attachment() {
+  if (tty_) c_->clunk(tty_);  // answered once the server has let the terminal go
   c_->run_on_io([this] {
     *alive_ = false;
     for (auto& p : pumps_) p->stop();
-    keys_.reset();
+    if (keys_) keys_.reset();  // closes keys_fd_
+    else if (keys_fd_ >= 0) ::close(keys_fd_);
   });
   c_->close();
 }
@@ -333,16 +341,44 @@ void Attachment::ended(const std::string& why) {
   if (++finished_ == 2) tell({Event::Ended, why});
 }
 
+// On this machine, with stdin, stdout and stderr one terminal, the server
+// takes the terminal over (hub_terminal.h), as tmux's server takes its
+// clients': a key and its echo then pass through the server alone, not
+// through this process too. We keep reading it only for % commands.
+// GRIO_HUB_HANDOVER=0 keeps the terminal here, as a remote client must.
+bool Attachment::hand_over() {
+  if (const char* e = getenv("GRIO_HUB_HANDOVER"); e && std::string(e) == "0") return false;
+  const char* name = ::isatty(0) ? ::ttyname(0) : nullptr;
+  if (!name) return false;
+  std::string path = name;
+  for (int fd : {1, 2}) {
+    const char* n = ::isatty(fd) ? ::ttyname(fd) : nullptr;
+    if (!n || path != n) return false;
+  }
+  auto f = c_->walk_path("hub/" + o_.name + "/tty");
+  if (!f) return false;
+  if (!c_->open(*f, ORDWR) || !c_->write(*f, 0, "attach " + path + (o_.watch ? " watch" : ""))) {
+    c_->clunk(*f);
+    return false;  // a remote server, or one from before the hand-over
+  }
+  tty_ = *f;
+  return true;
+}
+
 Outcome Attachment::run() {
   int keys = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
   if (keys < 0) keys = ::fcntl(0, F_DUPFD_CLOEXEC, 3);  // a socket cannot be reopened
   if (keys < 0) return {Outcome::Failed, "stdin: " + std::string(std::strerror(errno))};
-  for (auto [fid, fd] : {std::pair{out_, 1}, std::pair{err_, 2}})
-    pumps_.push_back(
-        std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, o_.watch, [this](std::string why) { ended(why); }));
-  c_->run_on_io([this, keys] {
-    keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), keys);
+  bool handed = hand_over();
+  if (!handed)
+    for (auto [fid, fd] : {std::pair{out_, 1}, std::pair{err_, 2}})
+      pumps_.push_back(
+          std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, o_.watch, [this](std::string why) { ended(why); }));
+  keys_fd_ = keys;
+  c_->run_on_io([this, handed] {
     for (auto& p : pumps_) p->start();
+    if (handed) return next_tty_event();
+    keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), keys_fd_);
     wait_keys();
   });
   for (;;) {
@@ -401,7 +437,36 @@ void Attachment::take_keys() {
 void Attachment::keys_sent() {
   if (!*alive_) return;
   if (cmd_done_) return tell({Event::Command, cmd_});
+  if (tty_ && !in_cmd_) return resume();  // the command is done: the keys are the server's again
   wait_keys();
+}
+
+// The server's news of a handed-over terminal: a % typed (and what came
+// after it), whose line we read and run; or the session's end.
+void Attachment::next_tty_event() {
+  c_->async().rpc(Tread{tty_, 0, 8192}, [this, alive = alive_](net::Result<Msg> r) {
+    if (!*alive) return;
+    if (!r) return tell({Event::Ended, r.error()});
+    const std::string& e = std::get<Rread>(*r).data;
+    if (e.starts_with("ended ")) return tell({Event::Ended, e.substr(6)});
+    if (!e.starts_with("command ")) return tell({Event::Ended, "tty: " + e});
+    typed_ = "%" + e.substr(8);
+    line_start_ = true;
+    // Asio watches a descriptor from the moment it holds it: only now,
+    // or every key typed would wake this process too.
+    keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), keys_fd_);
+    take_keys();
+  });
+}
+
+void Attachment::resume() {
+  keys_->release();
+  keys_.reset();
+  c_->async().write(tty_, 0, "resume", [this, alive = alive_](net::Result<Msg> r) {
+    if (!*alive) return;
+    if (!r) return tell({Event::Ended, r.error()});
+    next_tty_event();
+  });
 }
 
 // Typed bytes: plain runs go to hub 0 as they come; ^D, DEL and % lines are

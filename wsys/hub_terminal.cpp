@@ -1,0 +1,298 @@
+// A terminal handed over by a local `grio hub`, pumped to and from its
+// session's hubs.
+#include "wsys/hub_terminal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+
+namespace grio::wsys {
+
+namespace {
+
+using net::Hub;
+using Entry = net::HubTree::Entry;
+using Dir = net::HubTree::Dir;
+using Clock = std::chrono::steady_clock;
+
+class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_from_this<HubTerminal> {
+ public:
+  // As grio hub's own pumps (cmd_hub.cpp): after a loss marker at most
+  // flood_bytes a frame; a watcher reads once a frame.
+  static constexpr auto frame = std::chrono::milliseconds(20);
+  static constexpr size_t flood_bytes = 16 * 1024;
+
+  HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_ptr<Dir> dir, int fd, bool watch);
+  ~HubTerminal() override;
+  void start();
+  void read(const net::Req& r) override;
+  net::Error write(std::string_view line) override;
+
+ private:
+  // One output hub (1 or 2), read as a tail reader.
+  struct Out {
+    std::shared_ptr<Entry> e;
+    Hub::ReaderId rid = 0;
+    std::unique_ptr<asio::steady_timer> timer;
+    bool timing = false;     // paced: waits for the next frame
+    bool skipped = false;    // the last read was a loss marker
+    bool flooded = false;    // the last data came after one
+    uint64_t lost = 0;       // what the markers held, summed
+    bool new_line = false;   // the first of them opened a line
+    bool ended = false;      // closed and drained
+  };
+  void pump(Out& o);
+  void emit(std::string_view bytes);
+  void flush_tty();
+  void room();
+  void wait_keys();
+  void take(std::string_view keys);
+  void send(const std::shared_ptr<Entry>& e, std::string bytes);
+  void event(std::string text);
+
+  net::HubTree& hubs_;
+  std::shared_ptr<Dir> dir_;
+  asio::posix::stream_descriptor tty_;
+  const bool watch_;
+  Out outs_[2];
+  std::shared_ptr<Entry> in_, note_;
+  std::string unwritten_;   // output the terminal has not taken yet
+  bool writing_ = false;    // waiting for the terminal to take it
+  bool paused_ = false;     // a % command is the client's: keys wait
+  bool line_start_ = true;
+  int sending_ = 0;         // key writes the hub has not taken yet
+  bool taking_ = false;     // in take(), which goes on itself
+  std::deque<std::string> events_;
+  net::Req reader_;         // a parked event read
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+HubTerminal::HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_ptr<Dir> dir, int fd, bool watch)
+    : hubs_(hubs), dir_(std::move(dir)), tty_(io, fd), watch_(watch) {
+  for (int i = 0; i < 2; i++) {
+    auto& o = outs_[i];
+    o.e = dir_->hubs.at(i == 0 ? "1" : "2");
+    o.rid = o.e->hub.attach(Hub::Tail, !watch_);
+    o.timer = std::make_unique<asio::steady_timer>(io);
+  }
+  in_ = dir_->hubs.at("0");
+  note_ = dir_->hubs.at("note");
+}
+
+HubTerminal::~HubTerminal() {
+  *alive_ = false;
+  for (auto& o : outs_) o.e->hub.detach(o.rid);
+  error_code ec;
+  tty_.close(ec);
+}
+
+void HubTerminal::start() {
+  for (auto& o : outs_) pump(o);
+  wait_keys();
+}
+
+// ---- output -------------------------------------------------------------------------
+
+// Reads o's hub while the terminal takes what it is given; a terminal that
+// does not keep up stops the reads, and its tail reader then skips ahead.
+void HubTerminal::pump(Out& o) {
+  while (*alive_ && !o.ended && !o.timing && unwritten_.empty()) {
+    bool paced = o.flooded || o.skipped;
+    size_t asked = paced ? flood_bytes : Hub::atomic_max;
+    auto got = o.e->hub.read(o.rid, asked);
+    if (got.kind == Hub::Read::Wait) {
+      std::weak_ptr<HubTerminal> weak = weak_from_this();
+      o.e->hub.wait(o.rid, [weak, &o] {
+        if (auto t = weak.lock()) t->pump(o);
+      });
+      return;
+    }
+    if (got.kind == Hub::Read::Eof) {
+      if (o.skipped) {
+        o.skipped = false;
+        emit((o.new_line ? "\n" : "") + Hub::marker(std::exchange(o.lost, 0)));
+      }
+      if (!o.e->hub.closed()) continue;  // an `eof` written into a running session
+      o.ended = true;
+      if (outs_[0].ended && outs_[1].ended) event("ended session " + dir_->name + " " + dir_->state);
+      return;
+    }
+    // A marker comes alone; consecutive ones are summed into one, shown
+    // with the data they skipped to, and the read after that is paced.
+    if (auto lost = Hub::lost_in(got.bytes)) {
+      if (!o.skipped) o.new_line = got.bytes.starts_with('\n');
+      o.skipped = true;
+      o.lost += *lost;
+      continue;
+    }
+    o.flooded = std::exchange(o.skipped, false);
+    if (o.flooded) emit((o.new_line ? "\n" : "") + Hub::marker(std::exchange(o.lost, 0)));
+    emit(got.bytes);
+    if (o.flooded || (watch_ && got.bytes.size() < asked)) {
+      o.timing = true;
+      o.timer->expires_after(frame);
+      std::weak_ptr<HubTerminal> weak = weak_from_this();
+      o.timer->async_wait([weak, &o](const error_code& ec) {
+        auto t = weak.lock();
+        if (!t || ec) return;
+        o.timing = false;
+        t->pump(o);
+      });
+      return;
+    }
+  }
+}
+
+void HubTerminal::emit(std::string_view bytes) {
+  unwritten_ += bytes;
+  if (!writing_) flush_tty();
+}
+
+void HubTerminal::flush_tty() {
+  while (!unwritten_.empty()) {
+    ssize_t n = ::write(tty_.native_handle(), unwritten_.data(), unwritten_.size());
+    if (n > 0) {
+      unwritten_.erase(0, size_t(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      writing_ = true;
+      std::weak_ptr<HubTerminal> weak = weak_from_this();
+      tty_.async_wait(asio::posix::descriptor_base::wait_write, [weak](const error_code& ec) {
+        auto t = weak.lock();
+        if (!t || ec) return;
+        t->writing_ = false;
+        t->flush_tty();
+        if (!t->writing_) t->room();
+      });
+      return;
+    }
+    unwritten_.clear();  // the terminal is gone; its client's clunk ends us
+  }
+}
+
+// The terminal took what had waited: the hubs are read again.
+void HubTerminal::room() {
+  for (auto& o : outs_)
+    if (!o.timing && !o.ended) {
+      o.e->hub.unwait(o.rid);
+      pump(o);
+    }
+}
+
+// ---- input --------------------------------------------------------------------------
+
+void HubTerminal::wait_keys() {
+  std::weak_ptr<HubTerminal> weak = weak_from_this();
+  tty_.async_wait(asio::posix::descriptor_base::wait_read, [weak](const error_code& ec) {
+    auto t = weak.lock();
+    if (!t || ec || t->paused_) return;
+    char buf[4096];
+    ssize_t n = ::read(t->tty_.native_handle(), buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return t->wait_keys();
+    if (n <= 0) return;  // hung up: the client's clunk ends us
+    t->take(std::string_view(buf, size_t(n)));
+  });
+}
+
+// As the client's own key reader: plain runs to hub 0, ^D is `eof 0`, DEL
+// an interrupt note, a % at the start of a line the client's. The next
+// keys are read once the hub has taken these.
+void HubTerminal::take(std::string_view keys) {
+  taking_ = true;
+  std::string run;
+  auto flush = [&] {
+    if (!run.empty()) send(in_, std::exchange(run, {}));
+  };
+  for (size_t i = 0; i < keys.size(); i++) {
+    char ch = keys[i];
+    if (ch == '%' && line_start_) {
+      flush();
+      paused_ = true;
+      taking_ = false;
+      event("command " + std::string(keys.substr(i + 1)));
+      return;
+    }
+    if (ch == 0x04) {
+      flush();
+      if (!watch_) in_->hub.eof();
+    } else if (ch == 0x7f) {
+      flush();
+      send(note_, "interrupt\n");
+    } else {
+      run += ch;
+    }
+    line_start_ = ch == '\r' || ch == '\n';
+  }
+  flush();
+  taking_ = false;
+  if (sending_ == 0) wait_keys();
+}
+
+void HubTerminal::send(const std::shared_ptr<Entry>& e, std::string bytes) {
+  if (watch_) return;
+  sending_++;
+  std::weak_ptr<HubTerminal> weak = weak_from_this();
+  hubs_.write(e, std::move(bytes), [weak](size_t) {
+    auto t = weak.lock();
+    if (t && --t->sending_ == 0 && !t->paused_ && !t->taking_) t->wait_keys();
+  });
+}
+
+// ---- the client's side --------------------------------------------------------------
+
+void HubTerminal::event(std::string text) {
+  events_.push_back(std::move(text));
+  if (auto r = std::exchange(reader_, nullptr); r && !r->answered()) read(r);
+}
+
+void HubTerminal::read(const net::Req& r) {
+  if (events_.empty() && reader_) return r->error("a read of tty is already waiting");
+  if (events_.empty()) {
+    reader_ = r;
+    std::weak_ptr<HubTerminal> weak = weak_from_this();
+    return r->park([weak] {
+      if (auto t = weak.lock()) t->reader_ = nullptr;
+    });
+  }
+  std::string e = std::move(events_.front());
+  events_.pop_front();
+  r->respond(ninep::Rread{e.substr(0, r->tread().count)});
+}
+
+net::Error HubTerminal::write(std::string_view line) {
+  if (line != "resume") return "bad tty message";
+  if (!paused_) return {};
+  paused_ = false;
+  line_start_ = true;  // a command is a line of its own
+  if (sending_ == 0) wait_keys();
+  return {};
+}
+
+}  // namespace
+
+net::Result<std::shared_ptr<net::HubTree::Terminal>> serve_terminal(asio::io_context& io, net::HubTree& hubs,
+                                                                    const std::string& name,
+                                                                    const std::string& path, bool watch) {
+  using R = net::Result<std::shared_ptr<net::HubTree::Terminal>>;
+  auto dir = hubs.session(name);
+  if (!dir) return R::error("no session " + name);
+  int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return R::error(path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || !::isatty(fd) || st.st_uid != ::geteuid()) {
+    ::close(fd);
+    return R::error(path + ": not a terminal of this user's");
+  }
+  auto t = std::make_shared<HubTerminal>(io, hubs, dir, fd, watch);
+  t->start();
+  return std::shared_ptr<net::HubTree::Terminal>(t);
+}
+
+}  // namespace grio::wsys

@@ -1,0 +1,30 @@
+// A client's terminal served by the window system itself: `grio hub` on
+// this machine hands its tty over (hub/NAME/tty), as tmux's clients hand
+// theirs to the tmux server, so a key goes from the terminal to the
+// session's pty and its echo back in one process, with no hop through the
+// client. What the client did with the terminal the server now does: tail
+// reads of hubs 1 and 2 with their loss markers and flood pacing, keys to
+// hub 0, ^D as `eof 0`, DEL as `interrupt`; a `%` typed at the start of a
+// line stops the keys and is handed back to the client, which reads the
+// rest of the command itself and writes `resume` when it is done.
+//
+// Events, one per read of the tty fid:
+//   command REST   a % was typed; REST is what came after it in that read
+//   ended WHY      the session ended (WHY: its status line)
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "net/asio.h"
+#include "net/hub_tree.h"
+
+namespace grio::wsys {
+
+// Opens path, which must be a terminal owned by this user, and serves it
+// for session `name` until the result is dropped.
+net::Result<std::shared_ptr<net::HubTree::Terminal>> serve_terminal(asio::io_context& io, net::HubTree& hubs,
+                                                                    const std::string& name,
+                                                                    const std::string& path, bool watch);
+
+}  // namespace grio::wsys
