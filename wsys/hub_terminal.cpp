@@ -26,6 +26,7 @@ class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_fro
   // flood_bytes a frame; a watcher reads once a frame.
   static constexpr auto frame = std::chrono::milliseconds(20);
   static constexpr size_t flood_bytes = 16 * 1024;
+  static constexpr size_t max_command = 1024;  // of a % line, more is dropped
 
   HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_ptr<Dir> dir, int fd, bool watch);
   ~HubTerminal() override;
@@ -65,6 +66,7 @@ class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_fro
   bool writing_ = false;    // waiting for the terminal to take it
   bool paused_ = false;     // a % command is the client's: keys wait
   bool line_start_ = true;
+  std::string held_;        // typed after a % line, taken on resume
   int sending_ = 0;         // key writes the hub has not taken yet
   bool taking_ = false;     // in take(), which goes on itself
   std::deque<std::string> events_;
@@ -213,10 +215,15 @@ void HubTerminal::take(std::string_view keys) {
   for (size_t i = 0; i < keys.size(); i++) {
     char ch = keys[i];
     if (ch == '%' && line_start_) {
+      // The line goes to the client (with its end, if it came); what was
+      // typed after it is taken here once the client resumes us.
       flush();
       paused_ = true;
       taking_ = false;
-      event("command " + std::string(keys.substr(i + 1)));
+      size_t end = keys.find_first_of("\r\n", i);
+      end = end == std::string_view::npos ? keys.size() : end + 1;
+      held_ = keys.substr(end);
+      event("command " + std::string(keys.substr(i + 1, std::min(end - i - 1, max_command))));
       return;
     }
     if (ch == 0x04) {
@@ -266,13 +273,28 @@ void HubTerminal::read(const net::Req& r) {
   r->respond(ninep::Rread{e.substr(0, r->tread().count)});
 }
 
+// `resume`, or `resume midline` when the client sent keys after its
+// command that did not end a line.
 net::Error HubTerminal::write(std::string_view line) {
-  if (line != "resume") return "bad tty message";
+  if (line != "resume" && line != "resume midline") return "bad tty message";
   if (!paused_) return {};
   paused_ = false;
-  line_start_ = true;  // a command is a line of its own
-  if (sending_ == 0) wait_keys();
+  line_start_ = line == "resume";
+  if (!held_.empty()) take(std::exchange(held_, {}));
+  else if (sending_ == 0) wait_keys();
   return {};
+}
+
+// /dev/pts/N, /dev/ttyX, /dev/console: where terminals live.
+bool is_terminal_name(const std::string& p) {
+  auto rest_ok = [&](size_t from, bool digits) {
+    if (p.size() <= from) return false;
+    for (size_t i = from; i < p.size(); i++)
+      if (!(digits ? isdigit(static_cast<unsigned char>(p[i])) : isalnum(static_cast<unsigned char>(p[i])))) return false;
+    return true;
+  };
+  return (p.starts_with("/dev/pts/") && rest_ok(9, true)) || (p.starts_with("/dev/tty") && rest_ok(8, false)) ||
+         p == "/dev/console";
 }
 
 }  // namespace
@@ -283,6 +305,11 @@ net::Result<std::shared_ptr<net::HubTree::Terminal>> serve_terminal(asio::io_con
   using R = net::Result<std::shared_ptr<net::HubTree::Terminal>>;
   auto dir = hubs.session(name);
   if (!dir) return R::error("no session " + name);
+  for (auto* h : {"0", "1", "2", "note"})
+    if (!dir->hubs.count(h)) return R::error("session " + name + " has no hub " + h);
+  // Only a terminal's name is opened: no FIFO, no file on a mount of
+  // ourselves (whose open would wait for this very thread).
+  if (!is_terminal_name(path)) return R::error(path + ": not a terminal");
   int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return R::error(path + ": " + std::strerror(errno));
   struct stat st {};

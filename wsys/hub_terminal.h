@@ -9,8 +9,12 @@
 // rest of the command itself and writes `resume` when it is done.
 //
 // Events, one per read of the tty fid:
-//   command REST   a % was typed; REST is what came after it in that read
+//   command REST   a % was typed; REST is the rest of its line as far as
+//                  it came in that read (what was typed after the line is
+//                  taken by the server on resume)
 //   ended WHY      the session ended (WHY: its status line)
+// Commands: `resume`, or `resume midline` if the client sent keys after the
+// command that left a line open (a % there is then no command).
 #pragma once
 
 #include <memory>

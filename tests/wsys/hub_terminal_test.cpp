@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -72,6 +73,13 @@ bool eventually(auto pred) {
   for (int i = 0; i < 100; i++, std::this_thread::sleep_for(100ms))
     if (pred()) return true;
   return false;
+}
+
+// n bytes from a hub, in as many reads as they take.
+std::string read(Wire& w, uint32_t fid, size_t n) {
+  std::string got;
+  for (int i = 0; i < 20 && got.size() < n; i++) got += w.rpc<Rread>(4, Tread{fid, 0, 8000}).data;
+  return got;
 }
 
 void hello(Wire& w, const std::string& aname = "none") {
@@ -147,19 +155,53 @@ TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal, only a termi
   CHECK(a.fails(4, Tread{2, 0, 100}) == "no terminal attached");
   CHECK(a.fails(4, Twrite{2, 0, "take /dev/tty"}) == "bad tty message");
   CHECK(a.fails(4, Twrite{2, 0, "attach /dev/tty please"}) == "bad tty message");
-  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/null"}) == "/dev/null: not a terminal of this user's");
-  CHECK(a.fails(4, Twrite{2, 0, "attach /nonexistent/pts"}) == "/nonexistent/pts: No such file or directory");
+  // Only a terminal's name is opened at all (no FIFO, no file on a mount).
+  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/null"}) == "/dev/null: not a terminal");
+  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/pts/../null"}) == "/dev/pts/../null: not a terminal");
+  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/pts/999999"}) == "/dev/pts/999999: No such file or directory");
   // A real terminal of ours is taken; the session's hubs gain its readers.
   int m = ::posix_openpt(O_RDWR | O_NOCTTY);
   REQUIRE(m >= 0);
   REQUIRE(::grantpt(m) == 0);
   REQUIRE(::unlockpt(m) == 0);
+  {  // raw, as grio hub leaves its terminal
+    int sl = ::open(::ptsname(m), O_RDWR | O_NOCTTY);
+    termios tio{};
+    REQUIRE(::tcgetattr(sl, &tio) == 0);
+    ::cfmakeraw(&tio);
+    REQUIRE(::tcsetattr(sl, TCSANOW, &tio) == 0);
+    ::close(sl);
+  }
+  a.rpc<Rwalk>(2, Twalk{0, 6, {"hub", "s", "0"}});
+  a.rpc<Ropen>(3, Topen{6, OREAD});
+  auto typed = [&] { return s.on_io([&] { return s.world().ws.hubs().hub("s", "0")->hub.end(); }); };
   a.rpc<Rwrite>(4, Twrite{2, 0, std::string("attach ") + ::ptsname(m)});
   CHECK(a.fails(4, Twrite{2, 0, "attach /dev/null"}) == "bad tty message");  // one terminal a fid
   CHECK(s.on_io([&] { return s.world().ws.hubs().hub("s", "1")->hub.readers(); }) == 1);
+  // A % line goes to the client alone; what was typed after it waits for
+  // the resume.
+  std::string keys = "%list\recho held\r";
+  REQUIRE(::write(m, keys.data(), keys.size()) == ssize_t(keys.size()));
+  CHECK(a.rpc<Rread>(4, Tread{2, 0, 100}).data == "command list\r");
+  CHECK(typed() == 0);
+  CHECK(a.fails(4, Twrite{2, 0, "go on"}) == "bad tty message");
+  a.rpc<Rwrite>(4, Twrite{2, 0, "resume"});
+  CHECK(read(a, 6, 10) == "echo held\r");
+  // After `resume midline` a % is no command: the client left a line open.
+  REQUIRE(::write(m, "%a\r", 3) == 3);
+  CHECK(a.rpc<Rread>(4, Tread{2, 0, 100}).data == "command a\r");
+  a.rpc<Rwrite>(4, Twrite{2, 0, "resume midline"});
+  REQUIRE(::write(m, "%b\r", 3) == 3);
+  CHECK(read(a, 6, 3) == "%b\r");
   a.rpc<Rclunk>(5, Tclunk{2});
   CHECK(s.on_io([&] { return s.world().ws.hubs().hub("s", "1")->hub.readers(); }) == 0);
   ::close(m);
+  // A session that lost a hub cannot take a terminal (and the server stays up).
+  a.rpc<Rwalk>(2, Twalk{0, 7, {"hub", "s", "2"}});
+  a.rpc<Rremove>(3, Tremove{7});
+  a.rpc<Rwalk>(2, Twalk{0, 2, {"hub", "s", "tty"}});
+  a.rpc<Ropen>(3, Topen{2, ORDWR});
+  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/pts/0"}) == "session s has no hub 2");
   // The root has no tty, and no hub may take the name.
   a.rpc<Rwalk>(2, Twalk{0, 3, {"hub"}});
   CHECK(a.fails(2, Twalk{3, 4, {"tty"}}) == "file does not exist");

@@ -264,6 +264,7 @@ class Attachment {
   int keys_fd_ = -1;  // stdin, reopened; keys_ holds it while we read it
   std::unique_ptr<asio::posix::stream_descriptor> keys_;
   bool keys_ready_ = false;  // stdin needs no polling (a regular file)
+  bool keys_ended_ = false;  // stdin ended: nothing more to read
   std::string typed_;        // read and not taken yet: what follows a % line
   int sending_ = 0;          // typed writes not answered yet
   bool taking_ = false;      // in take_keys: a write answered at once waits for it
@@ -362,6 +363,9 @@ bool Attachment::hand_over() {
     return false;  // a remote server, or one from before the hand-over
   }
   tty_ = *f;
+  // Hubs 1 and 2 are the server's to read now: readers left here unread
+  // would hold a `fear` session's writers back.
+  for (uint32_t* fid : {&out_, &err_}) c_->clunk(std::exchange(*fid, 0));
   return true;
 }
 
@@ -415,7 +419,11 @@ void Attachment::read_keys() {
   char buf[4096];
   ssize_t n = ::read(keys_->native_handle(), buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return wait_keys();
-  if (n <= 0) {  // stdin ended (a pipe): end of file for the session too
+  // Stdin ended (a pipe): end of file for the session too, twice, as a
+  // user would type ^D twice after a line left without its newline.
+  if (n <= 0) {
+    keys_ended_ = true;
+    send(ctl_, "eof 0");
     send(ctl_, "eof 0");
     return tell({Event::KeysEnded, ""});
   }
@@ -435,7 +443,7 @@ void Attachment::take_keys() {
 }
 
 void Attachment::keys_sent() {
-  if (!*alive_) return;
+  if (!*alive_ || keys_ended_) return;
   if (cmd_done_) return tell({Event::Command, cmd_});
   if (tty_ && !in_cmd_) return resume();  // the command is done: the keys are the server's again
   wait_keys();
@@ -462,7 +470,7 @@ void Attachment::next_tty_event() {
 void Attachment::resume() {
   keys_->release();
   keys_.reset();
-  c_->async().write(tty_, 0, "resume", [this, alive = alive_](net::Result<Msg> r) {
+  c_->async().write(tty_, 0, line_start_ ? "resume" : "resume midline", [this, alive = alive_](net::Result<Msg> r) {
     if (!*alive) return;
     if (!r) return tell({Event::Ended, r.error()});
     next_tty_event();
