@@ -11,6 +11,8 @@
 #include <cstring>
 #include <deque>
 
+#include "wsys/hub_keys.h"
+
 namespace grio::wsys {
 
 namespace {
@@ -208,37 +210,22 @@ void HubTerminal::wait_keys() {
 // keys are read once the hub has taken these.
 void HubTerminal::take(std::string_view keys) {
   taking_ = true;
-  std::string run;
-  auto flush = [&] {
-    if (!run.empty()) send(in_, std::exchange(run, {}));
-  };
-  for (size_t i = 0; i < keys.size(); i++) {
-    char ch = keys[i];
-    if (ch == '%' && line_start_) {
-      // The line goes to the client (with its end, if it came); what was
-      // typed after it is taken here once the client resumes us.
-      flush();
-      paused_ = true;
-      taking_ = false;
-      size_t end = keys.find_first_of("\r\n", i);
-      end = end == std::string_view::npos ? keys.size() : end + 1;
-      held_ = keys.substr(end);
-      event("command " + std::string(keys.substr(i + 1, std::min(end - i - 1, max_command))));
-      return;
-    }
-    if (ch == 0x04) {
-      flush();
-      if (!watch_) in_->hub.eof();
-    } else if (ch == 0x7f) {
-      flush();
-      send(note_, "interrupt\n");
-    } else {
-      run += ch;
-    }
-    line_start_ = ch == '\r' || ch == '\n';
-  }
-  flush();
+  size_t at = split_keys(keys, line_start_, [&](Key k, std::string_view run) {
+    if (k == Key::Run) send(in_, std::string(run));
+    else if (k == Key::Eof && !watch_) in_->hub.eof();
+    else if (k == Key::Interrupt) send(note_, "interrupt\n");
+  });
   taking_ = false;
+  if (at < keys.size()) {
+    // The % line goes to the client (with its end, if it came); what was
+    // typed after it is taken here once the client resumes us.
+    paused_ = true;
+    size_t end = keys.find_first_of("\r\n", at);
+    end = end == std::string_view::npos ? keys.size() : end + 1;
+    held_ = keys.substr(end);
+    event("command " + std::string(keys.substr(at + 1, std::min(end - at - 1, max_command))));
+    return;
+  }
   if (sending_ == 0) wait_keys();
 }
 

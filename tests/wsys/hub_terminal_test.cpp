@@ -98,8 +98,14 @@ TEST_CASE("grio hub on a terminal here hands it to the server, % commands stay t
   REQUIRE(serve.first_line() == "wsys=" + addr);
   Typist t({GRIO_BINARY, "hub", "--wsys", addr, "h1"});
   REQUIRE(t.shows("attached to h1"));
-  // The server holds the client's terminal: keys and echoes skip the client.
+  // The server holds the client's terminal: keys and echoes skip the client,
+  // which no longer reads hub 1 (an unread reader would hold back a
+  // session in fear): the terminal's is its one reader.
   CHECK(eventually([&] { return holds(serve.pid(), t.tty()); }));
+  auto ctl = run(std::string(GRIO_BINARY) + " 9p -a " + addr + " read hub/h1/ctl").out;
+  size_t one = ctl.find("\n1 cap ");
+  REQUIRE(one != std::string::npos);
+  CHECK(ctl.substr(one, ctl.find('\n', one + 1) - one).find(" readers 1 ") != std::string::npos);
   t.type("echo hi-$((6*7))\n");
   CHECK(t.shows("hi-42"));
   // A % command goes to the client, which reads the rest of its line.

@@ -28,6 +28,7 @@
 #include "net/hub.h"
 #include "term/pty.h"
 #include "wsys/cmd/commands.h"
+#include "wsys/hub_keys.h"
 
 namespace grio::cmd {
 
@@ -35,6 +36,8 @@ namespace {
 
 using net::SyncClient;
 using namespace ninep;
+using wsys::Key;
+using wsys::split_keys;
 
 constexpr const char* kUsage = "usage: grio hub [--watch] [--local] [--wsys ADDR] [NAME]\n";
 constexpr const char* kCommands =
@@ -477,51 +480,38 @@ void Attachment::resume() {
   });
 }
 
-// Typed bytes: plain runs go to hub 0 as they come; ^D, DEL and % lines are
-// ours. Returns how much was taken: all of it, or up to the end of a % line.
+// Typed bytes (hub_keys.h): runs go to hub 0 as they come; ^D, DEL and %
+// lines are ours. Returns how much was taken: all of it, or up to the end
+// of a % line.
 size_t Attachment::take(std::string_view bytes) {
-  std::string run;
-  auto flush = [&] {
-    if (!run.empty()) send(in_, std::move(run));
-    run.clear();
-  };
   for (size_t i = 0; i < bytes.size(); i++) {
-    char ch = bytes[i];
-    if (in_cmd_) {
-      if (ch == '\r' || ch == '\n') {
-        in_cmd_ = false;
-        cmd_done_ = true;
-        say("\n");
-        line_start_ = true;
-        return i + 1;  // nothing waits in run: it was sent when the % came
-      }
-      if (ch == '\b' || ch == 0x7f) {
-        if (cmd_.size() > 1) cmd_.pop_back(), say("\b \b");
-      } else {
-        cmd_ += ch;
-        if (raw_on) say(std::string(1, ch));
-      }
-      continue;
-    }
-    if (ch == '%' && line_start_) {
-      flush();
-      in_cmd_ = true;
+    if (!in_cmd_) {
+      i += split_keys(bytes.substr(i), line_start_, [&](Key k, std::string_view run) {
+        if (k == Key::Run) send(in_, std::string(run));
+        else if (k == Key::Eof) send(ctl_, "eof 0");
+        else send(note_, "interrupt\n");
+      });
+      if (i == bytes.size()) break;
+      in_cmd_ = true;  // bytes[i] is a % that begins a command
       cmd_ = "%";
       if (raw_on) say("%");
       continue;
     }
-    if (ch == 0x04) {
-      flush();
-      send(ctl_, "eof 0");
-    } else if (ch == 0x7f) {
-      flush();
-      send(note_, "interrupt\n");
-    } else {
-      run += ch;
+    char ch = bytes[i];
+    if (ch == '\r' || ch == '\n') {
+      in_cmd_ = false;
+      cmd_done_ = true;
+      say("\n");
+      line_start_ = true;
+      return i + 1;
     }
-    line_start_ = ch == '\r' || ch == '\n';
+    if (ch == '\b' || ch == 0x7f) {
+      if (cmd_.size() > 1) cmd_.pop_back(), say("\b \b");
+    } else {
+      cmd_ += ch;
+      if (raw_on) say(std::string(1, ch));
+    }
   }
-  flush();
   return bytes.size();
 }
 

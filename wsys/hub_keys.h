@@ -1,0 +1,41 @@
+// Typed bytes as a hub client takes them, hubshell's rules: plain runs go
+// to the session's hub 0, ^D is its end of file, DEL an interrupt note,
+// and a % at the start of a line begins a command of the client's. Both
+// `grio hub` (cmd_hub.cpp) and the server, when a terminal is handed over
+// to it (hub_terminal.cpp), read keys so.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace grio::wsys {
+
+enum class Key { Run, Eof, Interrupt };
+
+// Calls on(kind, run) for keys in order, keeping line_start across calls;
+// stops before a % that begins a command and returns its index, else
+// keys.size().
+template <class F>
+size_t split_keys(std::string_view keys, bool& line_start, F on) {
+  size_t from = 0;  // where the current run starts
+  auto run = [&](size_t to) {
+    if (to > from) on(Key::Run, keys.substr(from, to - from));
+  };
+  for (size_t i = 0; i < keys.size(); i++) {
+    char ch = keys[i];
+    if (ch == '%' && line_start) {
+      run(i);
+      return i;
+    }
+    if (ch == 0x04 || ch == 0x7f) {
+      run(i);
+      on(ch == 0x04 ? Key::Eof : Key::Interrupt, std::string_view());
+      from = i + 1;
+    }
+    line_start = ch == '\r' || ch == '\n';
+  }
+  run(keys.size());
+  return keys.size();
+}
+
+}  // namespace grio::wsys
