@@ -246,4 +246,19 @@ std::string Hub::status() const {
          (closed_ ? " closed" : " open") + " lost " + std::to_string(lost_);
 }
 
+std::optional<std::string> TailShow::take(std::string_view bytes) {
+  if (auto lost = Hub::lost_in(bytes)) {
+    if (!skipped_) new_line_ = bytes.starts_with('\n');
+    skipped_ = true;
+    lost_ += *lost;
+    return std::nullopt;
+  }
+  flooded_ = std::exchange(skipped_, false);
+  return flooded_ ? marker() : std::string();
+}
+
+std::string TailShow::flush() { return std::exchange(skipped_, false) ? marker() : std::string(); }
+
+std::string TailShow::marker() { return (new_line_ ? "\n" : "") + Hub::marker(std::exchange(lost_, 0)); }
+
 }  // namespace grio::net

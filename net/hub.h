@@ -166,4 +166,25 @@ class Hub {
   uint64_t lost_ = 0;
 };
 
+// What a terminal shows of a tail reader's reads (grio hub's pumps, and the
+// server's for a terminal handed to it). A loss marker comes alone; markers
+// in a row are held and summed, and shown as one just before the data they
+// skipped to. That data came after a flood, so the read after it is paced.
+class TailShow {
+ public:
+  // One read's bytes: the marker to show before them ("" if none), or
+  // nothing if they were a marker, now held.
+  std::optional<std::string> take(std::string_view bytes);
+  // At end of file: the markers still held, as one ("" if none).
+  std::string flush();
+  bool skipping() const { return skipped_; }  // the last read was a marker
+  bool flooded() const { return flooded_; }   // the last data came after one
+
+ private:
+  std::string marker();
+  bool skipped_ = false, flooded_ = false;
+  bool new_line_ = false;  // the first held marker opened a line
+  uint64_t lost_ = 0;      // what the held markers announce
+};
+
 }  // namespace grio::net

@@ -451,8 +451,7 @@ Stat HubTree::stat_of(const Node& node) const {
   Stat d;
   d.qid = n.qid();
   uint32_t rw = n.ro ? 0444 : 0666;
-  d.mode = n.entry || n.ctl || n.tty ? rw : (DMDIR | (n.ro ? 0555 : 0777));
-  if (n.tty) d.mode = 0666;  // a watcher's too
+  d.mode = n.tty ? 0666 : n.entry || n.ctl ? rw : (DMDIR | (n.ro ? 0555 : 0777));  // a watcher's tty too
   d.atime = d.mtime = uint32_t(std::time(nullptr));
   d.name = n.entry ? n.entry->name : n.ctl ? "ctl" : n.tty ? "tty" : n.dir->name;
   d.uid = d.gid = d.muid = owner_;

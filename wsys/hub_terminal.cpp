@@ -20,7 +20,6 @@ namespace {
 using net::Hub;
 using Entry = net::HubTree::Entry;
 using Dir = net::HubTree::Dir;
-using Clock = std::chrono::steady_clock;
 
 class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_from_this<HubTerminal> {
  public:
@@ -43,10 +42,7 @@ class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_fro
     Hub::ReaderId rid = 0;
     std::unique_ptr<asio::steady_timer> timer;
     bool timing = false;     // paced: waits for the next frame
-    bool skipped = false;    // the last read was a loss marker
-    bool flooded = false;    // the last data came after one
-    uint64_t lost = 0;       // what the markers held, summed
-    bool new_line = false;   // the first of them opened a line
+    net::TailShow show;      // markers held and summed; pace after a flood
     bool ended = false;      // closed and drained
   };
   void pump(Out& o);
@@ -73,7 +69,6 @@ class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_fro
   bool taking_ = false;     // in take(), which goes on itself
   std::deque<std::string> events_;
   net::Req reader_;         // a parked event read
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 HubTerminal::HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_ptr<Dir> dir, int fd, bool watch)
@@ -89,7 +84,6 @@ HubTerminal::HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_p
 }
 
 HubTerminal::~HubTerminal() {
-  *alive_ = false;
   for (auto& o : outs_) o.e->hub.detach(o.rid);
   error_code ec;
   tty_.close(ec);
@@ -105,9 +99,8 @@ void HubTerminal::start() {
 // Reads o's hub while the terminal takes what it is given; a terminal that
 // does not keep up stops the reads, and its tail reader then skips ahead.
 void HubTerminal::pump(Out& o) {
-  while (*alive_ && !o.ended && !o.timing && unwritten_.empty()) {
-    bool paced = o.flooded || o.skipped;
-    size_t asked = paced ? flood_bytes : Hub::atomic_max;
+  while (!o.ended && !o.timing && unwritten_.empty()) {
+    size_t asked = o.show.flooded() || o.show.skipping() ? flood_bytes : Hub::atomic_max;
     auto got = o.e->hub.read(o.rid, asked);
     if (got.kind == Hub::Read::Wait) {
       std::weak_ptr<HubTerminal> weak = weak_from_this();
@@ -117,27 +110,19 @@ void HubTerminal::pump(Out& o) {
       return;
     }
     if (got.kind == Hub::Read::Eof) {
-      if (o.skipped) {
-        o.skipped = false;
-        emit((o.new_line ? "\n" : "") + Hub::marker(std::exchange(o.lost, 0)));
-      }
+      emit(o.show.flush());
       if (!o.e->hub.closed()) continue;  // an `eof` written into a running session
       o.ended = true;
       if (outs_[0].ended && outs_[1].ended) event("ended session " + dir_->name + " " + dir_->state);
       return;
     }
-    // A marker comes alone; consecutive ones are summed into one, shown
-    // with the data they skipped to, and the read after that is paced.
-    if (auto lost = Hub::lost_in(got.bytes)) {
-      if (!o.skipped) o.new_line = got.bytes.starts_with('\n');
-      o.skipped = true;
-      o.lost += *lost;
-      continue;
-    }
-    o.flooded = std::exchange(o.skipped, false);
-    if (o.flooded) emit((o.new_line ? "\n" : "") + Hub::marker(std::exchange(o.lost, 0)));
+    // Markers are held until data comes (TailShow); the read after that
+    // data is paced.
+    auto before = o.show.take(got.bytes);
+    if (!before) continue;
+    emit(*before);
     emit(got.bytes);
-    if (o.flooded || (watch_ && got.bytes.size() < asked)) {
+    if (o.show.flooded() || (watch_ && got.bytes.size() < asked)) {
       o.timing = true;
       o.timer->expires_after(frame);
       std::weak_ptr<HubTerminal> weak = weak_from_this();

@@ -101,6 +101,26 @@ TEST_CASE("hub: an overtaken reader gets one marker with the exact count, then i
   CHECK(m == "\n[grio hub: " + std::to_string(missed) + " bytes lost]\n");
 }
 
+TEST_CASE("hub: a terminal shows markers in a row as one, with their sum, before the data they skipped to", "[net][hub]") {
+  grio::net::TailShow show;
+  CHECK(show.take("hello\n") == std::string());  // data, no marker before it
+  CHECK_FALSE(show.flooded());
+  CHECK_FALSE(show.take("\n" + Hub::marker(100)));  // held: nothing shown yet
+  CHECK(show.skipping());
+  CHECK_FALSE(show.take(Hub::marker(23)));
+  // The sum, opening a line as the first marker did, then the data.
+  CHECK(show.take("tail\n") == "\n" + Hub::marker(123));
+  CHECK(show.flooded());
+  CHECK_FALSE(show.skipping());
+  CHECK(show.take("more\n") == std::string());
+  CHECK_FALSE(show.flooded());
+  // A marker with no data after it is shown at end of file, once.
+  CHECK_FALSE(show.take(Hub::marker(7)));
+  CHECK(show.flush() == Hub::marker(7));
+  CHECK(show.flush().empty());
+  CHECK(show.take("x") == std::string());
+}
+
 TEST_CASE("hub: lost_in reads the count of a loss marker and tells it from data", "[net][hub]") {
   CHECK(Hub::lost_in(Hub::marker(12)) == 12u);
   CHECK(Hub::lost_in("\n" + Hub::marker(123456789)) == 123456789u);

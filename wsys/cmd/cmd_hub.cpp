@@ -142,7 +142,6 @@ class Pump : public std::enable_shared_from_this<Pump> {
   void read();
   void got(net::Result<Msg> r);
   void ended_or_eof(const std::string& state);
-  std::string marker();
   bool write_all(std::string_view bytes);
 
   net::Client& c_;
@@ -153,10 +152,7 @@ class Pump : public std::enable_shared_from_this<Pump> {
   const bool watcher_;
   std::function<void(std::string)> ended_;
   bool stopped_ = false;
-  bool skipped_ = false;   // the last read was a loss marker
-  uint64_t lost_ = 0;      // what the markers held since the last data announce
-  bool new_line_ = false;  // the first of them opened a line
-  bool flooded_ = false;   // the last data came after one: pace the next read
+  net::TailShow show_;  // markers held and summed; pace after a flood
   std::chrono::steady_clock::time_point last_;  // the last read went out
   uint32_t asked_ = 0;                          // and asked for so many bytes
 };
@@ -165,7 +161,7 @@ void Pump::read() {
   if (stopped_) return;
   uint32_t n = c_.msize() - IOHDRSZ;
   last_ = std::chrono::steady_clock::now();
-  asked_ = flooded_ || skipped_ ? std::min(n, flood_bytes) : n;
+  asked_ = show_.flooded() || show_.skipping() ? std::min(n, flood_bytes) : n;
   c_.rpc(Tread{fid_, 0, asked_},
          [self = shared_from_this()](net::Result<Msg> r) { self->got(std::move(r)); });
 }
@@ -175,33 +171,24 @@ void Pump::got(net::Result<Msg> r) {
   if (!r) return ended_(r.error());  // the connection or the session is gone
   const std::string& data = std::get<Rread>(*r).data;
   if (data.empty()) {
-    if (std::exchange(skipped_, false) && !write_all(marker())) return;
+    if (!write_all(show_.flush())) return;
     c_.rpc(Tread{ctl_, 0, 8192}, [self = shared_from_this()](net::Result<Msg> st) {
       if (!self->stopped_) self->ended_or_eof(st ? std::get<Rread>(*st).data : "");
     });
     return;
   }
-  // A marker comes alone. It is held, and added to the markers after it,
-  // until data comes: one marker, with the sum, then the data it skipped
-  // to; the read after that waits for the next frame.
-  if (auto lost = net::Hub::lost_in(data)) {
-    if (!skipped_) new_line_ = data.starts_with('\n');
-    skipped_ = true;
-    lost_ += *lost;
-    return read();
-  }
-  flooded_ = std::exchange(skipped_, false);
-  if (flooded_ && !write_all(marker())) return;
-  bool paced = flooded_ || (watcher_ && data.size() < asked_);
+  // Markers are held until data comes (TailShow); the read after that
+  // data waits for the next frame.
+  auto before = show_.take(data);
+  if (!before) return read();
+  if (!write_all(*before)) return;
+  bool paced = show_.flooded() || (watcher_ && data.size() < asked_);
   if (!write_all(data) || !paced) return read();
   timer_.expires_at(last_ + flood_frame);
   timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (!ec) self->read();
   });
 }
-
-// The markers held, as one.
-std::string Pump::marker() { return (new_line_ ? "\n" : "") + net::Hub::marker(std::exchange(lost_, 0)); }
 
 bool Pump::write_all(std::string_view bytes) {
   for (size_t at = 0; at < bytes.size();) {
