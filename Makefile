@@ -2,7 +2,7 @@
 # commands are `make run` and `make test`.
 
 # Every Debian package the build and tests need, in one place.
-PACKAGES := cmake make g++ pkg-config libboost-dev catch2 libcli11-dev libssl-dev \
+PACKAGES := cmake make g++ ccache pkg-config libboost-dev catch2 libcli11-dev libssl-dev \
   fuse3 libfuse3-dev \
   libsdl2-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core fonts-go \
   fonts-wqy-microhei fonts-noto-color-emoji \
