@@ -16,6 +16,7 @@ using namespace ninep;
 
 namespace {
 constexpr int max_burst = 16;  // reads of one connection before its replies leave
+constexpr uint32_t read_floor = 4096;  // what read_room() always allows
 }
 
 // ---- Request ------------------------------------------------------------------
@@ -40,7 +41,7 @@ void Request::cancel() {
 // ---- life -----------------------------------------------------------------------
 
 Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
-    : srv_(srv), tree_(tree), sock_(std::move(s)), session_(std::make_shared<Session>()) {
+    : srv_(srv), tree_(tree), sock_(std::move(s)), attach_timer_(sock_.get_executor()), session_(std::make_shared<Session>()) {
   session_->id = id;
   session_->msize = srv_.cfg_.limits.max_msize;
   in_.set_msize(session_->msize);
@@ -54,14 +55,23 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
                           peer.uid == ::geteuid();
 }
 
+// A connection that is not attached within the timeout is closed: idle
+// sockets would otherwise hold the server's connection slots for ever.
 void Connection::start() {
   prepare_stream(sock_);
+  attach_timer_.expires_after(srv_.cfg_.limits.attach_timeout);
+  attach_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (ec || self->attached_ || self->closed_) return;
+    if (self->srv_.cfg_.debug) self->srv_.log("[" + std::to_string(self->id()) + "] closing: not attached in time");
+    self->close();
+  });
   read_more();
 }
 
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
+  attach_timer_.cancel();
   reset_session();
   error_code ec;
   sock_.close(ec);
@@ -73,7 +83,10 @@ void Connection::close() {
 void Connection::reset_session() {
   auto pending = std::move(pending_);
   pending_.clear();
-  for (auto& [tag, r] : pending) r->cancel();
+  for (auto& [tag, r] : pending) {
+    discharge(*r);
+    r->cancel();
+  }
   auto fids = std::move(fids_);
   fids_.clear();
   for (auto& [num, f] : fids) tree_.clunk(*f);
@@ -81,12 +94,55 @@ void Connection::reset_session() {
 
 // ---- framing ------------------------------------------------------------------
 
-bool Connection::output_full() const {
-  return out_.size() + flight_.size() > srv_.cfg_.limits.max_output;
+// Every reply and parked payload is counted as it is made, and no request
+// is taken while the count is over the budget: one small burst of Treads
+// of a big file would otherwise queue a reply of msize each. So a
+// connection holds at most the budget plus one message.
+bool Connection::over_budget() const { return held() >= srv_.cfg_.limits.max_output; }
+
+void Connection::discharge(Request& r) {
+  parked_ -= r.charged_;
+  reserved_ -= r.reserved_;
+  r.charged_ = r.reserved_ = 0;
 }
 
+// A read that parks is answered when its file changes, where no budget
+// check can hold the reply back (melting a hub wakes every read parked on
+// it at once). So each outstanding read reserves its count, and once the
+// reservations and the bytes held pass the budget, a read is cut to
+// read_floor bytes: a short read, which 9P allows. Parked reads then add at
+// most max_requests × read_floor to the budget.
+uint32_t Connection::read_room() const {
+  size_t used = held() + reserved_, cap = srv_.cfg_.limits.max_output;
+  return uint32_t(std::max<size_t>(used < cap ? cap - used : 0, read_floor));
+}
+
+// Held bytes went down. Requests left undecoded for want of budget are
+// taken up again, from a posted handler: room is often freed inside a tree
+// (a hub answering parked writes), which must not see new requests while
+// it is changing.
+void Connection::room_freed() {
+  if (stalled_ && !over_budget() && !resume_posted_ && !closed_) {
+    resume_posted_ = true;
+    asio::post(sock_.get_executor(), [self = shared_from_this()] { self->resume(); });
+  }
+  if (!batching_) read_more();  // a batch reads when it ends
+}
+
+void Connection::resume() {
+  resume_posted_ = false;
+  if (closed_) return;
+  stalled_ = false;
+  batching_ = true;
+  take_frames();
+  batching_ = false;
+  flush_output();
+  read_more();
+}
+
+// Not while frames wait undecoded in in_: it would only grow.
 void Connection::read_more() {
-  if (closed_ || reading_ || output_full()) return;  // output_full: resumed by on_written
+  if (closed_ || reading_ || stalled_ || over_budget()) return;  // resumed by room_freed
   reading_ = true;
   read_async(sock_, in_, [self = shared_from_this()](const error_code& ec, ReadNow got) { self->on_read(ec, got); });
 }
@@ -101,7 +157,7 @@ void Connection::on_read(const error_code& ec, ReadNow got) {
   if (ec) return close();
   batching_ = true;
   take_frames();
-  for (int i = 1; i < max_burst && got == ReadNow::More && !closed_ && !output_full(); i++) {
+  for (int i = 1; i < max_burst && got == ReadNow::More && !closed_ && !stalled_ && !over_budget(); i++) {
     error_code rec;
     got = read_now(sock_, in_, rec);
     if (got == ReadNow::Failed) close();
@@ -115,6 +171,10 @@ void Connection::on_read(const error_code& ec, ReadNow got) {
 // Handles every complete message received; broken framing closes.
 void Connection::take_frames() {
   while (!closed_) {
+    if (over_budget()) {
+      stalled_ = true;
+      return;
+    }
     in_.set_msize(session_->msize);
     auto next = in_.next();
     switch (next.kind) {
@@ -162,7 +222,7 @@ void Connection::flush_output() {
   writing_ = !send_now(sock_, flight_, [self = shared_from_this()](const error_code& ec) { self->on_written(ec); });
   if (writing_) return;
   flight_.clear();
-  read_more();
+  room_freed();
 }
 
 void Connection::on_written(const error_code& ec) {
@@ -171,7 +231,7 @@ void Connection::on_written(const error_code& ec) {
   if (closed_) return;
   if (ec) return close();
   flush_output();
-  read_more();
+  room_freed();
 }
 
 // ---- requests -----------------------------------------------------------------
@@ -181,10 +241,13 @@ void Connection::error(uint16_t tag, std::string_view ename) { reply(tag, Rerror
 void Connection::answered(Request& r, Msg msg) {
   auto it = pending_.find(r.tag());
   if (it != pending_.end() && it->second.get() == &r) pending_.erase(it);
+  bool freed = r.charged_ > 0;
+  discharge(r);
   // A read reply never exceeds what was asked, nor what fits in msize.
   if (auto* rr = std::get_if<Rread>(&msg))
     if (auto* t = std::get_if<Tread>(&r.t()); t && rr->data.size() > t->count) rr->data.resize(t->count);
   reply(r.tag(), std::move(msg));
+  if (freed) room_freed();
 }
 
 void Connection::dispatch(uint16_t tag, Msg& t) {
@@ -234,6 +297,7 @@ void Connection::abort_on_fid(uint32_t num) {
     if (r->fid().num == num) doomed.push_back(r);
   for (auto& r : doomed) {
     pending_.erase(r->tag());
+    discharge(*r);
     r->cancel();
     reply(r->tag(), Rerror{err::clunked});
   }
@@ -266,6 +330,8 @@ void Connection::attach(uint16_t tag, Tattach& t) {
   f->node = *n;
   f->session = session_;
   fids_[t.fid] = f;
+  if (!attached_) attach_timer_.cancel();
+  attached_ = true;
   reply(tag, Rattach{(*n)->qid()});
 }
 
@@ -275,6 +341,7 @@ void Connection::flush(uint16_t tag, Tflush& t) {
   if (auto it = pending_.find(t.oldtag); it != pending_.end()) {
     auto r = it->second;
     pending_.erase(it);
+    discharge(*r);
     r->cancel();
   }
   reply(tag, Rflush{});
@@ -362,8 +429,11 @@ void Connection::read(uint16_t tag, Msg& m) {
   t.count = std::min(t.count, session_->msize - IOHDRSZ);
   if (f->node->is_dir()) return read_dir(tag, *f, t);
   if (pending_.size() >= srv_.cfg_.limits.max_requests) return error(tag, err::toomanyreqs);
+  t.count = std::min(t.count, read_room());
   auto r = std::make_shared<Request>(weak_from_this(), tag, std::move(m), f);
   pending_[tag] = r;
+  r->reserved_ = r->tread().count;
+  reserved_ += r->reserved_;
   tree_.read(r);
 }
 
@@ -396,6 +466,8 @@ void Connection::write(uint16_t tag, Msg& m) {
   if (pending_.size() >= srv_.cfg_.limits.max_requests) return error(tag, err::toomanyreqs);
   auto r = std::make_shared<Request>(weak_from_this(), tag, std::move(m), f);
   pending_[tag] = r;
+  r->charged_ = r->twrite().data.size();  // until answered: the tree may park it
+  parked_ += r->charged_;
   tree_.write(r);
   // A write the tree has finished with leaves its payload to the frame reader.
   if (r->answered() && r.use_count() == 1) in_.recycle(std::move(std::get<Twrite>(r->t_).data));

@@ -27,13 +27,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes the socket, cancels every parked request and clunks every fid.
   void close();
   uint64_t id() const { return session_->id; }
+  // Bytes held for the client, counted against Limits::max_output: replies
+  // not yet sent and the payloads of writes still parked.
+  size_t held() const { return out_.size() + flight_.size() + parked_; }
 
  private:
   friend class Request;
   using Msg = ninep::Msg;
 
   // Framing and output.
-  bool output_full() const;
+  bool over_budget() const;
+  uint32_t read_room() const;
+  void room_freed();
+  void resume();
+  void discharge(Request& r);
   void read_more();
   void on_read(const error_code& ec, ReadNow got);
   void take_frames();
@@ -70,8 +77,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Server& srv_;
   FileTree& tree_;
   Socket sock_;
+  asio::steady_timer attach_timer_;  // closes a connection that never attached
   std::shared_ptr<Session> session_;
   bool versioned_ = false;
+  bool attached_ = false;
   bool closed_ = false;
 
   std::unordered_map<uint32_t, FidRef> fids_;
@@ -83,6 +92,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Outbox out_;                     // replies not yet handed to the socket
   Outbox flight_;                  // the one write in flight
   bool writing_ = false;
+  size_t parked_ = 0;              // payload bytes of writes in pending_
+  size_t reserved_ = 0;            // counts of reads in pending_
+  bool stalled_ = false;           // frames left in in_ for want of budget
+  bool resume_posted_ = false;
 };
 
 }  // namespace grio::net

@@ -2,6 +2,7 @@
 #include "net/dial.h"
 
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -159,7 +160,19 @@ std::string private_dir(std::string& why) {
   return dir;
 }
 
+int cloexec_socket(int family, error_code& ec) {
+  int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) ec = error_code(errno, asio::error::get_system_category());
+  return fd;
+}
+
 namespace {
+
+// s opened (close-on-exec) for family, so that connect() does not open it.
+void open_for(Socket& s, int family, error_code& ec) {
+  int fd = cloexec_socket(family, ec);
+  if (fd >= 0) s.assign(asio::generic::stream_protocol(family, 0), fd, ec);
+}
 
 Socket dial_unix(asio::io_context& io, const Address& a, error_code& ec) {
   Socket s(io);
@@ -169,7 +182,8 @@ Socket dial_unix(asio::io_context& io, const Address& a, error_code& ec) {
     return s;
   }
   asio::local::stream_protocol::endpoint ep(a.path);
-  s.connect(asio::generic::stream_protocol::endpoint(ep), ec);
+  open_for(s, AF_UNIX, ec);
+  if (!ec) s.connect(asio::generic::stream_protocol::endpoint(ep), ec);
   return s;
 }
 
@@ -182,7 +196,9 @@ Socket dial_tcp(asio::io_context& io, const Address& a, error_code& ec) {
   for (const auto& r : results) {
     error_code cec;
     if (s.is_open()) s.close(cec);
-    s.connect(asio::generic::stream_protocol::endpoint(r.endpoint()), ec);
+    ec.clear();
+    open_for(s, r.endpoint().protocol().family(), ec);
+    if (!ec) s.connect(asio::generic::stream_protocol::endpoint(r.endpoint()), ec);
     if (!ec) break;
   }
   if (!ec) s.set_option(asio::ip::tcp::no_delay(true), ec);

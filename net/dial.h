@@ -33,4 +33,10 @@ std::string private_dir(std::string& why);
 // Connects to a as a byte stream.
 Socket dial(asio::io_context& io, const Address& a, error_code& ec);
 
+// A new stream socket of family (AF_UNIX, AF_INET…), close-on-exec from
+// its first instant: Asio opens its sockets without SOCK_CLOEXEC, and a
+// program started meanwhile on another thread would inherit them. -1 with
+// ec set on failure.
+int cloexec_socket(int family, error_code& ec);
+
 }  // namespace grio::net

@@ -98,10 +98,15 @@ class Request {
   // must drop the tree's reference to it.
   void park(std::function<void()> on_cancel);
   bool answered() const { return done_; }
+  // Moves a Twrite's payload out, for a tree that keeps it while the write
+  // waits (it stays counted against the connection until the answer).
+  std::string take_payload() { return std::move(std::get<ninep::Twrite>(t_).data); }
 
  private:
   friend class Connection;
   void cancel();
+  size_t charged_ = 0;   // a write's payload bytes, counted in the connection's budget
+  size_t reserved_ = 0;  // a read's count, reserved there
   std::weak_ptr<Connection> conn_;
   uint16_t tag_;
   ninep::Msg t_;

@@ -211,10 +211,11 @@ void HubTree::write(const Req& r) {
   if (n.entry->removed) return r->error(err::nonexist);
   std::weak_ptr<Request> weak = r;
   auto e = n.entry;
-  write(e, t.data, [weak](size_t got) {
+  bool empty = t.data.empty();
+  write(e, r->take_payload(), [weak, empty](size_t got) {  // taken, not copied: one copy is counted
     auto q = weak.lock();
     if (!q) return;
-    if (got == 0 && !q->twrite().data.empty()) return q->error("hub closed");
+    if (got == 0 && !empty) return q->error("hub closed");
     q->respond(Rwrite{uint32_t(got)});
   });
   if (r->answered() || e->writes.empty()) return;

@@ -168,7 +168,8 @@ void RamFs::write(const Req& r) {
   auto& t = r->twrite();
   if (f.removed) return r->error(err::nonexist);
   uint64_t off = (f.pipe || (f.mode & DMAPPEND)) ? f.data.size() : t.offset;
-  if (off + t.data.size() > max_file_size) return r->error(err::toobig);
+  // Not off + size > max: near 2^64 the sum wraps.
+  if (off > max_file_size || t.data.size() > max_file_size - off) return r->error(err::toobig);
   if (off + t.data.size() > f.data.size()) f.data.resize(off + t.data.size());
   f.data.replace(off, t.data.size(), t.data);
   touch(f, r->fid().session->uname);

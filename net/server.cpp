@@ -1,9 +1,13 @@
 // Listeners and the set of live connections.
 #include "net/server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 #include "net/connection.h"
@@ -42,7 +46,8 @@ Result<std::string> Server::listen_unix(const Address& a) {
   }
   auto acc = std::make_shared<stream_protocol::acceptor>(io_);
   error_code ec;
-  acc->open(stream_protocol(), ec);
+  if (int fd = cloexec_socket(AF_UNIX, ec); fd >= 0) acc->assign(stream_protocol(), fd, ec);
+  if (!ec) acc->non_blocking(true, ec);
   if (!ec) acc->bind(stream_protocol::endpoint(a.path), ec);
   if (!ec) ::chmod(a.path.c_str(), 0600);
   if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
@@ -61,7 +66,8 @@ Result<std::string> Server::listen_tcp(const Address& a) {
   auto acc = std::make_shared<tcp::acceptor>(io_);
   tcp::endpoint ep(asio::ip::address_v4::loopback(), a.port);
   error_code ec;
-  acc->open(ep.protocol(), ec);
+  if (int fd = cloexec_socket(AF_INET, ec); fd >= 0) acc->assign(ep.protocol(), fd, ec);
+  if (!ec) acc->non_blocking(true, ec);
   if (!ec) acc->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acc->bind(ep, ec);
   if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
@@ -71,33 +77,88 @@ Result<std::string> Server::listen_tcp(const Address& a) {
   return "tcp!127.0.0.1!" + std::to_string(acc->local_endpoint().port());
 }
 
+namespace {
+// The peer's address, for max_per_peer: empty for a Unix socket.
+std::string peer_of(const sockaddr_storage& sa) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (sa.ss_family == AF_INET) ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(sa).sin_addr, buf, sizeof buf);
+  if (sa.ss_family == AF_INET6) ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(sa).sin6_addr, buf, sizeof buf);
+  return buf;
+}
+}  // namespace
+
+// Asio's accept leaves out SOCK_CLOEXEC, so every program the server
+// started would inherit every connection; the server waits for a
+// connection and takes it with accept4 itself.
 template <class Acceptor>
 void Server::accept(const std::shared_ptr<Acceptor>& a) {
-  a->async_accept([this, a](const error_code& ec, typename Acceptor::protocol_type::socket s) {
+  a->async_wait(asio::socket_base::wait_read, [this, a](const error_code& ec) {
     if (ec == asio::error::operation_aborted || !a->is_open()) return;
-    if (!ec) {
-      auto fd = s.release();
-      serve(Socket(io_, asio::generic::stream_protocol(a->local_endpoint().protocol()), fd));
-    }
-    accept(a);
+    accept_one(a);
   });
 }
 
-// Over the connection limit the socket is closed at once: the peer sees a
+// Out of descriptors, the connection stays pending and the listener
+// readable: trying again at once would spin, so it waits a while.
+template <class Acceptor>
+void Server::accept_one(const std::shared_ptr<Acceptor>& a) {
+  accept_attempts_++;
+  sockaddr_storage sa{};
+  socklen_t len = sizeof sa;
+  int fd = ::accept4(a->native_handle(), reinterpret_cast<sockaddr*>(&sa), &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) return back_off(a);
+  if (fd >= 0) {
+    error_code ec;
+    auto proto = a->local_endpoint(ec).protocol();
+    serve(Socket(io_, asio::generic::stream_protocol(proto.family(), proto.protocol()), fd), peer_of(sa));
+  }
+  accept(a);
+}
+
+template <class Acceptor>
+void Server::back_off(const std::shared_ptr<Acceptor>& a) {
+  if (cfg_.debug) log("accept: no file descriptors left; waiting " + std::to_string(cfg_.limits.accept_backoff.count()) + " ms");
+  auto t = std::make_shared<asio::steady_timer>(io_, cfg_.limits.accept_backoff);
+  backoffs_.insert(t);
+  t->async_wait([this, a, t](const error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    backoffs_.erase(t);
+    if (a->is_open()) accept(a);
+  });
+}
+
+// Over a connection limit the socket is closed at once: the peer sees a
 // refused connection, and nothing here grows.
-void Server::serve(Socket s) {
-  if (conns_.size() >= cfg_.limits.max_connections) {
-    if (cfg_.debug) log("refusing connection: limit of " + std::to_string(cfg_.limits.max_connections) + " reached");
+void Server::serve(Socket s, const std::string& peer) {
+  std::string full;
+  if (conns_.size() >= cfg_.limits.max_connections)
+    full = "limit of " + std::to_string(cfg_.limits.max_connections) + " reached";
+  else if (!peer.empty() && per_peer_[peer] >= cfg_.limits.max_per_peer)
+    full = "limit of " + std::to_string(cfg_.limits.max_per_peer) + " from " + peer + " reached";
+  if (!full.empty()) {
+    if (cfg_.debug) log("refusing connection: " + full);
     error_code ec;
     s.close(ec);
     return;
   }
   auto c = std::make_shared<Connection>(*this, tree_, std::move(s), next_id_++);
-  conns_.insert(c);
+  conns_[c] = peer;
+  if (!peer.empty()) per_peer_[peer]++;
   c->start();
 }
 
-void Server::gone(const std::shared_ptr<Connection>& c) { conns_.erase(c); }
+void Server::gone(const std::shared_ptr<Connection>& c) {
+  auto it = conns_.find(c);
+  if (it == conns_.end()) return;
+  if (!it->second.empty() && --per_peer_[it->second] == 0) per_peer_.erase(it->second);
+  conns_.erase(it);
+}
+
+size_t Server::held() const {
+  size_t n = 0;
+  for (auto& [c, peer] : conns_) n += c->held();
+  return n;
+}
 
 void Server::close() {
   error_code ec;
@@ -107,8 +168,10 @@ void Server::close() {
   tcp_.clear();
   for (auto& p : paths_) ::unlink(p.c_str());
   paths_.clear();
+  for (auto& t : backoffs_) t->cancel();
+  backoffs_.clear();
   auto conns = conns_;
-  for (auto& c : conns) c->close();
+  for (auto& [c, peer] : conns) c->close();
 }
 
 }  // namespace grio::net

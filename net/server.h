@@ -3,9 +3,11 @@
 // thread; nothing here takes a lock.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -21,7 +23,18 @@ struct Limits {
   size_t max_fids = 4096;                 // per connection
   size_t max_requests = 1024;             // outstanding tags per connection
   size_t max_connections = 512;           // per server; more are refused
-  size_t max_output = 8 << 20;            // queued reply bytes before we stop reading
+  // Per peer address (TCP; a Unix socket's peers are all the owner, held
+  // by max_connections alone); more are refused.
+  size_t max_per_peer = 64;
+  // A connection that has not attached (Tversion, Tattach) by then is closed.
+  std::chrono::milliseconds attach_timeout{10000};
+  // When accept finds no descriptor left (EMFILE, ENFILE), it waits this
+  // long before trying again, instead of spinning on the pending connection.
+  std::chrono::milliseconds accept_backoff{100};
+  // Per connection: bytes held for the client (replies not yet sent, the
+  // payloads of parked writes), counted as they are made; while they are
+  // over this no further request is taken from what the client sent.
+  size_t max_output = 8 << 20;
 };
 
 struct ServerConfig {
@@ -42,12 +55,17 @@ class Server {
   // Returns the dial string actually bound (a tcp port 0 becomes the port
   // the kernel chose), or an error.
   Result<std::string> listen(const std::string& dialstring);
-  // Serves an already connected stream (a socketpair in tests).
-  void serve(Socket s);
+  // Serves an already connected stream (a socketpair in tests); peer is
+  // the address counted against max_per_peer, or empty.
+  void serve(Socket s, const std::string& peer = "");
   // Stops listening and closes every connection, cancelling parked requests.
   void close();
 
   size_t connections() const { return conns_.size(); }
+  // Bytes all connections hold for their clients (Connection::held).
+  size_t held() const;
+  // accept(2) calls made so far, failed ones included (for tests).
+  size_t accept_attempts() const { return accept_attempts_; }
   // Unix socket paths we created, removed again by close().
   const std::vector<std::string>& socket_paths() const { return paths_; }
 
@@ -57,6 +75,10 @@ class Server {
   Result<std::string> listen_tcp(const Address& a);
   template <class Acceptor>
   void accept(const std::shared_ptr<Acceptor>& a);
+  template <class Acceptor>
+  void accept_one(const std::shared_ptr<Acceptor>& a);
+  template <class Acceptor>
+  void back_off(const std::shared_ptr<Acceptor>& a);
   void gone(const std::shared_ptr<Connection>& c);
   void log(const std::string& line) const;
 
@@ -64,7 +86,10 @@ class Server {
   FileTree& tree_;
   ServerConfig cfg_;
   uint64_t next_id_ = 1;
-  std::set<std::shared_ptr<Connection>> conns_;
+  std::map<std::shared_ptr<Connection>, std::string> conns_;  // with their peer address (TCP)
+  std::map<std::string, size_t> per_peer_;                   // connections by peer address
+  std::set<std::shared_ptr<asio::steady_timer>> backoffs_;
+  size_t accept_attempts_ = 0;
   std::vector<std::shared_ptr<asio::local::stream_protocol::acceptor>> unix_;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_;
   std::vector<std::string> paths_;

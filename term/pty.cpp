@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -111,6 +112,20 @@ bool open_pair(const PtyConfig& cfg, int& master, int& slave) {
   return true;
 }
 
+// Closes every descriptor from 3 up but keep: a second line of defence
+// behind close-on-exec, so that no socket or file of the server (or of a
+// library in it) reaches the program. A loop where close_range is missing.
+void close_all_but(int keep) {
+  unsigned k = unsigned(keep);
+  if ((k == 3 || close_range(3, k - 1, 0) == 0) && close_range(k + 1, ~0U, 0) == 0)
+    return;
+  rlimit rl{};
+  rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? std::min<rlim_t>(rl.rlim_cur, 1 << 20) : 1 << 16;
+  for (int fd = 3; rlim_t(fd) < max; fd++)
+    if (fd != keep)
+      close(fd);
+}
+
 // The child's side; only async-signal-safe calls. Reports errno through
 // report (close-on-exec, so a successful exec closes it unwritten).
 [[noreturn]] void child(const ExecPlan& x, int slave, int report) {
@@ -126,6 +141,8 @@ bool open_pair(const PtyConfig& cfg, int& master, int& slave) {
     err = errno;
   if (!err && (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0))
     err = errno;
+  if (!err)
+    close_all_but(report);
   if (!err && !x.dir.empty() && chdir(x.dir.c_str()) < 0)
     err = errno;
   if (!err) {

@@ -33,6 +33,7 @@ class Wire {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
+  int fd() const { return fd_; }
 
   void send_raw(const std::vector<uint8_t>& b) {
     size_t off = 0;
