@@ -39,4 +39,16 @@ inline constexpr char hungup[] = "connection closed";
 inline constexpr char toobig[] = "file too large";
 inline constexpr char nowstat[] = "wstat prohibited";
 
+// Limits of what one client may make (wsys/, net/hub_tree).
+inline constexpr char toomanywindows[] = "too many windows";
+inline constexpr char toomanysessions[] = "too many sessions";
+inline constexpr char toomanyhubs[] = "too many hubs";
+inline constexpr char hubmemory[] = "hub memory budget exhausted";
+inline constexpr char nametoolong[] = "file name too long";
+inline constexpr char labeltoolong[] = "label too long";
+
+// The window system's (rio's strings, wsys/).
+inline constexpr char badrect[] = "bad rectangle in wctl request";
+inline constexpr char badrectattach[] = "bad rectangle in attach";
+
 }  // namespace grio::err

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <sstream>
 
 #include "net/errors.h"
@@ -56,6 +57,15 @@ bool good_name(std::string_view n) {
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
   return true;
 }
+
+// A byte count as ctl takes it: decimal digits only.
+std::optional<size_t> bytes_of(const std::string& s) {
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return size_t(std::stoull(s));
+}
+
+// A hub as it starts: its cap counts against the memory budget.
+constexpr size_t start_cap = std::max(HubPolicy{}.cap, Hub::min_cap);
 
 std::vector<std::string> words(std::string_view s) {
   std::istringstream in{std::string(s)};
@@ -317,6 +327,7 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     if (w.size() < 2 || !good_name(w[1])) return err::badname;
     if (d.sessions.count(w[1]) || d.hubs.count(w[1])) return err::exists;
     if (!hooks_.start) return "sessions not supported here";
+    if (auto e = room_for(1, 0, 4 * start_cap); !e.empty()) return e;
     auto cmd = line.substr(line.find(w[1], line.find(verb) + verb.size()) + w[1].size());
     make_session(w[1], "starting");
     auto e = hooks_.start(w[1], std::string(cmd.substr(0, cmd.find('\n'))));
@@ -330,7 +341,7 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
   }
   bool sized = verb == "cap" || verb == "lag";
   size_t arg = sized ? 2 : 1;
-  if (sized && (w.size() < 2 || std::atoll(w[1].c_str()) <= 0)) return "bad ctl message";
+  if (sized && w.size() < 2) return "bad ctl message";
   if (w.size() > arg + 1) return "bad ctl message";
   std::vector<Entry*> targets;
   if (w.size() == arg + 1) {
@@ -340,6 +351,8 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
   } else {
     for (auto& [name, e] : d.hubs) targets.push_back(e.get());
   }
+  if (sized)
+    if (auto e = size_error(verb, w[1], targets); !e.empty()) return e;
   for (auto* e : targets) {
     Hub& h = e->hub;
     if (verb == "fear") h.set_fear(true);
@@ -349,12 +362,52 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     else if (verb == "eof") h.eof();
     else if (verb == "freeze") h.freeze(true);
     else if (verb == "melt") h.freeze(false);
-    else if (verb == "cap") h.set_cap(size_t(std::atoll(w[1].c_str())));
-    else if (verb == "lag") h.set_lag(size_t(std::atoll(w[1].c_str())));
+    else if (verb == "cap") h.set_cap(*bytes_of(w[1]));
+    else if (verb == "lag") h.set_lag(*bytes_of(w[1]));
     else return "bad ctl message";
   }
   // Writes waiting on a policy that changed may go now.
   for (auto& [name, e] : d.hubs) service_writes(e);
+  return {};
+}
+
+// The sum of every hub's cap: what the hubs may hold, all together.
+size_t HubTree::caps() const {
+  size_t sum = 0;
+  auto add = [&sum](const Dir& d) {
+    for (auto& [name, e] : d.hubs) sum += e->hub.policy().cap;
+  };
+  add(*root_);
+  for (auto& [name, d] : root_->sessions) add(*d);
+  return sum;
+}
+
+// Whether `sessions` more sessions, `hubs` more plain hubs and `bytes` more
+// of caps fit the limits.
+Error HubTree::room_for(size_t sessions, size_t hubs, size_t bytes) const {
+  if (root_->sessions.size() + sessions > limits_.sessions) return err::toomanysessions;
+  size_t plain = 0;
+  auto count = [&plain](const Dir& d) {
+    for (auto& [name, e] : d.hubs) plain += e->plain;
+  };
+  count(*root_);
+  for (auto& [name, d] : root_->sessions) count(*d);
+  if (plain + hubs > limits_.hubs) return err::toomanyhubs;
+  if (caps() + bytes > limits_.memory) return err::hubmemory;
+  return {};
+}
+
+// `cap` and `lag` take a byte count within the limits; a cap must also
+// leave the hubs' sum within the memory budget.
+Error HubTree::size_error(const std::string& verb, const std::string& arg, const std::vector<Entry*>& targets) const {
+  auto n = bytes_of(arg);
+  size_t least = verb == "cap" ? Hub::min_cap : 1;
+  if (!n || *n < least || *n > limits_.max_cap)
+    return verb + " out of range: " + std::to_string(least) + " to " + std::to_string(limits_.max_cap) + " bytes";
+  if (verb != "cap") return {};
+  size_t now = 0;
+  for (auto* e : targets) now += e->hub.policy().cap;
+  if (caps() - now + *n * targets.size() > limits_.memory) return err::hubmemory;
   return {};
 }
 
@@ -372,11 +425,15 @@ Result<NodeRef> HubTree::create(Fid& dir, const Tcreate& t) {
   if (n.dir->removed) return Result<NodeRef>::error(err::nonexist);
   if (n.dir->hubs.count(t.name) || n.dir->sessions.count(t.name)) return Result<NodeRef>::error(err::exists);
   auto next = std::make_shared<HubNode>(n);
-  if (t.perm & DMDIR) {
-    if (!n.dir->is_root) return Result<NodeRef>::error("sessions hold no directories");
+  bool session = t.perm & DMDIR;
+  if (session && !n.dir->is_root) return Result<NodeRef>::error("sessions hold no directories");
+  if (auto e = session ? room_for(1, 0, 4 * start_cap) : room_for(0, 1, start_cap); !e.empty())
+    return Result<NodeRef>::error(e);
+  if (session) {
     next->dir = make_session(t.name, "shared");
   } else {
     next->entry = make_hub(*n.dir, t.name);
+    next->entry->plain = true;
   }
   return NodeRef(next);
 }

@@ -32,6 +32,17 @@
 
 namespace grio::net {
 
+// What a client may make of a hub tree, so that no client exhausts the
+// machine: sessions (each a program on a pty) and plain hubs outlive the
+// client that made them. Every hub holds at most its cap, so the sum of
+// the caps bounds the memory of them all.
+struct HubLimits {
+  size_t sessions = 64;            // session directories, running or shared
+  size_t hubs = 256;               // plain hubs (Tcreate), in the root and in sessions
+  size_t max_cap = 16 << 20;       // `cap` and `lag` at most (bytes)
+  size_t memory = size_t(512) << 20;  // the sum of every hub's cap
+};
+
 class HubTree : public FileTree {
  public:
   // A write waiting for room in its hub (fear, freeze), in arrival order.
@@ -48,6 +59,7 @@ class HubTree : public FileTree {
     Hub hub;
     std::deque<std::shared_ptr<PendingWrite>> writes;
     bool removed = false;
+    bool plain = false;  // made by Tcreate: counts against HubLimits::hubs
   };
   // The root, or a session.
   struct Dir {
@@ -85,6 +97,7 @@ class HubTree : public FileTree {
   HubTree(asio::io_context& io, std::string owner, uint64_t qid_base = 0);
   ~HubTree() override;
   void set_hooks(Hooks h) { hooks_ = std::move(h); }
+  void set_limits(HubLimits l) { limits_ = l; }
 
   // The root node, for trees that mount this one (readonly: a watcher's).
   NodeRef root(bool readonly) const;
@@ -131,12 +144,16 @@ class HubTree : public FileTree {
   Stat stat_of(const Node& n) const;
   std::string status(const Dir& d) const;
   void drop_dir(Dir& d);
+  Error room_for(size_t sessions, size_t hubs, size_t cap_bytes) const;
+  size_t caps() const;
+  Error size_error(const std::string& verb, const std::string& arg, const std::vector<Entry*>& targets) const;
 
   asio::io_context& io_;
   std::string owner_;
   uint64_t qid_base_, next_path_ = 0;
   std::shared_ptr<Dir> root_;
   Hooks hooks_;
+  HubLimits limits_;
   size_t opens_ = 0;
 };
 

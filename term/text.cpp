@@ -34,18 +34,12 @@ void TextBuffer::set_org(size_t org) { org_ = std::min(org, size()); }
 
 // --- the primitive edits (winsert, wdelete) ---
 
-// Inserts s at q and returns where it went (trimming may move q). History is
-// trimmed only for insertions at the live end — at or after both org and
-// qh — and never past org or qh, so nothing visible or unread is lost.
+// Inserts s at q and returns where it went.
 size_t TextBuffer::insert(std::u32string_view s, size_t q) {
   if (s.empty())
     return q;
-  if (size() + s.size() > config_.hiwater && q >= org_ && q >= qh_) {
-    size_t m = std::min(config_.hiwater - config_.lowater, std::min(org_, qh_));
-    drop_front(m);
-    q -= m;
-  }
   r_.insert(q, s);
+  edited(q);
   size_t n = s.size();
   // Text inserted where the selection starts pushes the selection along:
   // that keeps the cursor after typed input while output arrives at qh.
@@ -61,6 +55,7 @@ void TextBuffer::erase(size_t q0, size_t q1) {
   if (n == 0)
     return;
   r_.erase(q0, n);
+  edited(q0);
   if (q0 < q0_) q0_ -= std::min(n, q0_ - q0);
   if (q0 < q1_) q1_ -= std::min(n, q1_ - q0);
   if (q1 < qh_) qh_ -= n;
@@ -69,9 +64,25 @@ void TextBuffer::erase(size_t q0, size_t q1) {
   else if (q0 < org_) org_ = q0;
 }
 
+// Once an edit has taken the text past hiwater, the oldest runes go until
+// lowater are left, whatever the size of the edit — but never unread input
+// (from qh on). rio never trims past org either, which keeps the view; we
+// do that when it is enough to get back under hiwater, and otherwise move
+// the view too (a scrolling window shows the end again at once), so that a
+// huge write or a noscroll window's flood cannot grow the history.
+void TextBuffer::trim() {
+  if (size() <= config_.hiwater)
+    return;
+  size_t m = std::min(size() - config_.lowater, qh_);
+  if (size() - std::min(m, org_) <= config_.hiwater)
+    m = std::min(m, org_);
+  drop_front(m);
+}
+
 void TextBuffer::drop_front(size_t m) {
   r_.erase(0, m);
-  org_ -= m;
+  edited(0);
+  org_ = org_ > m ? org_ - m : 0;
   qh_ -= m;
   q0_ = q0_ > m ? q0_ - m : 0;
   q1_ = q1_ > m ? q1_ - m : 0;
@@ -96,6 +107,7 @@ void TextBuffer::write(std::u32string_view in) {
   // Most output has nothing to interpret: insert it as it is.
   if (in.find_first_of(std::u32string_view(U"\b\r\0", 3)) == std::u32string_view::npos) {
     qh_ = insert(in, qh_) + in.size();
+    trim();
     return;
   }
   std::u32string out;
@@ -123,6 +135,7 @@ void TextBuffer::write(std::u32string_view in) {
   }
   delete_before_qh(initial);
   qh_ = insert(out, qh_) + out.size();
+  trim();
 }
 
 void TextBuffer::delete_before_qh(size_t n) {
@@ -179,6 +192,7 @@ KeyEffect TextBuffer::type(char32_t r) {
   }
   size_t q = insert(std::u32string_view(&r, 1), q0_);
   set_selection(q + 1, q + 1);
+  trim();
   return e;
 }
 
@@ -251,6 +265,7 @@ void TextBuffer::paste(std::u32string_view s) {
   }
   size_t q = insert(s, q0_);
   set_selection(q, q + s.size());
+  trim();
 }
 
 // --- modes ---
@@ -326,6 +341,44 @@ std::string TextBuffer::read(size_t count) {
   if (out.size() == count && qh_ < size() && r_[qh_] == Keot)
     qh_++;
   return out;
+}
+
+// --- the text file ---
+
+// Block starts up to the edit at q stay: the runes before q are as they were.
+void TextBuffer::edited(size_t q) {
+  block_bytes_.resize(std::min(block_bytes_.size(), q / IndexBlock + 1));
+}
+
+// The last block starting at or before byte offset, the index extended
+// (a block at a time) as far as that needs.
+size_t TextBuffer::index_block(uint64_t offset) {
+  while (block_bytes_.back() <= offset && block_bytes_.size() * IndexBlock <= size()) {
+    size_t from = (block_bytes_.size() - 1) * IndexBlock;
+    uint64_t bytes = block_bytes_.back();
+    for (size_t i = from; i < from + IndexBlock; i++)
+      bytes += utf8_length(r_[i]);
+    text_work_ += IndexBlock;
+    block_bytes_.push_back(bytes);
+  }
+  auto it = std::upper_bound(block_bytes_.begin(), block_bytes_.end(), offset);
+  return size_t(it - block_bytes_.begin()) - 1;
+}
+
+std::string TextBuffer::text_bytes(uint64_t offset, size_t count) {
+  size_t k = index_block(offset);
+  size_t i = k * IndexBlock;
+  uint64_t at = block_bytes_[k];
+  for (; i < size() && at + utf8_length(r_[i]) <= offset; i++)
+    at += utf8_length(r_[i]);
+  text_work_ += i - k * IndexBlock;
+  std::string out;
+  size_t skip = size_t(offset - at);  // into the first rune, if the range splits it
+  for (; i < size() && out.size() < skip + count; i++, text_work_++)
+    append_utf8(r_[i], out);
+  if (skip >= out.size())
+    return {};
+  return out.substr(skip, count);
 }
 
 }  // namespace grio::term

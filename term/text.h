@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "term/decode.h"
 
@@ -28,7 +29,7 @@ inline constexpr char32_t Kdel = 0x7F;  // interrupt
 
 struct TextConfig {
   size_t hiwater = 640000;  // history may grow to this many runes …
-  size_t lowater = 400000;  // … then up to hiwater-lowater are dropped at once
+  size_t lowater = 400000;  // … then the oldest go until this many are left
 };
 
 // What a key asks of the window beyond changing the text.
@@ -45,7 +46,15 @@ public:
   // --- the text and its points (all indices are rune offsets) ---
   size_t size() const { return r_.size(); }
   std::u32string_view runes() const { return r_; }
-  std::string text() const { return to_utf8(r_); }  // the `text` file
+  std::string text() const { return to_utf8(r_); }
+  // Bytes [offset, offset+count) of text(), for the `text` file: a read
+  // costs what it returns plus a lookup in an index of UTF-8 offsets kept
+  // per block of runes, not a fresh encoding of the whole history. An edit
+  // costs the index only from the edit's block on (appending output: the
+  // last block). A rune split by the range gives its bytes in range.
+  std::string text_bytes(uint64_t offset, size_t count);
+  // Runes measured or encoded by text_bytes so far: what tests count.
+  uint64_t text_work() const { return text_work_; }
   size_t qh() const { return qh_; }
   size_t q0() const { return q0_; }
   size_t q1() const { return q1_; }
@@ -107,7 +116,10 @@ private:
   bool rawing() const { return raw_ || !echo_; }
   size_t insert(std::u32string_view s, size_t q);
   void erase(size_t q0, size_t q1);
+  void trim();
   void drop_front(size_t m);
+  void edited(size_t q);
+  size_t index_block(uint64_t offset);
   std::u32string cut_selection();
   bool navigate(char32_t key);
   void erase_back(char32_t key);
@@ -123,6 +135,11 @@ private:
   size_t qh_ = 0;         // output point: first rune not yet read
   size_t q0_ = 0, q1_ = 0;// selection; q0 is the typing cursor
   size_t org_ = 0;        // first visible rune
+  // UTF-8 bytes before rune k*IndexBlock, for the blocks before the first
+  // edit since the index was built (text_bytes extends it as it needs).
+  static constexpr size_t IndexBlock = 256;
+  std::vector<uint64_t> block_bytes_{0};
+  uint64_t text_work_ = 0;
   bool hold_ = false;
   bool raw_ = false;
   bool echo_ = true;

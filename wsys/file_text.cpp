@@ -1,4 +1,4 @@
-// text: the whole window, regenerated per read; writes behave as cons
+// text: the whole window's text as UTF-8; writes behave as cons
 // writes (9front), and opening with OTRUNC clears the window.
 #include "wsys/tree.h"
 
@@ -21,10 +21,14 @@ net::Error open(Ctx& c, net::Fid& f, uint8_t mode) {
   return {};
 }
 
-void read(Ctx& c, const net::Req& r) { read_string(r, c.w->text.text()); }
+// A read costs what it returns, not an encoding of the whole history.
+void read(Ctx& c, const net::Req& r) {
+  auto& t = r->tread();
+  r->respond(ninep::Rread{c.w->text.text_bytes(t.offset, t.count)});
+}
 
 }  // namespace
 
-const FileKind text_file{"text", Qfile::Text, 0600, true, open, read, write_output, nullptr};
+const FileKind text_file{"text", Qfile::Text, 0600, true, Watch::sees, open, read, write_output, nullptr};
 
 }  // namespace grio::wsys

@@ -82,6 +82,6 @@ void answer_wctl_reads(WindowSystem& ws, Window& w) {
   }
 }
 
-const FileKind wctl_file{"wctl", Qfile::Wctl, 0600, false, open, read, write, clunk};
+const FileKind wctl_file{"wctl", Qfile::Wctl, 0600, false, Watch::hidden, open, read, write, clunk};
 
 }  // namespace grio::wsys

@@ -2,6 +2,7 @@
 // it after cd; relative writes are taken from the current value.
 #include <filesystem>
 
+#include "net/errors.h"
 #include "wsys/tree.h"
 
 namespace grio::wsys {
@@ -17,18 +18,23 @@ std::string clean(const std::string& path) {
   return s.empty() ? "." : s;
 }
 
+// A path longer than PATH_MAX is refused, whether written or made by a
+// relative write: the next one would cost more than the last.
 void write(Ctx& c, const net::Req& r) {
   std::string_view d = r->twrite().data;
   if (!d.empty() && d.back() == '\n') d.remove_suffix(1);
+  if (d.size() > max_wdir) return r->error(err::nametoolong);
   if (!d.empty()) {
     std::string& wdir = c.w->wdir;
-    wdir = clean(d.front() == '/' || wdir.empty() ? std::string(d) : wdir + "/" + std::string(d));
+    auto to = clean(d.front() == '/' || wdir.empty() ? std::string(d) : wdir + "/" + std::string(d));
+    if (to.size() > max_wdir) return r->error(err::nametoolong);
+    wdir = std::move(to);
   }
   r->respond(ninep::Rwrite{uint32_t(r->twrite().data.size())});
 }
 
 }  // namespace
 
-const FileKind wdir_file{"wdir", Qfile::Wdir, 0600, true, nullptr, read, write, nullptr};
+const FileKind wdir_file{"wdir", Qfile::Wdir, 0600, true, Watch::hidden, nullptr, read, write, nullptr};
 
 }  // namespace grio::wsys

@@ -61,6 +61,12 @@ std::optional<int> parse_id(std::string_view s) {
 
 uint32_t now() { return uint32_t(std::time(nullptr)); }
 
+// A watcher's stat says what it may do: read what it sees, nothing else.
+uint32_t perm_of(const FileKind& k, bool ro) {
+  if (!ro) return k.perm;
+  return k.watch == Watch::sees ? k.perm & 0444 : 0;
+}
+
 }  // namespace
 
 // aname: `new [wctl options]` makes a window (and starts nothing), `<id>`
@@ -78,7 +84,8 @@ Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session&) {
   if (c->verb != WctlVerb::New) return Result<NodeRef>::error("unknown id in attach");
   if (!c->pid) c->pid = 0;  // attach never starts a program
   auto w = ws_.create(*c);
-  if (!w) return Result<NodeRef>::error("bad rectangle in attach");
+  // rio names where a bad rectangle came from; other errors pass as they are.
+  if (!w) return Result<NodeRef>::error(w.error() == err::badrect ? err::badrectattach : w.error());
   auto n = make(ws_, (*w)->id, (*w)->id, Qfile::Root);
   return n;
 }
@@ -132,6 +139,7 @@ net::Error WsysTree::open(Fid& f, uint8_t mode) {
   auto& n = node_of(f);
   if (n.ro && ((mode & 3) == OWRITE || (mode & 3) == ORDWR || (mode & OTRUNC))) return err::perm;
   if (!n.kind) return {};
+  if (n.ro && n.kind->watch != Watch::sees) return err::perm;
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
   bool r = (mode & 3) == OREAD || (mode & 3) == ORDWR, w = (mode & 3) == OWRITE || (mode & 3) == ORDWR;
   if ((r && !(n.kind->perm & 0400)) || (w && !(n.kind->perm & 0200))) return err::perm;
@@ -206,9 +214,11 @@ std::vector<Stat> WsysTree::list(Fid& f) {
   }
   for (auto* k : file_kinds()) {
     if (k->per_window && n.win == 0) continue;
-    out.push_back(stat_of(k->per_window ? n.win : 0, k->q, k->name, k->perm));
+    out.push_back(stat_of(n.win, k->q, k->name, perm_of(*k, n.ro)));  // the qid walk gives
     if (k->q == Qfile::Wctl) out.push_back(stat_of(0, Qfile::Wsysdir, "wsys", 0500));
   }
+  // hub/ hangs off a context's root only: its `..` leads back there.
+  if (n.q != Qfile::Root) return out;
   Stat hub = stat_of(0, Qfile::Root, "hub", n.ro ? 0555 : 0777);
   hub.qid = ws_.hubs().root(n.ro)->qid();
   out.push_back(hub);
@@ -222,7 +232,7 @@ Result<Stat> WsysTree::stat(Fid& f) {
     case Qfile::Root: return stat_of(n.win, n.q, ".", 0500);
     case Qfile::Wsysdir: return stat_of(0, n.q, "wsys", 0500);
     case Qfile::Windir: return stat_of(n.win, n.q, std::to_string(n.win).c_str(), 0700);
-    default: return stat_of(n.win, n.q, n.kind->name, n.kind->perm);
+    default: return stat_of(n.win, n.q, n.kind->name, perm_of(*n.kind, n.ro));
   }
 }
 

@@ -29,6 +29,11 @@ struct Ctx {
   Window* w;
 };
 
+// What a watcher (the `watch` context) may do with a kind of file: only
+// read what is on screen. Nothing that takes input away (cons, kbd, mouse,
+// the exclusive wctl reader) or is not shown (snarf, wdir) opens there.
+enum class Watch : bool { hidden, sees };
+
 // One kind of file: its name, permissions and behaviour. A null operation
 // means the generic one (nothing to check on open or clunk; read and write
 // refused by the permissions).
@@ -37,6 +42,7 @@ struct FileKind {
   Qfile q;
   uint32_t perm;
   bool per_window;  // absent from the `none` context
+  Watch watch;      // sees: a watcher may open it for reading
   net::Error (*open)(Ctx&, net::Fid&, uint8_t mode);
   void (*read)(Ctx&, const net::Req&);
   void (*write)(Ctx&, const net::Req&);

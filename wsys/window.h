@@ -50,6 +50,11 @@ struct KbdFile {
   std::deque<net::Req> reads;       // parked until a message comes
 };
 
+// Bounds on what a client may set: rio has none, but a label or wdir that
+// grows with every write would hold the server's memory and time.
+inline constexpr size_t max_label = 1024;  // bytes
+inline constexpr size_t max_wdir = 4096;   // bytes: PATH_MAX
+
 struct Window {
   int id = 0;                        // from 1, never reused
   Rect rect;                         // on screen, border included

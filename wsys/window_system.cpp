@@ -1,8 +1,11 @@
 // The window system's rules: creation, wctl verbs, lifetime, input and output.
 #include "wsys/window_system.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 
 #include "net/errors.h"
 #include "term/layout.h"
@@ -34,6 +37,7 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
     : io_(io), cfg_(std::move(cfg)), sigchld_(io, SIGCHLD) {
   // Hub qids sit above every window's (id << 8 | file).
   hubs_ = std::make_unique<net::HubTree>(io, "grio", uint64_t(1) << 62);
+  hubs_->set_limits(cfg_.hubs);
   sessions_ = std::make_unique<HubSessions>(io, *hubs_, [this](pid_t pid) { reap_later(pid); });
   hubs_->set_hooks(net::HubTree::Hooks{
       [this](const std::string& name, const std::string& cmd) {
@@ -105,9 +109,28 @@ std::vector<int> WindowSystem::ids() const {
   return out;
 }
 
+namespace {
+
+// Why a program cannot start in dir ("" if it can), said before starting
+// it: a chdir failing in the child would read as the shell's own error.
+std::string bad_directory(const std::string& dir) {
+  if (dir.size() > max_wdir) return err::nametoolong;
+  std::error_code ec;
+  auto st = std::filesystem::status(dir, ec);
+  if (!ec && !std::filesystem::is_directory(st)) ec = std::make_error_code(std::errc::not_a_directory);
+  if (!ec && ::access(dir.c_str(), X_OK) < 0) ec = std::error_code(errno, std::generic_category());
+  return ec ? "bad directory " + dir + ": " + ec.message() : "";
+}
+
+}  // namespace
+
 net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
+  if (windows_.size() >= cfg_.max_windows) return net::Result<Window*>::error(err::toomanywindows);
+  if (c.cd && c.cd->size() > max_wdir) return net::Result<Window*>::error(err::nametoolong);
+  if (c.cd && !c.pid)
+    if (auto e = bad_directory(*c.cd); !e.empty()) return net::Result<Window*>::error(e);
   Rect r = onto_screen(apply_geometry(c, cascade_rect(cascade_, cfg_.screen)), cfg_.screen);
-  if (!good_rect(r, cfg_.screen, cfg_.font_height)) return net::Result<Window*>::error("bad rectangle in wctl request");
+  if (!good_rect(r, cfg_.screen, cfg_.font_height)) return net::Result<Window*>::error(err::badrect);
   cascade_++;
   int id = next_id_++;
   auto w = std::make_unique<Window>(id);
@@ -146,7 +169,8 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
         if (Window* win = live(id)) output(*win, win->shell_output, out);
       },
       [this, id] { program_exited(id); }});
-  if (w.label == "<unnamed>") w.label = (c.cmd.empty() ? "sh" : c.cmd.substr(0, c.cmd.find(' '))) + " " + std::to_string(p->pid);
+  if (w.label == "<unnamed>")
+    w.label = (c.cmd.empty() ? "sh" : c.cmd.substr(0, std::min(c.cmd.find(' '), max_label / 2))) + " " + std::to_string(p->pid);
 }
 
 // When our program is gone the window goes too, unless fids still use it.
@@ -243,7 +267,7 @@ bool WindowSystem::output_blocked(const Window& w) const {
 
 net::Error WindowSystem::reshape(Window& w, Rect r) {
   r = onto_screen(r, cfg_.screen);
-  if (!good_rect(r, cfg_.screen, cfg_.font_height)) return "bad rectangle in wctl request";
+  if (!good_rect(r, cfg_.screen, cfg_.font_height)) return err::badrect;
   if (r == w.rect) return {};
   w.rect = r;
   w.reshapes++;

@@ -23,6 +23,8 @@ struct WsysConfig {
   int font_width = 8;                   // columns for the pty size
   std::string address;                  // $wsys for programs we start
   term::TextConfig text;                // history limits
+  size_t max_windows = 256;             // windows at once, deleted ones still in use included
+  net::HubLimits hubs;                  // sessions, hubs and their memory
 };
 
 class HubSessions;

@@ -292,25 +292,45 @@ TEST_CASE("history is trimmed from the front, points kept consistent", "[term]")
   t.set_org(15);
   t.set_selection(3, 17);
   type(t, U"");
-  t.write(U"XYZ");  // 23 > 20: drop min(20-12, org, qh) = 8
-  CHECK(t.size() == 15);
-  CHECK(str(t) == U"89abcdefghi\nXYZ");
-  CHECK(t.org() == 7);
-  CHECK(t.qh() == 15);
+  t.write(U"XYZ");  // 23 > 20: down to 12, as that keeps org
+  CHECK(t.size() == 12);
+  CHECK(str(t) == U"bcdefghi\nXYZ");
+  CHECK(t.org() == 4);
+  CHECK(t.qh() == 12);
   CHECK(t.q0() == 0);  // clipped at the front
-  CHECK(t.q1() == 9);
+  CHECK(t.q1() == 6);
   check_points(t);
 }
 
-TEST_CASE("history is not trimmed past org or qh", "[term]") {
+TEST_CASE("history is trimmed past org only when it must be, never past qh", "[term]") {
   TextBuffer t(TextConfig{10, 4});
   t.write(U"abcdefghij");
   t.set_org(2);
-  t.write(U"k");  // at most org runes go
+  t.write(U"k");  // dropping the runes above the view is enough
   CHECK(str(t) == U"cdefghijk");
   CHECK(t.org() == 0);
-  t.write(U"lm");  // org 0: nothing can go, history grows past hiwater
-  CHECK(t.size() == 11);
+  t.write(U"lm");  // it is not: the view moves, down to lowater
+  CHECK(str(t) == U"jklm");
+  CHECK(t.org() == 0);
+  check_points(t);
+  type(t, U"typed, unread");  // unread input is never dropped
+  CHECK(t.qh() == 0);
+  CHECK(str(t) == U"typed, unread");
+  check_points(t);
+}
+
+TEST_CASE("history is trimmed by runes, whatever the size of a write", "[term]") {
+  TextBuffer t(TextConfig{640, 400});
+  for (int i = 0; i < 30; i++) {
+    t.write(std::u32string(5000, U'a' + i));  // each write alone is past hiwater
+    CHECK(t.size() <= 640);
+    check_points(t);
+  }
+  CHECK(t.size() == 400);
+  CHECK(str(t) == std::u32string(400, U'a' + 29));
+  t.set_org(t.size());  // a noscroll view that never moves: a flood is trimmed anyway
+  for (int i = 0; i < 100; i++) t.write(U"0123456789");
+  CHECK(t.size() <= 640);
   check_points(t);
 }
 
@@ -333,4 +353,62 @@ TEST_CASE("paste inserts at the cursor and selects it", "[term]") {
   CHECK(str(t) == U"aXYb");
   CHECK(t.q0() == 1);
   CHECK(t.q1() == 3);
+}
+
+namespace {
+
+// Runes of 1 to 4 bytes, and newlines.
+std::u32string mixed(size_t n, size_t seed) {
+  static const char32_t some[] = {U'a', U'\u00e9', U'\u20ac', U'\U0001F600', U'\n', U'z'};
+  std::u32string s;
+  for (size_t i = 0; i < n; i++) s.push_back(some[(i * 7 + seed) % 6]);
+  return s;
+}
+
+// Every read of text_bytes, at every offset, is text()'s bytes there.
+void check_every_offset(TextBuffer& t) {
+  std::string all = t.text();
+  for (size_t count : {1, 2, 3, 5, 700}) {
+    for (size_t off = 0; off <= all.size() + 2; off++) {
+      INFO("offset " << off << " count " << count);
+      REQUIRE(t.text_bytes(off, count) == all.substr(std::min(off, all.size()), count));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("text reads at every offset, mid-rune too, after edits anywhere and trimming", "[term]") {
+  TextBuffer t(TextConfig{3000, 2000});
+  t.write(mixed(1000, 0));
+  check_every_offset(t);
+  t.write(mixed(300, 1));  // appended
+  type(t, U"typed \u00e9");
+  check_every_offset(t);
+  t.set_selection(10, 600);
+  type(t, U"\u20ac");  // replaces a selection in the middle
+  check_every_offset(t);
+  t.write(U"\b\b\rline\n");  // erases before qh
+  t.write(mixed(2500, 2));   // trims from the front
+  check_every_offset(t);
+}
+
+TEST_CASE("a text read costs what it returns, not the whole history", "[term]") {
+  TextBuffer t;  // 640k runes at most
+  t.write(mixed(600000, 3));
+  std::string all = t.text();
+  uint64_t before = t.text_work();
+  // Three hundred pipelined 1-byte reads, as a hostile client sends them.
+  for (size_t i = 0; i < 300; i++) CHECK(t.text_bytes(all.size() / 2 + i, 1) == all.substr(all.size() / 2 + i, 1));
+  uint64_t work = t.text_work() - before;
+  INFO("runes measured or encoded: " << work);
+  CHECK(work < 600000 + 300 * 300);  // the index built once, then a block at most a read
+  before = t.text_work();
+  for (size_t i = 0; i < 300; i++) {
+    t.write(U"x");  // output in between: only the last block is measured again
+    t.text_bytes(all.size() / 2 + i, 1);
+  }
+  work = t.text_work() - before;
+  INFO("with writes in between: " << work);
+  CHECK(work < 300 * 600);
 }

@@ -251,5 +251,5 @@ TEST_CASE("hub/: OTRUNC opens a tail reader (a watcher's too) and lag bounds it"
   CHECK(read(w, 1, 60000) == net::Hub::marker(40000));
   CHECK(read(w, 1, 60000) == all.substr(40000));
   CHECK(read(a, 3, 60000) == all);
-  CHECK(a.fails(4, Twrite{2, 0, "lag 0"}) == "bad ctl message");
+  CHECK(a.fails(4, Twrite{2, 0, "lag 0"}) == "lag out of range: 1 to 16777216 bytes");
 }

@@ -1,4 +1,6 @@
 // The window system's tree, through 9P, with rio's semantics.
+#include <set>
+
 #include "tests/wsys/served_wsys.h"
 
 using namespace grio;
@@ -267,16 +269,16 @@ TEST_CASE("wdir, snarf and the Linux wstat rule", "[wsys]") {
   CHECK(w.fails(15, Tcreate{4, "f", 0666, OREAD}) == err::perm);
 }
 
-TEST_CASE("a window lives while fids use it, a 1 MiB label and 10 000 windows leave nothing", "[wsys]") {
+TEST_CASE("a window lives while fids use it, 1 MiB of label writes and 10 000 windows leave nothing", "[wsys]") {
   Wsys s;
   auto count = [&] { return s.on_io([&] { return s.world().ws.window_count(); }); };
   {
     auto w = s.connect();
     hello(w, "new");
     open_at(w, 1, {"label"}, OWRITE);
-    std::string chunk(8000, 'L');
-    for (int i = 0; i < 131; i++) w.rpc<Rwrite>(5, Twrite{1, uint64_t(i) * 8000, chunk});
-    CHECK(s.on_io([&] { return s.world().ws.live(1)->label.size(); }) == 8000);  // each write replaces
+    std::string chunk(1000, 'L');
+    for (int i = 0; i < 1049; i++) w.rpc<Rwrite>(5, Twrite{1, uint64_t(i) * 1000, chunk});
+    CHECK(s.on_io([&] { return s.world().ws.live(1)->label.size(); }) == 1000);  // each write replaces
     w.rpc<Rclunk>(6, Tclunk{1});
     w.rpc<Rclunk>(7, Tclunk{0});
     CHECK(count() == 0);  // the last fid is gone, so is the window
@@ -378,4 +380,114 @@ TEST_CASE("noscroll: output waits at a screenful until the window scrolls", "[ws
   CHECK(std::holds_alternative<Rwrite>(f.msg));
   open_at(n, 2, {"text"}, OREAD);
   CHECK(read_all(n, 2).find("line 6\n") != std::string::npos);
+}
+
+namespace {
+
+// The entries of the directory at path, read whole.
+std::vector<Stat> listing(Wire& w, const std::vector<std::string>& path) {
+  open_at(w, 20, path, OREAD);
+  std::string all;
+  for (uint64_t off = 0;;) {
+    auto d = w.rpc<Rread>(21, Tread{20, off, 8000}).data;
+    if (d.empty()) break;
+    all += d;
+    off += d.size();
+  }
+  w.rpc<Rclunk>(22, Tclunk{20});
+  std::string why;
+  auto entries = unpack_dir(std::span(reinterpret_cast<const uint8_t*>(all.data()), all.size()), why);
+  REQUIRE(entries);
+  return *entries;
+}
+
+// Walks to and stats every name that every directory under path lists,
+// going into each directory not seen before; returns the names checked.
+int walk_every_listed_name(Wire& w, const std::vector<std::string>& path, std::set<uint64_t>& seen) {
+  int names = 0;
+  for (auto& e : listing(w, path)) {
+    auto to = path;
+    to.push_back(e.name);
+    std::string shown;
+    for (auto& p : to) shown += "/" + p;
+    INFO(shown);
+    auto walked = w.rpc<Rwalk>(23, Twalk{0, 24, to});
+    REQUIRE(walked.wqid.size() == to.size());
+    CHECK(walked.wqid.back().path == e.qid.path);
+    auto st = w.rpc<Rstat>(25, Tstat{24}).stat;
+    CHECK(st.name == e.name);
+    CHECK(st.qid.path == e.qid.path);
+    CHECK(st.mode == e.mode);
+    w.rpc<Rclunk>(26, Tclunk{24});
+    names++;
+    if ((e.mode & DMDIR) && seen.insert(e.qid.path).second) names += walk_every_listed_name(w, to, seen);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("every name every directory lists walks and stats, in every context", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "new");
+  w.rpc<Rwalk>(2, Twalk{0, 1, {"hub"}});
+  w.rpc<Rcreate>(3, Tcreate{1, "sess", DMDIR | 0777, OREAD});
+  w.rpc<Rwalk>(2, Twalk{0, 2, {"hub", "sess"}});
+  w.rpc<Rcreate>(3, Tcreate{2, "extra", 0666, OREAD});
+  w.rpc<Rwalk>(2, Twalk{0, 3, {"hub"}});
+  w.rpc<Rcreate>(3, Tcreate{3, "plain", 0666, OREAD});
+  for (auto aname : {"1", "none", "watch"}) {
+    auto c = s.connect();
+    hello(c, aname);
+    std::set<uint64_t> seen;
+    INFO(aname);
+    // root, wsys, wsys/1, hub, hub/sess: and their files
+    CHECK(walk_every_listed_name(c, {}, seen) > 20);
+    CHECK(seen.size() >= 4);
+  }
+}
+
+TEST_CASE("a watcher opens only what is on screen, for reading: no keylogger, no stolen input", "[wsys]") {
+  Wsys s;
+  auto owner = s.connect();
+  hello(owner, "new");
+  auto watcher = s.connect();
+  hello(watcher, "watch");
+  uint32_t fid = 30;
+  for (auto* k : wsys::file_kinds()) {
+    INFO(k->name);
+    watcher.rpc<Rwalk>(2, Twalk{0, fid, {"wsys", "1", k->name}});
+    watcher.send(3, Topen{fid, OREAD});
+    auto f = watcher.recv();
+    auto* e = std::get_if<Rerror>(&f.msg);
+    if (k->watch == wsys::Watch::hidden) {
+      REQUIRE(e);
+      CHECK(e->ename == err::perm);
+    } else {
+      // the images fail headless, but not for want of permission
+      CHECK((!e || (k->q == wsys::Qfile::Screen || k->q == wsys::Qfile::Winimage)));
+      if (e) CHECK(e->ename != err::perm);
+    }
+    fid++;
+  }
+  // Nothing the watcher tried took anything from the owner.
+  for (auto name : {"kbd", "mouse", "wctl", "consctl", "cons"}) {
+    INFO(name);
+    open_at(owner, fid++, {name}, name == std::string("consctl") ? OWRITE : OREAD);
+  }
+  auto all = s.on_io([&] { return s.world().ws.live(1)->kbd.open && s.world().ws.live(1)->mouse.open; });
+  CHECK(all);
+}
+
+TEST_CASE("wctl new -cd names a directory a program cannot start in, before starting it", "[wsys]") {
+  Wsys s;
+  auto w = s.connect();
+  hello(w, "none");
+  open_at(w, 1, {"wctl"}, OWRITE);
+  CHECK(wctl_error(w, 1, "new -cd /nope cat") == "bad directory /nope: No such file or directory");
+  CHECK(wctl_error(w, 1, "new -cd /etc/passwd cat") == "bad directory /etc/passwd: Not a directory");
+  CHECK(s.on_io([&] { return s.world().ws.window_count(); }) == 0);
+  w.rpc<Rwrite>(5, Twrite{1, 0, "new -cd /nope -pid 0"});  // no program: only wdir says it
+  CHECK(s.on_io([&] { return s.world().ws.live(1)->wdir; }) == "/nope");
 }
