@@ -41,7 +41,11 @@ void Request::cancel() {
 // ---- life -----------------------------------------------------------------------
 
 Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
-    : srv_(srv), tree_(tree), sock_(std::move(s)), attach_timer_(sock_.get_executor()), session_(std::make_shared<Session>()) {
+    : srv_(srv),
+      tree_(tree),
+      sock_(std::move(s)),
+      attach_timer_(sock_.get_executor()),
+      session_(std::make_shared<Session>()) {
   session_->id = id;
   session_->msize = srv_.cfg_.limits.max_msize;
   in_.set_msize(session_->msize);

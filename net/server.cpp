@@ -81,8 +81,10 @@ namespace {
 // The peer's address, for max_per_peer: empty for a Unix socket.
 std::string peer_of(const sockaddr_storage& sa) {
   char buf[INET6_ADDRSTRLEN] = "";
-  if (sa.ss_family == AF_INET) ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(sa).sin_addr, buf, sizeof buf);
-  if (sa.ss_family == AF_INET6) ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(sa).sin6_addr, buf, sizeof buf);
+  if (sa.ss_family == AF_INET)
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(sa).sin_addr, buf, sizeof buf);
+  if (sa.ss_family == AF_INET6)
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(sa).sin6_addr, buf, sizeof buf);
   return buf;
 }
 }  // namespace
@@ -117,7 +119,8 @@ void Server::accept_one(const std::shared_ptr<Acceptor>& a) {
 
 template <class Acceptor>
 void Server::back_off(const std::shared_ptr<Acceptor>& a) {
-  if (cfg_.debug) log("accept: no file descriptors left; waiting " + std::to_string(cfg_.limits.accept_backoff.count()) + " ms");
+  if (cfg_.debug)
+    log("accept: no file descriptors left; waiting " + std::to_string(cfg_.limits.accept_backoff.count()) + " ms");
   auto t = std::make_shared<asio::steady_timer>(io_, cfg_.limits.accept_backoff);
   backoffs_.insert(t);
   t->async_wait([this, a, t](const error_code& ec) {
