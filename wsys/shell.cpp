@@ -1,6 +1,7 @@
 // A program on a pty, joined to its window.
 #include "wsys/shell.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -53,14 +54,17 @@ void Shell::write_more() {
       return;
     }
     pending_.erase(0, size_t(n));
+    retry_ms_ = 5;
   }
 }
 
 // The program has not read what it was sent before (see write_input):
-// nothing wakes us when it does, so look again shortly.
+// nothing wakes us when it does, so look again shortly, less often the
+// longer it does not read (5 ms doubling to 160 ms).
 void Shell::retry_later() {
   waiting_ = true;
-  retry_.expires_after(std::chrono::milliseconds(5));
+  retry_.expires_after(std::chrono::milliseconds(retry_ms_));
+  retry_ms_ = std::min(retry_ms_ * 2, 160);
   retry_.async_wait([this, alive = alive_](const error_code& ec) {
     if (!*alive) return;
     waiting_ = false;

@@ -44,6 +44,7 @@ class Shell {
   std::string buf_;
   std::string pending_;   // input the pty could not take yet
   bool waiting_ = false;  // for the pty to become writable, or retry_
+  int retry_ms_ = 5;      // retry_'s next wait
   bool done_ = false;
   // Guards callbacks that outlive us in Asio's queue.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
