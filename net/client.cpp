@@ -360,11 +360,6 @@ auto on_io(asio::io_context& io, F f) -> decltype(f()) {
   return fut.get();
 }
 
-std::string default_uname() {
-  const char* u = std::getenv("USER");
-  return u && *u ? u : "none";
-}
-
 template <class R>
 Result<R> expect(Result<Msg> r) {
   if (!r) return Result<R>::error(r.error());
@@ -409,7 +404,7 @@ std::unique_ptr<SyncClient> SyncClient::dial(const std::string& addr, const std:
   if (err = vf.get(); !err.empty()) return nullptr;
 
   c->root_ = c->alloc_fid();
-  auto q = c->attach(c->root_, uname.empty() ? default_uname() : uname,
+  auto q = c->attach(c->root_, uname.empty() ? user_name() : uname,
                      aname.empty() ? a->service : aname);
   if (!q) {
     err = q.error();

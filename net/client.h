@@ -89,7 +89,7 @@ class Interrupt : public std::enable_shared_from_this<Interrupt> {
 class SyncClient {
  public:
   // Dials addr, negotiates msize (capped by the server) and attaches the
-  // root fid with aname. uname defaults to $USER.
+  // root fid with aname. uname defaults to user_name() ($USER, else our login name).
   static std::unique_ptr<SyncClient> dial(const std::string& addr, const std::string& aname,
                                           Error& err, uint32_t msize = 1 << 16,
                                           const std::string& uname = "");

@@ -65,12 +65,6 @@ bool take_service(const std::vector<std::string_view>& f, size_t i, Address& a, 
   return true;
 }
 
-std::string user_name() {
-  if (const char* u = std::getenv("USER"); u && *u) return u;
-  if (struct passwd* pw = getpwuid(getuid())) return pw->pw_name;
-  return std::to_string(getuid());
-}
-
 std::string octal(unsigned m) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04o", m);
@@ -125,10 +119,24 @@ std::string to_string(const Address& a) {
   return s;
 }
 
+// $USER when set (as plan9port's getuser), else the login name of our uid:
+// cron, systemd units and containers often leave USER unset, and an attach
+// as "none" is refused by servers that check the name (u9fs).
+std::string user_name() {
+  if (const char* u = std::getenv("USER"); u && *u) return u;
+  std::vector<char> buf(16384);  // ample for one passwd entry (no sysconf hint on Linux)
+  passwd pw{}, *found = nullptr;
+  if (getpwuid_r(getuid(), &pw, buf.data(), buf.size(), &found) == 0 && found && *found->pw_name)
+    return found->pw_name;
+  return "none";
+}
+
 std::string private_dir(std::string& why) {
   std::string dir;
+  std::string who = user_name();
+  if (who == "none") who = std::to_string(getuid());  // no name: do not share a directory with other uids
   if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) dir = std::string(x) + "/grio";
-  else dir = "/tmp/grio." + user_name();
+  else dir = "/tmp/grio." + who;
 
   if (mkdir(dir.c_str(), 0700) == 0) {
     // The umask may have taken bits we want; we made it, so set them.

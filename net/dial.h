@@ -25,6 +25,10 @@ struct Address {
 std::optional<Address> parse_address(std::string_view s, std::string& why);
 std::string to_string(const Address& a);
 
+// Who we are to a 9P server: $USER, else the login name of our uid (as
+// plan9port's getuser), else "none".
+std::string user_name();
+
 // $XDG_RUNTIME_DIR/grio, else /tmp/grio.$USER: created 0700 if missing;
 // refused (empty result, why set) if it belongs to someone else or others
 // can enter it.

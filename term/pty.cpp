@@ -2,6 +2,7 @@
 #include "term/pty.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -213,24 +214,70 @@ bool echo_enabled(int master) {
   return tcgetattr(master, &t) == 0 && (t.c_lflag & ECHO);
 }
 
-constexpr useconds_t EchoSettle = 1000;
+namespace {
+
+// The line discipline takes pty input in a kernel work item, after write()
+// has returned. poll(2) on the slave waits for that work to finish when it
+// finds no input ready for the program (n_tty_poll flushes the port's work
+// before it answers "nothing"); when it finds input ready, that input has
+// been through the line discipline.
+bool input_ready(int slave) {
+  pollfd p{slave, POLLIN, 0};
+  return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+// How much of bytes to write at once so that, once written, "input ready"
+// means all of it was taken: up to and including the first character that
+// ends a line for a canonical tty (input ready from then on means that
+// character, the last one written, went through), or one byte when the tty
+// is not canonical.
+size_t one_unit(const termios& t, std::string_view bytes) {
+  if (!(t.c_lflag & ICANON))
+    return 1;
+  for (size_t i = 0; i < bytes.size(); i++) {
+    unsigned char c = bytes[i];
+    bool ends = c == '\n' || (c == '\r' && (t.c_iflag & ICRNL)) || c == t.c_cc[VEOF] ||
+                (c && (c == t.c_cc[VEOL] || c == t.c_cc[VEOL2]));
+    if (ends)
+      return i + 1;
+  }
+  return bytes.size();
+}
+
+// With tty echo on: echo is off exactly while the kernel takes our bytes.
+// Written only into an empty input queue (else EBUSY), a unit at a time,
+// so that poll can say when the kernel has taken them (see input_ready).
+long write_unechoed(int master, int slave, termios t, std::string_view bytes) {
+  if (input_ready(slave)) {
+    errno = EBUSY;
+    return -1;
+  }
+  t.c_lflag &= ~ECHO;
+  if (tcsetattr(master, TCSANOW, &t) < 0)
+    return -1;
+  ssize_t n = write(master, bytes.data(), one_unit(t, bytes));
+  int e = errno;
+  input_ready(slave);  // returns once the line discipline has run
+  t.c_lflag |= ECHO;
+  tcsetattr(master, TCSANOW, &t);
+  errno = e;
+  return n;
+}
+
+}  // namespace
 
 long write_input(int master, std::string_view bytes) {
   termios t{};
-  bool echo = tcgetattr(master, &t) == 0 && (t.c_lflag & ECHO);
-  if (echo) {
-    t.c_lflag &= ~ECHO;
-    tcsetattr(master, TCSANOW, &t);
-  }
-  ssize_t n = write(master, bytes.data(), bytes.size());
+  if (tcgetattr(master, &t) < 0 || !(t.c_lflag & ECHO))
+    return write(master, bytes.data(), bytes.size());
+  // The slave, opened through the master, only for poll: held open it would
+  // keep the master from seeing the program's end.
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (slave < 0)
+    return -1;
+  long n = write_unechoed(master, slave, t, bytes);
   int e = errno;
-  if (echo) {
-    // The kernel takes pty input from a work queue: give it a moment to run
-    // the line discipline before echo comes back (see pty.h).
-    usleep(EchoSettle);
-    t.c_lflag |= ECHO;
-    tcsetattr(master, TCSADRAIN, &t);
-  }
+  close(slave);
   errno = e;
   return n;
 }

@@ -53,16 +53,15 @@ bool resize(int master, unsigned short cols, unsigned short rows);
 bool echo_enabled(int master);
 
 // Writes typed input the window has already shown, 9term's way: tty echo
-// is switched off around the write so the line is not shown twice. Returns
-// bytes written, -1 with errno (EAGAIN: master full, try again later).
-// BUG: Linux hands pty input to the line discipline from a work queue, so
-// echo may be back on before the kernel processes the bytes, which are then
-// echoed after all (9term has this race on Linux). We sleep 1 ms before
-// turning echo back on (only when it was on). Measured under load: 48/50
-// lines echoed with no wait, 26/50 with TCSADRAIN alone, 0/50 with the
-// wait in one run — yet 2 of 9 test-suite runs still saw an echo. The
-// sleep on the io thread is a stopgap; the fix is to not depend on timing
-// (e.g. EXTPROC with TIOCPKT, or echo restored later from a timer).
+// is switched off around the write so the line is not shown twice. Linux
+// hands pty input to the line discipline from a work queue, after write()
+// returns, so echo comes back on only once poll(2) on the slave says the
+// kernel has taken the bytes (see pty.cpp); for that to be exact, with echo
+// on, it writes one line at a time (one byte when the program turned
+// icanon off) and only when the program has read all earlier input.
+// Returns bytes written, -1 with errno: EAGAIN, the master is full (wait
+// for it to be writable); EBUSY, the program has not read earlier input
+// yet (try again later: nothing tells us when it does).
 long write_input(int master, std::string_view bytes);
 
 // DEL: SIGINT to the pty's foreground process group (the job the user sees,

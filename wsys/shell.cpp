@@ -1,13 +1,14 @@
 // A program on a pty, joined to its window.
 #include "wsys/shell.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
 namespace grio::wsys {
 
 Shell::Shell(asio::io_context& io, term::PtyProcess p, Events ev)
-    : proc_(p), master_(io, p.master), ev_(std::move(ev)) {
+    : proc_(p), master_(io, p.master), retry_(io), ev_(std::move(ev)) {
   buf_.resize(16 * 1024);
   read_more();
 }
@@ -41,6 +42,7 @@ void Shell::input(std::string_view bytes) {
 void Shell::write_more() {
   while (!pending_.empty() && !waiting_ && !done_) {
     long n = term::write_input(master_.native_handle(), pending_);
+    if (n < 0 && errno == EBUSY) return retry_later();
     if (n < 0 && errno != EAGAIN) return pending_.clear();
     if (n < 0) {
       waiting_ = true;
@@ -52,7 +54,22 @@ void Shell::write_more() {
       return;
     }
     pending_.erase(0, size_t(n));
+    retry_ms_ = 5;
   }
+}
+
+// The program has not read what it was sent before (see write_input):
+// nothing wakes us when it does, so look again shortly, less often the
+// longer it does not read (5 ms doubling to 160 ms).
+void Shell::retry_later() {
+  waiting_ = true;
+  retry_.expires_after(std::chrono::milliseconds(retry_ms_));
+  retry_ms_ = std::min(retry_ms_ * 2, 160);
+  retry_.async_wait([this, alive = alive_](const error_code& ec) {
+    if (!*alive) return;
+    waiting_ = false;
+    if (!ec) write_more();
+  });
 }
 
 }  // namespace grio::wsys

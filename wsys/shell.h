@@ -35,13 +35,16 @@ class Shell {
  private:
   void read_more();
   void write_more();
+  void retry_later();
 
   term::PtyProcess proc_;
   asio::posix::stream_descriptor master_;
+  asio::steady_timer retry_;
   Events ev_;
   std::string buf_;
   std::string pending_;   // input the pty could not take yet
-  bool waiting_ = false;  // for the pty to become writable
+  bool waiting_ = false;  // for the pty to become writable, or retry_
+  int retry_ms_ = 5;      // retry_'s next wait
   bool done_ = false;
   // Guards callbacks that outlive us in Asio's queue.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -19,6 +19,24 @@ TEST_CASE("Plan 9 error strings become errno", "[mount]") {
   CHECK(errno_of("file does not exist ") == EIO);  // exact strings only
 }
 
+// Issue 13 item 14: other servers' strings for the same errors.
+TEST_CASE("lib9p, fossil and u9fs error strings become errno too", "[mount]") {
+  CHECK(errno_of("file not found") == ENOENT);             // lib9p
+  CHECK(errno_of("directory entry not found") == ENOENT);  // fossil
+  CHECK(errno_of("No such file or directory") == ENOENT);  // u9fs, diod: strerror
+  CHECK(errno_of("file exists") == EEXIST);
+  CHECK(errno_of("File exists") == EEXIST);
+  CHECK(errno_of("Permission denied") == EACCES);
+  CHECK(errno_of("Not a directory") == ENOTDIR);
+  CHECK(errno_of("Is a directory") == EISDIR);
+  CHECK(errno_of("Directory not empty") == ENOTEMPTY);
+  CHECK(errno_of("create prohibited") == EPERM);
+  CHECK(errno_of("walk in non-directory") == ENOTDIR);
+  CHECK(errno_of("authentication failed") == ECONNREFUSED);
+  CHECK(errno_of("Read-only file system") == EROFS);
+  CHECK(errno_of("no such file") == EIO);
+}
+
 TEST_CASE("inodes: one number per path until the kernel forgets it", "[mount]") {
   Inodes t;
   CHECK(t.lookup("") == kRootIno);

@@ -2,9 +2,12 @@
 // real grio serve and grio ramfs processes (and, to type into a window, a
 // window system in this process).
 #include <future>
+#include <map>
 #include <thread>
 
 #include "net/asio.h"
+#include "net/errors.h"
+#include "net/ramfs.h"
 #include "net/server.h"
 #include "tests/mount/fid_trace.h"
 #include "tests/mount/mount_process.h"
@@ -189,6 +192,109 @@ TEST_CASE("files on ramfs: create, >, >>, truncate, mkdir and rm", "[mount]") {
   Ran rmdir = run("mkdir " + m / "e" + " && echo x > " + m / "e/g && rmdir " + m / "e");
   CHECK(rmdir.status != 0);
   CHECK(contains(rmdir.err, "Directory not empty"));
+}
+
+namespace {
+
+// grio ramfs speaking another server's error strings: lib9p's ("file not
+// found") or u9fs's (strerror: "No such file or directory"), served from
+// this process on a Unix socket.
+class ForeignRamfs : public grio::net::FileTree {
+ public:
+  using Strings = std::map<std::string, std::string>;  // grio's string -> theirs
+  explicit ForeignRamfs(Strings s) : strings_(std::move(s)) {
+    char tmpl[] = "/tmp/grio-foreign-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    dir_ = tmpl;
+    auto a = srv_.listen("unix!" + (dir_ / "fs").string());
+    REQUIRE(a.ok());
+    addr = *a;
+    thread_ = std::thread([this] {
+      auto work = grio::asio::make_work_guard(io_);
+      io_.run();
+    });
+  }
+  ~ForeignRamfs() override {
+    grio::asio::post(io_, [this] {
+      srv_.close();
+      io_.stop();
+    });
+    thread_.join();
+    fs::remove_all(dir_);
+  }
+  std::string addr;
+
+  using NodeRef = grio::net::NodeRef;
+  template <class T>
+  using Result = grio::net::Result<T>;
+  Result<NodeRef> attach(const grio::ninep::Tattach& t, const grio::net::Session& s) override {
+    return theirs(ram_.attach(t, s));
+  }
+  Result<NodeRef> walk1(const NodeRef& from, std::string_view name) override { return theirs(ram_.walk1(from, name)); }
+  grio::net::Error open(grio::net::Fid& f, uint8_t mode) override { return theirs(ram_.open(f, mode)); }
+  Result<NodeRef> create(grio::net::Fid& dir, const grio::ninep::Tcreate& t) override {
+    return theirs(ram_.create(dir, t));
+  }
+  void read(const grio::net::Req& r) override { ram_.read(r); }
+  void write(const grio::net::Req& r) override { ram_.write(r); }
+  std::vector<grio::net::Stat> list(grio::net::Fid& f) override { return ram_.list(f); }
+  Result<grio::net::Stat> stat(grio::net::Fid& f) override { return theirs(ram_.stat(f)); }
+  grio::net::Error wstat(grio::net::Fid& f, const grio::net::Stat& d) override { return theirs(ram_.wstat(f, d)); }
+  grio::net::Error remove(grio::net::Fid& f) override { return theirs(ram_.remove(f)); }
+  void clunk(grio::net::Fid& f) override { ram_.clunk(f); }
+
+ private:
+  std::string theirs(const std::string& e) const {
+    auto it = strings_.find(e);
+    return it == strings_.end() ? e : it->second;
+  }
+  template <class T>
+  Result<T> theirs(Result<T> r) const {
+    return r.ok() ? std::move(r) : Result<T>::error(theirs(r.error()));
+  }
+  Strings strings_;
+  grio::net::RamFs ram_{"glenda"};
+  fs::path dir_;
+  grio::asio::io_context io_;
+  grio::net::Server srv_{io_, *this};
+  std::thread thread_;
+};
+
+// What a shell user does first on a fresh mount of someone else's server.
+void create_mkdir_and_miss(const ForeignRamfs& srv) {
+  Mount m(srv.addr);
+  Ran echo = run("echo hi > " + m / "new.txt");
+  INFO(echo.err);
+  CHECK(echo.status == 0);
+  CHECK(slurp(m / "new.txt") == "hi\n");
+  Ran mkdir = run("mkdir " + m / "sub" + " && echo x > " + m / "sub/g");
+  INFO(mkdir.err);
+  CHECK(mkdir.status == 0);
+  CHECK(fs::is_directory(m / "sub"));
+  Ran cat = run("cat " + m / "nonexistent");
+  CHECK(cat.status != 0);
+  CHECK(contains(cat.err, "No such file or directory"));
+  Ran again = run("mkdir " + m / "sub");
+  CHECK(contains(again.err, "File exists"));
+  Ran rmdir = run("rmdir " + m / "sub");
+  CHECK(contains(rmdir.err, "Directory not empty"));
+}
+
+}  // namespace
+
+TEST_CASE("mount of a lib9p server: its 'file not found' lets echo > and mkdir create", "[mount]") {
+  ForeignRamfs srv({{grio::err::nonexist, "file not found"},
+                    {grio::err::exists, "file already exists"},
+                    {grio::err::notempty, "directory not empty"}});
+  create_mkdir_and_miss(srv);
+}
+
+TEST_CASE("mount of a u9fs-like server: strerror texts become their errno", "[mount]") {
+  ForeignRamfs srv({{grio::err::nonexist, "No such file or directory"},
+                    {grio::err::exists, "File exists"},
+                    {grio::err::notempty, "Directory not empty"},
+                    {grio::err::perm, "Permission denied"}});
+  create_mkdir_and_miss(srv);
 }
 
 TEST_CASE("1000 open and close cycles leave no fid behind on the server", "[mount]") {

@@ -1,5 +1,7 @@
 // The grio program itself: `grio ramfs` serving, `grio 9p` talking to it.
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/net/process.h"
 
@@ -116,4 +118,21 @@ TEST_CASE("grio ramfs on tcp warns that it is unauthenticated", "[net]") {
                 " kill $p; wait $p; cat $d/out; cat $d/err >&2; rm -r $d)");
   CHECK(ok.out.rfind("ramfs=tcp!127.0.0.1!", 0) == 0);
   CHECK(ok.err.find("warning: tcp!127.0.0.1!") != std::string::npos);
+}
+
+// Issue 13 item 15: under cron, systemd or a container USER is often unset;
+// attaching as "none" then fails on servers that check the name (u9fs).
+TEST_CASE("grio 9p with USER unset attaches as the login name of its uid", "[net]") {
+  passwd* pw = ::getpwuid(::getuid());
+  REQUIRE(pw);
+  std::string login = pw->pw_name;
+  auto r = run("d=$(mktemp -d) && (" + std::string(GRIO_BINARY) +
+               " ramfs -D --listen unix!$d/s >$d/out 2>$d/trace & p=$!;"
+               " for i in $(seq 100); do grep -q ramfs= $d/out && break; sleep 0.1; done;"
+               " env -u USER " + GRIO_BINARY + " 9p -a unix!$d/s ls /;"
+               " kill $p; wait $p; grep Tattach $d/trace >&2; rm -r $d)");
+  INFO(r.err);
+  CHECK(r.out == "pipe\n");
+  CHECK(r.err.find(" uname " + login + " ") != std::string::npos);
+  CHECK(r.err.find(" uname none ") == std::string::npos);
 }

@@ -1,4 +1,5 @@
 // Dial strings, the private socket directory, and dial() itself.
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -197,4 +198,17 @@ TEST_CASE("dial: connects to unix and tcp listeners", "[net]") {
     dial(io, *parse_address("unix!/" + std::string(200, 'x'), why), ec);
     CHECK(ec == asio::error::name_too_long);
   }
+}
+
+TEST_CASE("user_name: $USER, else the login name of our uid", "[net]") {
+  {
+    EnvVar user("USER", "glenda");
+    CHECK(user_name() == "glenda");
+  }
+  passwd* pw = ::getpwuid(::getuid());
+  REQUIRE(pw);
+  EnvVar unset("USER", nullptr);
+  CHECK(user_name() == pw->pw_name);
+  EnvVar empty("USER", "");
+  CHECK(user_name() == pw->pw_name);
 }

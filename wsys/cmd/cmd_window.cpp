@@ -252,10 +252,11 @@ void Relay::read_input() {
 bool Relay::send_input(std::string_view data) {
   while (!data.empty()) {
     long n = term::write_input(p_.master, data);
-    if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
+    if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EBUSY) return false;
     if (n < 0) {
+      // EBUSY: the program has not read earlier input; nothing signals when.
       pollfd pf{p_.master, POLLOUT, 0};
-      ::poll(&pf, 1, 100);
+      ::poll(&pf, errno == EBUSY ? 0 : 1, errno == EBUSY ? 5 : 100);
       if (stopping_) return false;
       continue;
     }

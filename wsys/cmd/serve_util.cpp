@@ -1,7 +1,6 @@
 // Shared plumbing of the serving subcommands.
 #include "wsys/cmd/serve_util.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,11 +21,7 @@ net::ServerConfig ServeOptions::config() const {
   return cfg;
 }
 
-std::string user_name() {
-  if (const char* u = std::getenv("USER"); u && *u) return u;
-  if (auto* pw = ::getpwuid(::getuid())) return pw->pw_name;
-  return "none";
-}
+std::string user_name() { return net::user_name(); }
 
 std::optional<std::string> listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var) {
   std::vector<std::string> todo = addrs;

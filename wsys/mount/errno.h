@@ -5,9 +5,13 @@
 
 namespace grio::mount {
 
-// Plan 9's table strings map as Linux's own v9fs maps them (file in use
-// gives EBUSY, as the mount's spec asks, where v9fs says ETXTBSY); a lost
-// connection is ENOTCONN; anything else is EIO and worth logging.
+// Exact text, as Linux's own v9fs maps it: the Plan 9 strings of grio, the
+// Plan 9 kernel, lib9p, fossil and u9fs ("file does not exist", "file not
+// found", "directory entry not found" are all ENOENT), and the Unix
+// strerror() texts u9fs and diod send ("No such file or directory").
+// grio's "file in use" gives EBUSY, as the mount's spec asks, where v9fs
+// says ETXTBSY; a lost connection is ENOTCONN; anything else is EIO and
+// worth logging.
 int errno_of(std::string_view plan9_error);
 
 }  // namespace grio::mount
