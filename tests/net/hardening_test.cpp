@@ -171,7 +171,7 @@ Wire dial_wire(const std::string& addr) {
 
 }  // namespace
 
-TEST_CASE("a connection that does not attach in time is closed; an attached one stays", "[net]") {
+TEST_CASE("a connection that does not attach in time is closed and an attached one stays", "[net]") {
   net::ServerConfig cfg;
   cfg.limits.attach_timeout = std::chrono::milliseconds(1000);
   Served s(cfg);
@@ -186,7 +186,7 @@ TEST_CASE("a connection that does not attach in time is closed; an attached one 
   attached.rpc<Rstat>(2, Tstat{0});
 }
 
-TEST_CASE("tcp connections per peer address are capped; unix ones are not", "[net]") {
+TEST_CASE("tcp connections per peer address are capped but unix ones are not", "[net]") {
   net::ServerConfig cfg;
   cfg.limits.max_per_peer = 2;
   Served s(cfg);
