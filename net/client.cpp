@@ -6,6 +6,11 @@
 // go on a free list, so steady-state traffic allocates nothing here.
 #include "net/client.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +19,7 @@
 
 #include "net/codec.h"
 #include "net/errors.h"
+#include "net/fd_passing.h"
 #include "net/framing.h"
 #include "net/outbox.h"
 #include "net/stream.h"
@@ -51,6 +57,9 @@ Result<Msg> to_result(Msg&& m, MsgType want) {
 
 struct Client::Impl {
   Impl(Client& c, Socket s) : self(c), sock(std::move(s)) {}
+  ~Impl() {
+    if (pass_fd >= 0) ::close(pass_fd);
+  }
 
   Client& self;
   Socket sock;
@@ -61,6 +70,7 @@ struct Client::Impl {
   // and leave together when it completes.
   Outbox pending, writing;
   bool write_busy = false;
+  int pass_fd = -1;  // a descriptor of ours to pass with the next write (write_fd)
 
   // Reads: received bytes, split into messages.
   FrameReader in{0};
@@ -112,8 +122,34 @@ struct Client::Impl {
   void write_now() {
     if (write_busy || pending.empty() || self.closed_) return;
     std::swap(pending, writing);
+    if (pass_fd >= 0) return write_with_fd();
     write_busy = !send_now(sock, writing, [c = self.shared_from_this()](error_code ec) { c->impl_->on_write(ec); });
     if (!write_busy) writing.clear();
+  }
+
+  // The descriptor goes with the first byte of the burst that holds its
+  // Twrite, so the server has it by the time it reads that message. If
+  // the socket takes nothing now, the burst waits for room, fd and all.
+  void write_with_fd() {
+    size_t sent = 0;
+    error_code ec = send_with_fd(sock, writing, pass_fd, sent);
+    write_busy = true;
+    auto c = self.shared_from_this();
+    if (ec == asio::error::would_block) {
+      std::swap(pending, writing);  // back in front of what is queued meanwhile
+      return sock.async_wait(asio::socket_base::wait_write, [c](error_code ec) { c->impl_->retry_fd(ec); });
+    }
+    ::close(std::exchange(pass_fd, -1));
+    if (ec) return on_write(ec);
+    if (sent == writing.size()) return on_write({});
+    asio::async_write(sock, writing.buffers(sent), [c](error_code ec, size_t) { c->impl_->on_write(ec); });
+  }
+
+  void retry_fd(error_code ec) {
+    write_busy = false;
+    if (self.closed_) return;
+    if (ec) return fail_all();
+    write_now();
   }
 
   void on_write(error_code ec) {
@@ -221,6 +257,7 @@ struct Client::Impl {
     self.closed_ = true;
     error_code ec;
     sock.close(ec);
+    if (pass_fd >= 0) ::close(std::exchange(pass_fd, -1));
     std::vector<Reply> replies;
     std::vector<std::function<void()>> flushes;
     for (Slot& s : slots) {
@@ -302,6 +339,35 @@ uint16_t Client::write(uint32_t fid, uint64_t offset, std::string_view data, Rep
   if (tag == NOTAG) return NOTAG;
   if (chatty) std::fprintf(stderr, "<- %s\n", to_string(Fcall{tag, Twrite{fid, offset, std::string(data)}}).c_str());
   impl_->pending.add_twrite(tag, fid, offset, data);
+  if (!impl_->parsing) impl_->write_now();
+  return tag;
+}
+
+uint16_t Client::write_fd(uint32_t fid, uint64_t offset, std::string_view data, int fd, Reply done) {
+  error_code ec;
+  if (impl_->sock.local_endpoint(ec).protocol().family() != AF_UNIX || ec) {
+    impl_->post_error(std::move(done), "descriptors are passed only over a Unix socket");
+    return NOTAG;
+  }
+  if (impl_->pass_fd >= 0) {
+    impl_->post_error(std::move(done), "a descriptor is already being passed");
+    return NOTAG;
+  }
+  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) {
+    impl_->post_error(std::move(done), std::strerror(errno));
+    return NOTAG;
+  }
+  // Queued before the Twrite, so that a write that fails at once (msize)
+  // has not left the descriptor to ride on some later message.
+  bool was_parsing = std::exchange(impl_->parsing, true);
+  uint16_t tag = write(fid, offset, data, std::move(done));
+  impl_->parsing = was_parsing;
+  if (tag == NOTAG) {
+    ::close(copy);
+    return NOTAG;
+  }
+  impl_->pass_fd = copy;
   if (!impl_->parsing) impl_->write_now();
   return tag;
 }
@@ -480,6 +546,15 @@ Result<uint32_t> SyncClient::write(uint32_t fid, uint64_t offset, std::string_vi
     return client_->write(fid, offset, data, std::move(done));
   };
   auto r = expect<Rwrite>(call_interruptible(send, intr));
+  if (!r) return Result<uint32_t>::error(r.error());
+  return r->count;
+}
+
+Result<uint32_t> SyncClient::write_fd(uint32_t fid, uint64_t offset, std::string_view data, int fd) {
+  auto send = [this, fid, offset, data, fd](Client::Reply done) {
+    return client_->write_fd(fid, offset, data, fd, std::move(done));
+  };
+  auto r = expect<Rwrite>(call_interruptible(send, nullptr));
   if (!r) return Result<uint32_t>::error(r.error());
   return r->count;
 }

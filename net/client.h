@@ -42,6 +42,9 @@ class Client : public std::enable_shared_from_this<Client> {
   // but gathered from them into the socket, so they must stay valid until
   // done runs (by then the server has them, or the connection is gone).
   uint16_t write(uint32_t fid, uint64_t offset, std::string_view data, Reply done);
+  // The same Twrite with a copy of descriptor fd passed along (SCM_RIGHTS,
+  // fd_passing.h): only on a Unix socket, one at a time.
+  uint16_t write_fd(uint32_t fid, uint64_t offset, std::string_view data, int fd, Reply done);
   // Tflush of an outstanding tag. The old request's callback runs exactly
   // once: with its reply if that came first, else with "interrupted".
   void flush(uint16_t oldtag, std::function<void()> done = {});
@@ -113,6 +116,8 @@ class SyncClient {
                            const std::shared_ptr<Interrupt>& intr = nullptr);
   Result<uint32_t> write(uint32_t fid, uint64_t offset, std::string_view data,
                          const std::shared_ptr<Interrupt>& intr = nullptr);
+  // A write that passes descriptor fd with it (Client::write_fd).
+  Result<uint32_t> write_fd(uint32_t fid, uint64_t offset, std::string_view data, int fd);
   Error clunk(uint32_t fid);
   Error remove(uint32_t fid);
   Result<Stat> stat(uint32_t fid);

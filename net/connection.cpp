@@ -8,6 +8,7 @@
 
 #include "net/codec.h"
 #include "net/errors.h"
+#include "net/fd_passing.h"
 #include "net/stream.h"
 
 namespace grio::net {
@@ -54,9 +55,11 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
   auto here = sock_.local_endpoint(ec);
   ucred peer{};
   socklen_t len = sizeof peer;
-  session_->local_owner = !ec && here.protocol().family() == AF_UNIX &&
-                          ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
-                          peer.uid == ::geteuid();
+  if (!ec && here.protocol().family() == AF_UNIX &&
+      ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
+    session_->peer_uid = peer.uid;
+  session_->local_owner = session_->peer_uid == ::geteuid();
+  if (!ec && here.protocol().family() == AF_UNIX) session_->passed_fd = std::make_shared<PassedFd>();
 }
 
 // A connection that is not attached within the timeout is closed: idle
@@ -77,6 +80,7 @@ void Connection::close() {
   closed_ = true;
   attach_timer_.cancel();
   reset_session();
+  if (session_->passed_fd) session_->passed_fd->offer(-1);
   error_code ec;
   sock_.close(ec);
   srv_.gone(shared_from_this());
@@ -148,7 +152,9 @@ void Connection::resume() {
 void Connection::read_more() {
   if (closed_ || reading_ || stalled_ || over_budget()) return;  // resumed by room_freed
   reading_ = true;
-  read_async(sock_, in_, [self = shared_from_this()](const error_code& ec, ReadNow got) { self->on_read(ec, got); });
+  auto done = [self = shared_from_this()](const error_code& ec, ReadNow got) { self->on_read(ec, got); };
+  if (session_->passed_fd) read_async_fds(sock_, in_, *session_->passed_fd, std::move(done));
+  else read_async(sock_, in_, std::move(done));
 }
 
 // While reads fill all their room, more requests are probably waiting, so
@@ -163,7 +169,8 @@ void Connection::on_read(const error_code& ec, ReadNow got) {
   take_frames();
   for (int i = 1; i < max_burst && got == ReadNow::More && !closed_ && !stalled_ && !over_budget(); i++) {
     error_code rec;
-    got = read_now(sock_, in_, rec);
+    size_t n = 0;
+    got = session_->passed_fd ? read_now_fds(sock_, in_, *session_->passed_fd, rec, n) : read_now(sock_, in_, rec);
     if (got == ReadNow::Failed) close();
     else take_frames();
   }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -53,11 +54,17 @@ struct Node {
 using NodeRef = std::shared_ptr<Node>;
 
 // Per-connection facts a tree may use (rights, per-peer state).
+class PassedFd;
+
 struct Session {
   uint64_t id = 0;       // connection number, as in -D traces
   uint32_t msize = 0;    // negotiated message size
   std::string uname;     // from the first attach
   bool local_owner = false;  // a Unix socket peer running as our user (SO_PEERCRED)
+  std::optional<uint32_t> peer_uid;  // a Unix socket peer's uid (SO_PEERCRED); none over TCP
+  // On a Unix socket: the descriptor the peer last passed (SCM_RIGHTS) and
+  // no request has taken yet (fd_passing.h). Null on other streams.
+  std::shared_ptr<PassedFd> passed_fd;
 };
 
 struct Fid {

@@ -1,6 +1,8 @@
 // The hub tree: walking, parked reads and writes, ctl, create and remove.
 #include "net/hub_tree.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -8,6 +10,7 @@
 #include <sstream>
 
 #include "net/errors.h"
+#include "net/fd_passing.h"
 
 namespace grio::net {
 
@@ -241,8 +244,9 @@ void HubTree::write(const Req& r) {
 }
 
 // The first write hands a terminal over; the later ones are its commands.
-// Only a client on this machine running as the owner may: the server opens
-// the terminal by its path, which must be a tty of the owner's.
+// Only a client on this machine running as the owner may, and only a
+// terminal it holds: the descriptor passed with the write (never a path,
+// which would name anyone's terminal).
 void HubTree::tty_write(const Req& r) {
   auto& f = r->fid();
   auto& n = node_of(f);
@@ -253,12 +257,15 @@ void HubTree::tty_write(const Req& r) {
     e = std::static_pointer_cast<Terminal>(f.aux)->write(line);
   } else {
     auto w = words(line);
-    bool watch = w.size() == 3 && w[2] == "watch";
-    if (w.size() < 2 || w[0] != "attach" || (w.size() == 3 && !watch) || w.size() > 3) e = "bad tty message";
+    bool watch = w.size() == 2 && w[1] == "watch";
+    if (w.empty() || w[0] != "attach" || (w.size() == 2 && !watch) || w.size() > 2) e = "bad tty message";
     else if (!f.session || !f.session->local_owner) e = "a terminal is handed over only by the owner, on this machine";
-    else if (n.dir->removed) e = err::nonexist;
-    else if (!hooks_.terminal) e = "terminals not served here";
-    else if (auto t = hooks_.terminal(n.dir->name, w[1], watch || n.ro); !t) e = t.error();
+    else if (int fd = f.session->passed_fd ? f.session->passed_fd->take() : -1; fd < 0)
+      e = "no terminal passed with attach";
+    else if (n.dir->removed || !hooks_.terminal) {
+      ::close(fd);
+      e = n.dir->removed ? err::nonexist : "terminals not served here";
+    } else if (auto t = hooks_.terminal(n.dir->name, fd, watch || n.ro); !t) e = t.error();
     else f.aux = *t;
   }
   if (!e.empty()) return r->error(e);

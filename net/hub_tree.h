@@ -10,10 +10,12 @@
 //                  eof [HUB] freeze melt cap BYTES [HUB] lag BYTES [HUB]
 //                  wait MS
 //   HUB            a plain hub (Tcreate in the root or a session; Tremove)
-//   NAME/tty       a terminal handed over (opened ORDWR): `attach PATH
+//   NAME/tty       a terminal handed over (opened ORDWR): `attach
 //                  [watch]` from a client on this machine running as the
-//                  owner; then reads give its events, writes its commands
-//                  (Terminal below); clunk gives the terminal back
+//                  owner, written with the terminal itself passed along
+//                  (SCM_RIGHTS, fd_passing.h); then reads give its events,
+//                  writes its commands (Terminal below); clunk gives the
+//                  terminal back
 //
 // A hub opened for reading with OTRUNC is a tail reader (hub.h): what a
 // terminal asks for; without it a reader gets every byte the cap allows.
@@ -86,12 +88,12 @@ class HubTree : public FileTree {
 
   // What the owner adds: starting a session's program (`new NAME`, given
   // the directory already made), hearing that a session was removed, and
-  // serving a terminal handed over (watch: nothing typed there is sent).
+  // serving a terminal handed over (fd, which it then owns; watch: nothing
+  // typed there is sent).
   struct Hooks {
     std::function<Error(const std::string& name, const std::string& cmd)> start;
     std::function<void(const std::string& name)> removed;
-    std::function<Result<std::shared_ptr<Terminal>>(const std::string& session, const std::string& path, bool watch)>
-        terminal;
+    std::function<Result<std::shared_ptr<Terminal>>(const std::string& session, int fd, bool watch)> terminal;
   };
 
   HubTree(asio::io_context& io, std::string owner, uint64_t qid_base = 0);

@@ -44,9 +44,10 @@ void read(Ctx& c, const net::Req& r) {
   park_in(c, r, [](Window& win) -> auto& { return win.wctl_reads; });
 }
 
-net::Error command(Ctx& c, std::string_view msg) {
+net::Error command(Ctx& c, std::string_view msg, const net::Session* by) {
   auto cmd = parse_wctl(msg);
   if (!cmd) return cmd.error();
+  if (by) cmd->sender_uid = by->peer_uid;
   if (cmd->verb == WctlVerb::New) {
     auto w = c.ws.create(*cmd);
     return w ? net::Error{} : w.error();
@@ -62,7 +63,7 @@ net::Error command(Ctx& c, std::string_view msg) {
 
 void write(Ctx& c, const net::Req& r) {
   auto& t = r->twrite();
-  if (auto e = command(c, t.data); !e.empty()) return r->error(e);
+  if (auto e = command(c, t.data, r->fid().session.get()); !e.empty()) return r->error(e);
   r->respond(ninep::Rwrite{uint32_t(t.data.size())});
 }
 

@@ -4,14 +4,17 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <optional>
 
 #include "wsys/hub_keys.h"
+#include "wsys/onlcr.h"
 
 namespace grio::wsys {
 
@@ -69,6 +72,8 @@ class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_fro
   bool taking_ = false;     // in take(), which goes on itself
   std::deque<std::string> events_;
   net::Req reader_;         // a parked event read
+  Onlcr onlcr_;             // the terminal's output processing is ours
+  std::optional<termios> given_;  // the terminal's settings as it came, restored when it goes back
 };
 
 HubTerminal::HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_ptr<Dir> dir, int fd, bool watch)
@@ -81,10 +86,19 @@ HubTerminal::HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_p
   }
   in_ = dir_->hubs.at("0");
   note_ = dir_->hubs.at("note");
+  // Output processing off, as tmux's server leaves its clients' terminals:
+  // the kernel then takes output in bulk, and newlines are emit()'s.
+  termios t{};
+  if (::tcgetattr(fd, &t) == 0) {
+    given_ = t;
+    t.c_oflag &= ~OPOST;
+    ::tcsetattr(fd, TCSANOW, &t);
+  }
 }
 
 HubTerminal::~HubTerminal() {
   for (auto& o : outs_) o.e->hub.detach(o.rid);
+  if (given_) ::tcsetattr(tty_.native_handle(), TCSANOW, &*given_);
   error_code ec;
   tty_.close(ec);
 }
@@ -138,7 +152,7 @@ void HubTerminal::pump(Out& o) {
 }
 
 void HubTerminal::emit(std::string_view bytes) {
-  unwritten_ += bytes;
+  unwritten_ += onlcr_(bytes);
   if (!writing_) flush_tty();
 }
 
@@ -257,38 +271,26 @@ net::Error HubTerminal::write(std::string_view line) {
   return {};
 }
 
-// /dev/pts/N, /dev/ttyX, /dev/console: where terminals live.
-bool is_terminal_name(const std::string& p) {
-  auto rest_ok = [&](size_t from, bool digits) {
-    if (p.size() <= from) return false;
-    for (size_t i = from; i < p.size(); i++)
-      if (!(digits ? isdigit(static_cast<unsigned char>(p[i])) : isalnum(static_cast<unsigned char>(p[i])))) return false;
-    return true;
-  };
-  return (p.starts_with("/dev/pts/") && rest_ok(9, true)) || (p.starts_with("/dev/tty") && rest_ok(8, false)) ||
-         p == "/dev/console";
-}
-
 }  // namespace
 
 net::Result<std::shared_ptr<net::HubTree::Terminal>> serve_terminal(asio::io_context& io, net::HubTree& hubs,
-                                                                    const std::string& name,
-                                                                    const std::string& path, bool watch) {
+                                                                    const std::string& name, int fd, bool watch) {
   using R = net::Result<std::shared_ptr<net::HubTree::Terminal>>;
-  auto dir = hubs.session(name);
-  if (!dir) return R::error("no session " + name);
-  for (auto* h : {"0", "1", "2", "note"})
-    if (!dir->hubs.count(h)) return R::error("session " + name + " has no hub " + h);
-  // Only a terminal's name is opened: no FIFO, no file on a mount of
-  // ourselves (whose open would wait for this very thread).
-  if (!is_terminal_name(path)) return R::error(path + ": not a terminal");
-  int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return R::error(path + ": " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || !::isatty(fd) || st.st_uid != ::geteuid()) {
+  auto refuse = [fd](std::string why) {
     ::close(fd);
-    return R::error(path + ": not a terminal of this user's");
-  }
+    return R::error(std::move(why));
+  };
+  auto dir = hubs.session(name);
+  if (!dir) return refuse("no session " + name);
+  for (auto* h : {"0", "1", "2", "note"})
+    if (!dir->hubs.count(h)) return refuse("session " + name + " has no hub " + h);
+  // Whoever holds a terminal may have it served; anything else (a pipe, a
+  // FIFO, a file on a mount of ourselves whose reads would wait for this
+  // very thread) is refused.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || !::isatty(fd)) return refuse("not a terminal");
+  int fl = ::fcntl(fd, F_GETFL);
+  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) return refuse(std::string("terminal: ") + std::strerror(errno));
   auto t = std::make_shared<HubTerminal>(io, hubs, dir, fd, watch);
   t->start();
   return std::shared_ptr<net::HubTree::Terminal>(t);

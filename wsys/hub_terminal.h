@@ -25,10 +25,10 @@
 
 namespace grio::wsys {
 
-// Opens path, which must be a terminal owned by this user, and serves it
-// for session `name` until the result is dropped.
+// Serves fd, which must be a terminal, for session `name` until the result
+// is dropped; then its settings are put back (output processing is ours
+// meanwhile) and fd is closed. fd is ours either way.
 net::Result<std::shared_ptr<net::HubTree::Terminal>> serve_terminal(asio::io_context& io, net::HubTree& hubs,
-                                                                    const std::string& name,
-                                                                    const std::string& path, bool watch);
+                                                                    const std::string& name, int fd, bool watch);
 
 }  // namespace grio::wsys

@@ -71,7 +71,7 @@ uint32_t perm_of(const FileKind& k, bool ro) {
 
 // aname: `new [wctl options]` makes a window (and starts nothing), `<id>`
 // binds an existing one, `none` or empty is the windowless context.
-Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session&) {
+Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session& s) {
   std::string_view a = t.aname;
   if (a.empty() || a == "none") return make(ws_, 0, 0, Qfile::Root);
   if (a == "watch") return watch_root();
@@ -83,6 +83,7 @@ Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session&) {
   if (!c) return Result<NodeRef>::error(c.error());
   if (c->verb != WctlVerb::New) return Result<NodeRef>::error("unknown id in attach");
   if (!c->pid) c->pid = 0;  // attach never starts a program
+  c->sender_uid = s.peer_uid;
   auto w = ws_.create(*c);
   // rio names where a bad rectangle came from; other errors pass as they are.
   if (!w) return Result<NodeRef>::error(w.error() == err::badrect ? err::badrectattach : w.error());

@@ -32,6 +32,10 @@ struct WctlCommand {
   bool hide = false;                // -hide
   std::optional<bool> scroll;       // -scroll / -noscroll
   std::string cmd;                  // new: the rest of the line, the command to run
+  // Not parsed: who sent it, if a Unix socket peer (SO_PEERCRED's uid).
+  // Only such a peer's -pid is ever signalled, and only while that process
+  // runs as this uid (window_system.cpp).
+  std::optional<uint32_t> sender_uid;
 };
 
 // Parses one message written to wctl (a trailing newline is allowed).

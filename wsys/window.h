@@ -70,6 +70,7 @@ struct Window {
   int reshapes = 0;                  // for winname: window.<id>.<n>
   uint64_t view_version = 1;         // bumped on every change a desktop would draw
   pid_t note_pid = 0;                // -pid: whom DEL and delete signal
+  std::optional<uint32_t> note_uid;  // the uid note_pid must run as; none: never signalled
   term::TextBuffer text;
   term::OutputDecoder shell_output;  // decoder of what our program writes
   std::unique_ptr<Shell> shell;      // the program we started in it, if any

@@ -1,6 +1,7 @@
 // The window system's rules: creation, wctl verbs, lifetime, input and output.
 #include "wsys/window_system.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,9 +19,27 @@ namespace grio::wsys {
 
 namespace {
 
-// The -pid group of a window. Never 0 or 1: kill(-1) signals everyone.
+// Never 0 or 1 (kill(-1) signals everyone), nor the window system itself.
+bool ours(pid_t pid) { return pid <= 1 || pid == ::getpid() || pid == ::getpgrp(); }
+
+// The -pid group of a window, only while it is provably its client's: set
+// by a Unix socket peer (a TCP peer's -pid names a process on another
+// machine, or anyone's here) and its leader running as that peer's user.
+// Checked at each signal, as the pid may have been reused since.
 void signal_note(const Window& w, int sig) {
-  if (w.note_pid > 1) ::kill(-w.note_pid, sig);
+  if (ours(w.note_pid) || !w.note_uid) return;
+  struct stat st {};
+  if (::stat(("/proc/" + std::to_string(w.note_pid)).c_str(), &st) != 0 || st.st_uid != *w.note_uid) return;
+  ::kill(-w.note_pid, sig);
+}
+
+// -pid: recorded from anyone (0 is no process), signalled only as above.
+net::Error set_note(Window& w, const WctlCommand& c) {
+  if (!c.pid) return {};
+  if (*c.pid != 0 && ours(*c.pid)) return "bad pid: the window system's own";
+  w.note_pid = *c.pid;
+  w.note_uid = c.sender_uid;
+  return {};
 }
 
 void fail_all(std::deque<net::Req>& q, std::string_view why) {
@@ -44,9 +63,7 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
         return sessions_->start(name, cmd, {{"wsys", cfg_.address}});
       },
       [this](const std::string& name) { sessions_->removed(name); },
-      [this](const std::string& name, const std::string& path, bool watch) {
-        return serve_terminal(io_, *hubs_, name, path, watch);
-      }});
+      [this](const std::string& name, int fd, bool watch) { return serve_terminal(io_, *hubs_, name, fd, watch); }});
   reap_children();
 }
 
@@ -129,6 +146,7 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
   if (c.cd && c.cd->size() > max_wdir) return net::Result<Window*>::error(err::nametoolong);
   if (c.cd && !c.pid)
     if (auto e = bad_directory(*c.cd); !e.empty()) return net::Result<Window*>::error(e);
+  if (c.pid && *c.pid != 0 && ours(*c.pid)) return net::Result<Window*>::error("bad pid: the window system's own");
   Rect r = onto_screen(apply_geometry(c, cascade_rect(cascade_, cfg_.screen)), cfg_.screen);
   if (!good_rect(r, cfg_.screen, cfg_.font_height)) return net::Result<Window*>::error(err::badrect);
   cascade_++;
@@ -139,7 +157,7 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
   w->hidden = c.hide;
   if (c.scroll) w->scroll = *c.scroll;
   if (c.cd) w->wdir = *c.cd;
-  if (c.pid) w->note_pid = *c.pid;
+  set_note(*w, c);
   Window* raw = w.get();
   windows_[id] = std::move(w);
   order_.push_back(id);
@@ -294,8 +312,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
       changed(w);
       return {};
     case WctlVerb::Set:
-      if (c.pid) w.note_pid = *c.pid;
-      return {};
+      return set_note(w, c);
     case WctlVerb::Top:
       raise(w.id);
       return {};

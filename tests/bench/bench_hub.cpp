@@ -3,9 +3,10 @@
 // reader costs.
 //
 //   flood: a session running /bin/sh, N clients attached (`grio hub`,
-//   `tmux attach`, `screen -x`), each on a pty of its own (output
-//   processing off, as tmux sets it; a session's pty has no ONLCR either)
-//   whose master this program drains. The
+//   `tmux attach`, `screen -x`), each on a pty of its own, left as a
+//   terminal emulator leaves it (output processing on: each client turns
+//   it off itself if it wants, as tmux and grio hub do; a session's pty
+//   has no ONLCR), whose master this program drains. The
 //   workload `cat FILE` (MB of text, default 50) or `seq 1 K` (2 000 000 at
 //   50 MB), between `echo BEGIN$((40+1))` and `echo END$((40+2))`, is typed
 //   into the session; timed until every client's pty has shown END42 (the
@@ -17,7 +18,8 @@
 //   lossless: the same `cat` with the session in fear (bound 10 min), each
 //   grio client's bytes between BEGIN41 and END42 checked against the
 //   file's (sum and count), beside screen (which renders every byte, not
-//   checked) and the floor: the file written by `cat` into N bare ptys.
+//   checked) and the floor: the file written by `cat` into N bare ptys
+//   (output processing off).
 //
 //   echo: one key at a time written into an attached client's pty until
 //   its echo comes back there, with 0 and 4 watchers (`grio hub --watch`,
@@ -45,6 +47,8 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "net/client.h"
@@ -134,6 +138,7 @@ struct Client {
   std::string carry;  // the end of what came before, for matches across reads
   Between content;
   char awaiting = 0;  // a key whose echo we wait for
+  bool cr = false;    // the last read ended in \r (plain())
   bool seen = false;
 };
 
@@ -141,12 +146,14 @@ struct Flood {
   std::vector<Client> cs;
   bool verify = false;  // sum each client's content
 
-  void start(int n, std::vector<std::string> argv) {
+  // modes: the pty's output processing, for stty.
+  void start(int n, std::vector<std::string> argv, const std::string& modes = "opost onlcr") {
     for (int i = 0; i < n; i++) {
       term::PtyConfig pc;
-      // A terminal tmux and screen accept (start_pty sets TERM=dumb), with
-      // output processing off, as tmux sets it; grio hub leaves it so.
-      pc.argv = {"/usr/bin/env", "TERM=xterm", "SHELL=/bin/sh", "/bin/sh", "-c", "stty -opost; exec \"$@\"", "sh"};
+      // A terminal tmux and screen accept (start_pty sets TERM=dumb), by
+      // default with output processing as xterm leaves it (start_pty's
+      // 9term modes have no ONLCR).
+      pc.argv = {"/usr/bin/env", "TERM=xterm", "SHELL=/bin/sh", "/bin/sh", "-c", "stty " + modes + "; exec \"$@\"", "sh"};
       pc.argv.insert(pc.argv.end(), argv.begin(), argv.end());
       std::string err;
       auto p = term::start_pty(pc, err);
@@ -169,7 +176,29 @@ struct Flood {
       else if (n < 0 && errno != EAGAIN && !cs[i].done) fail("a client went away; it last said: " + cs[i].carry);
     }
   }
+  // What a client's terminal showed, with its ONLCR undone: the \r that
+  // the kernel, or the client itself with output processing off, put
+  // before each \n is dropped, so bytes and markers count as the session
+  // wrote them (its output has no \r of its own: `cat` of text, `seq`,
+  // echoes on a pty without ONLCR). A \r at the end of a read waits for
+  // the next.
+  static std::string_view plain(Client& c, std::string_view got, std::string& buf) {
+    if (!c.cr && got.find('\r') == std::string_view::npos) return got;
+    buf.clear();
+    if (std::exchange(c.cr, false) && (got.empty() || got[0] != '\n')) buf += '\r';
+    for (size_t i = 0; i < got.size();) {
+      size_t r = got.find('\r', i);
+      buf.append(got.substr(i, r == std::string_view::npos ? std::string_view::npos : r - i));
+      if (r == std::string_view::npos) break;
+      if (r + 1 == got.size()) c.cr = true;
+      else if (got[r + 1] != '\n') buf += '\r';
+      i = r + 1;
+    }
+    return buf;
+  }
   void take(Client& c, std::string_view got) {
+    static std::string buf;
+    got = plain(c, got, buf);
     c.bytes += got.size();
     if (verify) c.content.take(got);
     if (c.awaiting && got.find(c.awaiting) != std::string_view::npos) c.seen = true;
@@ -380,7 +409,8 @@ struct Bare {
 
 template <class Sys>
 Result flood(Sys& sys, int n, const std::string& workload, Flood& f) {
-  f.start(n, sys.client());
+  // The floor is cat's fastest: output processing off.
+  f.start(n, sys.client(), std::is_same_v<Sys, Bare> ? "-opost" : "opost onlcr");
   f.settle(1500ms);
   f.reset();
   auto t0 = Clock::now();

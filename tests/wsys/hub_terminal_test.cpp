@@ -7,9 +7,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <termios.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <csignal>
 #include <filesystem>
 #include <thread>
@@ -28,10 +30,10 @@ namespace {
 struct Typist {
   term::PtyProcess p;
   std::string seen;
-  explicit Typist(std::vector<std::string> argv) {
+  explicit Typist(std::vector<std::string> argv, bool handover = true) {
     term::PtyConfig pc;
     pc.argv = std::move(argv);
-    pc.env = {{"SHELL", "/bin/sh"}};
+    pc.env = {{"SHELL", "/bin/sh"}, {"GRIO_HUB_HANDOVER", handover ? "1" : "0"}};
     std::string err;
     auto got = term::start_pty(pc, err);
     REQUIRE(got);
@@ -85,6 +87,73 @@ std::string read(Wire& w, uint32_t fid, size_t n) {
 void hello(Wire& w, const std::string& aname = "none") {
   w.rpc<Rversion>(NOTAG, Tversion{65536, "9P2000"});
   w.rpc<Rattach>(1, Tattach{0, NOFID, "tester", aname});
+}
+
+// Sends m on sock with descriptor fd passed along (SCM_RIGHTS), as grio
+// hub sends its attach.
+void send_fd(int sock, uint16_t tag, Msg m, int fd) {
+  auto b = encode(Fcall{tag, std::move(m)});
+  iovec iov{b.data(), b.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr h{};
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = control;
+  h.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&h);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  REQUIRE(::sendmsg(sock, &h, MSG_NOSIGNAL) == ssize_t(b.size()));
+}
+
+// A tty write with fd passed: "" when taken, else the error.
+std::string attach_fd(Wire& w, int sock, uint32_t fid, const std::string& msg, int fd) {
+  send_fd(sock, 4, Twrite{fid, 0, msg}, fd);
+  auto f = w.recv();
+  auto* e = std::get_if<Rerror>(&f.msg);
+  return e ? e->ename : "";
+}
+
+// A pty: the master, and a fresh open of its terminal.
+struct Pty {
+  int master = -1, term = -1;
+  Pty() {
+    master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    term = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(term >= 0);
+  }
+  ~Pty() {
+    ::close(term);
+    ::close(master);
+  }
+  bool opost() const {
+    termios t{};
+    REQUIRE(::tcgetattr(term, &t) == 0);
+    return t.c_oflag & OPOST;
+  }
+  // What the master reads, until it holds n bytes (10 s at most).
+  std::string read(size_t n) {
+    std::string got;
+    for (int i = 0; i < 100 && got.size() < n; i++) {
+      pollfd q{master, POLLIN, 0};
+      if (::poll(&q, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t k = ::read(master, buf, sizeof buf);
+      if (k > 0) got.append(buf, size_t(k));
+    }
+    return got;
+  }
+};
+
+size_t open_fds() {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) n++;
+  return n;
 }
 
 }  // namespace
@@ -147,10 +216,11 @@ TEST_CASE("grio hub on a terminal here hands it to the server, % commands stay t
   CHECK(!holds(serve.pid(), w.tty()));
 }
 
-TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal, only a terminal, and the errors for the rest",
+TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal it holds, only a terminal, and the errors for the rest",
           "[wsys][hub]") {
   Wsys s;
-  auto a = s.connect();
+  int sock = s.connect_fd();
+  Wire a(sock);
   hello(a);
   a.rpc<Rwalk>(2, Twalk{0, 1, {"hub", "ctl"}});
   a.rpc<Ropen>(3, Topen{1, OWRITE});
@@ -159,30 +229,35 @@ TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal, only a termi
   CHECK(a.fails(3, Topen{2, OREAD}) == "tty is opened for reading and writing");
   a.rpc<Ropen>(3, Topen{2, ORDWR});
   CHECK(a.fails(4, Tread{2, 0, 100}) == "no terminal attached");
-  CHECK(a.fails(4, Twrite{2, 0, "take /dev/tty"}) == "bad tty message");
-  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/tty please"}) == "bad tty message");
-  // Only a terminal's name is opened at all (no FIFO, no file on a mount).
-  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/null"}) == "/dev/null: not a terminal");
-  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/pts/../null"}) == "/dev/pts/../null: not a terminal");
-  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/pts/999999"}) == "/dev/pts/999999: No such file or directory");
-  // A real terminal of ours is taken; the session's hubs gain its readers.
-  int m = ::posix_openpt(O_RDWR | O_NOCTTY);
-  REQUIRE(m >= 0);
-  REQUIRE(::grantpt(m) == 0);
-  REQUIRE(::unlockpt(m) == 0);
+  CHECK(a.fails(4, Twrite{2, 0, "take"}) == "bad tty message");
+  CHECK(a.fails(4, Twrite{2, 0, "attach watch please"}) == "bad tty message");
+  // A terminal is never named: a path would reach anyone's terminal.
+  Pty other;
+  CHECK(a.fails(4, Twrite{2, 0, std::string("attach ") + ::ptsname(other.master)}) == "bad tty message");
+  CHECK(a.fails(4, Twrite{2, 0, "attach"}) == "no terminal passed with attach");
+  // Only a terminal is taken (no FIFO, no file on a mount of ours).
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  CHECK(attach_fd(a, sock, 2, "attach", null) == "not a terminal");
+  int p[2];
+  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  CHECK(attach_fd(a, sock, 2, "attach", p[0]) == "not a terminal");
+  ::close(p[0]), ::close(p[1]);
+  // The descriptor went with the failed attach: the next has none.
+  CHECK(a.fails(4, Twrite{2, 0, "attach"}) == "no terminal passed with attach");
+  // A terminal passed is taken; the session's hubs gain its readers.
+  Pty t;
+  int m = t.master;
   {  // raw, as grio hub leaves its terminal
-    int sl = ::open(::ptsname(m), O_RDWR | O_NOCTTY);
     termios tio{};
-    REQUIRE(::tcgetattr(sl, &tio) == 0);
+    REQUIRE(::tcgetattr(t.term, &tio) == 0);
     ::cfmakeraw(&tio);
-    REQUIRE(::tcsetattr(sl, TCSANOW, &tio) == 0);
-    ::close(sl);
+    REQUIRE(::tcsetattr(t.term, TCSANOW, &tio) == 0);
   }
   a.rpc<Rwalk>(2, Twalk{0, 6, {"hub", "s", "0"}});
   a.rpc<Ropen>(3, Topen{6, OREAD});
   auto typed = [&] { return s.on_io([&] { return s.world().ws.hubs().hub("s", "0")->hub.end(); }); };
-  a.rpc<Rwrite>(4, Twrite{2, 0, std::string("attach ") + ::ptsname(m)});
-  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/null"}) == "bad tty message");  // one terminal a fid
+  CHECK(attach_fd(a, sock, 2, "attach", t.term) == "");
+  CHECK(attach_fd(a, sock, 2, "attach", null) == "bad tty message");  // one terminal a fid
   CHECK(s.on_io([&] { return s.world().ws.hubs().hub("s", "1")->hub.readers(); }) == 1);
   // A % line goes to the client alone; what was typed after it waits for
   // the resume.
@@ -201,19 +276,20 @@ TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal, only a termi
   CHECK(read(a, 6, 3) == "%b\r");
   a.rpc<Rclunk>(5, Tclunk{2});
   CHECK(s.on_io([&] { return s.world().ws.hubs().hub("s", "1")->hub.readers(); }) == 0);
-  ::close(m);
   // A session that lost a hub cannot take a terminal (and the server stays up).
   a.rpc<Rwalk>(2, Twalk{0, 7, {"hub", "s", "2"}});
   a.rpc<Rremove>(3, Tremove{7});
   a.rpc<Rwalk>(2, Twalk{0, 2, {"hub", "s", "tty"}});
   a.rpc<Ropen>(3, Topen{2, ORDWR});
-  CHECK(a.fails(4, Twrite{2, 0, "attach /dev/pts/0"}) == "session s has no hub 2");
+  CHECK(attach_fd(a, sock, 2, "attach", t.term) == "session s has no hub 2");
+  ::close(null);
   // The root has no tty, and no hub may take the name.
   a.rpc<Rwalk>(2, Twalk{0, 3, {"hub"}});
   CHECK(a.fails(2, Twalk{3, 4, {"tty"}}) == "file does not exist");
   a.rpc<Rwalk>(2, Twalk{3, 4, {"s"}});
   CHECK(a.fails(2, Tcreate{4, "tty", 0666, ORDWR}) == "bad file name");
-  // A peer over TCP is not the owner on this machine, whatever it says.
+  // A peer over TCP is not the owner on this machine, whatever it says
+  // (and no descriptor can come that way).
   int l = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
@@ -235,5 +311,88 @@ TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal, only a termi
   hello(tcp);
   tcp.rpc<Rwalk>(2, Twalk{0, 2, {"hub", "s", "tty"}});
   tcp.rpc<Ropen>(3, Topen{2, ORDWR});
-  CHECK(tcp.fails(4, Twrite{2, 0, "attach /dev/tty"}) == "a terminal is handed over only by the owner, on this machine");
+  CHECK(tcp.fails(4, Twrite{2, 0, "attach"}) == "a terminal is handed over only by the owner, on this machine");
+}
+
+TEST_CASE("hub/NAME/tty: descriptors passed without an attach are not kept, one waits at most", "[wsys][hub]") {
+  Wsys s;
+  size_t before = open_fds();
+  {
+    int sock = s.connect_fd();
+    Wire a(sock);
+    hello(a);
+    size_t connected = open_fds();  // the server's end of the socket, and ours
+    for (int i = 0; i < 200; i++) {
+      int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      send_fd(sock, 5, Tclunk{77}, fd);
+      ::close(fd);
+      CHECK(a.recv().tag == 5);
+    }
+    CHECK(open_fds() <= connected + 1);
+  }
+  // The connection gone, so is what waited on it.
+  CHECK(eventually([&] { return open_fds() == before; }));
+}
+
+TEST_CASE("a handed-over terminal: output processing is the server's, newlines made \\r\\n across writes, settings given back",
+          "[wsys][hub]") {
+  Wsys s;
+  int sock = s.connect_fd();
+  Wire a(sock);
+  hello(a);
+  a.rpc<Rwalk>(2, Twalk{0, 1, {"hub"}});
+  a.rpc<Rcreate>(3, Tcreate{1, "q", DMDIR | 0777, OREAD});  // a session with no program
+  a.rpc<Rwalk>(2, Twalk{0, 2, {"hub", "q", "tty"}});
+  a.rpc<Ropen>(3, Topen{2, ORDWR});
+  a.rpc<Rwalk>(2, Twalk{0, 3, {"hub", "q", "1"}});
+  a.rpc<Ropen>(3, Topen{3, OWRITE});
+  Pty t;
+  REQUIRE(t.opost());
+  CHECK(attach_fd(a, sock, 2, "attach", t.term) == "");
+  CHECK(!t.opost());
+  a.rpc<Rwrite>(4, Twrite{3, 0, "a\nb\r\nc\r"});
+  CHECK(t.read(8) == "a\r\nb\r\nc\r");
+  a.rpc<Rwrite>(4, Twrite{3, 0, "\nd\n"});  // the \r came in the write before
+  CHECK(t.read(4) == "\nd\r\n");
+  a.rpc<Rclunk>(5, Tclunk{2});
+  CHECK(t.opost());
+}
+
+TEST_CASE("grio hub owns its terminal's output processing: off while attached, newlines made \\r\\n across writes, back on after",
+          "[wsys][hub]") {
+  ::setenv("SHELL", "/bin/sh", 1);
+  TempDir dir;
+  std::string addr = "unix!" + (dir.path / "s").string();
+  Background serve({GRIO_BINARY, "serve", "--listen", addr});
+  REQUIRE(serve.first_line() == "wsys=" + addr);
+  for (bool handover : {false, true}) {
+    CAPTURE(handover);
+    std::string name = handover ? "given" : "kept";
+    Typist t({GRIO_BINARY, "hub", "--wsys", addr, name}, handover);
+    REQUIRE(t.shows("attached to " + name));
+    auto opost = [&] {
+      int fd = ::open(t.tty().c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+      REQUIRE(fd >= 0);
+      termios tio{};
+      REQUIRE(::tcgetattr(fd, &tio) == 0);
+      ::close(fd);
+      return bool(tio.c_oflag & OPOST);
+    };
+    CHECK(eventually([&] { return holds(serve.pid(), t.tty()) == handover; }));
+    CHECK(!opost());
+    // What the session writes, as its hub 1 has it: a bare \n is made
+    // \r\n, a \r\n stays, also when a write ends between the two.
+    auto hub1 = [&](const std::string& bytes) {
+      CHECK(run(std::string(GRIO_BINARY) + " 9p -a " + addr + " write hub/" + name + "/1", bytes).status == 0);
+    };
+    size_t at = t.seen.size();
+    hub1("X1\nX2\r");
+    REQUIRE(t.shows("X2\r", at));
+    hub1("\nX3\n");
+    CHECK(t.shows("X1\r\nX2\r\nX3\r\n", at));
+    t.type("%detach\r");
+    CHECK(term::reap(t.p.pid, 10s).has_value());
+    t.p.pid = -1;
+    CHECK(opost());
+  }
 }

@@ -29,6 +29,7 @@
 #include "term/pty.h"
 #include "wsys/cmd/commands.h"
 #include "wsys/hub_keys.h"
+#include "wsys/onlcr.h"
 
 namespace grio::cmd {
 
@@ -60,12 +61,15 @@ void on_fatal_signal(int sig) {
 }
 
 // Keystrokes come to us as typed (no echo, no signals from ^C); output
-// processing stays on, so the session's bare newlines still return.
+// processing is off, as tmux turns it off: the kernel then copies our
+// output in bulk instead of byte by byte, and the session's bare newlines
+// are made \r\n by the pumps (Onlcr) and say().
 void raw_terminal() {
   if (!isatty(0) || tcgetattr(0, &saved) != 0) return;
   termios t = saved;
   t.c_lflag &= ~(ICANON | ECHO | ISIG | IEXTEN);
   t.c_iflag &= ~(IXON | ICRNL | INLCR | ISTRIP);
+  t.c_oflag &= ~OPOST;
   t.c_cc[VMIN] = 1;
   t.c_cc[VTIME] = 0;
   if (tcsetattr(0, TCSAFLUSH, &t) != 0) return;
@@ -130,7 +134,11 @@ class Pump : public std::enable_shared_from_this<Pump> {
         ctl_(ctl),
         fd_(fd),
         watcher_(watcher),
-        ended_(std::move(ended)) {}
+        ended_(std::move(ended)) {
+    // Newlines are ours to translate where the terminal does not.
+    termios t{};
+    onlcr_ = ::tcgetattr(fd, &t) == 0 && !(t.c_oflag & OPOST);
+  }
   // On the io thread.
   void start() { read(); }
   void stop() {
@@ -153,6 +161,8 @@ class Pump : public std::enable_shared_from_this<Pump> {
   std::function<void(std::string)> ended_;
   bool stopped_ = false;
   net::TailShow show_;  // markers held and summed; pace after a flood
+  bool onlcr_ = false;  // fd_ is a terminal with output processing off
+  wsys::Onlcr newlines_;
   std::chrono::steady_clock::time_point last_;  // the last read went out
   uint32_t asked_ = 0;                          // and asked for so many bytes
 };
@@ -191,6 +201,7 @@ void Pump::got(net::Result<Msg> r) {
 }
 
 bool Pump::write_all(std::string_view bytes) {
+  if (onlcr_) bytes = newlines_(bytes);
   for (size_t at = 0; at < bytes.size();) {
     ssize_t k = ::write(fd_, bytes.data() + at, bytes.size() - at);
     if (k <= 0) return false;
@@ -335,8 +346,10 @@ void Attachment::ended(const std::string& why) {
 // On this machine, with stdin, stdout and stderr one terminal, the server
 // takes the terminal over (hub_terminal.h), as tmux's server takes its
 // clients': a key and its echo then pass through the server alone, not
-// through this process too. We keep reading it only for % commands.
-// GRIO_HUB_HANDOVER=0 keeps the terminal here, as a remote client must.
+// through this process too. We keep reading it only for % commands. The
+// terminal itself goes with the attach (SCM_RIGHTS): a new open of it, so
+// the server's O_NONBLOCK touches nobody else's. GRIO_HUB_HANDOVER=0
+// keeps the terminal here, as a remote client must.
 bool Attachment::hand_over() {
   if (const char* e = getenv("GRIO_HUB_HANDOVER"); e && std::string(e) == "0") return false;
   const char* name = ::isatty(0) ? ::ttyname(0) : nullptr;
@@ -346,10 +359,13 @@ bool Attachment::hand_over() {
     const char* n = ::isatty(fd) ? ::ttyname(fd) : nullptr;
     if (!n || path != n) return false;
   }
+  int tty = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty < 0) return false;
   auto f = c_->walk_path("hub/" + o_.name + "/tty");
-  if (!f) return false;
-  if (!c_->open(*f, ORDWR) || !c_->write(*f, 0, "attach " + path + (o_.watch ? " watch" : ""))) {
-    c_->clunk(*f);
+  bool ok = f && c_->open(*f, ORDWR) && c_->write_fd(*f, 0, o_.watch ? "attach watch" : "attach", tty);
+  ::close(tty);
+  if (!ok) {
+    if (f) c_->clunk(*f);
     return false;  // a remote server, or one from before the hand-over
   }
   tty_ = *f;
