@@ -47,8 +47,39 @@ inline constexpr char hubmemory[] = "hub memory budget exhausted";
 inline constexpr char nametoolong[] = "file name too long";
 inline constexpr char labeltoolong[] = "label too long";
 
-// The window system's (rio's strings, wsys/).
+// The window system's (rio's strings where rio has one; wsys/).
 inline constexpr char badrect[] = "bad rectangle in wctl request";
 inline constexpr char badrectattach[] = "bad rectangle in attach";
+inline constexpr char unknownid[] = "unknown id in attach";
+inline constexpr char badwctl[] = "unrecognized wctl command";
+inline constexpr char wctlparam[] = "missing or bad wctl parameter";
+inline constexpr char wctlextra[] = "extraneous text in wctl message";
+inline constexpr char wctlnew[] = "wctl new is handled by create";
+inline constexpr char nowindowid[] = "no such window id";
+inline constexpr char needwindow[] = "command needs to be run within a window";
+inline constexpr char hidden[] = "window is hidden";
+inline constexpr char alreadyhidden[] = "window already hidden";
+inline constexpr char nothidden[] = "window not hidden";
+inline constexpr char smallbuf[] = "buffer too small";
+inline constexpr char holdnoton[] = "hold is not on";
+inline constexpr char rawnoton[] = "raw is not on";
+inline constexpr char badconsctl[] = "unknown control message";
+inline constexpr char cursorread[] = "cursor read not implemented";
+inline constexpr char headless[] = "no screen: running headless";
+inline constexpr char noimage[] = "window has no image";
+inline constexpr char capturefailed[] = "screen capture failed";
+inline constexpr char badqidwrite[] = "unknown qid in write";
+inline constexpr char badmouse[] = "bad format on /dev/mouse";
+inline constexpr char snarflong[] = "snarf buffer too long";
+inline constexpr char baddir[] = "bad directory";  // "bad directory DIR: why"
+
+// The hub tree's (net/hub_tree).
+inline constexpr char badctl[] = "bad ctl message";
+inline constexpr char nohub[] = "hub not found";
+inline constexpr char nosessions[] = "sessions not supported here";
+inline constexpr char sessiondirs[] = "sessions hold no directories";
+inline constexpr char hubclosed[] = "hub closed";
+inline constexpr char badaname[] = "unknown aname";  // "unknown aname NAME"
+inline constexpr char outofrange[] = "out of range";  // "cap out of range: 65536 to 16777216 bytes"
 
 }  // namespace grio::err

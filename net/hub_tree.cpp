@@ -121,7 +121,7 @@ bool HubTree::is_root(const Node& n) const {
 bool HubTree::readonly(const Node& n) const { return static_cast<const HubNode&>(n).ro; }
 
 Result<NodeRef> HubTree::attach(const Tattach& t, const Session&) {
-  if (!t.aname.empty() && t.aname != "watch") return Result<NodeRef>::error("unknown aname " + t.aname);
+  if (!t.aname.empty() && t.aname != "watch") return Result<NodeRef>::error(std::string(err::badaname) + " " + t.aname);
   return root(t.aname == "watch");
 }
 
@@ -228,7 +228,7 @@ void HubTree::write(const Req& r) {
   write(e, r->take_payload(), [weak, empty](size_t got) {  // taken, not copied: one copy is counted
     auto q = weak.lock();
     if (!q) return;
-    if (got == 0 && !empty) return q->error("hub closed");
+    if (got == 0 && !empty) return q->error(err::hubclosed);
     q->respond(Rwrite{uint32_t(got)});
   });
   if (r->answered() || e->writes.empty()) return;
@@ -328,12 +328,12 @@ size_t HubTree::waiting_writes() const {
 // ctl commands apply to every hub of the directory, or to the one named.
 Error HubTree::ctl(Dir& d, std::string_view line) {
   auto w = words(line);
-  if (w.empty()) return "bad ctl message";
+  if (w.empty()) return err::badctl;
   auto& verb = w[0];
   if (verb == "new" && d.is_root) {
     if (w.size() < 2 || !good_name(w[1])) return err::badname;
     if (d.sessions.count(w[1]) || d.hubs.count(w[1])) return err::exists;
-    if (!hooks_.start) return "sessions not supported here";
+    if (!hooks_.start) return err::nosessions;
     if (auto e = room_for(1, 0, 4 * start_cap); !e.empty()) return e;
     auto cmd = line.substr(line.find(w[1], line.find(verb) + verb.size()) + w[1].size());
     make_session(w[1], "starting");
@@ -342,18 +342,18 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     return e;
   }
   if (verb == "wait") {
-    if (w.size() != 2 || std::atoi(w[1].c_str()) <= 0) return "bad ctl message";
+    if (w.size() != 2 || std::atoi(w[1].c_str()) <= 0) return err::badctl;
     for (auto& [name, e] : d.hubs) e->hub.set_fear(e->hub.policy().fear, uint32_t(std::atoi(w[1].c_str())));
     return {};
   }
   bool sized = verb == "cap" || verb == "lag";
   size_t arg = sized ? 2 : 1;
-  if (sized && w.size() < 2) return "bad ctl message";
-  if (w.size() > arg + 1) return "bad ctl message";
+  if (sized && w.size() < 2) return err::badctl;
+  if (w.size() > arg + 1) return err::badctl;
   std::vector<Entry*> targets;
   if (w.size() == arg + 1) {
     auto it = d.hubs.find(w[arg]);
-    if (it == d.hubs.end()) return "hub not found";
+    if (it == d.hubs.end()) return err::nohub;
     targets.push_back(it->second.get());
   } else {
     for (auto& [name, e] : d.hubs) targets.push_back(e.get());
@@ -371,7 +371,7 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     else if (verb == "melt") h.freeze(false);
     else if (verb == "cap") h.set_cap(*bytes_of(w[1]));
     else if (verb == "lag") h.set_lag(*bytes_of(w[1]));
-    else return "bad ctl message";
+    else return err::badctl;
   }
   // Writes waiting on a policy that changed may go now.
   for (auto& [name, e] : d.hubs) service_writes(e);
@@ -410,7 +410,7 @@ Error HubTree::size_error(const std::string& verb, const std::string& arg, const
   auto n = bytes_of(arg);
   size_t least = verb == "cap" ? Hub::min_cap : 1;
   if (!n || *n < least || *n > limits_.max_cap)
-    return verb + " out of range: " + std::to_string(least) + " to " + std::to_string(limits_.max_cap) + " bytes";
+    return verb + " " + err::outofrange + ": " + std::to_string(least) + " to " + std::to_string(limits_.max_cap) + " bytes";
   if (verb != "cap") return {};
   size_t now = 0;
   for (auto* e : targets) now += e->hub.policy().cap;
@@ -433,7 +433,7 @@ Result<NodeRef> HubTree::create(Fid& dir, const Tcreate& t) {
   if (n.dir->hubs.count(t.name) || n.dir->sessions.count(t.name)) return Result<NodeRef>::error(err::exists);
   auto next = std::make_shared<HubNode>(n);
   bool session = t.perm & DMDIR;
-  if (session && !n.dir->is_root) return Result<NodeRef>::error("sessions hold no directories");
+  if (session && !n.dir->is_root) return Result<NodeRef>::error(err::sessiondirs);
   if (auto e = session ? room_for(1, 0, 4 * start_cap) : room_for(0, 1, start_cap); !e.empty())
     return Result<NodeRef>::error(e);
   if (session) {

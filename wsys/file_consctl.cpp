@@ -27,15 +27,15 @@ net::Error control(Window& w, std::string_view msg) {
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.remove_suffix(1);
   if (msg.starts_with("holdon")) w.holds++;
   else if (msg.starts_with("holdoff")) {
-    if (w.holds == 0) return "hold is not on";
+    if (w.holds == 0) return err::holdnoton;
     w.holds--;
   } else if (msg.starts_with("rawon")) {
     w.raws++;
   } else if (msg.starts_with("rawoff")) {
-    if (w.raws == 0) return "raw is not on";
+    if (w.raws == 0) return err::rawnoton;
     w.raws--;
   } else {
-    return "unknown control message";
+    return err::badconsctl;
   }
   return {};
 }

@@ -16,7 +16,7 @@ int32_t big_endian(const std::string& d, size_t at) {
   return int32_t(b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3));
 }
 
-void read(Ctx&, const net::Req& r) { r->error("cursor read not implemented"); }
+void read(Ctx&, const net::Req& r) { r->error(err::cursorread); }
 
 void write(Ctx& c, const net::Req& r) {
   const std::string& d = r->twrite().data;

@@ -41,15 +41,15 @@ void answer(Picture& p, const net::Req& r) {
 
 // window 0: the screen; else that window's rectangle.
 net::Error take(Ctx& c, net::Fid& f, int window) {
-  if (!c.ws.capture) return "no screen: running headless";
-  if (window && c.w->hidden) return "window has no image";
+  if (!c.ws.capture) return err::headless;
+  if (window && c.w->hidden) return err::noimage;
   auto p = std::make_shared<Picture>();
   f.aux = p;
   Rect screen = c.ws.screen();
   c.ws.capture([p, &ws = c.ws, window, screen](std::string pixels) {
     Window* w = window ? ws.live(window) : nullptr;
-    if (pixels.size() != size_t(screen.dx()) * screen.dy() * 4) p->error = "screen capture failed";
-    else if (window && !w) p->error = "window deleted";
+    if (pixels.size() != size_t(screen.dx()) * screen.dy() * 4) p->error = err::capturefailed;
+    else if (window && !w) p->error = err::deleted;
     else p->image = window ? crop(pixels, screen, w->rect) : header(screen) + pixels;
     p->ready = true;
     auto waiting = std::move(p->waiting);

@@ -43,7 +43,7 @@ void read(Ctx& c, const net::Req& r) {
 }
 
 // rio's answer: it has no write for kbd.
-void write(Ctx&, const net::Req& r) { r->error("unknown qid in write"); }
+void write(Ctx&, const net::Req& r) { r->error(err::badqidwrite); }
 
 // Keys nobody read are forgotten, not typed into cons afterwards.
 void clunk(Ctx& c, net::Fid&) {

@@ -76,7 +76,7 @@ void write(Ctx& c, const net::Req& r) {
   std::string d = r->twrite().data;  // a copy ends in NUL, for strtoul
   uint32_t count = uint32_t(d.size());
   if (c.ws.current() != w.id || w.hidden) return r->respond(ninep::Rwrite{count});
-  if (d.empty() || d[0] != 'm') return r->error("bad format on /dev/mouse");
+  if (d.empty() || d[0] != 'm') return r->error(err::badmouse);
   char* end = nullptr;
   Point to;
   to.x = int(std::strtoul(d.c_str() + 1, &end, 0));

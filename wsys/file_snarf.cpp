@@ -1,5 +1,6 @@
 // snarf: one buffer for every window; a writer's bytes replace it when the
 // writer closes the file.
+#include "net/errors.h"
 #include "wsys/tree.h"
 
 namespace grio::wsys {
@@ -18,7 +19,7 @@ void read(Ctx& c, const net::Req& r) { read_string(r, c.ws.snarf); }
 void write(Ctx& c, const net::Req& r) {
   auto& pending = *std::static_pointer_cast<std::string>(r->fid().aux);
   auto& t = r->twrite();
-  if (pending.size() + t.data.size() > max_snarf) return r->error("snarf buffer too long");
+  if (pending.size() + t.data.size() > max_snarf) return r->error(err::snarflong);
   pending += t.data;
   c.ws.snarf_version++;
   r->respond(ninep::Rwrite{uint32_t(t.data.size())});

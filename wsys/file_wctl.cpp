@@ -27,9 +27,9 @@ std::string record(Ctx& c, Window& w) { return wctl_record(w.rect, c.ws.current(
 
 void read(Ctx& c, const net::Req& r) {
   auto& t = r->tread();
-  if (t.count < 48) return r->error("buffer too small");
+  if (t.count < 48) return r->error(err::smallbuf);
   if (!c.w) {  // `none`: the screen, never blocking
-    if (t.offset >= 72) return r->error("buffer too small");
+    if (t.offset >= 72) return r->error(err::smallbuf);
     Rect s = c.ws.screen();
     std::string rec = wctl_record(s, false, false);
     // wctl_record spells the two states of a window; none has no window.
@@ -55,9 +55,9 @@ net::Error command(Ctx& c, std::string_view msg, const net::Session* by) {
   Window* target = c.w;
   if (cmd->id) {
     target = c.ws.live(*cmd->id);
-    if (!target) return "no such window id";
+    if (!target) return err::nowindowid;
   }
-  if (!target) return "command needs to be run within a window";
+  if (!target) return err::needwindow;
   return c.ws.control(*target, *cmd);
 }
 

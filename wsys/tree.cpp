@@ -76,12 +76,12 @@ Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session& s) {
   if (a.empty() || a == "none") return make(ws_, 0, 0, Qfile::Root);
   if (a == "watch") return watch_root();
   if (auto id = parse_id(a)) {
-    if (!ws_.live(*id)) return Result<NodeRef>::error("unknown id in attach");
+    if (!ws_.live(*id)) return Result<NodeRef>::error(err::unknownid);
     return make(ws_, *id, *id, Qfile::Root);
   }
   auto c = parse_wctl(a);
   if (!c) return Result<NodeRef>::error(c.error());
-  if (c->verb != WctlVerb::New) return Result<NodeRef>::error("unknown id in attach");
+  if (c->verb != WctlVerb::New) return Result<NodeRef>::error(err::unknownid);
   if (!c->pid) c->pid = 0;  // attach never starts a program
   c->sender_uid = s.peer_uid;
   auto w = ws_.create(*c);

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "net/errors.h"
+
 namespace grio::wsys {
 namespace {
 
@@ -16,8 +18,6 @@ using Long = long long;
 
 constexpr int kBorderwidth = 4;  // rio's Borderwidth: the drawn border
 constexpr int kBig = 3;          // rio's BIG: a window spans at most 3 screens
-
-constexpr std::string_view kBadParam = "missing or bad wctl parameter";
 
 // rio's tables in rio's order. A word names an entry when the word starts
 // with it (rio: strncmp(entry, word, strlen(entry))), so "newt" is new and
@@ -245,16 +245,16 @@ net::Result<WctlCommand> parse_wctl(std::string_view msg) {
   Scanner s(msg);
   WctlCommand c;
   auto verb = s.word(kVerbs);
-  if (!verb) return R::error("unrecognized wctl command");
+  if (!verb) return R::error(err::badwctl);
   c.verb = *verb;
   // Options end at the first word that is not one; for new that word
   // starts the command, for the rest it is an error.
   while (auto opt = s.word(kOpts)) {
-    if (!parse_option(s, *opt, c)) return R::error(std::string(kBadParam));
+    if (!parse_option(s, *opt, c)) return R::error(err::wctlparam);
   }
   std::string_view rest = s.rest();
   while (rest.ends_with('\n')) rest.remove_suffix(1);
-  if (c.verb != WctlVerb::New && !rest.empty()) return R::error("extraneous text in wctl message");
+  if (c.verb != WctlVerb::New && !rest.empty()) return R::error(err::wctlextra);
   c.cmd = rest;
   return c;
 }

@@ -136,7 +136,7 @@ std::string bad_directory(const std::string& dir) {
   auto st = std::filesystem::status(dir, ec);
   if (!ec && !std::filesystem::is_directory(st)) ec = std::make_error_code(std::errc::not_a_directory);
   if (!ec && ::access(dir.c_str(), X_OK) < 0) ec = std::error_code(errno, std::generic_category());
-  return ec ? "bad directory " + dir + ": " + ec.message() : "";
+  return ec ? std::string(err::baddir) + " " + dir + ": " + ec.message() : "";
 }
 
 }  // namespace
@@ -298,7 +298,7 @@ net::Error WindowSystem::reshape(Window& w, Rect r) {
 net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
   switch (c.verb) {
     case WctlVerb::New:
-      return "wctl new is handled by create";
+      return err::wctlnew;
     case WctlVerb::Resize:
       return reshape(w, apply_geometry(c, w.rect));
     case WctlVerb::Move: {
@@ -320,19 +320,19 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
       lower(w.id);
       return {};
     case WctlVerb::Current:
-      if (w.hidden) return "window is hidden";
+      if (w.hidden) return err::hidden;
       raise(w.id);
       set_current(w.id);
       return {};
     case WctlVerb::Hide:
-      if (w.hidden) return "window already hidden";
+      if (w.hidden) return err::alreadyhidden;
       w.hidden = true;
       if (current_ == w.id) set_current(0);
       reshaped(w);
       wctl_changed(w);
       return {};
     case WctlVerb::Unhide:
-      if (!w.hidden) return "window not hidden";
+      if (!w.hidden) return err::nothidden;
       w.hidden = false;
       raise(w.id);
       set_current(w.id);
@@ -343,7 +343,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
       remove(w);
       return {};
   }
-  return "unrecognized wctl command";
+  return err::badwctl;
 }
 
 // Typing follows the program's echo: a program that turned it off (a
