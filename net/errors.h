@@ -72,6 +72,7 @@ inline constexpr char badqidwrite[] = "unknown qid in write";
 inline constexpr char badmouse[] = "bad format on /dev/mouse";
 inline constexpr char snarflong[] = "snarf buffer too long";
 inline constexpr char baddir[] = "bad directory";  // "bad directory DIR: why"
+inline constexpr char ownpid[] = "bad pid: the window system's own";
 
 // The hub tree's (net/hub_tree).
 inline constexpr char badctl[] = "bad ctl message";
@@ -81,5 +82,17 @@ inline constexpr char sessiondirs[] = "sessions hold no directories";
 inline constexpr char hubclosed[] = "hub closed";
 inline constexpr char badaname[] = "unknown aname";  // "unknown aname NAME"
 inline constexpr char outofrange[] = "out of range";  // "cap out of range: 65536 to 16777216 bytes"
+
+// A session's tty node (net/hub_tree, wsys/hub_terminal).
+inline constexpr char ttymode[] = "tty is opened for reading and writing";
+inline constexpr char nottyattached[] = "no terminal attached";
+inline constexpr char badtty[] = "bad tty message";
+inline constexpr char ttyowner[] = "a terminal is handed over only by the owner, on this machine";
+inline constexpr char nottypassed[] = "no terminal passed with attach";
+inline constexpr char nottyhere[] = "terminals not served here";
+inline constexpr char ttyreading[] = "a read of tty is already waiting";
+inline constexpr char notaterminal[] = "not a terminal";
+inline constexpr char nosession[] = "no session";  // "no session NAME"
+inline constexpr char terminal[] = "terminal";     // "terminal: why"
 
 }  // namespace grio::err

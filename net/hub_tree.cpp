@@ -154,7 +154,7 @@ Error HubTree::open(Fid& f, uint8_t mode) {
   auto& n = node_of(f);
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
   // A watcher hands over its terminal too: what it types is not sent.
-  if (n.tty) return (mode & 3) == ORDWR ? Error{} : Error{"tty is opened for reading and writing"};
+  if (n.tty) return (mode & 3) == ORDWR ? Error{} : Error{err::ttymode};
   if (n.ro && writes(mode, bool(n.entry))) return err::perm;
   if (n.dir->removed || (n.entry && n.entry->removed)) return err::nonexist;
   if (!n.entry || !reads(mode)) return {};
@@ -185,7 +185,7 @@ void HubTree::read(const Req& r) {
     return r->respond(Rread{s.substr(t.offset, t.count)});
   }
   if (n.tty) {
-    if (!r->fid().aux) return r->error("no terminal attached");
+    if (!r->fid().aux) return r->error(err::nottyattached);
     return std::static_pointer_cast<Terminal>(r->fid().aux)->read(r);
   }
   auto o = std::static_pointer_cast<OpenHub>(r->fid().aux);
@@ -258,13 +258,13 @@ void HubTree::tty_write(const Req& r) {
   } else {
     auto w = words(line);
     bool watch = w.size() == 2 && w[1] == "watch";
-    if (w.empty() || w[0] != "attach" || (w.size() == 2 && !watch) || w.size() > 2) e = "bad tty message";
-    else if (!f.session || !f.session->local_owner) e = "a terminal is handed over only by the owner, on this machine";
+    if (w.empty() || w[0] != "attach" || (w.size() == 2 && !watch) || w.size() > 2) e = err::badtty;
+    else if (!f.session || !f.session->local_owner) e = err::ttyowner;
     else if (int fd = f.session->passed_fd ? f.session->passed_fd->take() : -1; fd < 0)
-      e = "no terminal passed with attach";
+      e = err::nottypassed;
     else if (n.dir->removed || !hooks_.terminal) {
       ::close(fd);
-      e = n.dir->removed ? err::nonexist : "terminals not served here";
+      e = n.dir->removed ? err::nonexist : err::nottyhere;
     } else if (auto t = hooks_.terminal(n.dir->name, fd, watch || n.ro); !t) e = t.error();
     else f.aux = *t;
   }

@@ -13,6 +13,7 @@
 #include <deque>
 #include <optional>
 
+#include "net/errors.h"
 #include "wsys/hub_keys.h"
 #include "wsys/onlcr.h"
 
@@ -246,7 +247,7 @@ void HubTerminal::event(std::string text) {
 }
 
 void HubTerminal::read(const net::Req& r) {
-  if (events_.empty() && reader_) return r->error("a read of tty is already waiting");
+  if (events_.empty() && reader_) return r->error(err::ttyreading);
   if (events_.empty()) {
     reader_ = r;
     std::weak_ptr<HubTerminal> weak = weak_from_this();
@@ -262,7 +263,7 @@ void HubTerminal::read(const net::Req& r) {
 // `resume`, or `resume midline` when the client sent keys after its
 // command that did not end a line.
 net::Error HubTerminal::write(std::string_view line) {
-  if (line != "resume" && line != "resume midline") return "bad tty message";
+  if (line != "resume" && line != "resume midline") return err::badtty;
   if (!paused_) return {};
   paused_ = false;
   line_start_ = line == "resume";
@@ -281,16 +282,16 @@ net::Result<std::shared_ptr<net::HubTree::Terminal>> serve_terminal(asio::io_con
     return R::error(std::move(why));
   };
   auto dir = hubs.session(name);
-  if (!dir) return refuse("no session " + name);
+  if (!dir) return refuse(std::string(err::nosession) + " " + name);
   for (auto* h : {"0", "1", "2", "note"})
     if (!dir->hubs.count(h)) return refuse("session " + name + " has no hub " + h);
   // Whoever holds a terminal may have it served; anything else (a pipe, a
   // FIFO, a file on a mount of ourselves whose reads would wait for this
   // very thread) is refused.
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || !::isatty(fd)) return refuse("not a terminal");
+  if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || !::isatty(fd)) return refuse(err::notaterminal);
   int fl = ::fcntl(fd, F_GETFL);
-  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) return refuse(std::string("terminal: ") + std::strerror(errno));
+  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) return refuse(std::string(err::terminal) + ": " + std::strerror(errno));
   auto t = std::make_shared<HubTerminal>(io, hubs, dir, fd, watch);
   t->start();
   return std::shared_ptr<net::HubTree::Terminal>(t);

@@ -19,15 +19,18 @@ namespace grio::wsys {
 
 namespace {
 
+// The window system's own process or group: never a window's -pid.
+bool ours(pid_t pid) { return pid == ::getpid() || pid == ::getpgrp(); }
+
 // Never 0 or 1 (kill(-1) signals everyone), nor the window system itself.
-bool ours(pid_t pid) { return pid <= 1 || pid == ::getpid() || pid == ::getpgrp(); }
+bool never_signalled(pid_t pid) { return pid <= 1 || ours(pid); }
 
 // The -pid group of a window, only while it is provably its client's: set
 // by a Unix socket peer (a TCP peer's -pid names a process on another
 // machine, or anyone's here) and its leader running as that peer's user.
 // Checked at each signal, as the pid may have been reused since.
 void signal_note(const Window& w, int sig) {
-  if (ours(w.note_pid) || !w.note_uid) return;
+  if (never_signalled(w.note_pid) || !w.note_uid) return;
   struct stat st {};
   if (::stat(("/proc/" + std::to_string(w.note_pid)).c_str(), &st) != 0 || st.st_uid != *w.note_uid) return;
   ::kill(-w.note_pid, sig);
@@ -36,7 +39,7 @@ void signal_note(const Window& w, int sig) {
 // -pid: recorded from anyone (0 is no process), signalled only as above.
 net::Error set_note(Window& w, const WctlCommand& c) {
   if (!c.pid) return {};
-  if (*c.pid != 0 && ours(*c.pid)) return "bad pid: the window system's own";
+  if (ours(*c.pid)) return err::ownpid;
   w.note_pid = *c.pid;
   w.note_uid = c.sender_uid;
   return {};
@@ -146,7 +149,7 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
   if (c.cd && c.cd->size() > max_wdir) return net::Result<Window*>::error(err::nametoolong);
   if (c.cd && !c.pid)
     if (auto e = bad_directory(*c.cd); !e.empty()) return net::Result<Window*>::error(e);
-  if (c.pid && *c.pid != 0 && ours(*c.pid)) return net::Result<Window*>::error("bad pid: the window system's own");
+  if (c.pid && ours(*c.pid)) return net::Result<Window*>::error(err::ownpid);
   Rect r = onto_screen(apply_geometry(c, cascade_rect(cascade_, cfg_.screen)), cfg_.screen);
   if (!good_rect(r, cfg_.screen, cfg_.font_height)) return net::Result<Window*>::error(err::badrect);
   cascade_++;

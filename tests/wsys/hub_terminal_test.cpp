@@ -334,7 +334,7 @@ TEST_CASE("hub/NAME/tty: descriptors passed without an attach are not kept, one 
   CHECK(eventually([&] { return open_fds() == before; }));
 }
 
-TEST_CASE("a handed-over terminal: output processing is the server's, newlines made \\r\\n across writes, settings given back",
+TEST_CASE("a handed-over terminal: output processing is the server's, newlines made CR LF across writes, settings given back",
           "[wsys][hub]") {
   Wsys s;
   int sock = s.connect_fd();
@@ -358,7 +358,7 @@ TEST_CASE("a handed-over terminal: output processing is the server's, newlines m
   CHECK(t.opost());
 }
 
-TEST_CASE("grio hub owns its terminal's output processing: off while attached, newlines made \\r\\n across writes, back on after",
+TEST_CASE("grio hub owns its terminal's output processing: off while attached, newlines made CR LF across writes, back on after",
           "[wsys][hub]") {
   ::setenv("SHELL", "/bin/sh", 1);
   TempDir dir;

@@ -86,7 +86,7 @@ Wire tcp_peer(Wsys& s) {
 
 }  // namespace
 
-TEST_CASE("-pid of a local peer's own group gets SIGHUP when its window is deleted", "[wsys]") {
+TEST_CASE("a window's -pid of a local peer's own group gets SIGHUP when its window is deleted", "[wsys]") {
   Wsys s;
   Sleeper z;
   SECTION("attach new -pid, then delete") {
@@ -105,7 +105,7 @@ TEST_CASE("-pid of a local peer's own group gets SIGHUP when its window is delet
   }
 }
 
-TEST_CASE("-pid from a TCP peer is recorded but never signalled", "[wsys]") {
+TEST_CASE("a window's -pid from a TCP peer is recorded but never signalled", "[wsys]") {
   Wsys s;
   Sleeper z;
   auto w = tcp_peer(s);
@@ -126,7 +126,7 @@ TEST_CASE("-pid from a TCP peer is recorded but never signalled", "[wsys]") {
   CHECK(!z.hung_up());
 }
 
-TEST_CASE("-pid naming the window system's own process or group is refused", "[wsys]") {
+TEST_CASE("a window's -pid naming the window system's own process or group is refused", "[wsys]") {
   Wsys s;
   auto w = s.connect();
   hello(w, "none");
