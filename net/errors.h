@@ -37,6 +37,7 @@ inline constexpr char clunked[] = "fid clunked";
 inline constexpr char interrupted[] = "interrupted";
 inline constexpr char hungup[] = "connection closed";
 inline constexpr char toobig[] = "file too large";
+inline constexpr char fsfull[] = "file system is full";      // ENOSPC
 inline constexpr char nowstat[] = "wstat prohibited";
 
 // Limits of what one client may make (wsys/, net/hub_tree).

@@ -197,6 +197,7 @@ void Hub::trim() {
 }
 
 void Hub::eof() {
+  if (eofs_.size() >= max_eofs) eofs_.pop_front();
   eofs_.push_back(Eof{eof_next_++, end_});
   wake_readers();
 }

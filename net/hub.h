@@ -29,6 +29,8 @@
 //   64 KiB at a time (a short count, as hubfs's maxmsglen).
 // - `eof` puts an end of file into the stream at its current end: every
 //   reader attached then gets a 0-byte read when it reaches that point.
+//   At most max_eofs are held; past that the oldest is dropped (a reader
+//   that had still to get it gets one end of file fewer).
 // - `trunc`: new readers start at the end; `notrunc` (default): at the
 //   oldest byte held (scrollback for late joiners).
 // - `freeze`: writes wait and the hub reads as a static file by offset
@@ -60,6 +62,7 @@ class Hub {
  public:
   static constexpr size_t atomic_max = 64 * 1024;
   static constexpr size_t min_cap = atomic_max;
+  static constexpr size_t max_eofs = 1024;
   using ReaderId = uint64_t;
   // Every: all the bytes the cap lets through. Tail: skips ahead when more
   // than policy().lag behind (calm only).
@@ -120,6 +123,7 @@ class Hub {
   size_t waiting() const;      // readers with a wake
   size_t room_waiters() const { return room_waits_.size(); }
   uint64_t lost() const { return lost_; }  // bytes announced by markers, all readers
+  size_t eofs_held() const { return eofs_.size(); }
   std::string status() const;
 
   // The marker an overtaken reader gets. read() hands it out alone, so a

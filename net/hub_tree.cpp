@@ -61,7 +61,7 @@ bool good_name(std::string_view n) {
   return true;
 }
 
-// A byte count as ctl takes it: decimal digits only.
+// A count as ctl takes it (bytes, or ms): decimal digits only.
 std::optional<size_t> bytes_of(const std::string& s) {
   if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
   return size_t(std::stoull(s));
@@ -342,8 +342,11 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     return e;
   }
   if (verb == "wait") {
-    if (w.size() != 2 || std::atoi(w[1].c_str()) <= 0) return err::badctl;
-    for (auto& [name, e] : d.hubs) e->hub.set_fear(e->hub.policy().fear, uint32_t(std::atoi(w[1].c_str())));
+    if (w.size() != 2) return err::badctl;
+    auto ms = bytes_of(w[1]);
+    if (!ms || *ms < 1 || *ms > limits_.max_wait_ms)
+      return verb + " " + err::outofrange + ": 1 to " + std::to_string(limits_.max_wait_ms) + " ms";
+    for (auto& [name, e] : d.hubs) e->hub.set_fear(e->hub.policy().fear, uint32_t(*ms));
     return {};
   }
   bool sized = verb == "cap" || verb == "lag";

@@ -43,6 +43,7 @@ struct HubLimits {
   size_t hubs = 256;               // plain hubs (Tcreate), in the root and in sessions
   size_t max_cap = 16 << 20;       // `cap` and `lag` at most (bytes)
   size_t memory = size_t(512) << 20;  // the sum of every hub's cap
+  uint32_t max_wait_ms = 60'000;   // `wait MS` at most
 };
 
 class HubTree : public FileTree {

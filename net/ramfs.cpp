@@ -50,13 +50,17 @@ void touch(File& f, const std::string& who) {
 
 }  // namespace
 
-RamFs::RamFs(std::string owner) : owner_(std::move(owner)) {
+RamFs::RamFs(std::string owner) : RamFs(std::move(owner), Limits{}) {}
+
+RamFs::RamFs(std::string owner, Limits limits) : owner_(std::move(owner)), limits_(limits) {
   root_ = make("/", DMDIR | 0777, nullptr);
   make("pipe", 0666, root_);
 }
 
 std::shared_ptr<File> RamFs::make(std::string name, uint32_t mode, const std::shared_ptr<File>& parent) {
   auto f = std::make_shared<File>();
+  f->usage = usage_;
+  usage_->files++;
   f->name = std::move(name);
   f->mode = mode;
   f->qid = Qid{uint8_t(mode >> 24), 0, next_path_++};
@@ -66,6 +70,11 @@ std::shared_ptr<File> RamFs::make(std::string name, uint32_t mode, const std::sh
   f->parent = parent;
   if (parent) parent->children[f->name] = f;
   return f;
+}
+
+// Whether the tree's budget allows f to have size bytes.
+bool RamFs::fits(const File& f, uint64_t size) const {
+  return size <= f.data.size() || size - f.data.size() <= limits_.max_bytes - usage_->bytes;
 }
 
 size_t RamFs::parked_reads() const {
@@ -102,7 +111,7 @@ Error RamFs::open(Fid& fid, uint8_t mode) {
   if (!allowed(f, fid.session->uname, need_for(mode))) return err::perm;
   if ((f.mode & DMEXCL) && f.opens > 0) return err::inuse;
   if ((mode & OTRUNC) && !f.pipe && !(f.mode & DMAPPEND)) {
-    f.data.clear();
+    f.set_size(0);
     touch(f, fid.session->uname);
   }
   f.opens++;
@@ -123,6 +132,7 @@ Result<NodeRef> RamFs::create(Fid& dir, const Tcreate& t) {
   if (d->removed) return Result<NodeRef>::error(err::nonexist);
   if (!allowed(*d, dir.session->uname, 2)) return Result<NodeRef>::error(err::perm);
   if (d->children.count(t.name)) return Result<NodeRef>::error(err::exists);
+  if (usage_->files >= limits_.max_files) return Result<NodeRef>::error(err::fsfull);
   // Plan 9: the new file's permissions are limited by the directory's.
   uint32_t mask = (t.perm & DMDIR) ? 0777 : 0666;
   uint32_t perm = (t.perm & ~0777u) | (t.perm & (~mask | (d->mode & mask)) & 0777);
@@ -159,6 +169,7 @@ void RamFs::service_pipe(File& f) {
     size_t n = std::min<size_t>(r->tread().count, f.data.size());
     std::string chunk = f.data.substr(0, n);
     f.data.erase(0, n);
+    f.usage->bytes -= n;
     r->respond(Rread{std::move(chunk)});
   }
 }
@@ -170,7 +181,8 @@ void RamFs::write(const Req& r) {
   uint64_t off = (f.pipe || (f.mode & DMAPPEND)) ? f.data.size() : t.offset;
   // Not off + size > max: near 2^64 the sum wraps.
   if (off > max_file_size || t.data.size() > max_file_size - off) return r->error(err::toobig);
-  if (off + t.data.size() > f.data.size()) f.data.resize(off + t.data.size());
+  if (!fits(f, off + t.data.size())) return r->error(err::fsfull);
+  if (off + t.data.size() > f.data.size()) f.set_size(off + t.data.size());
   f.data.replace(off, t.data.size(), t.data);
   touch(f, r->fid().session->uname);
   r->respond(Rwrite{uint32_t(t.data.size())});
@@ -223,6 +235,7 @@ Error RamFs::wstat(Fid& fid, const Stat& d) {
   if (d.mode != keep.mode && who != f.uid) return err::perm;
   if (d.length != keep.length && (f.is_dir() ? d.length != 0 : !allowed(f, who, 2))) return err::perm;
   if (d.length != keep.length && d.length > max_file_size) return err::toobig;
+  if (d.length != keep.length && !f.is_dir() && !fits(f, d.length)) return err::fsfull;
   if (rename) {
     auto self = parent->children[f.name];
     parent->children.erase(f.name);
@@ -232,7 +245,7 @@ Error RamFs::wstat(Fid& fid, const Stat& d) {
   }
   if (d.mode != keep.mode) f.mode = d.mode, f.qid.type = uint8_t(d.mode >> 24);
   if (d.mtime != keep.mtime) f.mtime = d.mtime;
-  if (d.length != keep.length && !f.is_dir()) f.data.resize(d.length);
+  if (d.length != keep.length && !f.is_dir()) f.set_size(d.length);
   f.qid.version++;
   return {};
 }

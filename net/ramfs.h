@@ -20,7 +20,21 @@ namespace grio::net {
 
 class RamFs : public FileTree {
  public:
+  // What the whole tree may hold, whoever writes: the bytes of every file
+  // (a removed one still open counts until its last fid goes) and the
+  // number of files and directories. Past either, "file system is full".
+  struct Limits {
+    uint64_t max_bytes = uint64_t(1) << 30;
+    size_t max_files = 65536;
+  };
+  // What the tree holds now.
+  struct Usage {
+    uint64_t bytes = 0;
+    size_t files = 0;
+  };
+
   explicit RamFs(std::string owner = "none");
+  RamFs(std::string owner, Limits limits);
 
   Result<NodeRef> attach(const ninep::Tattach& t, const Session& s) override;
   Result<NodeRef> walk1(const NodeRef& from, std::string_view name) override;
@@ -39,14 +53,18 @@ class RamFs : public FileTree {
   // What tests look at: how many fids and parked reads the tree holds.
   size_t open_files() const { return opens_; }
   size_t parked_reads() const;
+  const Usage& usage() const { return *usage_; }
 
   struct File;
 
  private:
   std::shared_ptr<File> make(std::string name, uint32_t mode, const std::shared_ptr<File>& parent);
   void service_pipe(File& f);
+  bool fits(const File& f, uint64_t size) const;
 
   std::string owner_;
+  Limits limits_;
+  std::shared_ptr<Usage> usage_ = std::make_shared<Usage>();
   uint64_t next_path_ = 0;
   std::shared_ptr<File> root_;
   size_t opens_ = 0;
@@ -66,6 +84,21 @@ struct RamFs::File {
   int opens = 0;                                          // for DMEXCL
   bool removed = false;
   bool is_dir() const { return mode & ninep::DMDIR; }
+
+  // The tree's count, kept by the file: data.size() is counted while the
+  // file lives, so every change of data's size goes through set_size.
+  std::shared_ptr<Usage> usage;
+  void set_size(uint64_t n) {
+    usage->bytes = usage->bytes - data.size() + n;
+    data.resize(n);
+  }
+  File() = default;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  ~File() {
+    usage->bytes -= data.size();
+    usage->files--;
+  }
 };
 
 }  // namespace grio::net

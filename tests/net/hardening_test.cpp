@@ -312,6 +312,59 @@ TEST_CASE("ramfs: reads and writes at offsets near 2^64 are answered, not crashe
   CHECK(w.fails(13, Tread{2, far, 100}) == err::badoffset);
 }
 
+namespace {
+// A ramfs that may hold 64 KiB and 8 files in all (the root and its pipe
+// are two of them).
+struct SmallRamWorld {
+  net::RamFs fs{"tester", {.max_bytes = 64 * 1024, .max_files = 8}};
+  explicit SmallRamWorld(asio::io_context&) {}
+  net::FileTree& tree() { return fs; }
+};
+}  // namespace
+
+TEST_CASE("ramfs: the whole tree's bytes and files are bounded, whichever way they grow", "[net]") {
+  BasicServed<SmallRamWorld> s;
+  auto w = s.connect();
+  w.hello(msize);
+  w.rpc<Rwalk>(2, Twalk{0, 1, {}});
+  w.rpc<Rcreate>(3, Tcreate{1, "a", 0666, ORDWR});
+  w.rpc<Rwrite>(4, Twrite{1, 0, std::string(40 * 1024, 'a')});
+  // A second file may not take what the first holds: by a write, a write
+  // far out, or a wstat of its length.
+  w.rpc<Rwalk>(5, Twalk{0, 2, {}});
+  w.rpc<Rcreate>(6, Tcreate{2, "b", 0666, ORDWR});
+  CHECK(w.fails(7, Twrite{2, 0, std::string(30 * 1024, 'b')}) == err::fsfull);
+  CHECK(w.fails(8, Twrite{2, 1 << 20, "b"}) == err::fsfull);
+  Stat d = dont_touch();
+  d.length = 30 * 1024;
+  CHECK(w.fails(9, Twstat{2, d}) == err::fsfull);
+  // A pipe's queue counts too.
+  w.rpc<Rwalk>(10, Twalk{0, 3, {"pipe"}});
+  w.rpc<Ropen>(11, Topen{3, OWRITE});
+  CHECK(w.fails(12, Twrite{3, 0, std::string(30 * 1024, 'p')}) == err::fsfull);
+  w.rpc<Rwrite>(13, Twrite{2, 0, std::string(20 * 1024, 'b')});
+  CHECK(s.on_io([&] { return s.fs().usage().bytes; }) == 60 * 1024);
+  // Files: 2 at the start, a and b make 4; 4 more fit, the 9th does not.
+  for (int i = 0; i < 4; i++) {
+    w.rpc<Rwalk>(14, Twalk{0, 4, {}});
+    w.rpc<Rcreate>(15, Tcreate{4, "f" + std::to_string(i), 0666, OREAD});
+    w.rpc<Rclunk>(16, Tclunk{4});
+  }
+  w.rpc<Rwalk>(14, Twalk{0, 4, {}});
+  CHECK(w.fails(15, Tcreate{4, "g", DMDIR | 0777, OREAD}) == err::fsfull);
+  // Space comes back when a file goes: truncated, or removed and clunked.
+  d.length = 0;
+  w.rpc<Rwstat>(17, Twstat{1, d});
+  w.rpc<Rwrite>(18, Twrite{2, 20 * 1024, std::string(40 * 1024, 'b')});
+  w.rpc<Rremove>(19, Tremove{2});
+  CHECK(s.on_io([&] { return s.fs().usage(); }).bytes == 0);
+  CHECK(s.on_io([&] { return s.fs().usage(); }).files == 7);
+  w.rpc<Rcreate>(20, Tcreate{4, "g", DMDIR | 0777, OREAD});
+  // Everything else still works.
+  w.rpc<Rwrite>(21, Twrite{1, 0, "ok"});
+  CHECK(w.rpc<Rread>(22, Tread{1, 0, 100}).data == "ok");
+}
+
 TEST_CASE("hub tree: reads and writes at offsets near 2^64 are answered", "[net]") {
   HubServed s;
   auto w = s.connect();

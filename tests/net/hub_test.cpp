@@ -189,6 +189,20 @@ TEST_CASE("hub: fear makes room wait for the slowest reader", "[net][hub]") {
   CHECK(h.room() == Hub::atomic_max);
 }
 
+TEST_CASE("hub: at most max_eofs ends of file are held, the oldest dropped first", "[net][hub]") {
+  Hub h;
+  auto r = h.attach();
+  h.write("a");
+  for (size_t i = 0; i < Hub::max_eofs + 500; i++) h.eof();
+  CHECK(h.eofs_held() == Hub::max_eofs);
+  CHECK(h.read(r, 100).bytes == "a");
+  size_t eofs = 0;
+  while (h.read(r, 100).kind == Hub::Read::Eof) eofs++;
+  CHECK(eofs == Hub::max_eofs);
+  h.write("b");
+  CHECK(drain(h, r) == "b");
+}
+
 TEST_CASE("hub: eof reaches each reader where it was written", "[net][hub]") {
   Hub h;
   auto caught_up = h.attach(), behind = h.attach();

@@ -85,7 +85,7 @@ TEST_CASE("limits: sessions, plain hubs, and their memory", "[wsys][limits][hub]
   w.rpc<Rwrite>(10, Twrite{4, 0, "cap 2097152 h2"});
 }
 
-TEST_CASE("limits: cap and lag take byte counts within bounds, precisely refused", "[wsys][limits][hub]") {
+TEST_CASE("limits: cap, lag and wait take counts within bounds, precisely refused", "[wsys][limits][hub]") {
   Wsys s;
   auto w = s.connect();
   hello(w);
@@ -101,6 +101,14 @@ TEST_CASE("limits: cap and lag take byte counts within bounds, precisely refused
   CHECK(w.fails(4, Twrite{2, 0, "lag 0"}) == "lag out of range: 1 to 16777216 bytes");
   CHECK(w.fails(4, Twrite{2, 0, "lag 99999999999999999999999"}) == "lag out of range: 1 to 16777216 bytes");
   CHECK(w.fails(4, Twrite{2, 0, "cap"}) == "bad ctl message");
+  std::string wait_range = "wait out of range: 1 to 60000 ms";
+  CHECK(w.fails(4, Twrite{2, 0, "wait 0"}) == wait_range);
+  CHECK(w.fails(4, Twrite{2, 0, "wait 60001"}) == wait_range);
+  CHECK(w.fails(4, Twrite{2, 0, "wait 4294967297"}) == wait_range);  // 1 past 2^32 once cut to 32 bits
+  CHECK(w.fails(4, Twrite{2, 0, "wait 10abc"}) == wait_range);
+  CHECK(w.fails(4, Twrite{2, 0, "wait"}) == "bad ctl message");
+  w.rpc<Rwrite>(4, Twrite{2, 0, "wait 60000"});
+  CHECK(s.on_io([&] { return s.world().ws.hubs().hub("", "h")->hub.policy().fear_wait_ms; }) == 60000);
   w.rpc<Rwrite>(4, Twrite{2, 0, "cap 16777216 h"});
   w.rpc<Rwrite>(4, Twrite{2, 0, "lag 1000 h"});
   CHECK(s.on_io([&] { return s.world().ws.hubs().hub("", "h")->hub.policy().cap; }) == 16777216);
