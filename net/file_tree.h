@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "net/fcall.h"
+#include "net/rights.h"
 
 namespace grio::net {
 
@@ -65,6 +66,9 @@ struct Session {
   // On a Unix socket: the descriptor the peer last passed (SCM_RIGHTS) and
   // no request has taken yet (fd_passing.h). Null on other streams.
   std::shared_ptr<PassedFd> passed_fd;
+  // What this connection may do (net/rights.h): all for the owner; an
+  // export's peer gets its export's, fixed when it authenticated.
+  Grant grant;
 };
 
 struct Fid {

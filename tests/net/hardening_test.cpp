@@ -155,22 +155,6 @@ TEST_CASE("reads parked on a frozen hub bring at most the budget and a few KiB e
 
 // ---- connection slots ------------------------------------------------------------
 
-namespace {
-
-// A raw peer on a listening address (unix!PATH or tcp!127.0.0.1!PORT).
-Wire dial_wire(const std::string& addr) {
-  std::string why;
-  auto a = net::parse_address(addr, why);
-  REQUIRE(a);
-  asio::io_context io;
-  error_code ec;
-  auto s = net::dial(io, *a, ec);
-  REQUIRE_FALSE(ec);
-  return Wire(s.release());
-}
-
-}  // namespace
-
 TEST_CASE("a connection that does not attach in time is closed and an attached one stays", "[net]") {
   net::ServerConfig cfg;
   cfg.limits.attach_timeout = std::chrono::milliseconds(1000);

@@ -15,6 +15,7 @@
 
 #include "net/asio.h"
 #include "net/codec.h"
+#include "net/dial.h"
 #include "net/errors.h"
 #include "net/ramfs.h"
 #include "net/server.h"
@@ -119,6 +120,18 @@ class Wire {
   bool eof_ = false;
 };
 
+// A raw peer on a listening address (unix!PATH or tcp!127.0.0.1!PORT).
+inline Wire dial_wire(const std::string& addr) {
+  std::string why;
+  auto a = net::parse_address(addr, why);
+  REQUIRE(a);
+  asio::io_context io;
+  error_code ec;
+  auto s = net::dial(io, *a, ec);
+  REQUIRE_FALSE(ec);
+  return Wire(s.release());
+}
+
 // The real server on its own io thread, serving the tree of a World: a
 // struct built from the io_context that offers tree().
 template <class World>
@@ -156,6 +169,13 @@ class BasicServed {
     return sv[1];
   }
   Wire connect() { return Wire(connect_fd()); }
+
+  // A peer over TCP on 127.0.0.1, through a listener of its own.
+  Wire connect_tcp() {
+    auto bound = on_io([this] { return srv_.listen("tcp!127.0.0.1!0"); });
+    REQUIRE(bound.ok());
+    return dial_wire(*bound);
+  }
 
   // Polls an io-thread condition until it holds or 20 s pass.
   template <class P>

@@ -290,24 +290,7 @@ TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal it holds, onl
   CHECK(a.fails(2, Tcreate{4, "tty", 0666, ORDWR}) == "bad file name");
   // A peer over TCP is not the owner on this machine, whatever it says
   // (and no descriptor can come that way).
-  int l = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sin;
-  REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-  REQUIRE(::listen(l, 1) == 0);
-  REQUIRE(::getsockname(l, reinterpret_cast<sockaddr*>(&sin), &len) == 0);
-  int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-  int served = ::accept4(l, nullptr, nullptr, SOCK_CLOEXEC);
-  REQUIRE(served >= 0);
-  ::close(l);
-  s.on_io([&] {
-    s.server().serve(net::Socket(s.io(), asio::generic::stream_protocol(AF_INET, IPPROTO_TCP), served));
-    return 0;
-  });
-  Wire tcp(c);
+  Wire tcp = s.connect_tcp();
   hello(tcp);
   tcp.rpc<Rwalk>(2, Twalk{0, 2, {"hub", "s", "tty"}});
   tcp.rpc<Ropen>(3, Topen{2, ORDWR});

@@ -62,28 +62,6 @@ void wctl(Wire& w, uint32_t fid, const std::string& msg) {
   w.rpc<Rwrite>(4, Twrite{fid, 0, msg});
 }
 
-// A 9P connection to s over TCP on 127.0.0.1.
-Wire tcp_peer(Wsys& s) {
-  int l = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sin;
-  REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-  REQUIRE(::listen(l, 1) == 0);
-  REQUIRE(::getsockname(l, reinterpret_cast<sockaddr*>(&sin), &len) == 0);
-  int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-  int served = ::accept4(l, nullptr, nullptr, SOCK_CLOEXEC);
-  REQUIRE(served >= 0);
-  ::close(l);
-  s.on_io([&] {
-    s.server().serve(net::Socket(s.io(), asio::generic::stream_protocol(AF_INET, IPPROTO_TCP), served));
-    return 0;
-  });
-  return Wire(c);
-}
-
 }  // namespace
 
 TEST_CASE("a window's -pid of a local peer's own group gets SIGHUP when its window is deleted", "[wsys]") {
@@ -108,7 +86,7 @@ TEST_CASE("a window's -pid of a local peer's own group gets SIGHUP when its wind
 TEST_CASE("a window's -pid from a TCP peer is recorded but never signalled", "[wsys]") {
   Wsys s;
   Sleeper z;
-  auto w = tcp_peer(s);
+  auto w = s.connect_tcp();
   SECTION("attach new -pid") {
     hello(w, "new -hide -pid " + std::to_string(z.pid));
     CHECK(s.on_io([&] { return s.world().ws.live(1)->note_pid; }) == z.pid);
