@@ -41,13 +41,14 @@ void Request::cancel() {
 
 // ---- life -----------------------------------------------------------------------
 
-Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
+Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant grant)
     : srv_(srv),
       tree_(tree),
       sock_(std::move(s)),
       attach_timer_(sock_.get_executor()),
       session_(std::make_shared<Session>()) {
   session_->id = id;
+  session_->grant = std::move(grant);
   session_->msize = srv_.cfg_.limits.max_msize;
   in_.set_msize(session_->msize);
   // The owner's own programs may hand the server their terminal (hub/*/tty).
@@ -58,7 +59,8 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id)
   if (!ec && here.protocol().family() == AF_UNIX &&
       ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
     session_->peer_uid = peer.uid;
-  session_->local_owner = session_->peer_uid == ::geteuid();
+  // An export's peer is never the owner, whatever stream it came by.
+  session_->local_owner = session_->peer_uid == ::geteuid() && session_->grant.owner();
   if (!ec && here.protocol().family() == AF_UNIX) session_->passed_fd = std::make_shared<PassedFd>();
 }
 

@@ -22,11 +22,12 @@ namespace grio::net {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Server& srv, FileTree& tree, Socket s, uint64_t id);
+  Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant grant = {});
   void start();
   // Closes the socket, cancels every parked request and clunks every fid.
   void close();
   uint64_t id() const { return session_->id; }
+  const Grant& grant() const { return session_->grant; }
   // Bytes held for the client, counted against Limits::max_output: replies
   // not yet sent and the payloads of writes still parked.
   size_t held() const { return out_.size() + flight_.size() + parked_; }

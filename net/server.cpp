@@ -132,7 +132,7 @@ void Server::back_off(const std::shared_ptr<Acceptor>& a) {
 
 // Over a connection limit the socket is closed at once: the peer sees a
 // refused connection, and nothing here grows.
-void Server::serve(Socket s, const std::string& peer) {
+void Server::serve(Socket s, const std::string& peer, Grant grant) {
   std::string full;
   if (conns_.size() >= cfg_.limits.max_connections)
     full = "limit of " + std::to_string(cfg_.limits.max_connections) + " reached";
@@ -144,7 +144,7 @@ void Server::serve(Socket s, const std::string& peer) {
     s.close(ec);
     return;
   }
-  auto c = std::make_shared<Connection>(*this, tree_, std::move(s), next_id_++);
+  auto c = std::make_shared<Connection>(*this, tree_, std::move(s), next_id_++, std::move(grant));
   conns_[c] = peer;
   if (!peer.empty()) per_peer_[peer]++;
   c->start();
@@ -155,6 +155,20 @@ void Server::gone(const std::shared_ptr<Connection>& c) {
   if (it == conns_.end()) return;
   if (!it->second.empty() && --per_peer_[it->second] == 0) per_peer_.erase(it->second);
   conns_.erase(it);
+}
+
+size_t Server::connections_of(std::string_view export_name) const {
+  size_t n = 0;
+  for (auto& [c, peer] : conns_) n += !export_name.empty() && c->grant().export_name == export_name;
+  return n;
+}
+
+void Server::close_export(std::string_view export_name) {
+  if (export_name.empty()) return;  // never the owner's
+  std::vector<std::shared_ptr<Connection>> doomed;
+  for (auto& [c, peer] : conns_)
+    if (c->grant().export_name == export_name) doomed.push_back(c);
+  for (auto& c : doomed) c->close();
 }
 
 size_t Server::held() const {

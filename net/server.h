@@ -56,12 +56,17 @@ class Server {
   // the kernel chose), or an error.
   Result<std::string> listen(const std::string& dialstring);
   // Serves an already connected stream (a socketpair in tests); peer is
-  // the address counted against max_per_peer, or empty.
-  void serve(Socket s, const std::string& peer = "");
+  // the address counted against max_per_peer, or empty; grant is what the
+  // connection may do (an export's peer: its export's rights).
+  void serve(Socket s, const std::string& peer = "", Grant grant = {});
   // Stops listening and closes every connection, cancelling parked requests.
   void close();
 
   size_t connections() const { return conns_.size(); }
+  // The connections of an export's peers: how many there are; closing
+  // them all at once (a revoked export), their parked requests cancelled.
+  size_t connections_of(std::string_view export_name) const;
+  void close_export(std::string_view export_name);
   // Bytes all connections hold for their clients (Connection::held).
   size_t held() const;
   // accept(2) calls made so far, failed ones included (for tests).

@@ -160,15 +160,16 @@ class BasicServed {
   }
 
   // A socketpair whose one end the server serves; returns the other end.
-  int connect_fd() {
+  // grant: what the connection may do, as if it came through an export.
+  int connect_fd(net::Grant grant = {}) {
     int sv[2];
     REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-    on_io([this, fd = sv[0]] {
-      srv_.serve(net::Socket(io_, asio::generic::stream_protocol(AF_UNIX, 0), fd));
+    on_io([this, fd = sv[0], &grant] {
+      srv_.serve(net::Socket(io_, asio::generic::stream_protocol(AF_UNIX, 0), fd), "", std::move(grant));
     });
     return sv[1];
   }
-  Wire connect() { return Wire(connect_fd()); }
+  Wire connect(net::Grant grant = {}) { return Wire(connect_fd(std::move(grant))); }
 
   // A peer over TCP on 127.0.0.1, through a listener of its own.
   Wire connect_tcp() {
