@@ -56,12 +56,14 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant
   auto here = sock_.local_endpoint(ec);
   ucred peer{};
   socklen_t len = sizeof peer;
-  if (!ec && here.protocol().family() == AF_UNIX &&
+  // An export's peer reaches us through a local socketpair (net/tls.h):
+  // its credentials are ours, not its own, so none are taken.
+  if (!ec && here.protocol().family() == AF_UNIX && session_->grant.owner() &&
       ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
     session_->peer_uid = peer.uid;
   // An export's peer is never the owner, whatever stream it came by.
   session_->local_owner = session_->peer_uid == ::geteuid() && session_->grant.owner();
-  if (!ec && here.protocol().family() == AF_UNIX) session_->passed_fd = std::make_shared<PassedFd>();
+  if (!ec && here.protocol().family() == AF_UNIX && session_->grant.owner()) session_->passed_fd = std::make_shared<PassedFd>();
 }
 
 // A connection that is not attached within the timeout is closed: idle

@@ -50,11 +50,17 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // What becomes of a connection accepted on a listener: handed to a
+  // function (an export's TLS handshake, which serves it once the peer is
+  // known) instead of being served at once.
+  using Handoff = std::function<void(Socket s, const std::string& peer)>;
+
   // Starts listening on a dial string. Unix: a stale socket left by a dead
-  // server is replaced, a live one is not stolen. Tcp: 127.0.0.1 only.
+  // server is replaced, a live one is not stolen. Tcp: loopback only,
+  // unless handoff authenticates what it accepts (`*` is every address).
   // Returns the dial string actually bound (a tcp port 0 becomes the port
   // the kernel chose), or an error.
-  Result<std::string> listen(const std::string& dialstring);
+  Result<std::string> listen(const std::string& dialstring, Handoff handoff = nullptr);
   // Serves an already connected stream (a socketpair in tests); peer is
   // the address counted against max_per_peer, or empty; grant is what the
   // connection may do (an export's peer: its export's rights).
@@ -77,13 +83,13 @@ class Server {
  private:
   friend class Connection;
   Result<std::string> listen_unix(const Address& a);
-  Result<std::string> listen_tcp(const Address& a);
+  Result<std::string> listen_tcp(const Address& a, Handoff handoff);
   template <class Acceptor>
-  void accept(const std::shared_ptr<Acceptor>& a);
+  void accept(const std::shared_ptr<Acceptor>& a, const Handoff& handoff);
   template <class Acceptor>
-  void accept_one(const std::shared_ptr<Acceptor>& a);
+  void accept_one(const std::shared_ptr<Acceptor>& a, const Handoff& handoff);
   template <class Acceptor>
-  void back_off(const std::shared_ptr<Acceptor>& a);
+  void back_off(const std::shared_ptr<Acceptor>& a, const Handoff& handoff);
   void gone(const std::shared_ptr<Connection>& c);
   void log(const std::string& line) const;
 
