@@ -107,6 +107,7 @@ Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
   }
   auto& n = static_cast<WNode&>(*from);
   if (name == "hub" && (n.q == Qfile::Root)) return hubs.root(n.ro);
+  if (name == "exports" && n.q == Qfile::Root && ws_.exports()) return make(ws_, n.root_win, 0, Qfile::Exports, &exports_file);
   auto next = walk_wsys(n, name);
   if (next) static_cast<WNode&>(**next).ro = n.ro;
   return next;
@@ -223,6 +224,8 @@ std::vector<Stat> WsysTree::list(Fid& f) {
   Stat hub = stat_of(0, Qfile::Root, "hub", n.ro ? 0555 : 0777);
   hub.qid = ws_.hubs().root(n.ro)->qid();
   out.push_back(hub);
+  if (ws_.exports() && f.session->local_owner && f.session->grant.owner())
+    out.push_back(stat_of(0, Qfile::Exports, exports_file.name, exports_file.perm));
   return out;
 }
 

@@ -106,14 +106,17 @@ TEST_CASE("grio ramfs replaces a dead server's socket but not a live one's", "[n
   CHECK(again.stop() == 0);
 }
 
-TEST_CASE("grio ramfs on tcp warns that it is unauthenticated", "[net]") {
-  auto r = run(std::string(GRIO_BINARY) + " ramfs --listen tcp!0.0.0.0!0");
+TEST_CASE("grio ramfs on plain tcp needs --insecure, stays on loopback and warns", "[net]") {
+  auto r = run(std::string(GRIO_BINARY) + " ramfs --listen tcp!127.0.0.1!0");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("plain tcp has no authentication: add --insecure") != std::string::npos);
+  r = run(std::string(GRIO_BINARY) + " ramfs --insecure --listen tcp!0.0.0.0!0");
   CHECK(r.status == 1);
   CHECK(r.err.find("127.0.0.1 only") != std::string::npos);
   // Waits (up to 10 s) for the address on stdout and the warning on stderr,
   // then stops the server and passes both on.
   auto ok = run("d=$(mktemp -d) && (" + std::string(GRIO_BINARY) +
-                " ramfs --listen tcp!127.0.0.1!0 >$d/out 2>$d/err & p=$!;"
+                " ramfs --insecure --listen tcp!127.0.0.1!0 >$d/out 2>$d/err & p=$!;"
                 " for i in $(seq 100); do grep -q ramfs= $d/out && grep -q warning $d/err && break; sleep 0.1; done;"
                 " kill $p; wait $p; cat $d/out; cat $d/err >&2; rm -r $d)");
   CHECK(ok.out.rfind("ramfs=tcp!127.0.0.1!", 0) == 0);

@@ -1,7 +1,10 @@
 // grio: dispatches to one subcommand per file.
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <string_view>
 
+#include "net/secret.h"
 #include "wsys/cmd/commands.h"
 
 namespace {
@@ -19,18 +22,42 @@ const Subcommand subcommands[] = {
     {"mount", grio::cmd::mount, "mount [-A aname] [-d] [-D] [-F] ADDR DIR [aname words...]   the service on DIR, through FUSE"},
     {"hub", grio::cmd::hub, "hub [--watch|--local] [--wsys ADDR] [NAME]   start or attach to a shell session in $wsys"},
     {"9p", grio::cmd::ninep, "9p [-a ADDR] [-A aname] ls [-l]|read|write|stat|create|rm|rdwr PATH"},
+    {"export", grio::cmd::export_, "export [--rights LIST] [--listen ADDR] [--name NAME] [--for LABEL] | --list | --revoke NAME"},
 };
 
 int usage() {
   std::fprintf(stderr, "usage: grio [-f font] [-s points] [-b] [-D] [--listen ADDR]...   the desktop\n");
-  std::fprintf(stderr, "       grio COMMAND [ARGS]\n");
+  std::fprintf(stderr, "       grio [--secret-file FILE] COMMAND [ARGS]\n");
   for (auto& s : subcommands) std::fprintf(stderr, "  grio %s\n", s.usage);
   return 2;
+}
+
+// --secret-file FILE, just before or just after the command's name: where
+// every client command finds an export's secret (never on the command
+// line). Taken out of argv so that the commands' parsers never see it; a
+// program's own arguments further on are left alone.
+void take_secret_file(int& argc, char** argv) {
+  for (int i = 1; i < argc && i <= 2; i++) {
+    std::string_view a = argv[i];
+    int used = 0;
+    if (a == "--secret-file" && i + 1 < argc) {
+      grio::net::set_secret_file(argv[i + 1]);
+      used = 2;
+    } else if (a.rfind("--secret-file=", 0) == 0) {
+      grio::net::set_secret_file(std::string(a.substr(14)));
+      used = 1;
+    }
+    if (!used) continue;
+    for (int j = i; j + used <= argc; j++) argv[j] = argv[j + used];
+    argc -= used;
+    i--;
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  take_secret_file(argc, argv);
   // No command (or only options): the desktop.
   if (argc < 2 || (argv[1][0] == '-' && std::strcmp(argv[1], "-h") != 0 && std::strcmp(argv[1], "--help") != 0))
     return grio::cmd::desktop(argc, argv);
