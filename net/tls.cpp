@@ -240,6 +240,10 @@ void ServerContext::accept(Socket tcp, std::chrono::milliseconds timeout, Done d
     std::string name;
     bool timed_out = false;
   };
+  // Small records go at once: Nagle's wait for an ACK the peer delays
+  // would hold every reply that follows a partial record.
+  error_code nec;
+  tcp.set_option(asio::ip::tcp::no_delay(true), nec);
   auto ex = tcp.get_executor();
   auto st = std::make_shared<State>(State{std::make_shared<Stream>(std::move(tcp), *impl_->ctx), asio::steady_timer(ex), {}});
   SSL_set_ex_data(st->tls->native_handle(), ssl_slot(), &st->name);
