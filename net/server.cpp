@@ -167,6 +167,11 @@ void Server::gone(const std::shared_ptr<Connection>& c) {
   if (it == conns_.end()) return;
   if (!it->second.empty() && --per_peer_[it->second] == 0) per_peer_.erase(it->second);
   conns_.erase(it);
+  // An export's bucket lives while it has peers (so the table stays
+  // bounded by the connections; reconnecting does not refill it sooner
+  // than time would).
+  const auto& name = c->grant().export_name;
+  if (!name.empty() && connections_of(name) == 0) rates_.erase(name);
 }
 
 size_t Server::connections_of(std::string_view export_name) const {
@@ -181,6 +186,23 @@ void Server::close_export(std::string_view export_name) {
   for (auto& [c, peer] : conns_)
     if (c->grant().export_name == export_name) doomed.push_back(c);
   for (auto& c : doomed) c->close();
+}
+
+// A token bucket per export: refilled at the rates, holding at most a
+// quarter second's worth; a message spends one token and its bytes.
+std::chrono::microseconds Server::charge(const std::string& export_name, size_t n) {
+  if (export_name.empty()) return {};
+  auto now = std::chrono::steady_clock::now();
+  const auto& l = cfg_.limits;
+  auto [it, fresh] = rates_.try_emplace(export_name);
+  Rate& r = it->second;
+  if (fresh) r = Rate{l.peer_messages_per_s / 4, l.peer_bytes_per_s / 4, now};
+  double dt = std::chrono::duration<double>(now - r.at).count();
+  r.at = now;
+  r.messages = std::min(r.messages + dt * l.peer_messages_per_s, l.peer_messages_per_s / 4) - 1;
+  r.bytes = std::min(r.bytes + dt * l.peer_bytes_per_s, l.peer_bytes_per_s / 4) - double(n);
+  double wait = std::max({0.0, -r.messages / l.peer_messages_per_s, -r.bytes / l.peer_bytes_per_s});
+  return std::chrono::microseconds(int64_t(wait * 1e6));
 }
 
 size_t Server::held() const {

@@ -35,6 +35,12 @@ struct Limits {
   // payloads of parked writes), counted as they are made; while they are
   // over this no further request is taken from what the client sent.
   size_t max_output = 8 << 20;
+  // Per export, all its peers' connections together: messages and bytes
+  // a second, with a quarter second's worth as a burst. Past that their
+  // requests are read more slowly; nobody else is slowed. The owner's
+  // connections are never counted.
+  double peer_messages_per_s = 20000;
+  double peer_bytes_per_s = 64 << 20;
 };
 
 struct ServerConfig {
@@ -72,6 +78,9 @@ class Server {
   // The connections of an export's peers: how many there are; closing
   // them all at once (a revoked export), their parked requests cancelled.
   size_t connections_of(std::string_view export_name) const;
+  // Counts one message of n bytes from a peer of export_name; how long its
+  // connections must wait before the next (zero: no wait).
+  std::chrono::microseconds charge(const std::string& export_name, size_t n);
   void close_export(std::string_view export_name);
   // Bytes all connections hold for their clients (Connection::held).
   size_t held() const;
@@ -100,6 +109,11 @@ class Server {
   std::map<std::shared_ptr<Connection>, std::string> conns_;  // with their peer address (TCP)
   std::map<std::string, size_t> per_peer_;                   // connections by peer address
   std::set<std::shared_ptr<asio::steady_timer>> backoffs_;
+  struct Rate {
+    double messages = 0, bytes = 0;  // tokens left; negative: owed
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Rate, std::less<>> rates_;  // by export, while it has peers
   size_t accept_attempts_ = 0;
   std::vector<std::shared_ptr<asio::local::stream_protocol::acceptor>> unix_;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_;
