@@ -152,7 +152,7 @@ TEST_CASE("exports: revoke closes the export's live connections at once, and the
   CHECK(x.s.on_io([&] { return x.exports->command("revoke fred", reply); }) == "no export fred");
 }
 
-TEST_CASE("exports: failed handshakes from one address slow it, then refuse it; a connected peer is never slowed",
+TEST_CASE("exports: failed handshakes from one address slow it, then refuse it, and a connected peer is never slowed",
           "[net][exports]") {
   auto limits = quick();
   limits.slow_after = 1;
