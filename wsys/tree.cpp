@@ -73,6 +73,13 @@ uint32_t perm_of(const FileKind& k, bool ro) {
 // binds an existing one, `none` or empty is the windowless context.
 Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session& s) {
   std::string_view a = t.aname;
+  // An export granted less than every right sees the watch context only,
+  // whatever it asks for (exports accept view or all until each right is
+  // checked on its own).
+  if (!s.grant.owner() && !s.grant.has(net::right::all)) {
+    if (a.empty() || a == "none" || a == "watch") return watch_root();
+    return Result<NodeRef>::error(err::perm);
+  }
   if (a.empty() || a == "none") return make(ws_, 0, 0, Qfile::Root);
   if (a == "watch") return watch_root();
   if (auto id = parse_id(a)) {

@@ -37,7 +37,7 @@ struct ExportedServe {
 TEST_CASE("grio export prints a dial string and a secret once, and a friend with the secret reaches the workspace",
           "[wsys][exports]") {
   ExportedServe s;
-  auto [dial, secret] = s.add("--rights view,type --name fred");
+  auto [dial, secret] = s.add("--rights view --name fred");
   CHECK(dial.ends_with("!fred"));
   CHECK(secret.size() == 32);
   // The friend: the secret in the environment, never on the command line.
@@ -58,7 +58,11 @@ TEST_CASE("grio export prints a dial string and a secret once, and a friend with
   // The list shows the export and never its secret.
   auto list = s.grio("export --list");
   CHECK(list.status == 0);
-  CHECK(list.out.find("fred rights=view,type for=fred what=workspace dial=" + dial) == 0);
+  CHECK(list.out.find("fred rights=view for=fred what=workspace dial=" + dial) == 0);
+  // view: what is on screen, nothing more; no window can be made.
+  auto push = run("GRIO_SECRET=" + secret + " wsys=" + dial + " " + GRIO_BINARY + " window -m true");
+  CHECK(push.status != 0);
+  CHECK(push.err.find("permission denied") != std::string::npos);
   CHECK(list.out.find(secret) == std::string::npos);
 }
 
@@ -94,7 +98,7 @@ TEST_CASE("plain tcp needs --insecure and beyond loopback is refused without an 
 TEST_CASE("a friend with push pops a window here through an export, its program running at the friend's",
           "[wsys][exports]") {
   ExportedServe s;
-  auto [dial, secret] = s.add("--rights view,push --name fred");
+  auto [dial, secret] = s.add("--rights all --name fred");
   std::string g = GRIO_BINARY, flag = (s.dir.path / "seen").string();
   std::string owner = "wsys=" + s.addr + " " + g;
   // The friend's side (grio window -m over the export, the secret in the
