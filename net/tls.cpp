@@ -5,8 +5,6 @@
 #include <sys/socket.h>
 
 #include <boost/asio/ssl.hpp>
-#include <future>
-#include <thread>
 
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -296,50 +294,41 @@ int use_psk(SSL* ssl, const EVP_MD* md, const unsigned char** id, size_t* len, S
 
 Socket connect(asio::io_context& io, Socket tcp, const std::string& name, const Key& key,
                std::chrono::milliseconds timeout, error_code& ec) {
-  Socket out(io);
-  // The TLS stream lives on an io_context and a thread of its own, for as
-  // long as the connection: the caller's code writes synchronously, which
-  // TLS cannot take.
-  auto pio = std::make_shared<asio::io_context>();
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   common(ctx->native_handle());
   SSL_CTX_set_psk_use_session_callback(ctx->native_handle(), use_psk);
-  auto family = tcp.local_endpoint(ec).protocol();
-  if (ec) return out;
-  Socket moved(*pio);
-  moved.assign(family, tcp.release(ec), ec);
-  if (ec) return out;
-  auto tls = std::make_shared<Stream>(std::move(moved), *ctx);
+  auto tls = std::make_shared<Stream>(std::move(tcp), *ctx);
   auto who = std::make_shared<Identity>(Identity{name, key});
   SSL_set_ex_data(tls->native_handle(), ssl_slot(), who.get());
 
-  std::promise<std::pair<error_code, int>> result;
-  auto timer = std::make_shared<asio::steady_timer>(*pio, timeout);
-  auto timed_out = std::make_shared<bool>(false);
-  timer->async_wait([tls, timed_out](const error_code& e) {
+  // The pump shares io with the client (one thread for both: no hop
+  // between threads per message), so the handshake runs here on io too.
+  bool done = false, timed_out = false;
+  error_code result;
+  asio::steady_timer timer(io, timeout);
+  timer.async_wait([&](const error_code& e) {
     if (e) return;
-    *timed_out = true;
+    timed_out = true;
     error_code ignored;
     tls->lowest_layer().close(ignored);
   });
-  tls->async_handshake(ssl::stream_base::client, [&, tls, ctx, who, timer, timed_out, pio](const error_code& e) {
-    timer->cancel();
-    SSL_set_ex_data(tls->native_handle(), ssl_slot(), nullptr);
-    if (e) return result.set_value({make_error(*timed_out ? Errc::timed_out : Errc::refused), -1});
-    error_code pec;
-    Socket plain = start_pump(*pio, ctx, tls, pec);
-    result.set_value({pec, pec ? -1 : plain.release(pec)});
+  tls->async_handshake(ssl::stream_base::client, [&](const error_code& e) {
+    done = true;
+    result = e;
+    timer.cancel();
   });
-  std::thread runner([pio] { pio->run(); });
-  auto [err, fd] = result.get_future().get();
-  if (err) {
-    runner.join();  // nothing is left for it to run
-    ec = err;
-    return out;
+  while (!done && io.run_one() > 0) {
   }
-  runner.detach();  // runs the pump until either end closes
-  out.assign(asio::generic::stream_protocol(AF_UNIX, 0), fd, ec);
-  return out;
+  SSL_set_ex_data(tls->native_handle(), ssl_slot(), nullptr);
+  // The cancelled wait's handler uses this frame: it runs before we leave.
+  timer.cancel();
+  io.poll();
+  if (io.stopped()) io.restart();
+  if (!done || result) {
+    ec = make_error(timed_out ? Errc::timed_out : Errc::refused);
+    return Socket(io);
+  }
+  return start_pump(io, ctx, tls, ec);
 }
 
 }  // namespace grio::net::tls

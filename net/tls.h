@@ -68,8 +68,10 @@ class ServerContext {
 };
 
 // The client's side: a TCP stream already connected to an export, made a
-// plain local stream on io (its TLS runs on a thread of its own until
-// either end closes). Waits for the handshake, at most timeout.
+// plain local stream on io, whose TLS and pump run on io too, until either
+// end closes. Runs io itself until the handshake is over (at most
+// timeout): call it before io runs anywhere else, from the thread that
+// will run it.
 Socket connect(asio::io_context& io, Socket tcp, const std::string& name, const Key& key,
                std::chrono::milliseconds timeout, error_code& ec);
 
