@@ -1,4 +1,7 @@
 // Exports: TLS 1.3 from a secret in front of the server, on 127.0.0.1.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cstdlib>
 
 #include "net/client.h"
@@ -185,4 +188,41 @@ TEST_CASE("exports: bad commands and names are refused precisely", "[net][export
   CHECK(cmd("add fred listen=tcp!127.0.0.1!0") == "");
   CHECK(cmd("add fred listen=tcp!127.0.0.1!0") == "export fred exists");
   CHECK(cmd("revoke nobody") == "no export nobody");
+}
+
+TEST_CASE("exports: 200 peers connecting at once are bounded, and a friend gets in once they are gone",
+          "[net][exports]") {
+  auto limits = quick();
+  limits.max_pending = 64;
+  Exported x(limits);
+  auto [dial, secret] = x.add("add fred listen=tcp!127.0.0.1!0");
+  // The crowd comes from 127.0.0.2 (loopback too), the friend from 127.0.0.1.
+  uint16_t port = uint16_t(std::stoi(dial.substr(dial.rfind('!', dial.rfind('!') - 1) + 1)));
+  std::vector<Wire> crowd;
+  for (int i = 0; i < 200; i++) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in from{}, to{};
+    from.sin_family = to.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl(0x7f000002);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    crowd.emplace_back(fd);
+  }
+  // At most max_pending handshakes wait; the rest are closed at once.
+  CHECK(x.s.eventually([&] { return x.exports->pending() == 64; }));
+  CHECK(x.s.on_io([&] { return x.exports->pending(); }) <= 64);
+  int closed = 0;
+  for (auto& w : crowd) closed += w.closed_by_peer();
+  CHECK(closed == 200);  // the waiting ones too, at their timeout
+  CHECK(x.s.eventually([&] { return x.exports->pending() == 0; }));
+  CHECK(x.s.on_io([&] { return x.s.server().connections(); }) == 0);
+  // The stalled ones count as failures of their address: it is refused
+  // now, another is not.
+  CHECK(x.s.on_io([&] { return x.exports->failures(); }) == 64);
+  std::string err;
+  auto c = dial_with(dial, secret, err);
+  INFO(err);
+  CHECK(c);
 }
