@@ -139,3 +139,30 @@ TEST_CASE("grio 9p with USER unset attaches as the login name of its uid", "[net
   CHECK(r.err.find(" uname " + login + " ") != std::string::npos);
   CHECK(r.err.find(" uname none ") == std::string::npos);
 }
+
+TEST_CASE("grio help, grio --help and grio help COMMAND say what the commands do", "[net]") {
+  for (std::string how : {"help", "--help", "-h"}) {
+    auto r = run(std::string(GRIO_BINARY) + " " + how);
+    INFO(how);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("grio export") != std::string::npos);
+    CHECK(r.out.find("grio 9p") != std::string::npos);
+  }
+  auto one = run(std::string(GRIO_BINARY) + " help export");
+  CHECK(one.status == 0);
+  CHECK(one.out.find("--rights") != std::string::npos);
+  for (std::string cmd : {"window", "mount", "hub", "9p", "serve", "ramfs"}) {
+    auto r = run(std::string(GRIO_BINARY) + " " + cmd + " --help");
+    INFO(cmd << ": " << r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out.find(cmd) != std::string::npos);
+  }
+  auto nowsys = run("unset wsys; " + std::string(GRIO_BINARY) + " hub");
+  CHECK(nowsys.status == 2);
+  CHECK(nowsys.err.find("grio hub: no window system: use --wsys ADDR or set $wsys") == 0);
+  auto badflag = run(std::string(GRIO_BINARY) + " hub --wsys x --nosuch");
+  CHECK(badflag.err.find("grio hub: unknown option --nosuch") == 0);
+  auto bad = run(std::string(GRIO_BINARY) + " help nosuch");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("unknown command 'nosuch'") != std::string::npos);
+}

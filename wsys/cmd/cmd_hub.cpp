@@ -662,26 +662,34 @@ Outcome attach(const Options& o) {
   return a.run();
 }
 
-bool parse(int argc, char** argv, Options& o) {
+// What is wrong with the command line ("" if nothing; "help" if asked).
+std::string parse(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
+    if (a == "-h" || a == "--help") return "help";
     if (a == "--watch") o.watch = true;
     else if (a == "--local") o.local = true;
     else if (a == "--wsys" && i + 1 < argc) o.addr = argv[++i];
     else if (a.starts_with("--wsys=")) o.addr = a.substr(7);
     else if (!a.empty() && a[0] != '-' && o.name == "io") o.name = a;
-    else return false;
+    else if (!a.empty() && a[0] != '-') return "one session name only, not '" + o.name + "' and '" + a + "'";
+    else return "unknown option " + a;
   }
   if (o.addr.empty() && getenv("wsys")) o.addr = getenv("wsys");
-  return !o.addr.empty() && !(o.watch && o.local);
+  if (o.addr.empty()) return "no window system: use --wsys ADDR or set $wsys";
+  if (o.watch && o.local) return "--watch and --local do not go together";
+  return "";
 }
 
 }  // namespace
 
 int hub(int argc, char** argv) {
   Options o;
-  if (!parse(argc, argv, o)) {
-    std::fputs(kUsage, stderr);
+  if (auto why = parse(argc, argv, o); why == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  } else if (!why.empty()) {
+    std::fprintf(stderr, "grio hub: %s\n%s", why.c_str(), kUsage);
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);

@@ -25,11 +25,16 @@ const Subcommand subcommands[] = {
     {"export", grio::cmd::export_, "export [--rights LIST] [--listen ADDR] [--name NAME] [--for LABEL] | --list | --revoke NAME"},
 };
 
-int usage() {
-  std::fprintf(stderr, "usage: grio [-f font] [-s points] [-b] [-D] [--listen ADDR]...   the desktop\n");
-  std::fprintf(stderr, "       grio [--secret-file FILE] COMMAND [ARGS]\n");
-  for (auto& s : subcommands) std::fprintf(stderr, "  grio %s\n", s.usage);
-  return 2;
+// To out: stdout when asked for (help), stderr after a mistake.
+void usage(std::FILE* out) {
+  std::fprintf(out, "usage: grio [-f font] [-s points] [-b] [-D] [--listen ADDR]...   the desktop\n");
+  std::fprintf(out, "       grio [--secret-file FILE] COMMAND [ARGS]\n");
+  for (auto& s : subcommands) std::fprintf(out, "  grio %s\n", s.usage);
+  std::fprintf(out, "grio help COMMAND (or grio COMMAND --help) says more of one.\n");
+}
+
+bool is_help(const char* a) {
+  return std::strcmp(a, "help") == 0 || std::strcmp(a, "-h") == 0 || std::strcmp(a, "--help") == 0;
 }
 
 // --secret-file FILE, just before or just after the command's name: where
@@ -58,11 +63,25 @@ void take_secret_file(int& argc, char** argv) {
 
 int main(int argc, char** argv) {
   take_secret_file(argc, argv);
+  // grio help [COMMAND]: the list, or the command's own --help.
+  if (argc >= 2 && is_help(argv[1])) {
+    if (argc == 2) {
+      usage(stdout);
+      return 0;
+    }
+    static char help[] = "--help";
+    char* args[] = {argv[2], help, nullptr};
+    for (auto& s : subcommands)
+      if (std::strcmp(argv[2], s.name) == 0) return s.run(2, args);
+    std::fprintf(stderr, "grio: unknown command '%s'\n", argv[2]);
+    usage(stderr);
+    return 2;
+  }
   // No command (or only options): the desktop.
-  if (argc < 2 || (argv[1][0] == '-' && std::strcmp(argv[1], "-h") != 0 && std::strcmp(argv[1], "--help") != 0))
-    return grio::cmd::desktop(argc, argv);
+  if (argc < 2 || argv[1][0] == '-') return grio::cmd::desktop(argc, argv);
   for (auto& s : subcommands)
     if (std::strcmp(argv[1], s.name) == 0) return s.run(argc - 1, argv + 1);
   std::fprintf(stderr, "grio: unknown command '%s'\n", argv[1]);
-  return usage();
+  usage(stderr);
+  return 2;
 }
