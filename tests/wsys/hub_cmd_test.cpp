@@ -52,6 +52,10 @@ TEST_CASE("grio hub: a session runs what is typed and outlives its clients, a wa
   auto w = run("(printf \"echo bad-\\$((2*3))\\n\"; " + until_out("hi-42") + "; printf \"%%detach\\n\") | " + s.hub("--watch s1"));
   CHECK(w.status == 0);
   CHECK(w.out.find("hi-42\n") != std::string::npos);
+  // … and it is told so, once.
+  auto told = w.err.find("[grio hub: read-only: your keys are not sent]");
+  CHECK(told != std::string::npos);
+  CHECK(w.err.find("read-only", told + 20) == std::string::npos);
   auto b = run("(" + until_out("hi-42") + "; sleep 0.3; printf \"%%detach\\n\") | " + s.hub("s1"));
   CHECK(b.out.find("hi-42\n") != std::string::npos);
   CHECK(b.out.find("bad-6") == std::string::npos);

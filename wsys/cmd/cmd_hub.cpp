@@ -268,6 +268,7 @@ class Attachment {
   bool keys_ended_ = false;  // stdin ended: nothing more to read
   std::string typed_;        // read and not taken yet: what follows a % line
   int sending_ = 0;          // typed writes not answered yet
+  bool told_read_only_ = false;  // a watcher typed: told once that keys go nowhere
   bool taking_ = false;      // in take_keys: a write answered at once waits for it
   bool line_start_ = true;
   std::string cmd_;  // a % line being typed
@@ -520,7 +521,11 @@ size_t Attachment::take(std::string_view bytes) {
 
 // A write that does not wait for its reply; the keys read next wait for it.
 void Attachment::send(uint32_t fid, std::string s) {
-  if (o_.watch) return;
+  if (o_.watch) {
+    if (!told_read_only_) say(std::string(wsys::read_only_notice));  // once
+    told_read_only_ = true;
+    return;
+  }
   auto data = std::make_shared<std::string>(std::move(s));
   sending_++;
   c_->async().write(fid, 0, *data, [this, data, alive = alive_](net::Result<Msg>) {
