@@ -667,6 +667,47 @@ Outcome attach(const Options& o) {
   return a.run();
 }
 
+// Run in a window (with $wsys and $winid, as grio window --hub does), the
+// client names the session in the window's label, `hub NAME`, rather than
+// leaving the path of this binary there; the label it found comes back
+// when it ends. Anywhere else it does nothing.
+class WindowLabel {
+ public:
+  WindowLabel() {
+    const char* w = std::getenv("wsys");
+    const char* id = std::getenv("winid");
+    if (!w || !*w || !id || !*id) return;
+    std::string err;
+    c_ = SyncClient::dial(w, id, err);
+    if (!c_) return;
+    if (auto old = rw("", OREAD)) old_ = *old;
+  }
+  ~WindowLabel() {
+    if (c_ && old_) rw(*old_, OWRITE | OTRUNC);
+  }
+  void set(const std::string& label) {
+    if (c_) rw(label, OWRITE | OTRUNC);
+  }
+
+ private:
+  // Reads the label (mode OREAD) or writes text into it.
+  std::optional<std::string> rw(const std::string& text, uint8_t mode) {
+    uint32_t f = c_->alloc_fid();
+    std::optional<std::string> out;
+    if (c_->walk(c_->root(), f, {"label"}) && c_->open(f, mode)) {
+      if ((mode & 3) == OREAD) {
+        if (auto r = c_->read(f, 0, 1024)) out = *r;
+      } else if (c_->write(f, 0, text)) {
+        out = text;
+      }
+    }
+    c_->clunk(f);
+    return out;
+  }
+  std::unique_ptr<SyncClient> c_;
+  std::optional<std::string> old_;
+};
+
 // What is wrong with the command line ("" if nothing; "help" if asked).
 std::string parse(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; i++) {
@@ -699,7 +740,9 @@ int hub(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<Share> share;
+  WindowLabel label;
   for (;;) {
+    label.set("hub " + o.name);
     if (o.local) {
       share = std::make_unique<Share>();
       std::string e;
