@@ -315,6 +315,9 @@ std::string Attachment::open() {
     auto w = c_->write(*ctl, 0, "new " + o_.name);
     c_->clunk(*ctl);
     if (!w && w.error() != "file already exists") return w.error();
+    // Attaching starts a session, as hubfs does; a mistyped name must not
+    // pass for the session meant.
+    if (w) say("grio hub: started new session " + o_.name + "\n");
   }
   auto file = [&](const char* n, uint8_t mode, uint32_t& fid) -> std::string {
     auto f = c_->walk_path(dir + n);
