@@ -8,8 +8,9 @@ PACKAGES := cmake make g++ ccache pkg-config libboost-dev catch2 libcli11-dev li
   fonts-wqy-microhei fonts-noto-color-emoji \
   xvfb xdotool imagemagick xclip
 # Only for `make bench`: the baselines grio is measured against (hubs
-# against tmux and screen, the desktop against st and xterm).
-BENCH_PACKAGES := tmux screen stterm xterm
+# against tmux and screen, the desktop against st and xterm, exports
+# against ssh -L to a throwaway sshd on loopback).
+BENCH_PACKAGES := tmux screen stterm xterm openssh-server
 # Only for `make fuzz`.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 

@@ -455,9 +455,9 @@ std::unique_ptr<SyncClient> SyncClient::dial(const std::string& addr, const std:
   }
   std::unique_ptr<SyncClient> c(new SyncClient());
   error_code ec;
-  Socket s = grio::net::dial(c->io_, *a, ec);
+  Socket s = grio::net::dial(c->io_, *a, ec, why);
   if (ec) {
-    err = "dial " + to_string(*a) + ": " + ec.message();
+    err = "dial " + to_string(*a) + ": " + (why.empty() ? ec.message() : why);
     return nullptr;
   }
   c->client_ = Client::create(std::move(s));
@@ -470,8 +470,10 @@ std::unique_ptr<SyncClient> SyncClient::dial(const std::string& addr, const std:
   if (err = vf.get(); !err.empty()) return nullptr;
 
   c->root_ = c->alloc_fid();
-  auto q = c->attach(c->root_, uname.empty() ? user_name() : uname,
-                     aname.empty() ? a->service : aname);
+  // A tcp address's service names the export (its TLS identity), not an
+  // attach name; a unix one's is the attach name, as in Plan 9.
+  std::string service = a->kind == Address::Unix ? a->service : "";
+  auto q = c->attach(c->root_, uname.empty() ? user_name() : uname, aname.empty() ? service : aname);
   if (!q) {
     err = q.error();
     return nullptr;

@@ -46,6 +46,7 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant
       tree_(tree),
       sock_(std::move(s)),
       attach_timer_(sock_.get_executor()),
+      rate_timer_(sock_.get_executor()),
       session_(std::make_shared<Session>()) {
   session_->id = id;
   session_->grant = std::move(grant);
@@ -56,12 +57,14 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant
   auto here = sock_.local_endpoint(ec);
   ucred peer{};
   socklen_t len = sizeof peer;
-  if (!ec && here.protocol().family() == AF_UNIX &&
+  // An export's peer reaches us through a local socketpair (net/tls.h):
+  // its credentials are ours, not its own, so none are taken.
+  if (!ec && here.protocol().family() == AF_UNIX && session_->grant.owner() &&
       ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
     session_->peer_uid = peer.uid;
   // An export's peer is never the owner, whatever stream it came by.
   session_->local_owner = session_->peer_uid == ::geteuid() && session_->grant.owner();
-  if (!ec && here.protocol().family() == AF_UNIX) session_->passed_fd = std::make_shared<PassedFd>();
+  if (!ec && here.protocol().family() == AF_UNIX && session_->grant.owner()) session_->passed_fd = std::make_shared<PassedFd>();
 }
 
 // A connection that is not attached within the timeout is closed: idle
@@ -81,6 +84,7 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   attach_timer_.cancel();
+  rate_timer_.cancel();
   reset_session();
   if (session_->passed_fd) session_->passed_fd->offer(-1);
   error_code ec;
@@ -152,7 +156,7 @@ void Connection::resume() {
 
 // Not while frames wait undecoded in in_: it would only grow.
 void Connection::read_more() {
-  if (closed_ || reading_ || stalled_ || over_budget()) return;  // resumed by room_freed
+  if (closed_ || reading_ || stalled_ || throttled_ || over_budget()) return;  // resumed by room_freed, or the rate timer
   reading_ = true;
   auto done = [self = shared_from_this()](const error_code& ec, ReadNow got) { self->on_read(ec, got); };
   if (session_->passed_fd) read_async_fds(sock_, in_, *session_->passed_fd, std::move(done));
@@ -169,7 +173,7 @@ void Connection::on_read(const error_code& ec, ReadNow got) {
   if (ec) return close();
   batching_ = true;
   take_frames();
-  for (int i = 1; i < max_burst && got == ReadNow::More && !closed_ && !stalled_ && !over_budget(); i++) {
+  for (int i = 1; i < max_burst && got == ReadNow::More && !closed_ && !stalled_ && !throttled_ && !over_budget(); i++) {
     error_code rec;
     size_t n = 0;
     got = session_->passed_fd ? read_now_fds(sock_, in_, *session_->passed_fd, rec, n) : read_now(sock_, in_, rec);
@@ -183,7 +187,7 @@ void Connection::on_read(const error_code& ec, ReadNow got) {
 
 // Handles every complete message received; broken framing closes.
 void Connection::take_frames() {
-  while (!closed_) {
+  while (!closed_ && !throttled_) {
     if (over_budget()) {
       stalled_ = true;
       return;
@@ -208,14 +212,32 @@ void Connection::frame(std::span<const uint8_t> bytes) {
   uint16_t tag = uint16_t(bytes[5] | bytes[6] << 8);
   if (!d.fcall) {
     if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- bad message: " + d.error);
-    return error(tag, d.error);
+    error(tag, d.error);
+    return throttle(srv_.charge(session_->grant.export_name, bytes.size()));
   }
   take(std::move(*d.fcall));
 }
 
 void Connection::take(Fcall f) {
   if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- " + to_string(f));
+  size_t size = ninep::IOHDRSZ;
+  if (auto* w = std::get_if<Twrite>(&f.msg)) size += w->data.size();
   dispatch(f.tag, f.msg);
+  throttle(srv_.charge(session_->grant.export_name, size));
+}
+
+// An export's peers over their rate: this connection takes no request
+// until the wait is over (its replies still go). The frames already read
+// wait in in_; the socket's buffer then fills and the peer slows down.
+void Connection::throttle(std::chrono::microseconds wait) {
+  if (wait.count() == 0 || closed_) return;
+  throttled_ = true;
+  rate_timer_.expires_after(wait);
+  rate_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (ec || self->closed_) return;
+    self->throttled_ = false;
+    self->resume();
+  });
 }
 
 void Connection::reply(uint16_t tag, Msg r) {

@@ -47,6 +47,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void take_frames();
   void frame(std::span<const uint8_t> bytes);
   void take(ninep::Fcall f);
+  void throttle(std::chrono::microseconds wait);
   void flush_output();
   void on_written(const error_code& ec);
 
@@ -79,6 +80,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   FileTree& tree_;
   Socket sock_;
   asio::steady_timer attach_timer_;  // closes a connection that never attached
+  asio::steady_timer rate_timer_;    // an export's peers over their rate: reading waits
+  bool throttled_ = false;
   std::shared_ptr<Session> session_;
   bool versioned_ = false;
   bool attached_ = false;

@@ -13,6 +13,9 @@
 #include <cstring>
 #include <vector>
 
+#include "net/secret.h"
+#include "net/tls.h"
+
 namespace grio::net {
 
 namespace {
@@ -215,9 +218,24 @@ Socket dial_tcp(asio::io_context& io, const Address& a, error_code& ec) {
 
 }  // namespace
 
-Socket dial(asio::io_context& io, const Address& a, error_code& ec) {
+Socket dial(asio::io_context& io, const Address& a, error_code& ec, std::string& why) {
   ec.clear();
-  return a.kind == Address::Unix ? dial_unix(io, a, ec) : dial_tcp(io, a, ec);
+  if (a.kind == Address::Unix) return dial_unix(io, a, ec);
+  if (a.service.empty()) return dial_tcp(io, a, ec);  // plain: loopback tests
+  std::string secret = find_secret(a, why);
+  if (secret.empty()) {
+    ec = tls::make_error(tls::Errc::no_secret);
+    return Socket(io);
+  }
+  Socket s = dial_tcp(io, a, ec);
+  if (ec) return s;
+  constexpr std::chrono::seconds handshake_timeout{10};
+  return tls::connect(io, std::move(s), a.service, tls::derive_key(secret, a.service), handshake_timeout, ec);
+}
+
+Socket dial(asio::io_context& io, const Address& a, error_code& ec) {
+  std::string why;
+  return dial(io, a, ec, why);
 }
 
 }  // namespace grio::net

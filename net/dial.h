@@ -34,8 +34,12 @@ std::string user_name();
 // can enter it.
 std::string private_dir(std::string& why);
 
-// Connects to a as a byte stream.
+// Connects to a as a byte stream. tcp!HOST!PORT!NAME is an export: the
+// connection is TLS, authenticated by the export's secret (net/secret.h),
+// and the stream returned is its plain side. On failure ec is set, and why
+// too where there is more to say (a secret file with a bad mode).
 Socket dial(asio::io_context& io, const Address& a, error_code& ec);
+Socket dial(asio::io_context& io, const Address& a, error_code& ec, std::string& why);
 
 // A new stream socket of family (AF_UNIX, AF_INET…), close-on-exec from
 // its first instant: Asio opens its sockets without SOCK_CLOEXEC, and a

@@ -35,6 +35,12 @@ struct Limits {
   // payloads of parked writes), counted as they are made; while they are
   // over this no further request is taken from what the client sent.
   size_t max_output = 8 << 20;
+  // Per export, all its peers' connections together: messages and bytes
+  // a second, with a quarter second's worth as a burst. Past that their
+  // requests are read more slowly; nobody else is slowed. The owner's
+  // connections are never counted.
+  double peer_messages_per_s = 20000;
+  double peer_bytes_per_s = 64 << 20;
 };
 
 struct ServerConfig {
@@ -50,11 +56,17 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // What becomes of a connection accepted on a listener: handed to a
+  // function (an export's TLS handshake, which serves it once the peer is
+  // known) instead of being served at once.
+  using Handoff = std::function<void(Socket s, const std::string& peer)>;
+
   // Starts listening on a dial string. Unix: a stale socket left by a dead
-  // server is replaced, a live one is not stolen. Tcp: 127.0.0.1 only.
+  // server is replaced, a live one is not stolen. Tcp: loopback only,
+  // unless handoff authenticates what it accepts (`*` is every address).
   // Returns the dial string actually bound (a tcp port 0 becomes the port
   // the kernel chose), or an error.
-  Result<std::string> listen(const std::string& dialstring);
+  Result<std::string> listen(const std::string& dialstring, Handoff handoff = nullptr);
   // Serves an already connected stream (a socketpair in tests); peer is
   // the address counted against max_per_peer, or empty; grant is what the
   // connection may do (an export's peer: its export's rights).
@@ -66,6 +78,9 @@ class Server {
   // The connections of an export's peers: how many there are; closing
   // them all at once (a revoked export), their parked requests cancelled.
   size_t connections_of(std::string_view export_name) const;
+  // Counts one message of n bytes from a peer of export_name; how long its
+  // connections must wait before the next (zero: no wait).
+  std::chrono::microseconds charge(const std::string& export_name, size_t n);
   void close_export(std::string_view export_name);
   // Bytes all connections hold for their clients (Connection::held).
   size_t held() const;
@@ -77,13 +92,13 @@ class Server {
  private:
   friend class Connection;
   Result<std::string> listen_unix(const Address& a);
-  Result<std::string> listen_tcp(const Address& a);
+  Result<std::string> listen_tcp(const Address& a, Handoff handoff);
   template <class Acceptor>
-  void accept(const std::shared_ptr<Acceptor>& a);
+  void accept(const std::shared_ptr<Acceptor>& a, const Handoff& handoff);
   template <class Acceptor>
-  void accept_one(const std::shared_ptr<Acceptor>& a);
+  void accept_one(const std::shared_ptr<Acceptor>& a, const Handoff& handoff);
   template <class Acceptor>
-  void back_off(const std::shared_ptr<Acceptor>& a);
+  void back_off(const std::shared_ptr<Acceptor>& a, const Handoff& handoff);
   void gone(const std::shared_ptr<Connection>& c);
   void log(const std::string& line) const;
 
@@ -94,6 +109,11 @@ class Server {
   std::map<std::shared_ptr<Connection>, std::string> conns_;  // with their peer address (TCP)
   std::map<std::string, size_t> per_peer_;                   // connections by peer address
   std::set<std::shared_ptr<asio::steady_timer>> backoffs_;
+  struct Rate {
+    double messages = 0, bytes = 0;  // tokens left; negative: owed
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Rate, std::less<>> rates_;  // by export, while it has peers
   size_t accept_attempts_ = 0;
   std::vector<std::shared_ptr<asio::local::stream_protocol::acceptor>> unix_;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_;

@@ -12,6 +12,9 @@ namespace grio::wsys {
 
 enum class Key { Run, Eof, Interrupt };
 
+// What a watcher sees, once, when it types: its keys are not sent.
+inline constexpr std::string_view read_only_notice = "\n[grio hub: read-only: your keys are not sent]\n";
+
 // Calls on(kind, run) for keys in order, keeping line_start across calls;
 // stops before a % that begins a command and returns its index, else
 // keys.size().

@@ -62,6 +62,8 @@ class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_fro
   std::shared_ptr<Dir> dir_;
   asio::posix::stream_descriptor tty_;
   const bool watch_;
+  bool told_read_only_ = false;
+  void tell_read_only();
   Out outs_[2];
   std::shared_ptr<Entry> in_, note_;
   std::string unwritten_;   // output the terminal has not taken yet
@@ -230,13 +232,20 @@ void HubTerminal::take(std::string_view keys) {
 }
 
 void HubTerminal::send(const std::shared_ptr<Entry>& e, std::string bytes) {
-  if (watch_) return;
+  if (watch_) return tell_read_only();
   sending_++;
   std::weak_ptr<HubTerminal> weak = weak_from_this();
   hubs_.write(e, std::move(bytes), [weak](size_t) {
     auto t = weak.lock();
     if (t && --t->sending_ == 0 && !t->paused_ && !t->taking_) t->wait_keys();
   });
+}
+
+// A watcher's keys go nowhere; it is told so once, not left guessing.
+void HubTerminal::tell_read_only() {
+  if (told_read_only_) return;
+  told_read_only_ = true;
+  emit(read_only_notice);
 }
 
 // ---- the client's side --------------------------------------------------------------

@@ -34,6 +34,7 @@ struct Access {
   net::Rights grant = net::right::all;
   net::Rights mask = net::right::all;  // `watch`: view
   std::string peer;                    // Grant::export_name; empty: the owner
+  bool owner = false;                  // the owner on the private socket (SO_PEERCRED)
 };
 
 // A node names a file of one window (win), reached from the context the
@@ -93,7 +94,7 @@ uint32_t perm_of(const FileKind& k, net::Rights r) {
 bool visible(const FileKind& k, net::Rights r) { return perm_of(k, r) != 0; }
 
 Access access_of(const net::Session& s, std::string_view aname) {
-  Access a{s.grant.rights, net::right::all, s.grant.export_name};
+  Access a{s.grant.rights, net::right::all, s.grant.export_name, s.local_owner && s.grant.owner()};
   if (aname == "watch") a.mask = net::right::view;
   return a;
 }
@@ -143,6 +144,12 @@ Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
   }
   auto& n = static_cast<WNode&>(*from);
   if (name == "hub" && (n.q == Qfile::Root)) return hubs.root(rights_on(ws_, n.access, 0), root_node(n));
+  // The owner's exports table: not there for anyone else (file_exports.cpp).
+  if (name == "exports" && n.q == Qfile::Root && ws_.exports() && n.access.owner && n.access.mask == net::right::all) {
+    auto e = make(ws_, n.root_win, 0, Qfile::Exports, &exports_file);
+    static_cast<WNode&>(*e).access = n.access;
+    return e;
+  }
   auto next = walk_wsys(n, name);
   if (!next) return next;
   auto& to = static_cast<WNode&>(**next);
@@ -268,6 +275,8 @@ std::vector<Stat> WsysTree::list(Fid& f) {
   Stat hub = ws_.hubs().stat_of(*root);
   hub.name = "hub";
   out.push_back(hub);
+  if (ws_.exports() && n.access.owner && n.access.mask == net::right::all)
+    out.push_back(stat_of(0, Qfile::Exports, exports_file.name, exports_file.perm));
   return out;
 }
 

@@ -24,7 +24,7 @@ namespace grio::wsys {
 // The low 8 bits of a qid path; the window id is above them, as in rio.
 enum class Qfile : uint8_t {
   Root, Wsysdir, Windir, Cons, Consctl, Label, Wctl, Winid, Winname, Text, Wdir, Snarf, Screen, Winimage,
-  Cursor, Kbd, Mouse,
+  Cursor, Kbd, Mouse, Exports,
 };
 
 // What a file operation works on: the window system, and the window the
@@ -75,6 +75,8 @@ const std::vector<const FileKind*>& file_kinds();
 // The kinds, one per file_*.cpp.
 extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file, winname_file, text_file,
     wdir_file, snarf_file, screen_file, window_file, cursor_file, kbd_file, mouse_file;
+// Not in the table: the owner's `exports`, at a root only (file_exports.cpp).
+extern const FileKind exports_file;
 
 // Answers a read of a file whose contents are the string s.
 void read_string(const net::Req& r, std::string_view s);

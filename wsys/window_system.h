@@ -15,6 +15,10 @@
 #include "wsys/window.h"
 #include "wsys/wctl.h"
 
+namespace grio::net {
+class Exports;
+}
+
 namespace grio::wsys {
 
 struct WsysConfig {
@@ -113,6 +117,10 @@ class WindowSystem {
 
   // hub/: hubs and shell sessions, shared by every context of the tree.
   net::HubTree& hubs() { return *hubs_; }
+  // The owner's exports (the root's `exports` file), when this window
+  // system is served by a process that can export; null in tests.
+  net::Exports* exports() const { return exports_; }
+  void set_exports(net::Exports* e) { exports_ = e; }
   size_t session_count() const;
   // An exited program of ours that was not reaped yet.
   void reap_later(pid_t pid) { dying_.push_back(pid); }
@@ -149,6 +157,7 @@ class WindowSystem {
   bool closed_ = false;            // close() ran: stop waiting for children
   std::unique_ptr<net::HubTree> hubs_;
   std::unique_ptr<HubSessions> sessions_;
+  net::Exports* exports_ = nullptr;
 };
 
 }  // namespace grio::wsys

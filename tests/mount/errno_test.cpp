@@ -19,6 +19,22 @@ TEST_CASE("Plan 9 error strings become errno", "[mount]") {
   CHECK(errno_of("file does not exist ") == EIO);  // exact strings only
 }
 
+// Issue 14 item 13: what a user writes wrong through a mount (a bad wctl
+// message, a hub ctl command) is the closest errno, not a bare EIO.
+TEST_CASE("grio's own errors for a bad message become EINVAL and their kin", "[mount]") {
+  CHECK(errno_of(err::badrect) == EINVAL);
+  CHECK(errno_of(err::badrectattach) == EINVAL);
+  CHECK(errno_of(err::badwctl) == EINVAL);
+  CHECK(errno_of(err::badctl) == EINVAL);
+  CHECK(errno_of("cap out of range: 65536 to 16777216 bytes") == EINVAL);
+  CHECK(errno_of("bad directory /nope: No such file or directory") == ENOENT);
+  CHECK(errno_of(err::labeltoolong) == ENAMETOOLONG);
+  CHECK(errno_of(err::fsfull) == ENOSPC);
+  CHECK(errno_of(err::toomanywindows) == EAGAIN);
+  CHECK(errno_of(err::nowindowid) == ENOENT);
+  CHECK(errno_of("bad rectangle in wctl request, or so") == EIO);  // only a known start counts
+}
+
 // Issue 13 item 14: other servers' strings for the same errors.
 TEST_CASE("lib9p, fossil and u9fs error strings become errno too", "[mount]") {
   CHECK(errno_of("file not found") == ENOENT);             // lib9p

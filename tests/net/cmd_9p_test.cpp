@@ -106,14 +106,17 @@ TEST_CASE("grio ramfs replaces a dead server's socket but not a live one's", "[n
   CHECK(again.stop() == 0);
 }
 
-TEST_CASE("grio ramfs on tcp warns that it is unauthenticated", "[net]") {
-  auto r = run(std::string(GRIO_BINARY) + " ramfs --listen tcp!0.0.0.0!0");
+TEST_CASE("grio ramfs on plain tcp needs --insecure, stays on loopback and warns", "[net]") {
+  auto r = run(std::string(GRIO_BINARY) + " ramfs --listen tcp!127.0.0.1!0");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("plain tcp has no authentication: add --insecure") != std::string::npos);
+  r = run(std::string(GRIO_BINARY) + " ramfs --insecure --listen tcp!0.0.0.0!0");
   CHECK(r.status == 1);
   CHECK(r.err.find("127.0.0.1 only") != std::string::npos);
   // Waits (up to 10 s) for the address on stdout and the warning on stderr,
   // then stops the server and passes both on.
   auto ok = run("d=$(mktemp -d) && (" + std::string(GRIO_BINARY) +
-                " ramfs --listen tcp!127.0.0.1!0 >$d/out 2>$d/err & p=$!;"
+                " ramfs --insecure --listen tcp!127.0.0.1!0 >$d/out 2>$d/err & p=$!;"
                 " for i in $(seq 100); do grep -q ramfs= $d/out && grep -q warning $d/err && break; sleep 0.1; done;"
                 " kill $p; wait $p; cat $d/out; cat $d/err >&2; rm -r $d)");
   CHECK(ok.out.rfind("ramfs=tcp!127.0.0.1!", 0) == 0);
@@ -135,4 +138,31 @@ TEST_CASE("grio 9p with USER unset attaches as the login name of its uid", "[net
   CHECK(r.out == "pipe\n");
   CHECK(r.err.find(" uname " + login + " ") != std::string::npos);
   CHECK(r.err.find(" uname none ") == std::string::npos);
+}
+
+TEST_CASE("grio help, grio --help and grio help COMMAND say what the commands do", "[net]") {
+  for (std::string how : {"help", "--help", "-h"}) {
+    auto r = run(std::string(GRIO_BINARY) + " " + how);
+    INFO(how);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("grio export") != std::string::npos);
+    CHECK(r.out.find("grio 9p") != std::string::npos);
+  }
+  auto one = run(std::string(GRIO_BINARY) + " help export");
+  CHECK(one.status == 0);
+  CHECK(one.out.find("--rights") != std::string::npos);
+  for (std::string cmd : {"window", "mount", "hub", "9p", "serve", "ramfs"}) {
+    auto r = run(std::string(GRIO_BINARY) + " " + cmd + " --help");
+    INFO(cmd << ": " << r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out.find(cmd) != std::string::npos);
+  }
+  auto nowsys = run("unset wsys; " + std::string(GRIO_BINARY) + " hub");
+  CHECK(nowsys.status == 2);
+  CHECK(nowsys.err.find("grio hub: no window system: use --wsys ADDR or set $wsys") == 0);
+  auto badflag = run(std::string(GRIO_BINARY) + " hub --wsys x --nosuch");
+  CHECK(badflag.err.find("grio hub: unknown option --nosuch") == 0);
+  auto bad = run(std::string(GRIO_BINARY) + " help nosuch");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("unknown command 'nosuch'") != std::string::npos);
 }

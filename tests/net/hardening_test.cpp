@@ -484,3 +484,31 @@ TEST_CASE("wsys files: reads and writes at offsets near 2^64 are answered", "[ne
   CHECK(w.fails(9, Tread{d, far, 100}) == err::badoffset);
   w.rpc<Rstat>(10, Tstat{0});  // still there
 }
+
+// ---- per-export rates ------------------------------------------------------------
+
+TEST_CASE("a flooding export peer is slowed while another peer and the owner are answered", "[net]") {
+  net::ServerConfig cfg;
+  cfg.limits.peer_messages_per_s = 50;  // a burst of 12, then one every 20 ms
+  Served s(cfg);
+  net::Grant flood{net::right::all, "flood", "flood"}, calm{net::right::all, "calm", "calm"};
+  auto a = s.connect(flood), b = s.connect(calm), owner = s.connect();
+  a.hello();  // 2 of its tokens
+  b.hello();
+  owner.hello();
+  constexpr int burst = 60;  // about a second's worth at 50 a second
+  for (int i = 0; i < burst; i++) a.send(uint16_t(100 + i), Tstat{0});
+  // Another export's peer and the owner are answered at once, while the
+  // flood is still being taken at its rate.
+  b.rpc<Rstat>(2, Tstat{0});
+  owner.rpc<Rstat>(2, Tstat{0});
+  int early = 0;
+  while (a.try_recv(0)) early++;
+  CHECK(early < burst);
+  // Slowed, not refused: every request is answered in the end.
+  int late = 0;
+  while (early + late < burst && a.try_recv(5000)) late++;
+  CHECK(early + late == burst);
+  // The owner's requests are never counted.
+  CHECK(s.on_io([&] { return s.server().charge("", 1 << 30).count(); }) == 0);
+}

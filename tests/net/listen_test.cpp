@@ -86,11 +86,12 @@ TEST_CASE("a stale socket is replaced, a live one is not stolen", "[net]") {
   CHECK(plain.error() == (dir.path / "plain").string() + " exists and is not a socket");
 }
 
-TEST_CASE("tcp listens on 127.0.0.1 only", "[net]") {
+TEST_CASE("plain tcp listens on 127.0.0.1 only", "[net]") {
   Served s;
   auto other = s.on_io([&] { return s.server().listen("tcp!0.0.0.0!0"); });
   REQUIRE_FALSE(other.ok());
-  CHECK(other.error() == "tcp listens on 127.0.0.1 only (no authentication yet), not 0.0.0.0");
+  CHECK(other.error() == "plain tcp listens on 127.0.0.1 only, not 0.0.0.0: to be reached from elsewhere, export (grio export)");
+  CHECK_FALSE(s.on_io([&] { return s.server().listen("tcp!*!0"); }).ok());
   auto bound = s.on_io([&] { return s.server().listen("tcp!127.0.0.1!0"); });
   REQUIRE(bound.ok());
   CHECK(bound->rfind("tcp!127.0.0.1!", 0) == 0);

@@ -2,7 +2,9 @@
 // a client comes from net/errors.h: the sources write none inline.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
 #include <vector>
@@ -44,4 +46,26 @@ TEST_CASE("every error string of the tree and the hub ctl is in net/errors.h", "
     }
   }
   CHECK(files == 18);
+}
+
+// ctest takes `;` in a test's name as a list separator and a leading `-`
+// or a backslash as something else: such a test then runs nothing.
+TEST_CASE("every test case has a name ctest can run it by", "[wsys]") {
+  namespace fs = std::filesystem;
+  const std::regex name(R"re(TEST_CASE\("([^"]*)")re");
+  int cases = 0;
+  for (auto& e : fs::recursive_directory_iterator(std::string(GRIO_SOURCE_DIR) + "/tests")) {
+    if (e.path().extension() != ".cpp") continue;
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator m(text.begin(), text.end(), name), end; m != end; ++m) {
+      std::string n = (*m)[1];
+      cases++;
+      INFO(e.path().string() << ": " << n);
+      CHECK(n.find(';') == std::string::npos);
+      CHECK(n.find('\\') == std::string::npos);
+      CHECK(n.front() != '-');
+    }
+  }
+  CHECK(cases > 300);
 }

@@ -45,6 +45,7 @@ TEST_CASE("grio hub: a session runs what is typed and outlives its clients, a wa
   auto a = run("(printf \"echo hi-\\$((6*7))\\n\"; " + until_out("hi-42") + "; printf \"%%detach\\n\") | " + s.hub("s1"));
   CHECK(a.status == 0);
   CHECK(a.out.find("hi-42\n") != std::string::npos);
+  CHECK(a.err.find("grio hub: started new session s1") != std::string::npos);  // not silently
   // Detached: the session is still there.
   auto ls = run(s.grio("9p -a " + s.addr + " read hub/ctl"));
   CHECK(ls.out.find("s1/ running") != std::string::npos);
@@ -52,8 +53,13 @@ TEST_CASE("grio hub: a session runs what is typed and outlives its clients, a wa
   auto w = run("(printf \"echo bad-\\$((2*3))\\n\"; " + until_out("hi-42") + "; printf \"%%detach\\n\") | " + s.hub("--watch s1"));
   CHECK(w.status == 0);
   CHECK(w.out.find("hi-42\n") != std::string::npos);
+  // … and it is told so, once.
+  auto told = w.err.find("[grio hub: read-only: your keys are not sent]");
+  CHECK(told != std::string::npos);
+  CHECK(w.err.find("read-only", told + 20) == std::string::npos);
   auto b = run("(" + until_out("hi-42") + "; sleep 0.3; printf \"%%detach\\n\") | " + s.hub("s1"));
   CHECK(b.out.find("hi-42\n") != std::string::npos);
+  CHECK(b.err.find("started new session") == std::string::npos);  // it existed
   CHECK(b.out.find("bad-6") == std::string::npos);
   // The server refuses a watcher's write, whoever the client is: a
   // watcher can neither read nor write a session's input, so it is not there.

@@ -202,6 +202,7 @@ TEST_CASE("grio hub on a terminal here hands it to the server, % commands stay t
   REQUIRE(w.shows("back-4"));
   CHECK(eventually([&] { return holds(serve.pid(), w.tty()); }));
   w.type("echo bad-$((2*3))\n");
+  CHECK(w.shows("[grio hub: read-only: your keys are not sent]"));
   Typist u({GRIO_BINARY, "hub", "--wsys", addr, "h1"});
   REQUIRE(u.shows("attached to h1"));
   at = u.seen.size();

@@ -284,6 +284,9 @@ TEST_CASE("window --hub shows a hub session on two desktops at once", "[wsys][hu
   REQUIRE(eventually([&] { return (id_b = b.only_window()) != 0; }));
   auto text_a = [&] { return a.p9("read /wsys/" + id_a + "/text").out; };
 
+  // Each window's label names the session, not the binary.
+  CHECK(eventually([&] { return a.p9("read /wsys/" + id_a + "/label").out == "hub s"; }));
+
   // A line written to hub 0 runs in the session; both windows show it.
   CHECK(a.p9("write hub/s/0", "echo via-$((6*7))\n").status == 0);
   CHECK(eventually([&] { return contains(text_a(), "via-42"); }));

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "net/exports.h"
 #include "net/server.h"
 #include "wsys/cmd/commands.h"
 #include "wsys/cmd/serve_util.h"
@@ -28,11 +29,13 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
   wsys::WindowSystem ws(io, cfg);
   wsys::WsysTree tree(ws, user_name());
   net::Server server(io, tree, opt.config());
+  net::Exports exports(io, server);
+  ws.set_exports(&exports);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&d](const error_code& ec, int) {
     if (!ec) d.quit();
   });
-  auto addr = listen_all(server, opt.listen, "wsys", "wsys");
+  auto addr = listen_all(server, opt, "wsys", "wsys");
   if (!addr) return 1;
   ws.set_address(*addr);
   wsys::desktop::Controller c(io, ws, {m, [&d](auto s) { d.publish(std::move(s)); },

@@ -268,6 +268,7 @@ class Attachment {
   bool keys_ended_ = false;  // stdin ended: nothing more to read
   std::string typed_;        // read and not taken yet: what follows a % line
   int sending_ = 0;          // typed writes not answered yet
+  bool told_read_only_ = false;  // a watcher typed: told once that keys go nowhere
   bool taking_ = false;      // in take_keys: a write answered at once waits for it
   bool line_start_ = true;
   std::string cmd_;  // a % line being typed
@@ -314,6 +315,9 @@ std::string Attachment::open() {
     auto w = c_->write(*ctl, 0, "new " + o_.name);
     c_->clunk(*ctl);
     if (!w && w.error() != "file already exists") return w.error();
+    // Attaching starts a session, as hubfs does; a mistyped name must not
+    // pass for the session meant.
+    if (w) say("grio hub: started new session " + o_.name + "\n");
   }
   auto file = [&](const char* n, uint8_t mode, uint32_t& fid) -> std::string {
     auto f = c_->walk_path(dir + n);
@@ -520,7 +524,11 @@ size_t Attachment::take(std::string_view bytes) {
 
 // A write that does not wait for its reply; the keys read next wait for it.
 void Attachment::send(uint32_t fid, std::string s) {
-  if (o_.watch) return;
+  if (o_.watch) {
+    if (!told_read_only_) say(std::string(wsys::read_only_notice));  // once
+    told_read_only_ = true;
+    return;
+  }
   auto data = std::make_shared<std::string>(std::move(s));
   sending_++;
   c_->async().write(fid, 0, *data, [this, data, alive = alive_](net::Result<Msg>) {
@@ -662,31 +670,82 @@ Outcome attach(const Options& o) {
   return a.run();
 }
 
-bool parse(int argc, char** argv, Options& o) {
+// Run in a window (with $wsys and $winid, as grio window --hub does), the
+// client names the session in the window's label, `hub NAME`, rather than
+// leaving the path of this binary there; the label it found comes back
+// when it ends. Anywhere else it does nothing.
+class WindowLabel {
+ public:
+  WindowLabel() {
+    const char* w = std::getenv("wsys");
+    const char* id = std::getenv("winid");
+    if (!w || !*w || !id || !*id) return;
+    std::string err;
+    c_ = SyncClient::dial(w, id, err);
+    if (!c_) return;
+    if (auto old = rw("", OREAD)) old_ = *old;
+  }
+  ~WindowLabel() {
+    if (c_ && old_) rw(*old_, OWRITE | OTRUNC);
+  }
+  void set(const std::string& label) {
+    if (c_) rw(label, OWRITE | OTRUNC);
+  }
+
+ private:
+  // Reads the label (mode OREAD) or writes text into it.
+  std::optional<std::string> rw(const std::string& text, uint8_t mode) {
+    uint32_t f = c_->alloc_fid();
+    std::optional<std::string> out;
+    if (c_->walk(c_->root(), f, {"label"}) && c_->open(f, mode)) {
+      if ((mode & 3) == OREAD) {
+        if (auto r = c_->read(f, 0, 1024)) out = *r;
+      } else if (c_->write(f, 0, text)) {
+        out = text;
+      }
+    }
+    c_->clunk(f);
+    return out;
+  }
+  std::unique_ptr<SyncClient> c_;
+  std::optional<std::string> old_;
+};
+
+// What is wrong with the command line ("" if nothing; "help" if asked).
+std::string parse(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
+    if (a == "-h" || a == "--help") return "help";
     if (a == "--watch") o.watch = true;
     else if (a == "--local") o.local = true;
     else if (a == "--wsys" && i + 1 < argc) o.addr = argv[++i];
     else if (a.starts_with("--wsys=")) o.addr = a.substr(7);
     else if (!a.empty() && a[0] != '-' && o.name == "io") o.name = a;
-    else return false;
+    else if (!a.empty() && a[0] != '-') return "one session name only, not '" + o.name + "' and '" + a + "'";
+    else return "unknown option " + a;
   }
   if (o.addr.empty() && getenv("wsys")) o.addr = getenv("wsys");
-  return !o.addr.empty() && !(o.watch && o.local);
+  if (o.addr.empty()) return "no window system: use --wsys ADDR or set $wsys";
+  if (o.watch && o.local) return "--watch and --local do not go together";
+  return "";
 }
 
 }  // namespace
 
 int hub(int argc, char** argv) {
   Options o;
-  if (!parse(argc, argv, o)) {
-    std::fputs(kUsage, stderr);
+  if (auto why = parse(argc, argv, o); why == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  } else if (!why.empty()) {
+    std::fprintf(stderr, "grio hub: %s\n%s", why.c_str(), kUsage);
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<Share> share;
+  WindowLabel label;
   for (;;) {
+    label.set("hub " + o.name);
     if (o.local) {
       share = std::make_unique<Share>();
       std::string e;

@@ -47,7 +47,11 @@ int mount(int argc, char** argv) {
   try {
     return mount::run(parse(argc, argv));
   } catch (const Usage& u) {
-    if (!u.why.empty()) std::fprintf(stderr, "mount: %s\n", u.why.c_str());
+    if (u.why.empty()) {  // asked for: -h, --help
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "mount: %s\n", u.why.c_str());
     std::fputs(kUsage, stderr);
     return 2;
   }

@@ -23,7 +23,7 @@ int ramfs(int argc, char** argv) {
   net::RamFs tree(user_name());
   net::Server server(io, tree, opt.config());
   StopOnSignal stop(io, server);
-  if (!listen_all(server, opt.listen, "ramfs", "ramfs")) return 1;
+  if (!listen_all(server, opt, "ramfs", "ramfs")) return 1;
   io.run();
   return 0;
 }

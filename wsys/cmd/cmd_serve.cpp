@@ -1,6 +1,7 @@
 // grio serve: the window system without a screen.
 #include <CLI/CLI.hpp>
 
+#include "net/exports.h"
 #include "net/server.h"
 #include "wsys/cmd/commands.h"
 #include "wsys/cmd/serve_util.h"
@@ -22,8 +23,10 @@ int serve_headless(const ServeOptions& opt) {
   wsys::WindowSystem ws(io, wsys::WsysConfig{});
   wsys::WsysTree tree(ws, user_name());
   net::Server server(io, tree, opt.config());
+  net::Exports exports(io, server);
+  ws.set_exports(&exports);
   StopOnSignal stop(io, server);
-  auto addr = listen_all(server, opt.listen, "wsys", "wsys");
+  auto addr = listen_all(server, opt, "wsys", "wsys");
   if (!addr) return 1;
   ws.set_address(*addr);
   io.run();

@@ -51,7 +51,7 @@ struct Fail {
   std::string why;
 };
 struct Usage {
-  std::string why;
+  std::string why;  // empty: asked for (-h, --help)
 };
 
 // A number as wctl takes it: absolute, or relative with + or -.
@@ -84,6 +84,7 @@ Options parse(int argc, char** argv) {
       break;
     }
     if (a.size() < 2 || a[0] != '-') break;
+    if (a == "-h" || a == "--help") throw Usage{};
     if (a == "-m") o.here = true;
     else if (a == "-r") {
       for (int k = 0; k < 4; k++) {
@@ -364,6 +365,10 @@ int window(int argc, char** argv) {
     std::fprintf(stderr, "window: %s\n", f.why.c_str());
     return 1;
   } catch (const Usage& u) {
+    if (u.why.empty()) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
     std::fprintf(stderr, "window: %s\n%s", u.why.c_str(), kUsage);
     return 2;
   }

@@ -12,6 +12,7 @@ namespace grio::cmd {
 
 void ServeOptions::add_to(CLI::App& app) {
   app.add_option("--listen,-l", listen, "dial string to listen on (unix!/path, tcp!127.0.0.1!port); repeatable");
+  app.add_flag("--insecure", insecure, "allow plain tcp on 127.0.0.1 (tests): no authentication, no encryption");
   app.add_flag("-D", debug, "log every 9P message");
 }
 
@@ -23,8 +24,8 @@ net::ServerConfig ServeOptions::config() const {
 
 std::string user_name() { return net::user_name(); }
 
-std::optional<std::string> listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var) {
-  std::vector<std::string> todo = addrs;
+std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt, const char* dflt, const char* var) {
+  std::vector<std::string> todo = opt.listen;
   if (todo.empty()) {
     std::string why;
     std::string dir = net::private_dir(why);
@@ -36,13 +37,20 @@ std::optional<std::string> listen_all(net::Server& srv, const std::vector<std::s
   }
   std::string first;
   for (size_t i = 0; i < todo.size(); i++) {
+    if (todo[i].rfind("tcp!", 0) == 0 && !opt.insecure) {
+      std::fprintf(stderr,
+                   "grio: listen %s: plain tcp has no authentication: add --insecure for a loopback test, "
+                   "or reach this machine from elsewhere through an export (grio export)\n",
+                   todo[i].c_str());
+      return std::nullopt;
+    }
     auto bound = srv.listen(todo[i]);
     if (!bound) {
       std::fprintf(stderr, "grio: listen %s: %s\n", todo[i].c_str(), bound.error().c_str());
       return std::nullopt;
     }
     if (bound->rfind("tcp!", 0) == 0)
-      std::fprintf(stderr, "grio: warning: %s has no authentication or encryption yet; every local user can reach it\n",
+      std::fprintf(stderr, "grio: warning: %s has no authentication or encryption; every local user can reach it\n",
                    bound->c_str());
     if (i == 0) first = *bound;
   }

@@ -19,6 +19,7 @@ namespace grio::cmd {
 struct ServeOptions {
   std::vector<std::string> listen;  // --listen ADDR, repeatable
   bool debug = false;               // -D
+  bool insecure = false;            // --insecure: plain tcp on loopback, for tests
   void add_to(CLI::App& app);
   net::ServerConfig config() const;
 };
@@ -26,11 +27,12 @@ struct ServeOptions {
 // The login name, for file ownership and unames.
 std::string user_name();
 
-// Listens on every dial string, or on unix!<private dir>/<dflt> when none is
-// given, and prints `var=ADDR` for the first, which it returns. TCP
-// listeners get a warning: until authentication exists they are open to
-// every local user.
-std::optional<std::string> listen_all(net::Server& srv, const std::vector<std::string>& addrs, const char* dflt, const char* var);
+// Listens on every --listen dial string, or on unix!<private dir>/<dflt>
+// when none is given, and prints `var=ADDR` for the first, which it
+// returns. Plain tcp needs --insecure and stays on loopback, with a
+// warning: it is open to every local user (a friend elsewhere comes through
+// an export, `grio export`).
+std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt, const char* dflt, const char* var);
 
 // Closes the server and stops io on SIGINT or SIGTERM. Made before the
 // server announces its address, so that a signal sent as soon as the

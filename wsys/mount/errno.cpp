@@ -74,6 +74,39 @@ constexpr Mapping plan9_table[] = {
     {"protocol botch", EPROTO},
     {"9P protocol botch", EPROTO},  // lib9p
     {"i/o error", EIO},
+    // grio's own, for what a user writes wrong through a mount (a bad
+    // wctl message, a hub ctl command): the closest errno, not EIO.
+    {err::badrect, EINVAL},
+    {err::badrectattach, EINVAL},
+    {err::badwctl, EINVAL},
+    {err::wctlparam, EINVAL},
+    {err::wctlextra, EINVAL},
+    {err::badctl, EINVAL},
+    {err::badconsctl, EINVAL},
+    {err::badmouse, EINVAL},
+    {err::badtty, EINVAL},
+    {err::nowindowid, ENOENT},
+    {err::nohub, ENOENT},
+    {err::labeltoolong, ENAMETOOLONG},
+    {err::nametoolong, ENAMETOOLONG},
+    {err::snarflong, EFBIG},
+    {err::toobig, EFBIG},
+    {err::hubmemory, ENOSPC},
+    {err::toomanywindows, EAGAIN},
+    {err::toomanysessions, EAGAIN},
+    {err::toomanyhubs, EAGAIN},
+    {err::hidden, EINVAL},
+    {err::alreadyhidden, EINVAL},
+    {err::nothidden, EINVAL},
+};
+
+// Errors that carry a part of their own after a fixed start.
+constexpr Mapping prefixes[] = {
+    {err::baddir, ENOENT},        // "bad directory DIR: why"
+    {"cap out of range", EINVAL},
+    {"lag out of range", EINVAL},
+    {"wait out of range", EINVAL},
+    {err::badaname, EINVAL},      // "unknown aname NAME"
 };
 
 // strerror() of every errno this libc names: u9fs and diod send those
@@ -94,7 +127,10 @@ std::unordered_map<std::string, int> build() {
 int errno_of(std::string_view plan9_error) {
   static const std::unordered_map<std::string, int> table = build();
   auto it = table.find(std::string(plan9_error));
-  return it == table.end() ? EIO : it->second;
+  if (it != table.end()) return it->second;
+  for (auto& p : prefixes)
+    if (plan9_error.starts_with(p.text)) return p.errnum;
+  return EIO;
 }
 
 }  // namespace grio::mount

@@ -124,7 +124,9 @@ Result<uint32_t> Fs::walk(Ino ino, const std::string& name) {
 void Fs::reply_error(fuse_req_t req, const char* op, const Error& e) {
   int n = errno_of(e);
   if (n == EINTR && exiting()) n = ENOTCONN;
-  if (n == EIO) std::fprintf(stderr, "grio mount: %s: %s\n", op, e.c_str());
+  // The server's own words, where the errno alone would leave a user
+  // guessing what was wrong (a bad wctl message is only EINVAL).
+  if (n == EIO || n == EINVAL || n == ENOSPC || n == EAGAIN) std::fprintf(stderr, "grio mount: %s: %s\n", op, e.c_str());
   fuse_reply_err(req, n);
 }
 

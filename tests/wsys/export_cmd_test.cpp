@@ -1,0 +1,118 @@
+// grio export against a running grio serve, and clients dialling the export
+// over TLS on 127.0.0.1 with the secret it printed.
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "tests/net/process.h"
+
+using namespace grio::test;
+
+namespace {
+
+struct ExportedServe {
+  TempDir dir;
+  std::string addr = "unix!" + (dir.path / "wsys").string();
+  Background serve{{GRIO_BINARY, "serve", "--listen", addr}};
+  ExportedServe() { REQUIRE(serve.first_line() == "wsys=" + addr); }
+
+  Ran grio(const std::string& args, const std::string& env = "") {
+    return run(env + " wsys=" + addr + " " + GRIO_BINARY + " " + args);
+  }
+  // grio export ARGS: the dial string and the secret.
+  std::pair<std::string, std::string> add(const std::string& args) {
+    auto r = grio("export --listen tcp!127.0.0.1!0 " + args);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    auto nl = r.out.find('\n');
+    REQUIRE(r.out.rfind("dial=", 0) == 0);
+    REQUIRE(r.out.substr(nl + 1, 7) == "secret=");
+    return {r.out.substr(5, nl - 5), r.out.substr(nl + 8, r.out.size() - nl - 9)};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("grio export prints a dial string and a secret once, and a friend with the secret reaches the workspace",
+          "[wsys][exports]") {
+  ExportedServe s;
+  auto [dial, secret] = s.add("--rights view --name fred");
+  CHECK(dial.ends_with("!fred"));
+  CHECK(secret.size() == 32);
+  // The friend: the secret in the environment, never on the command line.
+  auto ls = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
+  INFO(ls.err);
+  CHECK(ls.status == 0);
+  CHECK(ls.out.find("wsys") != std::string::npos);
+  CHECK(ls.out.find("screen") != std::string::npos);
+  CHECK(ls.out.find("wctl") == std::string::npos);     // view writes nothing, and does not take the reader
+  CHECK(ls.out.find("snarf") == std::string::npos);    // not granted
+  CHECK(ls.out.find("exports") == std::string::npos);  // the owner's alone
+  // From a file, which must be the user's alone.
+  std::string file = (s.dir.path / "secret").string();
+  std::ofstream(file) << secret << "\n";
+  ::chmod(file.c_str(), 0644);
+  auto loose = s.grio("--secret-file " + file + " 9p -a " + dial + " ls /");
+  CHECK(loose.status != 0);
+  CHECK(loose.err.find("has mode 0644") != std::string::npos);
+  ::chmod(file.c_str(), 0600);
+  CHECK(s.grio("--secret-file " + file + " 9p -a " + dial + " ls /").status == 0);
+  // The list shows the export and never its secret.
+  auto list = s.grio("export --list");
+  CHECK(list.status == 0);
+  CHECK(list.out.find("fred rights=view for=fred what=workspace dial=" + dial) == 0);
+  // view: what is on screen, nothing more; no window can be made.
+  auto push = run("GRIO_SECRET=" + secret + " wsys=" + dial + " " + GRIO_BINARY + " window -m true");
+  CHECK(push.status != 0);
+  CHECK(push.err.find("permission denied") != std::string::npos);
+  CHECK(list.out.find(secret) == std::string::npos);
+}
+
+TEST_CASE("grio export: a wrong secret reaches nothing, revoke ends the export, and a peer never sees the table",
+          "[wsys][exports]") {
+  ExportedServe s;
+  auto [dial, secret] = s.add("--name fred");
+  auto wrong = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=0123456789abcdef0123456789abcdef");
+  CHECK(wrong.status != 0);
+  CHECK(wrong.err.find("authentication failed") != std::string::npos);
+  CHECK(wrong.err.find(secret) == std::string::npos);
+  // A peer can neither open nor walk to the name: it is not there for it.
+  auto peek = s.grio("9p -a " + dial + " read exports", "GRIO_SECRET=" + secret);
+  CHECK(peek.status != 0);
+  CHECK(peek.err.find("file does not exist") != std::string::npos);
+  CHECK(s.grio("export --revoke fred").status == 0);
+  auto after = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
+  CHECK(after.status != 0);
+  auto again = s.grio("export --revoke fred");
+  CHECK(again.status != 0);
+  CHECK(again.err.find("no export fred") != std::string::npos);
+}
+
+TEST_CASE("plain tcp needs --insecure and beyond loopback is refused without an export", "[wsys][exports]") {
+  auto r = run(std::string(GRIO_BINARY) + " serve --listen tcp!0.0.0.0!0");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("plain tcp has no authentication") != std::string::npos);
+  r = run(std::string(GRIO_BINARY) + " serve --insecure --listen tcp!0.0.0.0!0");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("to be reached from elsewhere, export (grio export)") != std::string::npos);
+}
+
+TEST_CASE("a friend with push pops a window here through an export, its program running at the friend's",
+          "[wsys][exports]") {
+  ExportedServe s;
+  auto [dial, secret] = s.add("--rights all --name fred");
+  std::string g = GRIO_BINARY, flag = (s.dir.path / "seen").string();
+  std::string owner = "wsys=" + s.addr + " " + g;
+  // The friend's side (grio window -m over the export, the secret in the
+  // environment) stays until the owner has read the window's text.
+  auto r = run("GRIO_SECRET=" + secret + " wsys=" + dial + " " + g +
+               " window -m sh -c \"echo hi fred; for i in \\$(seq 100); do [ -e " + flag +
+               " ] && exit 0; sleep 0.1; done; exit 3\" & "
+               "for i in $(seq 100); do " + owner + " 9p read wsys/1/text 2>/dev/null | grep -q \"hi fred\" && break; sleep 0.1; done; " +
+               owner + " 9p read wsys/1/text; touch " + flag + "; wait $!; echo status=$?");
+  INFO(r.err);
+  INFO(r.out);
+  CHECK(r.out.find("hi fred") != std::string::npos);
+  CHECK(r.out.find("status=0") != std::string::npos);
+}
