@@ -20,14 +20,15 @@ using Entry = HubTree::Entry;
 
 namespace {
 
-// A fid's place: a directory, its ctl file, or a hub in it. A watcher's
-// nodes are read-only, whatever the mode bits say.
+// A fid's place: a directory, its ctl file, or a hub in it, with the
+// rights of its connection (narrowed by its attach name).
 struct HubNode : Node {
   std::shared_ptr<Dir> dir;
   std::shared_ptr<Entry> entry;  // a hub, or null
   bool ctl = false;
   bool tty = false;  // a session's tty
-  bool ro = false;
+  Rights rights = right::all;
+  NodeRef up;        // where `..` of the root leads, in a tree that mounts this one
   uint64_t base = 0;
   Qid qid() const override {
     if (entry) return Qid{QTFILE, 0, base + entry->path};
@@ -52,6 +53,24 @@ bool writes(uint8_t mode, bool hub) {
   return (mode & 3) == OWRITE || (mode & 3) == ORDWR || ((mode & OTRUNC) && !hub);
 }
 bool reads(uint8_t mode) { return (mode & 3) == OREAD || (mode & 3) == ORDWR; }
+
+// The rights a hub's file needs (README's table): output and plain hubs
+// are read with view; a session's input (0, note) is what someone types,
+// read only with exec (as a window's cons); writing any hub is input, type.
+// ctl reads with view; each ctl write is checked (ctl_right). A session's
+// tty is the owner's alone (checked at its write), directories anyone's.
+Rights read_right(const HubNode& n) {
+  if (n.entry && !n.dir->is_root && (n.entry->name == "0" || n.entry->name == "note")) return right::exec;
+  return n.entry || n.ctl ? right::view : 0;
+}
+Rights write_right(const HubNode& n) {
+  if (n.ctl) return right::per_write;
+  return n.entry ? right::type : 0;
+}
+bool may_read(const HubNode& n) { return allows(n.rights, read_right(n)); }
+bool may_write(const HubNode& n) { return (n.entry || n.ctl) && allows(n.rights, write_right(n)); }
+// Listed and walked: a file the fid may read or write; directories and tty.
+bool visible(const HubNode& n) { return !(n.entry || n.ctl) || may_read(n) || may_write(n); }
 
 // Session and hub names: what a shell word and a file name can both carry.
 bool good_name(std::string_view n) {
@@ -103,10 +122,11 @@ std::shared_ptr<Entry> HubTree::make_hub(Dir& d, const std::string& name) {
   return e;
 }
 
-NodeRef HubTree::root(bool readonly) const {
+NodeRef HubTree::root(Rights rights, NodeRef up) const {
   auto n = std::make_shared<HubNode>();
   n->dir = root_;
-  n->ro = readonly;
+  n->rights = rights;
+  n->up = std::move(up);
   n->base = qid_base_;
   return n;
 }
@@ -118,11 +138,11 @@ bool HubTree::is_root(const Node& n) const {
   return h && h->dir == root_ && !h->entry && !h->ctl;
 }
 
-bool HubTree::readonly(const Node& n) const { return static_cast<const HubNode&>(n).ro; }
+const NodeRef& HubTree::mounted_on(const Node& n) const { return static_cast<const HubNode&>(n).up; }
 
-Result<NodeRef> HubTree::attach(const Tattach& t, const Session&) {
+Result<NodeRef> HubTree::attach(const Tattach& t, const Session& s) {
   if (!t.aname.empty() && t.aname != "watch") return Result<NodeRef>::error(std::string(err::badaname) + " " + t.aname);
-  return root(t.aname == "watch");
+  return root(s.grant.rights & (t.aname == "watch" ? right::view : right::all));
 }
 
 Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
@@ -147,6 +167,7 @@ Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
   } else {
     return Result<NodeRef>::error(err::nonexist);
   }
+  if (!visible(*next)) return Result<NodeRef>::error(err::nonexist);
   return NodeRef(next);
 }
 
@@ -155,12 +176,13 @@ Error HubTree::open(Fid& f, uint8_t mode) {
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
   // A watcher hands over its terminal too: what it types is not sent.
   if (n.tty) return (mode & 3) == ORDWR ? Error{} : Error{err::ttymode};
-  if (n.ro && writes(mode, bool(n.entry))) return err::perm;
+  if (writes(mode, bool(n.entry)) && !may_write(n)) return err::perm;
+  if (reads(mode) && !may_read(n)) return err::perm;
   if (n.dir->removed || (n.entry && n.entry->removed)) return err::nonexist;
   if (!n.entry || !reads(mode)) return {};
   auto o = std::make_shared<OpenHub>();
   o->e = n.entry;
-  o->rid = n.entry->hub.attach(mode & OTRUNC ? Hub::Tail : Hub::Every, !n.ro);
+  o->rid = n.entry->hub.attach(mode & OTRUNC ? Hub::Tail : Hub::Every, may_write(n));
   f.aux = o;
   opens_++;
   return {};
@@ -216,7 +238,7 @@ void HubTree::write(const Req& r) {
   auto& n = node_of(r->fid());
   auto& t = r->twrite();
   if (n.ctl) {
-    auto e = ctl(*n.dir, t.data);
+    auto e = allows(n.rights, ctl_right(*n.dir, t.data)) ? ctl(*n.dir, t.data) : Error{err::perm};
     if (!e.empty()) return r->error(e);
     return r->respond(Rwrite{uint32_t(t.data.size())});
   }
@@ -265,7 +287,7 @@ void HubTree::tty_write(const Req& r) {
     else if (n.dir->removed || !hooks_.terminal) {
       ::close(fd);
       e = n.dir->removed ? err::nonexist : err::nottyhere;
-    } else if (auto t = hooks_.terminal(n.dir->name, fd, watch || n.ro); !t) e = t.error();
+    } else if (auto t = hooks_.terminal(n.dir->name, fd, watch || !allows(n.rights, right::type)); !t) e = t.error();
     else f.aux = *t;
   }
   if (!e.empty()) return r->error(e);
@@ -323,6 +345,15 @@ size_t HubTree::waiting_writes() const {
   count(*root_);
   for (auto& [name, d] : root_->sessions) count(*d);
   return n;
+}
+
+// The right a ctl command needs: `new` starts a program here (exec), `eof`
+// is input (type); the rest change how hubs hold and pace bytes (manage).
+Rights HubTree::ctl_right(const Dir& d, std::string_view line) const {
+  auto w = words(line);
+  if (!w.empty() && w[0] == "new" && d.is_root) return right::exec;
+  if (!w.empty() && w[0] == "eof") return right::type;
+  return right::manage;
 }
 
 // ctl commands apply to every hub of the directory, or to the one named.
@@ -430,7 +461,8 @@ std::string HubTree::status(const Dir& d) const {
 
 Result<NodeRef> HubTree::create(Fid& dir, const Tcreate& t) {
   auto& n = node_of(dir);
-  if (n.ro) return Result<NodeRef>::error(err::perm);
+  // Hubs and shared sessions made by a peer hold what it sends: push.
+  if (!allows(n.rights, right::push)) return Result<NodeRef>::error(err::perm);
   if (!good_name(t.name)) return Result<NodeRef>::error(err::badname);
   if (n.dir->removed) return Result<NodeRef>::error(err::nonexist);
   if (n.dir->hubs.count(t.name) || n.dir->sessions.count(t.name)) return Result<NodeRef>::error(err::exists);
@@ -493,7 +525,7 @@ void HubTree::end_session(const std::string& name, std::string state) {
 
 Error HubTree::remove(Fid& f) {
   auto& n = node_of(f);
-  if (n.ro || n.ctl || n.tty || (n.dir->is_root && !n.entry)) return err::perm;
+  if (!allows(n.rights, right::manage) || n.ctl || n.tty || (n.dir->is_root && !n.entry)) return err::perm;
   if (n.entry) {
     if (n.entry->removed) return err::nonexist;
     n.dir->hubs.erase(n.entry->name);
@@ -510,7 +542,7 @@ Error HubTree::remove(Fid& f) {
 }
 
 Error HubTree::wstat(Fid& f, const Stat& d) {
-  if (node_of(f).ro) return err::perm;
+  if (!may_write(node_of(f))) return err::perm;
   return is_noop_wstat(d) ? Error{} : Error{err::nowstat};
 }
 
@@ -518,8 +550,9 @@ Stat HubTree::stat_of(const Node& node) const {
   auto& n = static_cast<const HubNode&>(node);
   Stat d;
   d.qid = n.qid();
-  uint32_t rw = n.ro ? 0444 : 0666;
-  d.mode = n.tty ? 0666 : n.entry || n.ctl ? rw : (DMDIR | (n.ro ? 0555 : 0777));  // a watcher's tty too
+  uint32_t rw = (may_read(n) ? 0444 : 0) | (may_write(n) ? 0222 : 0);
+  bool makes = allows(n.rights, right::push);
+  d.mode = n.tty ? 0666 : n.entry || n.ctl ? rw : (DMDIR | (makes ? 0777 : 0555));  // a watcher's tty too
   d.atime = d.mtime = uint32_t(std::time(nullptr));
   d.name = n.entry ? n.entry->name : n.ctl ? "ctl" : n.tty ? "tty" : n.dir->name;
   d.uid = d.gid = d.muid = owner_;
@@ -532,7 +565,7 @@ std::vector<Stat> HubTree::list(Fid& f) {
   HubNode c(n);
   c.entry = nullptr;
   c.ctl = true;
-  out.push_back(stat_of(c));
+  if (visible(c)) out.push_back(stat_of(c));
   c.ctl = false;
   if (!n.dir->is_root) {
     c.tty = true;
@@ -541,7 +574,7 @@ std::vector<Stat> HubTree::list(Fid& f) {
   }
   for (auto& [name, e] : n.dir->hubs) {
     c.entry = e;
-    out.push_back(stat_of(c));
+    if (visible(c)) out.push_back(stat_of(c));
   }
   c.entry = nullptr;
   for (auto& [name, d] : n.dir->sessions) {

@@ -2,7 +2,8 @@
 // directories, each with a `ctl` file. Reads of a hub park until it has
 // something (Tflush cancels them); writes park while the hub's policy
 // (fear, freeze) holds them. The workspace tree mounts it as `hub/`; it can
-// also be served on its own (attach name `watch` gives a read-only root).
+// also be served on its own (attach name `watch` narrows the connection's
+// rights to view). Rights are checked here for every request (README).
 //
 //   ctl            status (read); `new NAME [cmd]`, and every command below
 //   NAME/          a session: hubs 0 1 2 note (stdin, stdout, stderr, notes)
@@ -102,11 +103,13 @@ class HubTree : public FileTree {
   void set_hooks(Hooks h) { hooks_ = std::move(h); }
   void set_limits(HubLimits l) { limits_ = l; }
 
-  // The root node, for trees that mount this one (readonly: a watcher's).
-  NodeRef root(bool readonly) const;
+  // The root node, for trees that mount this one, with the rights of the
+  // fid that walks in; `..` from it leads to up.
+  NodeRef root(Rights rights, NodeRef up = nullptr) const;
   bool owns(const Node& n) const;
   bool is_root(const Node& n) const;
-  bool readonly(const Node& n) const;
+  const NodeRef& mounted_on(const Node& n) const;
+  Stat stat_of(const Node& n) const;
 
   Result<NodeRef> attach(const ninep::Tattach& t, const Session& s) override;
   Result<NodeRef> walk1(const NodeRef& from, std::string_view name) override;
@@ -144,7 +147,7 @@ class HubTree : public FileTree {
   void tty_write(const Req& r);
   void service_writes(const std::shared_ptr<Entry>& e);
   Error ctl(Dir& d, std::string_view line);
-  Stat stat_of(const Node& n) const;
+  Rights ctl_right(const Dir& d, std::string_view line) const;
   std::string status(const Dir& d) const;
   void drop_dir(Dir& d);
   Error room_for(size_t sessions, size_t hubs, size_t cap_bytes) const;

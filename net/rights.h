@@ -21,7 +21,20 @@ inline constexpr Rights manage = 1 << 3;  // move, resize, hide, delete, label o
 inline constexpr Rights snarf = 1 << 4;   // the clipboard, read and write
 inline constexpr Rights exec = 1 << 5;    // start a program on this machine
 inline constexpr Rights all = 0x3f;
+// Not a right: what a file that checks each write (wctl, a hub's ctl)
+// needs to be opened for writing: any right a write there may need.
+inline constexpr Rights per_write = 1 << 7;
 }  // namespace right
+
+// Whether rights `have` meet `need` (all of its bits; per_write: any of
+// type, push, manage, exec).
+inline bool allows(Rights have, Rights need) {
+  if (need & right::per_write) {
+    if (!(have & (right::type | right::push | right::manage | right::exec))) return false;
+    need &= Rights(~right::per_write);
+  }
+  return (have & need) == need;
+}
 
 // "view,type,push" and back. Unknown or empty names are refused, why says
 // which. Names may repeat; "all" stands for the six.

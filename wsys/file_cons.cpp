@@ -41,6 +41,6 @@ void write_output(Ctx& c, const net::Req& r) {
   r->respond(ninep::Rwrite{uint32_t(t.data.size())});
 }
 
-const FileKind cons_file{"cons", Qfile::Cons, 0600, true, Watch::hidden, open, read, write_output, clunk};
+const FileKind cons_file{"cons", Qfile::Cons, 0600, true, need::input, net::right::type, open, read, write_output, clunk};
 
 }  // namespace grio::wsys

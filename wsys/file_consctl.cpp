@@ -55,6 +55,6 @@ void clunk(Ctx& c, net::Fid&) {
 
 }  // namespace
 
-const FileKind consctl_file{"consctl", Qfile::Consctl, 0200, true, Watch::hidden, open, nullptr, write, clunk};
+const FileKind consctl_file{"consctl", Qfile::Consctl, 0200, true, 0, net::right::type, open, nullptr, write, clunk};
 
 }  // namespace grio::wsys

@@ -40,6 +40,6 @@ void clunk(Ctx& c, net::Fid&) {
 
 }  // namespace
 
-const FileKind cursor_file{"cursor", Qfile::Cursor, 0600, true, Watch::hidden, nullptr, read, write, clunk};
+const FileKind cursor_file{"cursor", Qfile::Cursor, 0600, true, net::right::view, net::right::manage, nullptr, read, write, clunk};
 
 }  // namespace grio::wsys

@@ -35,6 +35,6 @@ void write(Ctx& c, const net::Req& r) {
 
 }  // namespace
 
-const FileKind exports_file{"exports", Qfile::Exports, 0600, false, Watch::hidden, open, read, write, nullptr};
+const FileKind exports_file{"exports", Qfile::Exports, 0600, false, net::right::all, net::right::all, open, read, write, nullptr};
 
 }  // namespace grio::wsys

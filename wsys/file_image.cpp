@@ -70,7 +70,7 @@ void read(Ctx&, const net::Req& r) {
 
 }  // namespace
 
-const FileKind screen_file{"screen", Qfile::Screen, 0400, false, Watch::sees, open_screen, read, nullptr, nullptr};
-const FileKind window_file{"window", Qfile::Winimage, 0400, true, Watch::sees, open_window, read, nullptr, nullptr};
+const FileKind screen_file{"screen", Qfile::Screen, 0400, false, net::right::view, 0, open_screen, read, nullptr, nullptr};
+const FileKind window_file{"window", Qfile::Winimage, 0400, true, net::right::view, 0, open_window, read, nullptr, nullptr};
 
 }  // namespace grio::wsys

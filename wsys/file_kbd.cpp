@@ -60,6 +60,6 @@ void queue_key(Window& w, std::string msg) {
   answer_reads(k);
 }
 
-const FileKind kbd_file{"kbd", Qfile::Kbd, 0600, true, Watch::hidden, open, read, write, clunk};
+const FileKind kbd_file{"kbd", Qfile::Kbd, 0600, true, need::input, net::right::type, open, read, write, clunk};
 
 }  // namespace grio::wsys

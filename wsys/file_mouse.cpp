@@ -120,6 +120,6 @@ void mouse_reshaped(Window& w) {
   answer_reads(w.mouse);
 }
 
-const FileKind mouse_file{"mouse", Qfile::Mouse, 0600, true, Watch::hidden, open, read, write, clunk};
+const FileKind mouse_file{"mouse", Qfile::Mouse, 0600, true, need::input, net::right::type, open, read, write, clunk};
 
 }  // namespace grio::wsys

@@ -32,6 +32,6 @@ void clunk(Ctx& c, net::Fid& f) {
 
 }  // namespace
 
-const FileKind snarf_file{"snarf", Qfile::Snarf, 0600, false, Watch::hidden, open, read, write, clunk};
+const FileKind snarf_file{"snarf", Qfile::Snarf, 0600, false, net::right::snarf, net::right::snarf, open, read, write, clunk};
 
 }  // namespace grio::wsys

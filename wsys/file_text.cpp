@@ -29,6 +29,6 @@ void read(Ctx& c, const net::Req& r) {
 
 }  // namespace
 
-const FileKind text_file{"text", Qfile::Text, 0600, true, Watch::sees, open, read, write_output, nullptr};
+const FileKind text_file{"text", Qfile::Text, 0600, true, net::right::view, net::right::type, open, read, write_output, nullptr};
 
 }  // namespace grio::wsys

@@ -48,8 +48,9 @@ net::Error command(Ctx& c, std::string_view msg, const net::Session* by) {
   auto cmd = parse_wctl(msg);
   if (!cmd) return cmd.error();
   if (by) cmd->sender_uid = by->peer_uid;
+  const net::Grant grant = by ? by->grant : net::Grant{};
   if (cmd->verb == WctlVerb::New) {
-    auto w = c.ws.create(*cmd);
+    auto w = c.ws.create(*cmd, grant);
     return w ? net::Error{} : w.error();
   }
   Window* target = c.w;
@@ -58,7 +59,7 @@ net::Error command(Ctx& c, std::string_view msg, const net::Session* by) {
     if (!target) return err::nowindowid;
   }
   if (!target) return err::needwindow;
-  return c.ws.control(*target, *cmd);
+  return c.ws.control(*target, *cmd, grant);
 }
 
 void write(Ctx& c, const net::Req& r) {
@@ -83,6 +84,6 @@ void answer_wctl_reads(WindowSystem& ws, Window& w) {
   }
 }
 
-const FileKind wctl_file{"wctl", Qfile::Wctl, 0600, false, Watch::hidden, open, read, write, clunk};
+const FileKind wctl_file{"wctl", Qfile::Wctl, 0600, false, net::right::manage, need::per_write, open, read, write, clunk};
 
 }  // namespace grio::wsys

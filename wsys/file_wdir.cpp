@@ -35,6 +35,6 @@ void write(Ctx& c, const net::Req& r) {
 
 }  // namespace
 
-const FileKind wdir_file{"wdir", Qfile::Wdir, 0600, true, Watch::hidden, nullptr, read, write, nullptr};
+const FileKind wdir_file{"wdir", Qfile::Wdir, 0600, true, net::right::manage, net::right::manage, nullptr, read, write, nullptr};
 
 }  // namespace grio::wsys

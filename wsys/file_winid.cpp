@@ -20,7 +20,7 @@ void read_winname(Ctx& c, const net::Req& r) {
 
 }  // namespace
 
-const FileKind winid_file{"winid", Qfile::Winid, 0400, true, Watch::sees, nullptr, read_winid, nullptr, nullptr};
-const FileKind winname_file{"winname", Qfile::Winname, 0400, true, Watch::sees, nullptr, read_winname, nullptr, nullptr};
+const FileKind winid_file{"winid", Qfile::Winid, 0400, true, net::right::view, 0, nullptr, read_winid, nullptr, nullptr};
+const FileKind winname_file{"winname", Qfile::Winname, 0400, true, net::right::view, 0, nullptr, read_winname, nullptr, nullptr};
 
 }  // namespace grio::wsys

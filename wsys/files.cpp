@@ -11,4 +11,12 @@ const std::vector<const FileKind*>& file_kinds() {
   return table;
 }
 
+// new makes a window (push) and, without -pid, starts a program here
+// (exec); the other verbs change a window (manage).
+net::Rights wctl_right(const WctlCommand& c) {
+  using namespace net::right;
+  if (c.verb == WctlVerb::New) return c.pid ? push : push | exec;
+  return manage;
+}
+
 }  // namespace grio::wsys

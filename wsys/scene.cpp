@@ -46,6 +46,7 @@ std::shared_ptr<const SceneWindow> scene_window(const Window& w, bool current, M
   s->rect = w.rect;
   s->current = current;
   s->holding = w.text.holding();
+  s->foreign = !w.peer.empty();
   s->version = w.view_version;
   auto [cols, nrows] = cells_of(w.rect, m);
   std::u32string_view text = w.text.runes();

@@ -52,6 +52,7 @@ struct SceneWindow {
   Rect rect;                      // border included
   bool current = false;           // focus colours
   bool holding = false;           // hold colours
+  bool foreign = false;           // pushed by an export's peer: its own border colour
   std::vector<SceneRow> rows;     // what is visible, from the top
   int cursor_row = -1;            // the tick, when nothing is selected …
   int cursor_col = 0;             // … and the window is current

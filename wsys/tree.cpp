@@ -27,6 +27,16 @@ Qid qid_of(const WindowSystem& ws, int win, Qfile q) {
   return Qid{uint8_t(is_dir(q) ? QTDIR : QTFILE), vers, uint64_t(win) << 8 | uint8_t(q)};
 }
 
+// What a fid may do, fixed at attach and carried from node to node: the
+// connection's rights, what the attach name narrowed them to, and which
+// export's peer it is (its pushed windows are its own).
+struct Access {
+  net::Rights grant = net::right::all;
+  net::Rights mask = net::right::all;  // `watch`: view
+  std::string peer;                    // Grant::export_name; empty: the owner
+  bool owner = false;                  // the owner on the private socket (SO_PEERCRED)
+};
+
 // A node names a file of one window (win), reached from the context the
 // fid attached to (root_win; 0 is the `none` context). While it exists it
 // keeps its window alive.
@@ -35,7 +45,7 @@ struct WNode : net::Node {
   int root_win, win;
   Qfile q;
   const FileKind* kind;  // null for directories
-  bool ro = false;       // a watcher's: nothing opens for writing
+  Access access;
   WNode(WindowSystem& s, int root, int w, Qfile f, const FileKind* k)
       : ws(s), root_win(root), win(w), q(f), kind(k) {
     if (win) ws.ref(win);
@@ -61,27 +71,48 @@ std::optional<int> parse_id(std::string_view s) {
 
 uint32_t now() { return uint32_t(std::time(nullptr)); }
 
-// A watcher's stat says what it may do: read what it sees, nothing else.
-uint32_t perm_of(const FileKind& k, bool ro) {
-  if (!ro) return k.perm;
-  return k.watch == Watch::sees ? k.perm & 0444 : 0;
+// The rights a fid has on window win's files (0: the global ones): its
+// grant, and everything on the windows its export pushed; then narrowed.
+net::Rights rights_on(WindowSystem& ws, const Access& a, int win) {
+  net::Rights r = a.grant;
+  if (Window* w = win ? ws.find(win) : nullptr; w && !a.peer.empty() && w->peer == a.peer) r |= need::own_window;
+  return r & a.mask;
+}
+
+bool has(net::Rights have, net::Rights need) { return net::allows(have, need); }
+
+// A file that is the window's own (and wctl, which acts on it) goes with
+// the window's rights; global files (snarf, screen) with the context's.
+bool of_window(const FileKind& k) { return k.per_window || k.q == Qfile::Wctl; }
+
+// The stat says what the fid may do: the table's bits it has the rights for.
+uint32_t perm_of(const FileKind& k, net::Rights r) {
+  return (has(r, k.reads) ? k.perm & 0444 : 0) | (has(r, k.writes) ? k.perm & 0222 : 0);
+}
+
+// A name the fid may neither read nor write is not there for it.
+bool visible(const FileKind& k, net::Rights r) { return perm_of(k, r) != 0; }
+
+Access access_of(const net::Session& s, std::string_view aname) {
+  Access a{s.grant.rights, net::right::all, s.grant.export_name, s.local_owner && s.grant.owner()};
+  if (aname == "watch") a.mask = net::right::view;
+  return a;
 }
 
 }  // namespace
 
 // aname: `new [wctl options]` makes a window (and starts nothing), `<id>`
 // binds an existing one, `none` or empty is the windowless context.
+// No attach name widens the connection's rights; `watch` narrows them.
 Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session& s) {
+  auto n = attach_node(t, s);
+  if (n) static_cast<WNode&>(**n).access = access_of(s, t.aname);
+  return n;
+}
+
+Result<NodeRef> WsysTree::attach_node(const Tattach& t, const net::Session& s) {
   std::string_view a = t.aname;
-  // An export granted less than every right sees the watch context only,
-  // whatever it asks for (exports accept view or all until each right is
-  // checked on its own).
-  if (!s.grant.owner() && !s.grant.has(net::right::all)) {
-    if (a.empty() || a == "none" || a == "watch") return watch_root();
-    return Result<NodeRef>::error(err::perm);
-  }
-  if (a.empty() || a == "none") return make(ws_, 0, 0, Qfile::Root);
-  if (a == "watch") return watch_root();
+  if (a.empty() || a == "none" || a == "watch") return make(ws_, 0, 0, Qfile::Root);
   if (auto id = parse_id(a)) {
     if (!ws_.live(*id)) return Result<NodeRef>::error(err::unknownid);
     return make(ws_, *id, *id, Qfile::Root);
@@ -91,16 +122,16 @@ Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session& s) {
   if (c->verb != WctlVerb::New) return Result<NodeRef>::error(err::unknownid);
   if (!c->pid) c->pid = 0;  // attach never starts a program
   c->sender_uid = s.peer_uid;
-  auto w = ws_.create(*c);
+  auto w = ws_.create(*c, s.grant);
   // rio names where a bad rectangle came from; other errors pass as they are.
   if (!w) return Result<NodeRef>::error(w.error() == err::badrect ? err::badrectattach : w.error());
   auto n = make(ws_, (*w)->id, (*w)->id, Qfile::Root);
   return n;
 }
 
-NodeRef WsysTree::watch_root() {
+NodeRef WsysTree::root_node(const net::Node& like) {
   auto n = make(ws_, 0, 0, Qfile::Root);
-  static_cast<WNode&>(*n).ro = true;
+  static_cast<WNode&>(*n).access = static_cast<const WNode&>(like).access;
   return n;
 }
 
@@ -108,15 +139,24 @@ NodeRef WsysTree::watch_root() {
 Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
   auto& hubs = ws_.hubs();
   if (hubs.owns(*from)) {
-    if (name == ".." && hubs.is_root(*from))
-      return hubs.readonly(*from) ? watch_root() : make(ws_, 0, 0, Qfile::Root);
+    if (name == ".." && hubs.is_root(*from)) return root_node(*hubs.mounted_on(*from));
     return hubs.walk1(from, name);
   }
   auto& n = static_cast<WNode&>(*from);
-  if (name == "hub" && (n.q == Qfile::Root)) return hubs.root(n.ro);
-  if (name == "exports" && n.q == Qfile::Root && ws_.exports()) return make(ws_, n.root_win, 0, Qfile::Exports, &exports_file);
+  if (name == "hub" && (n.q == Qfile::Root)) return hubs.root(rights_on(ws_, n.access, 0), root_node(n));
+  // The owner's exports table: not there for anyone else (file_exports.cpp).
+  if (name == "exports" && n.q == Qfile::Root && ws_.exports() && n.access.owner && n.access.mask == net::right::all) {
+    auto e = make(ws_, n.root_win, 0, Qfile::Exports, &exports_file);
+    static_cast<WNode&>(*e).access = n.access;
+    return e;
+  }
   auto next = walk_wsys(n, name);
-  if (next) static_cast<WNode&>(**next).ro = n.ro;
+  if (!next) return next;
+  auto& to = static_cast<WNode&>(**next);
+  to.access = n.access;
+  if (to.kind && !visible(*to.kind, rights_on(ws_, to.access, of_window(*to.kind) ? to.win : 0))) return Result<NodeRef>::error(err::nonexist);
+  if (to.q == Qfile::Wsysdir && !has(rights_on(ws_, to.access, 0), net::right::view) && name != "..")
+    return Result<NodeRef>::error(err::nonexist);
   return next;
 }
 
@@ -146,11 +186,12 @@ Result<NodeRef> WsysTree::walk_wsys(const net::Node& from, std::string_view name
 net::Error WsysTree::open(Fid& f, uint8_t mode) {
   if (ws_.hubs().owns(*f.node)) return ws_.hubs().open(f, mode);
   auto& n = node_of(f);
-  if (n.ro && ((mode & 3) == OWRITE || (mode & 3) == ORDWR || (mode & OTRUNC))) return err::perm;
-  if (!n.kind) return {};
-  if (n.ro && n.kind->watch != Watch::sees) return err::perm;
+  bool r = (mode & 3) == OREAD || (mode & 3) == ORDWR;
+  bool w = (mode & 3) == OWRITE || (mode & 3) == ORDWR || (mode & OTRUNC);
+  if (!n.kind) return w ? err::perm : net::Error{};
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
-  bool r = (mode & 3) == OREAD || (mode & 3) == ORDWR, w = (mode & 3) == OWRITE || (mode & 3) == ORDWR;
+  net::Rights have = rights_on(ws_, n.access, of_window(*n.kind) ? n.win : 0);
+  if ((r && !has(have, n.kind->reads)) || (w && !has(have, n.kind->writes))) return err::perm;
   if ((r && !(n.kind->perm & 0400)) || (w && !(n.kind->perm & 0200))) return err::perm;
   Window* win = n.win ? ws_.find(n.win) : nullptr;
   if (n.win && (!win || win->deleted)) return err::deleted;
@@ -221,17 +262,20 @@ std::vector<Stat> WsysTree::list(Fid& f) {
     for (int id : ws_.ids()) out.push_back(stat_of(id, Qfile::Windir, std::to_string(id).c_str(), 0700));
     return out;
   }
+  net::Rights global = rights_on(ws_, n.access, 0), mine = rights_on(ws_, n.access, n.win);
   for (auto* k : file_kinds()) {
     if (k->per_window && n.win == 0) continue;
-    out.push_back(stat_of(n.win, k->q, k->name, perm_of(*k, n.ro)));  // the qid walk gives
-    if (k->q == Qfile::Wctl) out.push_back(stat_of(0, Qfile::Wsysdir, "wsys", 0500));
+    net::Rights r = of_window(*k) ? mine : global;
+    if (visible(*k, r)) out.push_back(stat_of(n.win, k->q, k->name, perm_of(*k, r)));  // the qid walk gives
+    if (k->q == Qfile::Wctl && has(global, net::right::view)) out.push_back(stat_of(0, Qfile::Wsysdir, "wsys", 0500));
   }
   // hub/ hangs off a context's root only: its `..` leads back there.
   if (n.q != Qfile::Root) return out;
-  Stat hub = stat_of(0, Qfile::Root, "hub", n.ro ? 0555 : 0777);
-  hub.qid = ws_.hubs().root(n.ro)->qid();
+  auto root = ws_.hubs().root(global);
+  Stat hub = ws_.hubs().stat_of(*root);
+  hub.name = "hub";
   out.push_back(hub);
-  if (ws_.exports() && f.session->local_owner && f.session->grant.owner())
+  if (ws_.exports() && n.access.owner && n.access.mask == net::right::all)
     out.push_back(stat_of(0, Qfile::Exports, exports_file.name, exports_file.perm));
   return out;
 }
@@ -243,7 +287,7 @@ Result<Stat> WsysTree::stat(Fid& f) {
     case Qfile::Root: return stat_of(n.win, n.q, ".", 0500);
     case Qfile::Wsysdir: return stat_of(0, n.q, "wsys", 0500);
     case Qfile::Windir: return stat_of(n.win, n.q, std::to_string(n.win).c_str(), 0700);
-    default: return stat_of(n.win, n.q, n.kind->name, perm_of(*n.kind, n.ro));
+    default: return stat_of(n.win, n.q, n.kind->name, perm_of(*n.kind, rights_on(ws_, n.access, of_window(*n.kind) ? n.win : 0)));
   }
 }
 

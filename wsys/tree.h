@@ -2,8 +2,13 @@
 // (files.cpp), one small file per kind (file_*.cpp), and the walking,
 // listing and stat rules here. `hub/` in every context is the window
 // system's hub tree (net/hub_tree.h), walked into and served by it; the
-// attach name `watch` is a windowless context where nothing opens for
-// writing (`grio hub --watch`).
+// attach name `watch` is a windowless context with the connection's rights
+// narrowed to view (`grio hub --watch`).
+//
+// Rights (net/rights.h) are checked here and nowhere else in the tree: a
+// kind of file names the right that opening it for reading, and for
+// writing, needs; wctl verbs name theirs in wctl_right. A name the
+// connection may neither read nor write is neither listed nor walked.
 #pragma once
 
 #include <algorithm>
@@ -29,10 +34,24 @@ struct Ctx {
   Window* w;
 };
 
-// What a watcher (the `watch` context) may do with a kind of file: only
-// read what is on screen. Nothing that takes input away (cons, kbd, mouse,
-// the exclusive wctl reader) or is not shown (snarf, wdir) opens there.
-enum class Watch : bool { hidden, sees };
+namespace need {
+using namespace net::right;
+// Reading a window's cons, kbd or mouse takes its input from whoever types
+// there: a peer that can read what the owner types can do what running a
+// program here does, so it needs exec (the owner and the window's own
+// pusher keep it).
+inline constexpr net::Rights input = exec;
+// Some right a write may need: each write is checked (wctl verbs).
+inline constexpr net::Rights per_write = net::right::per_write;
+// What a peer has on the windows it pushed, whatever its export grants:
+// every file of theirs (not snarf, which is the workspace's, nor exec).
+inline constexpr net::Rights own_window = view | type | manage | exec;
+}  // namespace need
+
+// The right a wctl verb needs. `new` needs push, and exec as well when it
+// starts a program (no -pid); every other verb needs manage, unless the
+// window is the caller's own (checked by WindowSystem::control).
+net::Rights wctl_right(const WctlCommand& c);
 
 // One kind of file: its name, permissions and behaviour. A null operation
 // means the generic one (nothing to check on open or clunk; read and write
@@ -42,7 +61,8 @@ struct FileKind {
   Qfile q;
   uint32_t perm;
   bool per_window;  // absent from the `none` context
-  Watch watch;      // sees: a watcher may open it for reading
+  net::Rights reads;   // the rights opening it for reading needs
+  net::Rights writes;  // … and for writing
   net::Error (*open)(Ctx&, net::Fid&, uint8_t mode);
   void (*read)(Ctx&, const net::Req&);
   void (*write)(Ctx&, const net::Req&);
@@ -100,7 +120,8 @@ class WsysTree : public net::FileTree {
  private:
   net::Stat stat_of(int win, Qfile q, const char* name, uint32_t perm) const;
   net::Result<net::NodeRef> walk_wsys(const net::Node& from, std::string_view name);
-  net::NodeRef watch_root();
+  net::Result<net::NodeRef> attach_node(const ninep::Tattach& t, const net::Session& s);
+  net::NodeRef root_node(const net::Node& like);
   void io(const net::Req& r, void (*op)(Ctx&, const net::Req&));
   WindowSystem& ws_;
   std::string owner_;

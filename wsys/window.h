@@ -58,7 +58,13 @@ inline constexpr size_t max_wdir = 4096;   // bytes: PATH_MAX
 struct Window {
   int id = 0;                        // from 1, never reused
   Rect rect;                         // on screen, border included
-  std::string label = "<unnamed>";
+  std::string label = "<unnamed>";    // as shown: label_prefix and what was written
+  // Who pushed it: the export its peer came through (net::Grant's
+  // export_name; empty: the owner's own), and the label prefix naming
+  // them ("fred: "), which no label write changes. A pushed window is
+  // drawn foreign and never takes the focus by itself.
+  std::string peer;
+  std::string label_prefix;
   std::string wdir;                  // working directory, as `wdir` says it
   bool hidden = false;
   bool deleted = false;              // by `delete`: unlisted, every request fails

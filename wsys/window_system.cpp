@@ -144,7 +144,16 @@ std::string bad_directory(const std::string& dir) {
 
 }  // namespace
 
-net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
+// The rights `new` needs, and the windows an export's peers may push.
+net::Error WindowSystem::may_create(const WctlCommand& c, const net::Grant& by) const {
+  if (!by.has(wctl_right(c))) return err::perm;
+  if (by.owner()) return {};
+  auto pushed = std::count_if(windows_.begin(), windows_.end(), [&](auto& w) { return w.second->peer == by.export_name; });
+  return size_t(pushed) >= cfg_.max_peer_windows ? net::Error{err::toomanywindows} : net::Error{};
+}
+
+net::Result<Window*> WindowSystem::create(const WctlCommand& c, const net::Grant& by) {
+  if (auto e = may_create(c, by); !e.empty()) return net::Result<Window*>::error(e);
   if (windows_.size() >= cfg_.max_windows) return net::Result<Window*>::error(err::toomanywindows);
   if (c.cd && c.cd->size() > max_wdir) return net::Result<Window*>::error(err::nametoolong);
   if (c.cd && !c.pid)
@@ -161,11 +170,17 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c) {
   if (c.scroll) w->scroll = *c.scroll;
   if (c.cd) w->wdir = *c.cd;
   set_note(*w, c);
+  if (!by.owner()) {
+    w->peer = by.export_name;
+    w->label_prefix = (by.label.empty() ? by.export_name : by.label) + ": ";
+  }
   Window* raw = w.get();
   windows_[id] = std::move(w);
   order_.push_back(id);
-  if (!raw->hidden) set_current(id);
+  // A peer's window never takes the keyboard from the owner's.
+  if (!raw->hidden && raw->peer.empty()) set_current(id);
   if (!c.pid) start_program(*raw, c);
+  if (!raw->peer.empty()) set_label(*raw, raw->label);
   touched();
   return raw;
 }
@@ -298,7 +313,16 @@ net::Error WindowSystem::reshape(Window& w, Rect r) {
   return {};
 }
 
-net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
+// Only the owner gives the keyboard to a window a peer pushed.
+bool WindowSystem::may_focus(const Window& w, const net::Grant& by) const { return w.peer.empty() || by.owner(); }
+
+void WindowSystem::set_label(Window& w, std::string_view label) {
+  w.label = w.label_prefix + std::string(label);
+  touched();
+}
+
+net::Error WindowSystem::control(Window& w, const WctlCommand& c, const net::Grant& by) {
+  if (c.verb != WctlVerb::New && !owns(by, w) && !by.has(wctl_right(c))) return err::perm;
   switch (c.verb) {
     case WctlVerb::New:
       return err::wctlnew;
@@ -325,7 +349,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
     case WctlVerb::Current:
       if (w.hidden) return err::hidden;
       raise(w.id);
-      set_current(w.id);
+      if (may_focus(w, by)) set_current(w.id);
       return {};
     case WctlVerb::Hide:
       if (w.hidden) return err::alreadyhidden;
@@ -338,7 +362,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c) {
       if (!w.hidden) return err::nothidden;
       w.hidden = false;
       raise(w.id);
-      set_current(w.id);
+      if (may_focus(w, by)) set_current(w.id);
       reshaped(w);
       wctl_changed(w);
       return {};

@@ -28,6 +28,7 @@ struct WsysConfig {
   std::string address;                  // $wsys for programs we start
   term::TextConfig text;                // history limits
   size_t max_windows = 256;             // windows at once, deleted ones still in use included
+  size_t max_peer_windows = 16;         // windows the peers of one export may have pushed
   net::HubLimits hubs;                  // sessions, hubs and their memory
 };
 
@@ -44,10 +45,16 @@ class WindowSystem {
   WindowSystem& operator=(const WindowSystem&) = delete;
 
   // `new`: a window, and unless -pid was given, c.cmd (or the user's shell)
-  // running in it on a pty.
-  net::Result<Window*> create(const WctlCommand& c);
-  // Every other wctl verb, applied to w (or to -id's window).
-  net::Error control(Window& w, const WctlCommand& c);
+  // running in it on a pty. by: who asks (wctl_right says what it needs);
+  // a peer's window is its own (Window::peer).
+  net::Result<Window*> create(const WctlCommand& c, const net::Grant& by = {});
+  // Every other wctl verb, applied to w (or to -id's window): manage, or
+  // the window is by's own.
+  net::Error control(Window& w, const WctlCommand& c, const net::Grant& by = {});
+  // A label write: the prefix of a pushed window stays.
+  void set_label(Window& w, std::string_view label);
+  // Whether w is a window by's export pushed.
+  static bool owns(const net::Grant& by, const Window& w) { return !by.owner() && w.peer == by.export_name; }
   // `delete`: unlisted at once, parked requests fail, SIGHUP to its program.
   void remove(Window& w);
 
@@ -128,6 +135,8 @@ class WindowSystem {
   void program_exited(int id);
   void feed_program(Window& w);
   void set_current(int id);
+  net::Error may_create(const WctlCommand& c, const net::Grant& by) const;
+  bool may_focus(const Window& w, const net::Grant& by) const;
   void raise(int id);
   void lower(int id);
   void collect(int id);

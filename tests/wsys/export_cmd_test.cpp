@@ -44,7 +44,10 @@ TEST_CASE("grio export prints a dial string and a secret once, and a friend with
   auto ls = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
   INFO(ls.err);
   CHECK(ls.status == 0);
-  CHECK(ls.out.find("wctl") != std::string::npos);
+  CHECK(ls.out.find("wsys") != std::string::npos);
+  CHECK(ls.out.find("screen") != std::string::npos);
+  CHECK(ls.out.find("wctl") == std::string::npos);     // view writes nothing, and does not take the reader
+  CHECK(ls.out.find("snarf") == std::string::npos);    // not granted
   CHECK(ls.out.find("exports") == std::string::npos);  // the owner's alone
   // From a file, which must be the user's alone.
   std::string file = (s.dir.path / "secret").string();
@@ -74,10 +77,10 @@ TEST_CASE("grio export: a wrong secret reaches nothing, revoke ends the export, 
   CHECK(wrong.status != 0);
   CHECK(wrong.err.find("authentication failed") != std::string::npos);
   CHECK(wrong.err.find(secret) == std::string::npos);
-  // A peer may walk to the name (it is not listed) but never open it.
+  // A peer can neither open nor walk to the name: it is not there for it.
   auto peek = s.grio("9p -a " + dial + " read exports", "GRIO_SECRET=" + secret);
   CHECK(peek.status != 0);
-  CHECK(peek.err.find("permission denied") != std::string::npos);
+  CHECK(peek.err.find("file does not exist") != std::string::npos);
   CHECK(s.grio("export --revoke fred").status == 0);
   auto after = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
   CHECK(after.status != 0);

@@ -61,8 +61,12 @@ TEST_CASE("grio hub: a session runs what is typed and outlives its clients, a wa
   CHECK(b.out.find("hi-42\n") != std::string::npos);
   CHECK(b.err.find("started new session") == std::string::npos);  // it existed
   CHECK(b.out.find("bad-6") == std::string::npos);
-  // The server refuses a watcher's write, whoever the client is.
+  // The server refuses a watcher's write, whoever the client is: a
+  // watcher can neither read nor write a session's input, so it is not there.
   auto refused = run("echo x | " + s.grio("9p -a " + s.addr + " -A watch write hub/s1/0"));
+  CHECK(refused.status != 0);
+  CHECK(refused.err.find("file does not exist") != std::string::npos);
+  refused = run("echo x | " + s.grio("9p -a " + s.addr + " -A watch write hub/s1/1"));
   CHECK(refused.status != 0);
   CHECK(refused.err.find("permission denied") != std::string::npos);
 }

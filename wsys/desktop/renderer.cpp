@@ -155,6 +155,7 @@ void Renderer::draw_window(const SceneWindow& w, Cached& c) {
   SDL_SetRenderTarget(r_, c.tex);
   uint32_t border = w.holding ? (w.current ? pal_.hold : pal_.hold_border_unfocused)
                               : (w.current ? pal_.border : pal_.border_unfocused);
+  if (w.foreign) border = w.current ? pal_.foreign : pal_.foreign_unfocused;
   uint32_t text = w.holding ? (w.current ? pal_.hold : pal_.hold_text_unfocused)
                             : (w.current ? pal_.text : pal_.text_unfocused);
   Rect local{{0, 0}, {c.w, c.h}};
