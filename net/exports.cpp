@@ -54,10 +54,6 @@ Result<std::string> Exports::add(ExportSpec spec) {
   if (exports_.size() >= limits_.max_exports)
     return R::error("too many exports (" + std::to_string(limits_.max_exports) + ")");
   if (!spec.what.empty()) return R::error("exporting " + spec.what + " is not done yet: export the workspace");
-  // Until the tree checks each right on its own, an export sees the watch
-  // context (view) or everything (all); nothing in between is promised.
-  if (spec.rights != right::view && spec.rights != right::all)
-    return R::error("rights " + rights_string(spec.rights) + ": only view or all are enforced so far");
   if (spec.label.size() > 64) return R::error("label too long");
   if (spec.label.empty()) spec.label = spec.name;
   auto bound = listener(spec.listen);

@@ -71,7 +71,7 @@ TEST_CASE("exports: secrets are 128 random bits in hex, and a key depends on sec
 
 TEST_CASE("exports: the right secret reaches the tree over TLS, with the export's rights", "[net][exports]") {
   Exported x(quick());
-  auto [dial, secret] = x.add("add fred rights=all listen=tcp!127.0.0.1!0");
+  auto [dial, secret] = x.add("add fred rights=view,type listen=tcp!127.0.0.1!0");
   CHECK(dial.rfind("tcp!127.0.0.1!", 0) == 0);
   CHECK(dial.ends_with("!fred"));
   std::string err;
@@ -93,7 +93,7 @@ TEST_CASE("exports: the right secret reaches the tree over TLS, with the export'
   CHECK(*back == body);
   CHECK(x.s.on_io([&] { return x.s.server().connections_of("fred"); }) == 1);
   auto listing = x.s.on_io([&] { return x.exports->list(); });
-  CHECK(listing.find("fred rights=view,type,push,manage,snarf,exec for=fred what=workspace dial=" + dial + " peers=1") == 0);
+  CHECK(listing.find("fred rights=view,type for=fred what=workspace dial=" + dial + " peers=1") == 0);
   CHECK(listing.find(secret) == std::string::npos);
 }
 
@@ -182,7 +182,6 @@ TEST_CASE("exports: bad commands and names are refused precisely", "[net][export
   CHECK(cmd("add") .rfind("bad exports command", 0) == 0);
   CHECK(cmd("add fr/ed listen=tcp!127.0.0.1!0").rfind("bad export name 'fr/ed'", 0) == 0);
   CHECK(cmd("add fred rights=view,root") == "unknown right 'root' (view, type, push, manage, snarf, exec)");
-  CHECK(cmd("add fred rights=view,type") == "rights view,type: only view or all are enforced so far");
   CHECK(cmd("add fred colour=red") == "bad exports option 'colour=red'");
   CHECK(cmd("add fred listen=unix!/tmp/x") == "an export listens on tcp!HOST!PORT, not unix!/tmp/x");
   CHECK(cmd("add fred listen=tcp!127.0.0.1!0") == "");

@@ -101,7 +101,7 @@ TEST_CASE("plain tcp needs --insecure and beyond loopback is refused without an 
 TEST_CASE("a friend with push pops a window here through an export, its program running at the friend's",
           "[wsys][exports]") {
   ExportedServe s;
-  auto [dial, secret] = s.add("--rights all --name fred");
+  auto [dial, secret] = s.add("--rights view,push --name fred");
   std::string g = GRIO_BINARY, flag = (s.dir.path / "seen").string();
   std::string owner = "wsys=" + s.addr + " " + g;
   // The friend's side (grio window -m over the export, the secret in the
@@ -110,9 +110,12 @@ TEST_CASE("a friend with push pops a window here through an export, its program 
                " window -m sh -c \"echo hi fred; for i in \\$(seq 100); do [ -e " + flag +
                " ] && exit 0; sleep 0.1; done; exit 3\" & "
                "for i in $(seq 100); do " + owner + " 9p read wsys/1/text 2>/dev/null | grep -q \"hi fred\" && break; sleep 0.1; done; " +
-               owner + " 9p read wsys/1/text; touch " + flag + "; wait $!; echo status=$?");
+               owner + " 9p read wsys/1/text; echo; echo label=$(" + owner + " 9p read wsys/1/label); touch " + flag +
+               "; wait $!; echo status=$?");
   INFO(r.err);
   INFO(r.out);
   CHECK(r.out.find("hi fred") != std::string::npos);
   CHECK(r.out.find("status=0") != std::string::npos);
+  // Unmistakably foreign: the label names the export, whatever it wrote.
+  CHECK(r.out.find("label=fred: sh") != std::string::npos);
 }
