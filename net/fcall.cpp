@@ -1,7 +1,9 @@
 // Names of messages and their Plan 9 %F rendering, for -D traces and tests.
 #include "net/fcall.h"
 
+#include <cctype>
 #include <cstdio>
+#include <string_view>
 
 namespace grio::ninep {
 
@@ -21,9 +23,19 @@ std::string fmt(const char* f, auto... args) {
   return s;
 }
 
+// An export's secret (the `exports` file's answer to an add, "secret=HEX")
+// is never shown by a -D trace: its digits become '*'.
+std::string hide_secrets(std::string data) {
+  static constexpr std::string_view key = "secret=";
+  for (size_t at = data.find(key); at != std::string::npos; at = data.find(key, at + 1))
+    for (size_t i = at + key.size(); i < data.size() && std::isxdigit(uint8_t(data[i])); i++) data[i] = '*';
+  return data;
+}
+
 // Like lib9p's dumpsome: quoted text when printable, else hex; at most 64 bytes.
-std::string dumpsome(const std::string& data) {
+std::string dumpsome(const std::string& raw) {
   constexpr size_t max = 64;
+  const std::string data = hide_secrets(raw);
   size_t n = data.size() < max ? data.size() : max;
   bool printable = true;
   for (size_t i = 0; i < n; i++) {

@@ -225,3 +225,12 @@ TEST_CASE("exports: 200 peers connecting at once are bounded, and a friend gets 
   INFO(err);
   CHECK(c);
 }
+
+TEST_CASE("exports: a -D trace never shows a secret", "[net][exports]") {
+  std::string secret = net::tls::new_secret();
+  std::string reply = "dial=tcp!h!5640!fred\nsecret=" + secret + "\n";
+  auto traced = ninep::to_string(ninep::Fcall{3, ninep::Rread{reply}});
+  CHECK(traced.find(secret.substr(0, 8)) == std::string::npos);
+  CHECK(traced.find("secret=****") != std::string::npos);
+  CHECK(traced.find("dial=tcp!h!5640!fred") != std::string::npos);  // the rest is shown
+}

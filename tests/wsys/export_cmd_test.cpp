@@ -119,3 +119,18 @@ TEST_CASE("a friend with push pops a window here through an export, its program 
   // Unmistakably foreign: the label names the export, whatever it wrote.
   CHECK(r.out.find("label=fred: sh") != std::string::npos);
 }
+
+TEST_CASE("grio serve -D traces every message of grio export but never the secret", "[wsys][exports]") {
+  TempDir dir;
+  std::string addr = "unix!" + (dir.path / "wsys").string(), log = (dir.path / "trace").string();
+  Background serve{{"/bin/sh", "-c", std::string("exec ") + GRIO_BINARY + " serve -D --listen '" + addr + "' 2>" + log}};
+  REQUIRE(serve.first_line() == "wsys=" + addr);
+  auto r = run("wsys='" + addr + "' " + GRIO_BINARY + " export --listen 'tcp!127.0.0.1!0' --name fred");
+  REQUIRE(r.status == 0);
+  auto secret = r.out.substr(r.out.find("secret=") + 7, 32);
+  serve.stop();
+  auto trace = slurp(log);
+  CHECK(trace.find("Rread") != std::string::npos);  // the answer was traced …
+  CHECK(trace.find("secret=****") != std::string::npos);
+  CHECK(trace.find(secret.substr(0, 6)) == std::string::npos);  // … without the secret
+}
