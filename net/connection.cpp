@@ -53,18 +53,18 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant
   session_->msize = srv_.cfg_.limits.max_msize;
   in_.set_msize(session_->msize);
   // The owner's own programs may hand the server their terminal (hub/*/tty).
+  // An export's peer reaches us through a local socketpair (net/tls.h):
+  // its credentials would be ours, not its own, so none are taken, and it
+  // is never the owner.
   error_code ec;
   auto here = sock_.local_endpoint(ec);
+  bool owner_socket = !ec && here.protocol().family() == AF_UNIX && session_->grant.owner();
   ucred peer{};
   socklen_t len = sizeof peer;
-  // An export's peer reaches us through a local socketpair (net/tls.h):
-  // its credentials are ours, not its own, so none are taken.
-  if (!ec && here.protocol().family() == AF_UNIX && session_->grant.owner() &&
-      ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
+  if (owner_socket && ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
     session_->peer_uid = peer.uid;
-  // An export's peer is never the owner, whatever stream it came by.
-  session_->local_owner = session_->peer_uid == ::geteuid() && session_->grant.owner();
-  if (!ec && here.protocol().family() == AF_UNIX && session_->grant.owner()) session_->passed_fd = std::make_shared<PassedFd>();
+  session_->local_owner = session_->peer_uid == ::geteuid();
+  if (owner_socket) session_->passed_fd = std::make_shared<PassedFd>();
 }
 
 // A connection that is not attached within the timeout is closed: idle

@@ -4,24 +4,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <sstream>
 #include <vector>
 
 #include "net/dial.h"
 #include "net/errors.h"
+#include "net/names.h"
 
 namespace grio::net {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool good_name(std::string_view n) {
-  if (n.empty() || n.size() > 64) return false;
-  return std::all_of(n.begin(), n.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  });
-}
 
 std::string host_name() {
   char buf[256] = "";
@@ -49,7 +42,7 @@ Exports::~Exports() { *alive_ = false; }
 
 Result<std::string> Exports::add(ExportSpec spec) {
   using R = Result<std::string>;
-  if (!good_name(spec.name)) return R::error("bad export name '" + spec.name + "': 1 to 64 of A-Z a-z 0-9 . _ -");
+  if (!plain_name(spec.name)) return R::error("bad export name '" + spec.name + "': 1 to 64 of A-Z a-z 0-9 . _ -, not . or ..");
   if (exports_.count(spec.name)) return R::error("export " + spec.name + " exists");
   if (exports_.size() >= limits_.max_exports)
     return R::error("too many exports (" + std::to_string(limits_.max_exports) + ")");
@@ -179,9 +172,7 @@ std::chrono::milliseconds Exports::delay_for(const std::string& peer, bool& refu
 }
 
 Error Exports::command(std::string_view line, std::string& reply) {
-  std::istringstream in{std::string(line)};
-  std::vector<std::string> w;
-  for (std::string x; in >> x;) w.push_back(x);
+  auto w = words(line);
   if (w.size() == 2 && w[0] == "revoke") return revoke(w[1]);
   if (w.size() < 2 || w[0] != "add") return "bad exports command: add NAME [rights=R] [listen=ADDR] [for=LABEL] [what=WHAT] | revoke NAME";
   ExportSpec spec;

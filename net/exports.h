@@ -39,7 +39,7 @@ struct ExportLimits {
 };
 
 struct ExportSpec {
-  std::string name;                 // [A-Za-z0-9._-], at most 64 bytes
+  std::string name;                 // a plain name (net/names.h)
   Rights rights = right::view;
   std::string listen = "tcp!*!5640";  // port 5640 taken: the next free one, up to 5739
   std::string label;                // whom its windows name (--for); the name if empty
@@ -58,7 +58,6 @@ class Exports {
   Error revoke(std::string_view name);
   // One line per export: name, rights, what, dial string, live peers.
   std::string list() const;
-  bool has(std::string_view name) const { return exports_.count(std::string(name)) != 0; }
 
   // The `exports` file's commands:
   //   add NAME [rights=LIST] [listen=ADDR] [for=LABEL] [what=WHAT]

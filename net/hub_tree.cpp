@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "net/errors.h"
+#include "net/names.h"
 #include "net/fd_passing.h"
 
 namespace grio::net {
@@ -72,13 +73,8 @@ bool may_write(const HubNode& n) { return (n.entry || n.ctl) && allows(n.rights,
 // Listed and walked: a file the fid may read or write; directories and tty.
 bool visible(const HubNode& n) { return !(n.entry || n.ctl) || may_read(n) || may_write(n); }
 
-// Session and hub names: what a shell word and a file name can both carry.
-bool good_name(std::string_view n) {
-  if (n.empty() || n.size() > 64 || n == "ctl" || n == "tty" || n == "." || n == "..") return false;
-  for (char c : n)
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
-  return true;
-}
+// Session and hub names: plain names, but not those of a directory's own files.
+bool good_name(std::string_view n) { return plain_name(n) && n != "ctl" && n != "tty"; }
 
 // A count as ctl takes it (bytes, or ms): decimal digits only.
 std::optional<size_t> bytes_of(const std::string& s) {
@@ -88,13 +84,6 @@ std::optional<size_t> bytes_of(const std::string& s) {
 
 // A hub as it starts: its cap counts against the memory budget.
 constexpr size_t start_cap = std::max(HubPolicy{}.cap, Hub::min_cap);
-
-std::vector<std::string> words(std::string_view s) {
-  std::istringstream in{std::string(s)};
-  std::vector<std::string> w;
-  for (std::string x; in >> x;) w.push_back(x);
-  return w;
-}
 
 }  // namespace
 

@@ -181,6 +181,7 @@ TEST_CASE("exports: bad commands and names are refused precisely", "[net][export
   auto cmd = [&](const std::string& line) { return x.s.on_io([&] { return x.exports->command(line, reply); }); };
   CHECK(cmd("add") .rfind("bad exports command", 0) == 0);
   CHECK(cmd("add fr/ed listen=tcp!127.0.0.1!0").rfind("bad export name 'fr/ed'", 0) == 0);
+  CHECK(cmd("add .. listen=tcp!127.0.0.1!0").rfind("bad export name '..'", 0) == 0);
   CHECK(cmd("add fred rights=view,root") == "unknown right 'root' (view, type, push, manage, snarf, exec)");
   CHECK(cmd("add fred colour=red") == "bad exports option 'colour=red'");
   CHECK(cmd("add fred listen=unix!/tmp/x") == "an export listens on tcp!HOST!PORT, not unix!/tmp/x");
