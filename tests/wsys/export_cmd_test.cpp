@@ -6,23 +6,21 @@
 #include <fstream>
 
 #include "tests/net/process.h"
+#include "tests/wsys/grio_serve.h"
 
 using namespace grio::test;
 
 namespace {
 
-struct ExportedServe {
-  TempDir dir;
-  std::string addr = "unix!" + (dir.path / "wsys").string();
-  Background serve{{GRIO_BINARY, "serve", "--listen", addr}};
-  ExportedServe() { REQUIRE(serve.first_line() == "wsys=" + addr); }
-
-  Ran grio(const std::string& args, const std::string& env = "") {
-    return run(env + " wsys=" + addr + " " + GRIO_BINARY + " " + args);
+// grio serve, with grio run against it (env first) and export added.
+struct ExportedServe : GrioServe {
+  using GrioServe::GrioServe;
+  Ran run_grio(const std::string& args, const std::string& env = "") {
+    return run(env + " wsys=" + addr + " " + grio(args));
   }
   // grio export ARGS: the dial string and the secret.
   std::pair<std::string, std::string> add(const std::string& args) {
-    auto r = grio("export --listen tcp!127.0.0.1!0 " + args);
+    auto r = run_grio("export --listen tcp!127.0.0.1!0 " + args);
     INFO(r.err);
     REQUIRE(r.status == 0);
     auto nl = r.out.find('\n');
@@ -41,7 +39,7 @@ TEST_CASE("grio export prints a dial string and a secret once, and a friend with
   CHECK(dial.ends_with("!fred"));
   CHECK(secret.size() == 32);
   // The friend: the secret in the environment, never on the command line.
-  auto ls = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
+  auto ls = s.run_grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
   INFO(ls.err);
   CHECK(ls.status == 0);
   CHECK(ls.out.find("wsys") != std::string::npos);
@@ -53,13 +51,13 @@ TEST_CASE("grio export prints a dial string and a secret once, and a friend with
   std::string file = (s.dir.path / "secret").string();
   std::ofstream(file) << secret << "\n";
   ::chmod(file.c_str(), 0644);
-  auto loose = s.grio("--secret-file " + file + " 9p -a " + dial + " ls /");
+  auto loose = s.run_grio("--secret-file " + file + " 9p -a " + dial + " ls /");
   CHECK(loose.status != 0);
   CHECK(loose.err.find("has mode 0644") != std::string::npos);
   ::chmod(file.c_str(), 0600);
-  CHECK(s.grio("--secret-file " + file + " 9p -a " + dial + " ls /").status == 0);
+  CHECK(s.run_grio("--secret-file " + file + " 9p -a " + dial + " ls /").status == 0);
   // The list shows the export and never its secret.
-  auto list = s.grio("export --list");
+  auto list = s.run_grio("export --list");
   CHECK(list.status == 0);
   CHECK(list.out.find("fred rights=view for=fred what=workspace dial=" + dial) == 0);
   // view: what is on screen, nothing more; no window can be made.
@@ -73,18 +71,18 @@ TEST_CASE("grio export: a wrong secret reaches nothing, revoke ends the export, 
           "[wsys][exports]") {
   ExportedServe s;
   auto [dial, secret] = s.add("--name fred");
-  auto wrong = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=0123456789abcdef0123456789abcdef");
+  auto wrong = s.run_grio("9p -a " + dial + " ls /", "GRIO_SECRET=0123456789abcdef0123456789abcdef");
   CHECK(wrong.status != 0);
   CHECK(wrong.err.find("authentication failed") != std::string::npos);
   CHECK(wrong.err.find(secret) == std::string::npos);
   // A peer can neither open nor walk to the name: it is not there for it.
-  auto peek = s.grio("9p -a " + dial + " read exports", "GRIO_SECRET=" + secret);
+  auto peek = s.run_grio("9p -a " + dial + " read exports", "GRIO_SECRET=" + secret);
   CHECK(peek.status != 0);
   CHECK(peek.err.find("file does not exist") != std::string::npos);
-  CHECK(s.grio("export --revoke fred").status == 0);
-  auto after = s.grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
+  CHECK(s.run_grio("export --revoke fred").status == 0);
+  auto after = s.run_grio("9p -a " + dial + " ls /", "GRIO_SECRET=" + secret);
   CHECK(after.status != 0);
-  auto again = s.grio("export --revoke fred");
+  auto again = s.run_grio("export --revoke fred");
   CHECK(again.status != 0);
   CHECK(again.err.find("no export fred") != std::string::npos);
 }
@@ -121,15 +119,12 @@ TEST_CASE("a friend with push pops a window here through an export, its program 
 }
 
 TEST_CASE("grio serve -D traces every message of grio export but never the secret", "[wsys][exports]") {
-  TempDir dir;
-  std::string addr = "unix!" + (dir.path / "wsys").string(), log = (dir.path / "trace").string();
-  Background serve{{"/bin/sh", "-c", std::string("exec ") + GRIO_BINARY + " serve -D --listen '" + addr + "' 2>" + log}};
-  REQUIRE(serve.first_line() == "wsys=" + addr);
-  auto r = run("wsys='" + addr + "' " + GRIO_BINARY + " export --listen 'tcp!127.0.0.1!0' --name fred");
+  GrioServe s(true);  // with -D, its trace in s.log
+  auto r = run("wsys='" + s.addr + "' " + s.grio("export --listen 'tcp!127.0.0.1!0' --name fred"));
   REQUIRE(r.status == 0);
   auto secret = r.out.substr(r.out.find("secret=") + 7, 32);
-  serve.stop();
-  auto trace = slurp(log);
+  s.serve.stop();
+  auto trace = slurp(s.log);
   CHECK(trace.find("Rread") != std::string::npos);  // the answer was traced …
   CHECK(trace.find("secret=****") != std::string::npos);
   CHECK(trace.find(secret.substr(0, 6)) == std::string::npos);  // … without the secret

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "tests/net/process.h"
+#include "tests/wsys/grio_serve.h"
 
 using namespace grio::test;
 
@@ -17,30 +18,10 @@ std::string until_out(const std::string& what) {
   return "for i in $(seq 100); do grep -q " + what + " out && break; sleep 0.1; done";
 }
 
-// grio serve on a socket of its own, and shell text that runs grio there.
-// Sessions run /bin/sh: a shell without line editing of its own, so typed
-// ahead input and ^D mean the same whatever the user's shell is.
-// With log_9p, every 9P message goes to the file `log` (grio serve -D).
-struct Server {
-  bool shell_set = ::setenv("SHELL", "/bin/sh", 1) == 0;
-  TempDir dir;
-  std::string addr = "unix!" + (dir.path / "s").string();
-  std::string log = (dir.path / "9p.log").string();
-  Background serve;
-  explicit Server(bool log_9p = false)
-      : serve(log_9p ? std::vector<std::string>{"/bin/sh", "-c",
-                                                "exec " + grio("serve -D --listen " + addr) + " 2> " + log}
-                     : std::vector<std::string>{GRIO_BINARY, "serve", "--listen", addr}) {
-    REQUIRE(serve.first_line() == "wsys=" + addr);
-  }
-  std::string grio(const std::string& args) const { return std::string(GRIO_BINARY) + " " + args; }
-  std::string hub(const std::string& args) const { return grio("hub --wsys " + addr + " " + args); }
-};
-
 }  // namespace
 
 TEST_CASE("grio hub: a session runs what is typed and outlives its clients, a watcher cannot type", "[wsys][hub]") {
-  Server s;
+  GrioServe s;
   // Typed lines reach the shell; the answer is computed there, not echoed.
   auto a = run("(printf \"echo hi-\\$((6*7))\\n\"; " + until_out("hi-42") + "; printf \"%%detach\\n\") | " + s.hub("s1"));
   CHECK(a.status == 0);
@@ -72,7 +53,7 @@ TEST_CASE("grio hub: a session runs what is typed and outlives its clients, a wa
 }
 
 TEST_CASE("grio hub: when the shell exits every attached client is told and exits", "[wsys][hub]") {
-  Server s;
+  GrioServe s;
   CHECK(run("printf \"%%detach\\n\" | " + s.hub("s2")).status == 0);
   // A watcher whose stdin stays open for 3 s, and a client that types exit.
   auto r = run("sleep 3 | " + s.hub("--watch s2") + " > w.out 2> w.err & sleep 1; printf \"exit\\n\" | " +
@@ -87,7 +68,7 @@ TEST_CASE("grio hub: when the shell exits every attached client is told and exit
 }
 
 TEST_CASE("grio hub: stdin ending is end of file for the session, unknown % commands list the others", "[wsys][hub]") {
-  Server s;
+  GrioServe s;
   auto r = run("printf \"%%what\\necho done-\\$((1+1))\\n\" | " + s.hub("s3"));
   CHECK(r.status == 0);
   CHECK(r.err.find("%detach %attach NAME") != std::string::npos);
@@ -96,7 +77,7 @@ TEST_CASE("grio hub: stdin ending is end of file for the session, unknown % comm
 }
 
 TEST_CASE("grio hub --local: a shell here, shared into the server's session", "[wsys][hub]") {
-  Server s;
+  GrioServe s;
   // The shell runs in this client; its output shows here through the hub.
   auto r = run("(printf \"echo loc-\\$((3*3))\\n\"; " + until_out("loc-9") + "; printf \"exit\\n\") | " +
                s.hub("--local L"));
@@ -108,7 +89,7 @@ TEST_CASE("grio hub --local: a shell here, shared into the server's session", "[
 
 TEST_CASE("grio hub: under a flood a client shows a screenful a frame, says what it skipped, and gets the end whole",
           "[wsys][hub]") {
-  Server s;
+  GrioServe s;
   // 40 MB of "0123456789\n" from the session's shell, as fast as it goes,
   // shown on a terminal slower than that (a shell loop, under 1 MB/s), so
   // the client is sure to fall behind.
@@ -145,7 +126,7 @@ TEST_CASE("grio hub: under a flood a client shows a screenful a frame, says what
 }
 
 TEST_CASE("grio hub --watch: echoes reach a watcher a frame at a time, not a read each", "[wsys][hub]") {
-  Server s(true);
+  GrioServe s(true);
   REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("w1")).status == 0);
   // A typist runs 150 lines of output a millisecond or two apart (a busy
   // loop: a forked sleep would take longer than a frame on a busy machine)

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "tests/net/process.h"
+#include "tests/wsys/grio_serve.h"
 #include "tests/wsys/served_wsys.h"
 #include "term/pty.h"
 
@@ -160,11 +161,9 @@ size_t open_fds() {
 
 TEST_CASE("grio hub on a terminal here hands it to the server, % commands stay the client's, a killed client's terminal is let go",
           "[wsys][hub]") {
-  ::setenv("SHELL", "/bin/sh", 1);
-  TempDir dir;
-  std::string addr = "unix!" + (dir.path / "s").string();
-  Background serve({GRIO_BINARY, "serve", "--listen", addr});
-  REQUIRE(serve.first_line() == "wsys=" + addr);
+  GrioServe g;
+  auto &addr = g.addr;
+  auto &serve = g.serve;
   Typist t({GRIO_BINARY, "hub", "--wsys", addr, "h1"});
   REQUIRE(t.shows("attached to h1"));
   // The server holds the client's terminal: keys and echoes skip the client,
@@ -344,11 +343,9 @@ TEST_CASE("a handed-over terminal: output processing is the server's, newlines m
 
 TEST_CASE("grio hub owns its terminal's output processing: off while attached, newlines made CR LF across writes, back on after",
           "[wsys][hub]") {
-  ::setenv("SHELL", "/bin/sh", 1);
-  TempDir dir;
-  std::string addr = "unix!" + (dir.path / "s").string();
-  Background serve({GRIO_BINARY, "serve", "--listen", addr});
-  REQUIRE(serve.first_line() == "wsys=" + addr);
+  GrioServe g;
+  auto &addr = g.addr;
+  auto &serve = g.serve;
   for (bool handover : {false, true}) {
     CAPTURE(handover);
     std::string name = handover ? "given" : "kept";
