@@ -46,7 +46,11 @@ Result<std::string> Exports::add(ExportSpec spec) {
   if (exports_.count(spec.name)) return R::error("export " + spec.name + " exists");
   if (exports_.size() >= limits_.max_exports)
     return R::error("too many exports (" + std::to_string(limits_.max_exports) + ")");
-  if (!spec.what.empty()) return R::error("exporting " + spec.what + " is not done yet: export the workspace");
+  if (spec.what.starts_with("sub/")) return R::error("exporting " + spec.what + " is not done yet: sub-workspaces do not exist yet");
+  if (!spec.what.empty() && !plain_name(spec.hub()))
+    return R::error("bad export of '" + spec.what + "': the workspace, or hub/NAME of a session");
+  if (check_)
+    if (auto e = check_(spec); !e.empty()) return R::error(e);
   if (spec.label.size() > 64) return R::error("label too long");
   if (spec.label.empty()) spec.label = spec.name;
   auto bound = listener(spec.listen);
@@ -137,7 +141,7 @@ void Exports::handshake(Socket s, const std::string& peer) {
                 auto it = exports_.find(name);
                 if (it == exports_.end()) return;  // revoked during the handshake
                 const auto& spec = it->second.spec;
-                server_.serve(std::move(plain), peer, Grant{spec.rights, spec.name, spec.label});
+                server_.serve(std::move(plain), peer, Grant{spec.rights, spec.name, spec.label, spec.hub()});
               });
 }
 
@@ -190,7 +194,7 @@ Error Exports::command(std::string_view line, std::string& reply) {
     } else if (key == "for") {
       spec.label = value;
     } else if (key == "what") {
-      spec.what = value;
+      spec.what = value == "workspace" ? "" : value;
     } else {
       return "bad exports option '" + w[i] + "'";
     }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +45,8 @@ struct ExportSpec {
   std::string listen = "tcp!*!5640";  // port 5640 taken: the next free one, up to 5739
   std::string label;                // whom its windows name (--for); the name if empty
   std::string what;                 // "" (the whole workspace) or hub/NAME
+  // The session an export of hub/NAME reaches (NAME); empty for the workspace.
+  std::string hub() const { return what.starts_with("hub/") ? what.substr(4) : std::string(); }
 };
 
 class Exports {
@@ -64,6 +67,10 @@ class Exports {
   //   revoke NAME
   // reply gets what a following read of the file returns.
   Error command(std::string_view line, std::string& reply);
+
+  // Asked by add() whether WHAT exists (hub/NAME: the session is there);
+  // an error says why not. The window system sets it.
+  void set_check(std::function<Error(const ExportSpec&)> check) { check_ = std::move(check); }
 
   // For tests: failed handshakes counted, and addresses being refused.
   size_t failures() const { return failures_; }
@@ -89,6 +96,7 @@ class Exports {
   asio::io_context& io_;
   Server& server_;
   ExportLimits limits_;
+  std::function<Error(const ExportSpec&)> check_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // before tls_, whose find uses it
   tls::ServerContext tls_;
   std::map<std::string, Export, std::less<>> exports_;

@@ -30,6 +30,7 @@ struct HubNode : Node {
   bool tty = false;  // a session's tty
   Rights rights = right::all;
   NodeRef up;        // where `..` of the root leads, in a tree that mounts this one
+  std::string only;  // an export of hub/NAME: the one session there is (Grant::hub)
   uint64_t base = 0;
   Qid qid() const override {
     if (entry) return Qid{QTFILE, 0, base + entry->path};
@@ -70,8 +71,15 @@ Rights write_right(const HubNode& n) {
 }
 bool may_read(const HubNode& n) { return allows(n.rights, read_right(n)); }
 bool may_write(const HubNode& n) { return (n.entry || n.ctl) && allows(n.rights, write_right(n)); }
+// Within an export of one session: that session's directory and files,
+// and the root only as the way to it (not its ctl, plain hubs or others).
+bool in_scope(const HubNode& n) {
+  if (n.only.empty()) return true;
+  if (n.dir->is_root) return !n.entry && !n.ctl;
+  return n.dir->name == n.only;
+}
 // Listed and walked: a file the fid may read or write; directories and tty.
-bool visible(const HubNode& n) { return !(n.entry || n.ctl) || may_read(n) || may_write(n); }
+bool visible(const HubNode& n) { return in_scope(n) && (!(n.entry || n.ctl) || may_read(n) || may_write(n)); }
 
 // Session and hub names: plain names, but not those of a directory's own files.
 bool good_name(std::string_view n) { return plain_name(n) && n != "ctl" && n != "tty"; }
@@ -111,11 +119,12 @@ std::shared_ptr<Entry> HubTree::make_hub(Dir& d, const std::string& name) {
   return e;
 }
 
-NodeRef HubTree::root(Rights rights, NodeRef up) const {
+NodeRef HubTree::root(Rights rights, NodeRef up, std::string only) const {
   auto n = std::make_shared<HubNode>();
   n->dir = root_;
   n->rights = rights;
   n->up = std::move(up);
+  n->only = std::move(only);
   n->base = qid_base_;
   return n;
 }
@@ -131,7 +140,7 @@ const NodeRef& HubTree::mounted_on(const Node& n) const { return static_cast<con
 
 Result<NodeRef> HubTree::attach(const Tattach& t, const Session& s) {
   if (!t.aname.empty() && t.aname != "watch") return Result<NodeRef>::error(std::string(err::badaname) + " " + t.aname);
-  return root(s.grant.rights & (t.aname == "watch" ? right::view : right::all));
+  return root(s.grant.rights & (t.aname == "watch" ? right::view : right::all), nullptr, s.grant.hub);
 }
 
 Result<NodeRef> HubTree::walk1(const NodeRef& from, std::string_view name) {
@@ -451,7 +460,7 @@ std::string HubTree::status(const Dir& d) const {
 Result<NodeRef> HubTree::create(Fid& dir, const Tcreate& t) {
   auto& n = node_of(dir);
   // Hubs and shared sessions made by a peer hold what it sends: push.
-  if (!allows(n.rights, right::push)) return Result<NodeRef>::error(err::perm);
+  if (!allows(n.rights, right::push) || (!n.only.empty() && n.dir->is_root)) return Result<NodeRef>::error(err::perm);
   if (!good_name(t.name)) return Result<NodeRef>::error(err::badname);
   if (n.dir->removed) return Result<NodeRef>::error(err::nonexist);
   if (n.dir->hubs.count(t.name) || n.dir->sessions.count(t.name)) return Result<NodeRef>::error(err::exists);
@@ -568,7 +577,7 @@ std::vector<Stat> HubTree::list(Fid& f) {
   c.entry = nullptr;
   for (auto& [name, d] : n.dir->sessions) {
     c.dir = d;
-    out.push_back(stat_of(c));
+    if (in_scope(c)) out.push_back(stat_of(c));
   }
   return out;
 }

@@ -104,8 +104,9 @@ class HubTree : public FileTree {
   void set_limits(HubLimits l) { limits_ = l; }
 
   // The root node, for trees that mount this one, with the rights of the
-  // fid that walks in; `..` from it leads to up.
-  NodeRef root(Rights rights, NodeRef up = nullptr) const;
+  // fid that walks in; `..` from it leads to up. only: the one session an
+  // export of hub/NAME reaches, all else there is hidden (Grant::hub).
+  NodeRef root(Rights rights, NodeRef up = nullptr, std::string only = {}) const;
   bool owns(const Node& n) const;
   bool is_root(const Node& n) const;
   const NodeRef& mounted_on(const Node& n) const;

@@ -46,6 +46,7 @@ struct Grant {
   Rights rights = right::all;
   std::string export_name;  // empty: the owner (or an --insecure loopback test)
   std::string label;        // whom the windows it pushes name: --for, else the export's name
+  std::string hub;          // an export of hub/NAME: the one session it reaches; empty: all
   bool has(Rights r) const { return (rights & r) == r; }
   bool owner() const { return export_name.empty(); }
 };

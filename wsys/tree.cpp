@@ -35,6 +35,7 @@ struct Access {
   net::Rights mask = net::right::all;  // `watch`: view
   std::string peer;                    // Grant::export_name; empty: the owner
   bool owner = false;                  // the owner on the private socket (SO_PEERCRED)
+  std::string hub;                     // an export of hub/NAME: only hub/NAME is there
 };
 
 // A node names a file of one window (win), reached from the context the
@@ -94,7 +95,7 @@ uint32_t perm_of(const FileKind& k, net::Rights r) {
 bool visible(const FileKind& k, net::Rights r) { return perm_of(k, r) != 0; }
 
 Access access_of(const net::Session& s, std::string_view aname) {
-  Access a{s.grant.rights, net::right::all, s.grant.export_name, s.local_owner && s.grant.owner()};
+  Access a{s.grant.rights, net::right::all, s.grant.export_name, s.local_owner && s.grant.owner(), s.grant.hub};
   if (aname == "watch") a.mask = net::right::view;
   return a;
 }
@@ -113,6 +114,8 @@ Result<NodeRef> WsysTree::attach(const Tattach& t, const net::Session& s) {
 Result<NodeRef> WsysTree::attach_node(const Tattach& t, const net::Session& s) {
   std::string_view a = t.aname;
   if (a.empty() || a == "none" || a == "watch") return make(ws_, 0, 0, Qfile::Root);
+  // An export of one hub session reaches no window, and makes none.
+  if (!s.grant.hub.empty()) return Result<NodeRef>::error(err::perm);
   if (auto id = parse_id(a)) {
     if (!ws_.live(*id)) return Result<NodeRef>::error(err::unknownid);
     return make(ws_, *id, *id, Qfile::Root);
@@ -143,7 +146,8 @@ Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
     return hubs.walk1(from, name);
   }
   auto& n = static_cast<WNode&>(*from);
-  if (name == "hub" && (n.q == Qfile::Root)) return hubs.root(rights_on(ws_, n.access, 0), root_node(n));
+  if (name == "hub" && (n.q == Qfile::Root)) return hubs.root(rights_on(ws_, n.access, 0), root_node(n), n.access.hub);
+  if (!n.access.hub.empty() && name != "..") return Result<NodeRef>::error(err::nonexist);
   // The owner's exports table: not there for anyone else (file_exports.cpp).
   if (name == "exports" && n.q == Qfile::Root && ws_.exports() && n.access.owner && n.access.mask == net::right::all) {
     auto e = make(ws_, n.root_win, 0, Qfile::Exports, &exports_file);
@@ -258,6 +262,7 @@ std::vector<Stat> WsysTree::list(Fid& f) {
   if (ws_.hubs().owns(*f.node)) return ws_.hubs().list(f);
   auto& n = node_of(f);
   std::vector<Stat> out;
+  if (!n.access.hub.empty()) return {hub_stat(n)};
   if (n.q == Qfile::Wsysdir) {
     for (int id : ws_.ids()) out.push_back(stat_of(id, Qfile::Windir, std::to_string(id).c_str(), 0700));
     return out;
@@ -271,13 +276,17 @@ std::vector<Stat> WsysTree::list(Fid& f) {
   }
   // hub/ hangs off a context's root only: its `..` leads back there.
   if (n.q != Qfile::Root) return out;
-  auto root = ws_.hubs().root(global);
-  Stat hub = ws_.hubs().stat_of(*root);
-  hub.name = "hub";
-  out.push_back(hub);
+  out.push_back(hub_stat(n));
   if (ws_.exports() && n.access.owner && n.access.mask == net::right::all)
     out.push_back(stat_of(0, Qfile::Exports, exports_file.name, exports_file.perm));
   return out;
+}
+
+Stat WsysTree::hub_stat(const net::Node& from) const {
+  auto& n = static_cast<const WNode&>(from);
+  Stat hub = ws_.hubs().stat_of(*ws_.hubs().root(rights_on(ws_, n.access, 0)));
+  hub.name = "hub";
+  return hub;
 }
 
 Result<Stat> WsysTree::stat(Fid& f) {

@@ -119,6 +119,7 @@ class WsysTree : public net::FileTree {
 
  private:
   net::Stat stat_of(int win, Qfile q, const char* name, uint32_t perm) const;
+  net::Stat hub_stat(const net::Node& from) const;  // hub/, as a context's root lists it
   net::Result<net::NodeRef> walk_wsys(const net::Node& from, std::string_view name);
   net::Result<net::NodeRef> attach_node(const ninep::Tattach& t, const net::Session& s);
   net::NodeRef root_node(const net::Node& like);

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "net/errors.h"
+#include "net/exports.h"
 #include "term/layout.h"
 #include "wsys/hub_session.h"
 #include "wsys/hub_terminal.h"
@@ -457,6 +458,16 @@ void WindowSystem::wctl_changed(Window& w) {
   w.view_version++;
   touched();
   answer_wctl_reads(*this, w);
+}
+
+void WindowSystem::set_exports(net::Exports* e) {
+  exports_ = e;
+  if (!e) return;
+  e->set_check([this](const net::ExportSpec& spec) -> net::Error {
+    auto name = spec.hub();
+    if (!name.empty() && !hubs_->session(name)) return "no hub session " + name;
+    return {};
+  });
 }
 
 }  // namespace grio::wsys

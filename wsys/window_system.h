@@ -120,7 +120,7 @@ class WindowSystem {
   // The owner's exports (the root's `exports` file), when this window
   // system is served by a process that can export; null in tests.
   net::Exports* exports() const { return exports_; }
-  void set_exports(net::Exports* e) { exports_ = e; }
+  void set_exports(net::Exports* e);  // and checks that what it exports is here
   size_t session_count() const;
   // An exited program of ours that was not reaped yet.
   void reap_later(pid_t pid) { dying_.push_back(pid); }

@@ -491,7 +491,7 @@ TEST_CASE("a flooding export peer is slowed while another peer and the owner are
   net::ServerConfig cfg;
   cfg.limits.peer_messages_per_s = 50;  // a burst of 12, then one every 20 ms
   Served s(cfg);
-  net::Grant flood{net::right::all, "flood", "flood"}, calm{net::right::all, "calm", "calm"};
+  net::Grant flood{net::right::all, "flood", "flood", ""}, calm{net::right::all, "calm", "calm", ""};
   auto a = s.connect(flood), b = s.connect(calm), owner = s.connect();
   a.hello();  // 2 of its tokens
   b.hello();

@@ -129,3 +129,45 @@ TEST_CASE("grio serve -D traces every message of grio export but never the secre
   CHECK(trace.find("secret=****") != std::string::npos);
   CHECK(trace.find(secret.substr(0, 6)) == std::string::npos);  // … without the secret
 }
+
+TEST_CASE("grio export hub/NAME: a friend types into that one shell session and reaches nothing else",
+          "[wsys][exports]") {
+  ExportedServe s;
+  auto missing = s.run_grio("export --listen tcp!127.0.0.1!0 --name fred hub/s1");
+  CHECK(missing.status != 0);
+  CHECK(missing.err.find("no hub session s1") != std::string::npos);
+  REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("s1")).status == 0);
+  REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("other")).status == 0);
+  auto [dial, secret] = s.add("--rights view,type --name fred hub/s1");
+  std::string env = "GRIO_SECRET=" + secret;
+  auto ls = s.run_grio("9p -a " + dial + " ls /", env);
+  INFO(ls.err);
+  CHECK(ls.out == "hub\n");
+  CHECK(s.run_grio("9p -a " + dial + " ls hub", env).out == "s1\n");
+  // Typed lines reach the session's shell; the answer comes back.
+  std::string friend_hub = env + " wsys=" + dial + " " + s.grio("hub");
+  auto r = run("(printf \"echo fr-\\$((5*5))\\n\"; for i in $(seq 100); do grep -q fr-25 out && break; sleep 0.1; "
+               "done; printf \"%%detach\\n\") | " + friend_hub + " s1");
+  INFO(r.err);
+  CHECK(r.out.find("fr-25\n") != std::string::npos);
+  // Another session, or a new one, is out of reach.
+  auto other = run("printf \"%%detach\\n\" | " + friend_hub + " other");
+  CHECK(other.status != 0);
+  CHECK(other.err.find("no session other in " + dial + ", and none can be started there") != std::string::npos);
+  CHECK(s.run_grio("9p read hub/ctl").out.find("other/") != std::string::npos);
+  CHECK(s.run_grio("export --list").out.find("what=hub/s1") != std::string::npos);
+}
+
+TEST_CASE("grio hub through a view-only export watches, and says so", "[wsys][exports]") {
+  ExportedServe s;
+  REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("s1")).status == 0);
+  auto [dial, secret] = s.add("--rights view --name fred hub/s1");
+  std::string friend_hub = "GRIO_SECRET=" + secret + " wsys=" + dial + " " + s.grio("hub");
+  auto r = run("(sleep 0.3; printf \"echo typed-\\$((2*4))\\n\"; sleep 0.3; printf \"%%detach\\n\") | " + friend_hub + " s1");
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("grio hub: watching s1: this connection may not type there") != std::string::npos);
+  CHECK(r.out.find("typed-8") == std::string::npos);  // never reached the shell
+  // The session goes on, untouched.
+  CHECK(s.run_grio("9p read hub/s1/ctl").out.find("session s1") == 0);
+}

@@ -14,7 +14,9 @@ namespace {
 constexpr net::Rights input = wsys::need::input;
 
 // A connection through export "ex" with rights r; its windows say "fred".
-net::Grant peer(net::Rights r, std::string name = "ex") { return net::Grant{r, std::move(name), "fred"}; }
+net::Grant peer(net::Rights r, std::string name = "ex", std::string hub = "") {
+  return net::Grant{r, std::move(name), "fred", std::move(hub)};
+}
 
 void hello(Wire& w, const std::string& aname) {
   w.rpc<Rversion>(NOTAG, Tversion{8192, "9P2000"});
@@ -286,4 +288,57 @@ TEST_CASE("rights: an export's peers together push at most max_peer_windows", "[
   hello(o, "new");
   hello(o2, "new");
   CHECK(s.on_io([&] { return s.world().ws.window_count(); }) == 5);
+}
+
+namespace {
+// The names a directory lists (fid opened for reading).
+std::vector<std::string> names_in(Wire& w, std::vector<std::string> path) {
+  w.rpc<Rwalk>(2, Twalk{0, 8, std::move(path)});
+  w.rpc<Ropen>(3, Topen{8, OREAD});
+  auto d = w.rpc<Rread>(4, Tread{8, 0, 8000}).data;
+  w.rpc<Rclunk>(4, Tclunk{8});
+  std::string why;
+  auto entries = unpack_dir(std::span(reinterpret_cast<const uint8_t*>(d.data()), d.size()), why);
+  REQUIRE(entries);
+  std::vector<std::string> out;
+  for (auto& e : *entries) out.push_back(e.name);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("rights: an export of hub/NAME reaches that session and nothing else", "[wsys][rights]") {
+  Wsys s;
+  auto o = owner_setup(s);  // window 1 and session s
+  o.rpc<Rwalk>(2, Twalk{0, 2, {"hub"}});
+  o.rpc<Rcreate>(3, Tcreate{2, "t", DMDIR | 0777, OREAD});
+  o.rpc<Rwalk>(2, Twalk{0, 3, {"hub"}});
+  o.rpc<Rcreate>(3, Tcreate{3, "plain", 0666, OREAD});
+  auto p = s.connect(peer(all, "ex", "s"));
+  p.rpc<Rversion>(NOTAG, Tversion{8192, "9P2000"});
+  // No window: not by id, and none made.
+  CHECK(p.fails(1, Tattach{0, NOFID, "tester", "1"}) == err::perm);
+  CHECK(p.fails(1, Tattach{0, NOFID, "tester", "new"}) == err::perm);
+  p.rpc<Rattach>(1, Tattach{0, NOFID, "tester", ""});
+  CHECK(names_in(p, {}) == std::vector<std::string>{"hub"});
+  CHECK(names_in(p, {"hub"}) == std::vector<std::string>{"s"});
+  for (auto path : std::vector<std::vector<std::string>>{
+           {"wsys"}, {"snarf"}, {"screen"}, {"exports"}, {"hub", "ctl"}, {"hub", "t"}, {"hub", "plain"},
+           {"hub", "..", "wsys"}, {"hub", "s", "..", "t"}}) {
+    INFO(shown(path, OREAD));
+    CHECK(try_open(p, path, OREAD) == err::nonexist);
+  }
+  // Nothing made beside the session; in it, what its rights allow.
+  p.rpc<Rwalk>(2, Twalk{0, 4, {"hub"}});
+  CHECK(p.fails(3, Tcreate{4, "mine", 0666, OREAD}) == err::perm);
+  CHECK(p.fails(3, Tcreate{4, "u", DMDIR | 0777, OREAD}) == err::perm);
+  CHECK(try_open(p, {"hub", "s", "1"}, OREAD) == "");
+  CHECK(try_open(p, {"hub", "s", "0"}, OWRITE) == "");
+  CHECK(try_open(p, {"hub", "s", "ctl"}, OREAD) == "");
+  // The rights still hold inside it: a view-only export of the session.
+  auto v = s.connect(peer(view, "ex", "s"));
+  hello(v, "");
+  CHECK(names_in(v, {"hub", "s"}) == std::vector<std::string>{"ctl", "tty", "1", "2"});
+  CHECK(try_open(v, {"hub", "s", "0"}, OWRITE) == err::nonexist);
+  // The owner still sees everything.
+  CHECK(names_in(o, {"hub"}) == std::vector<std::string>{"ctl", "plain", "s", "t"});
 }

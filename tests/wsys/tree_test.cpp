@@ -458,7 +458,7 @@ TEST_CASE("every name every directory lists walks and stats, in every context", 
   // A peer of an export sees less, and everything it sees walks.
   using namespace net::right;
   for (net::Rights r : {net::Rights(0), view, type, push, manage, snarf, exec, net::Rights(view | push)}) {
-    auto c = s.connect(net::Grant{r, "ex", "fred"});
+    auto c = s.connect(net::Grant{r, "ex", "fred", ""});
     hello(c, "1");
     std::set<uint64_t> seen;
     INFO(net::rights_string(r));

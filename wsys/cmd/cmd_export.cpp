@@ -56,7 +56,7 @@ int export_(int argc, char** argv) {
   app.add_option("--wsys", wsys, "the window system (default $wsys)");
   app.add_flag("--list", list, "list the exports, their rights and connected peers");
   app.add_option("--revoke", revoke, "remove an export and close its connections");
-  app.add_option("what", what, "what to export: the workspace (default)");
+  app.add_option("what", what, "what to export: the workspace (default), or hub/NAME: one shell session and nothing else");
   CLI11_PARSE(app, argc, argv);
   if (wsys.empty())
     if (const char* w = std::getenv("wsys"); w && *w) wsys = w;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "net/client.h"
+#include "net/errors.h"
 #include "net/hub.h"
 #include "term/pty.h"
 #include "wsys/cmd/commands.h"
@@ -255,7 +256,7 @@ class Attachment {
   Outcome command(const std::string& line);
   std::string ctl_text();
 
-  const Options& o_;
+  Options o_;  // watch set by open() when the connection may only watch
   std::unique_ptr<SyncClient> c_;
   uint32_t in_ = 0, out_ = 0, err_ = 0, note_ = 0, ctl_ = 0;
   uint32_t tty_ = 0;  // the terminal is the server's (hand_over)
@@ -310,11 +311,11 @@ std::string Attachment::open() {
   if (!c_->walk_path(dir + "ctl")) {
     if (o_.watch) return "no session " + o_.name;
     auto ctl = c_->walk_path("hub/ctl");
-    if (!ctl) return "no hub/ in " + o_.addr + ": " + ctl.error();
-    if (auto e = c_->open(*ctl, OWRITE); !e) return e.error();
+    if (!ctl) return "no session " + o_.name + " in " + o_.addr + ", and none can be started there (hub/ctl: " + ctl.error() + ")";
+    if (auto e = c_->open(*ctl, OWRITE); !e) return "no session " + o_.name + ", and starting one: " + e.error();
     auto w = c_->write(*ctl, 0, "new " + o_.name);
     c_->clunk(*ctl);
-    if (!w && w.error() != "file already exists") return w.error();
+    if (!w && w.error() != "file already exists") return "no session " + o_.name + ", and starting one: " + w.error();
     // Attaching starts a session, as hubfs does; a mistyped name must not
     // pass for the session meant.
     if (w) say("grio hub: started new session " + o_.name + "\n");
@@ -328,13 +329,20 @@ std::string Attachment::open() {
   };
   // Tail readers: a terminal that cannot keep up skips to the latest
   // output (with a marker saying how much) instead of falling behind.
-  for (auto e : {file("1", OREAD | OTRUNC, out_), file("2", OREAD | OTRUNC, err_),
-                 file("ctl", o_.watch ? OREAD : ORDWR, ctl_)})
+  for (auto e : {file("1", OREAD | OTRUNC, out_), file("2", OREAD | OTRUNC, err_)})
     if (!e.empty()) return e;
-  if (!o_.watch)
-    for (auto e : {file("0", OWRITE, in_), file("note", OWRITE, note_)})
-      if (!e.empty()) return e;
-  return {};
+  // A connection that may only look (an export of view): watch, and say so.
+  if (!o_.watch) {
+    auto e = file("ctl", ORDWR, ctl_);
+    if (e.empty()) {
+      if (auto in = file("0", OWRITE, in_); !in.empty()) return in;
+      return file("note", OWRITE, note_);
+    }
+    if (!e.ends_with(err::perm)) return e;
+    o_.watch = true;
+    say("grio hub: watching " + o_.name + ": this connection may not type there\n");
+  }
+  return file("ctl", OREAD, ctl_);
 }
 
 std::string Attachment::ctl_text() {
