@@ -2,6 +2,7 @@
 // file and wctl verb it governs, exec out of reach without it, and the
 // windows a peer pushes (its own, foreign, limited in number).
 #include "net/rights.h"
+#include "tests/net/tls_wire.h"
 #include "tests/wsys/served_wsys.h"
 #include "wsys/scene.h"
 
@@ -103,6 +104,30 @@ TEST_CASE("rights: each file opens with the right it needs, and is refused witho
     without.rpc<Rstat>(5, Tstat{0});
     // The owner keeps everything.
     CHECK(try_open(o, c.path, c.mode) != err::perm);
+  }
+}
+
+// The same table through real exports: TLS from a secret on 127.0.0.1, the
+// rights those of the export the peer proved the secret of.
+TEST_CASE("rights: over TLS each file opens with the export's right, and is refused without it", "[wsys][rights]") {
+  for (auto& c : file_cases) {
+    INFO(shown(c.path, c.mode) << " needs " << net::rights_string(c.need));
+    Wsys s;
+    ExportsOn<Wsys> x(s);
+    auto o = owner_setup(s);
+    auto [with_dial, with_secret] = x.add("with", c.need);
+    auto [without_dial, without_secret] = x.add("without", all & net::Rights(~c.need));
+    TlsWire with(with_dial, with_secret), without(without_dial, without_secret);
+    hello(with.wire(), "1");
+    auto e = try_open(with.wire(), c.path, c.mode);
+    CHECK(e != err::perm);
+    CHECK(e != err::nonexist);
+    hello(without.wire(), "1");
+    e = try_open(without.wire(), c.path, c.mode);
+    CHECK((e == err::perm || e == err::nonexist));
+    without.wire().rpc<Rstat>(5, Tstat{0});
+    // The server took the peer for the export whose secret it proved.
+    CHECK(s.on_io([&] { return s.server().connections_of("with"); }) == 1);
   }
 }
 
