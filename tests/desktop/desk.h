@@ -134,8 +134,11 @@ class Desk {
     if (xvfb_out_ >= 0) ::close(xvfb_out_);
   }
 
-  // A shell command line with DISPLAY and wsys set, killed after 10 s.
-  Ran sh(const std::string& cmd, const std::string& input = "") { return run("timeout 10 " + cmd, input); }
+  // A shell command line with this desk's DISPLAY and wsys (two desks may
+  // run at once), killed after 10 s.
+  Ran sh(const std::string& cmd, const std::string& input = "") {
+    return run("DISPLAY=" + display_ + " wsys='" + addr + "' timeout 10 " + cmd, input);
+  }
   Ran p9(const std::string& args, const std::string& input = "") {
     return sh(std::string(GRIO_BINARY) + " 9p -a '" + addr + "' " + args, input);
   }
