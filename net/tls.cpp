@@ -3,8 +3,16 @@
 #include "net/tls.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <boost/asio/ssl.hpp>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <openssl/err.h>
 
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -14,7 +22,6 @@
 namespace grio::net::tls {
 
 namespace ssl = asio::ssl;
-using Stream = ssl::stream<Socket>;
 
 // ---- secrets and keys --------------------------------------------------------------
 
@@ -128,70 +135,199 @@ bool local_pair(int sv[2], error_code& ec) {
   return false;
 }
 
-// Copies bytes both ways between a TLS stream and a plain one, one read
-// and one write in flight each way, until either end closes; then closes
-// both. Owns the context the stream uses.
-class Pump : public std::enable_shared_from_this<Pump> {
+// One TLS connection driven by hand through memory BIOs: OpenSSL reads the
+// bytes we give it and writes its records where we take them from, so each
+// way moves all there is in one system call (a 64 KiB 9P message is one
+// send of four records, not four sends; what arrived is decrypted and
+// handed on in one write). First the handshake, then the pump between the
+// TCP stream and a plain local one, until either end closes. Every step
+// runs on the TCP stream's executor; it owns the context its SSL came from.
+class Conn : public std::enable_shared_from_this<Conn> {
  public:
-  Pump(std::shared_ptr<ssl::context> ctx, std::shared_ptr<Stream> tls, Socket plain)
-      : ctx_(std::move(ctx)), tls_(std::move(tls)), plain_(std::move(plain)) {}
-  void start() {
-    from_tls();
-    from_plain();
+  Conn(std::shared_ptr<ssl::context> ctx, Socket tcp) : ctx_(std::move(ctx)), tcp_(std::move(tcp)) {
+    ssl_ = SSL_new(ctx_->native_handle());
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    if (!ssl_ || !in || !out) {
+      BIO_free(in);
+      BIO_free(out);
+      SSL_free(ssl_);
+      throw std::runtime_error("out of memory for TLS");
+    }
+    SSL_set_bio(ssl_, in, out);  // the SSL owns them now
+    in_ = in;
+    out_ = out;
+  }
+  ~Conn() { SSL_free(ssl_); }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  SSL* ssl() const { return ssl_; }
+  Socket& tcp() { return tcp_; }
+
+  // The handshake as server or client; done(true) once it is over and what
+  // it wrote has gone out.
+  void handshake(bool server, std::function<void(bool)> done) {
+    server ? SSL_set_accept_state(ssl_) : SSL_set_connect_state(ssl_);
+    hs_done_ = std::move(done);
+    step();
   }
 
- private:
-  void from_tls() {
-    tls_->async_read_some(asio::buffer(down_), [self = shared_from_this()](const error_code& ec, size_t n) {
-      if (ec) return self->stop();
-      asio::async_write(self->plain_, asio::buffer(self->down_, n), [self](const error_code& ec, size_t) {
-        if (ec) return self->stop();
-        self->from_tls();
-      });
-    });
+  // The pump, once the handshake is over: returns the plain end for 9P,
+  // opened on io.
+  Socket start_pump(asio::io_context& io, error_code& ec) {
+    Socket mine(io);
+    int sv[2];
+    if (!local_pair(sv, ec)) return mine;
+    plain_.emplace(tcp_.get_executor());
+    plain_->assign(asio::generic::stream_protocol(AF_UNIX, 0), sv[0], ec);
+    if (!ec) mine.assign(asio::generic::stream_protocol(AF_UNIX, 0), sv[1], ec);
+    if (ec) {
+      ::close(sv[0]);
+      ::close(sv[1]);
+      return mine;
+    }
+    up_.resize(buffer_size);
+    down_.resize(buffer_size);
+    deliver();  // what came with the handshake's last flight (a Tversion)
+    from_plain();
+    return mine;
   }
-  void from_plain() {
-    plain_.async_read_some(asio::buffer(up_), [self = shared_from_this()](const error_code& ec, size_t n) {
-      if (ec) return self->stop();
-      asio::async_write(*self->tls_, asio::buffer(self->up_, n), [self](const error_code& ec, size_t) {
-        if (ec) return self->stop();
-        self->from_plain();
-      });
-    });
-  }
+
   // Either end gone: the other learns it as an end of file. (No
   // close_notify: waiting for the peer's would let it hold us.)
   void stop() {
     error_code ec;
-    plain_.close(ec);
-    tls_->lowest_layer().close(ec);
+    tcp_.close(ec);
+    if (plain_) plain_->close(ec);
+  }
+
+ private:
+  // Room for a whole 9P message of msize 64 KiB and its header.
+  static constexpr size_t buffer_size = 80 * 1024;
+  static constexpr size_t record_size = 16 * 1024;  // TLS's largest record
+
+  void step() {
+    ERR_clear_error();
+    int r = SSL_do_handshake(ssl_);
+    if (r != 1 && SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ) return finish(false);
+    send([self = shared_from_this(), r](bool ok) {
+      if (!ok) return self->finish(false);
+      if (r == 1) return self->finish(true);
+      self->read_tcp([self](bool ok) { ok ? self->step() : self->finish(false); });
+    });
+  }
+  void finish(bool ok) {
+    if (auto done = std::exchange(hs_done_, nullptr)) done(ok);
+  }
+
+  // Bytes from the network into OpenSSL.
+  void read_tcp(std::function<void(bool)> then) {
+    if (rbuf_.empty()) rbuf_.resize(buffer_size);
+    tcp_.async_read_some(asio::buffer(rbuf_), [self = shared_from_this(), then = std::move(then)](const error_code& ec, size_t n) {
+      if (!ec && BIO_write(self->in_, self->rbuf_.data(), int(n)) != int(n)) return then(false);
+      then(!ec);
+    });
+  }
+  // What OpenSSL wrote, to the network (the handshake: one flight at a time).
+  void send(std::function<void(bool)> then) {
+    size_t n = BIO_ctrl_pending(out_);
+    if (n == 0) return then(true);
+    wbuf_.resize(n);
+    BIO_read(out_, wbuf_.data(), int(n));
+    asio::async_write(tcp_, asio::buffer(wbuf_), [self = shared_from_this(), then = std::move(then)](const error_code& ec, size_t) {
+      self->wbuf_.clear();
+      then(!ec);
+    });
+  }
+
+  // Plain to TLS: one read, sealed a record at a time, each record sent
+  // as soon as it is sealed if the socket takes it (the peer opens the
+  // first while this end seals the next); the next read waits until all
+  // is gone, so at most a buffer's worth is held.
+  void from_plain() {
+    plain_->async_read_some(asio::buffer(up_), [self = shared_from_this()](const error_code& ec, size_t n) {
+      if (ec) return self->stop();
+      for (size_t off = 0; off < n;) {
+        size_t k = std::min(n - off, record_size);
+        ERR_clear_error();
+        if (SSL_write(self->ssl_, self->up_.data() + off, int(k)) != int(k)) return self->stop();
+        off += k;
+        if (!self->push()) return self->stop();
+      }
+      self->up_waits_ = true;
+      self->flush();
+    });
+  }
+  // Takes what OpenSSL wrote into wbuf_ and sends what the socket takes
+  // now, without waiting. We hold the records' bytes, so a short send
+  // leaves the rest here for flush(); false if the connection broke.
+  bool push() {
+    if (writing_) return true;  // wbuf_ is being written: the rest waits in the BIO
+    if (size_t n = BIO_ctrl_pending(out_)) {
+      size_t at = wbuf_.size();
+      wbuf_.resize(at + n);
+      BIO_read(out_, wbuf_.data() + at, int(n));
+    }
+    if (wbuf_.empty()) return true;
+    ssize_t sent = ::send(tcp_.native_handle(), wbuf_.data(), wbuf_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    wbuf_.erase(wbuf_.begin(), wbuf_.begin() + sent);
+    return true;
+  }
+  // Sends the rest, waiting for the socket; one write in flight. With
+  // nothing left, the plain side is read again.
+  void flush() {
+    if (writing_) return;
+    if (!push()) return stop();
+    if (wbuf_.empty()) {
+      if (std::exchange(up_waits_, false)) from_plain();
+      return;
+    }
+    writing_ = true;
+    asio::async_write(tcp_, asio::buffer(wbuf_), [self = shared_from_this()](const error_code& ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->stop();
+      self->wbuf_.clear();
+      self->flush();
+    });
+  }
+  // TLS to plain: decrypts all OpenSSL has, hands it on in one write, and
+  // reads the network again only when nothing is left.
+  void deliver() {
+    size_t got = 0;
+    bool end = false;
+    while (got < down_.size()) {
+      ERR_clear_error();
+      int r = SSL_read(ssl_, down_.data() + got, int(down_.size() - got));
+      if (r > 0) {
+        got += size_t(r);
+        continue;
+      }
+      end = SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ;  // close_notify, or bytes that are not TLS
+      break;
+    }
+    flush();
+    if (got == 0) {
+      if (end) return stop();
+      return read_tcp([self = shared_from_this()](bool ok) { ok ? self->deliver() : self->stop(); });
+    }
+    asio::async_write(*plain_, asio::buffer(down_.data(), got), [self = shared_from_this(), end](const error_code& ec, size_t) {
+      if (ec || end) return self->stop();
+      self->deliver();
+    });
   }
 
   std::shared_ptr<ssl::context> ctx_;
-  std::shared_ptr<Stream> tls_;
-  Socket plain_;
-  std::array<char, 64 * 1024> up_{}, down_{};
+  Socket tcp_;
+  std::optional<Socket> plain_;
+  SSL* ssl_ = nullptr;
+  BIO* in_ = nullptr;   // the network's bytes, for OpenSSL to read
+  BIO* out_ = nullptr;  // OpenSSL's records, for the network
+  std::function<void(bool)> hs_done_;
+  std::vector<char> rbuf_, wbuf_, up_, down_;
+  bool writing_ = false, up_waits_ = false;
 };
-
-// Starts a pump for tls on its executor; returns the plain end for 9P,
-// opened on io.
-Socket start_pump(asio::io_context& io, std::shared_ptr<ssl::context> ctx, std::shared_ptr<Stream> tls,
-                  error_code& ec) {
-  Socket mine(io);
-  int sv[2];
-  if (!local_pair(sv, ec)) return mine;
-  auto ex = tls->get_executor();
-  Socket theirs(ex);
-  theirs.assign(asio::generic::stream_protocol(AF_UNIX, 0), sv[0], ec);
-  if (!ec) mine.assign(asio::generic::stream_protocol(AF_UNIX, 0), sv[1], ec);
-  if (ec) {
-    ::close(sv[0]);
-    ::close(sv[1]);
-    return mine;
-  }
-  std::make_shared<Pump>(std::move(ctx), std::move(tls), std::move(theirs))->start();
-  return mine;
-}
 
 }  // namespace
 
@@ -232,35 +368,37 @@ ServerContext::ServerContext(Find find) : impl_(std::make_shared<Impl>()) {
 ServerContext::~ServerContext() = default;
 
 void ServerContext::accept(Socket tcp, std::chrono::milliseconds timeout, Done done) {
-  struct State {
-    std::shared_ptr<Stream> tls;
-    asio::steady_timer timer;
-    std::string name;
-    bool timed_out = false;
-  };
   // Small records go at once: Nagle's wait for an ACK the peer delays
   // would hold every reply that follows a partial record.
   error_code nec;
   tcp.set_option(asio::ip::tcp::no_delay(true), nec);
+  struct State {
+    std::shared_ptr<Conn> conn;
+    asio::steady_timer timer;
+    std::string name;
+    bool timed_out = false;
+  };
   auto ex = tcp.get_executor();
-  auto st = std::make_shared<State>(State{std::make_shared<Stream>(std::move(tcp), *impl_->ctx), asio::steady_timer(ex), {}});
-  SSL_set_ex_data(st->tls->native_handle(), ssl_slot(), &st->name);
+  auto st = std::make_shared<State>(State{std::make_shared<Conn>(impl_->ctx, std::move(tcp)), asio::steady_timer(ex), {}});
+  SSL_set_ex_data(st->conn->ssl(), ssl_slot(), &st->name);
   st->timer.expires_after(timeout);
   st->timer.async_wait([st](const error_code& ec) {
     if (ec) return;
     st->timed_out = true;
-    error_code ignored;
-    st->tls->lowest_layer().close(ignored);
+    st->conn->stop();
   });
   // The handshake holds the context: it may end after this object.
-  st->tls->async_handshake(ssl::stream_base::server, [impl = impl_, st, done = std::move(done)](const error_code& ec) {
+  st->conn->handshake(true, [impl = impl_, st, done = std::move(done)](bool ok) {
     st->timer.cancel();
-    SSL_set_ex_data(st->tls->native_handle(), ssl_slot(), nullptr);
-    auto& io = static_cast<asio::io_context&>(st->tls->get_executor().context());
-    if (ec || st->name.empty())
+    SSL_set_ex_data(st->conn->ssl(), ssl_slot(), nullptr);
+    auto& io = static_cast<asio::io_context&>(st->conn->tcp().get_executor().context());
+    if (!ok || st->name.empty()) {
+      st->conn->stop();
       return done(make_error(st->timed_out ? Errc::timed_out : Errc::refused), "", Socket(io));
+    }
     error_code pec;
-    Socket plain = start_pump(io, impl->ctx, st->tls, pec);
+    Socket plain = st->conn->start_pump(io, pec);
+    if (pec) st->conn->stop();
     done(pec, pec ? "" : st->name, std::move(plain));
   });
 }
@@ -297,38 +435,41 @@ Socket connect(asio::io_context& io, Socket tcp, const std::string& name, const 
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   common(ctx->native_handle());
   SSL_CTX_set_psk_use_session_callback(ctx->native_handle(), use_psk);
-  auto tls = std::make_shared<Stream>(std::move(tcp), *ctx);
+  error_code nec;
+  tcp.set_option(asio::ip::tcp::no_delay(true), nec);
+  auto conn = std::make_shared<Conn>(ctx, std::move(tcp));
   auto who = std::make_shared<Identity>(Identity{name, key});
-  SSL_set_ex_data(tls->native_handle(), ssl_slot(), who.get());
+  SSL_set_ex_data(conn->ssl(), ssl_slot(), who.get());
 
   // The pump shares io with the client (one thread for both: no hop
   // between threads per message), so the handshake runs here on io too.
-  bool done = false, timed_out = false;
-  error_code result;
+  bool done = false, ok = false, timed_out = false;
   asio::steady_timer timer(io, timeout);
   timer.async_wait([&](const error_code& e) {
     if (e) return;
     timed_out = true;
-    error_code ignored;
-    tls->lowest_layer().close(ignored);
+    conn->stop();
   });
-  tls->async_handshake(ssl::stream_base::client, [&](const error_code& e) {
+  conn->handshake(false, [&](bool good) {
     done = true;
-    result = e;
+    ok = good;
     timer.cancel();
   });
   while (!done && io.run_one() > 0) {
   }
-  SSL_set_ex_data(tls->native_handle(), ssl_slot(), nullptr);
+  SSL_set_ex_data(conn->ssl(), ssl_slot(), nullptr);
   // The cancelled wait's handler uses this frame: it runs before we leave.
   timer.cancel();
   io.poll();
   if (io.stopped()) io.restart();
-  if (!done || result) {
+  if (!done || !ok) {
+    conn->stop();
     ec = make_error(timed_out ? Errc::timed_out : Errc::refused);
     return Socket(io);
   }
-  return start_pump(io, ctx, tls, ec);
+  auto plain = conn->start_pump(io, ec);
+  if (ec) conn->stop();
+  return plain;
 }
 
 }  // namespace grio::net::tls
