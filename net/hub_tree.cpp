@@ -45,6 +45,8 @@ HubNode& node_of(const Fid& f) { return static_cast<HubNode&>(*f.node); }
 // A hub opened for reading is a reader of it until the fid goes.
 struct OpenHub {
   std::shared_ptr<Entry> e;
+  std::shared_ptr<Dir> dir;  // with client: the session it is attached to
+  uint64_t client = 0;
   Hub::ReaderId rid = 0;
   bool streamed = false;  // read as a stream once: freeze parks it
 };
@@ -181,6 +183,12 @@ Error HubTree::open(Fid& f, uint8_t mode) {
   auto o = std::make_shared<OpenHub>();
   o->e = n.entry;
   o->rid = n.entry->hub.attach(mode & OTRUNC ? Hub::Tail : Hub::Every, may_write(n));
+  // A session's output read as a terminal reads it: an attached client.
+  if (!n.dir->is_root && n.entry->name == "1" && (mode & OTRUNC)) {
+    const Grant& g = f.session->grant;
+    o->dir = n.dir;
+    o->client = n.dir->add_client(g.owner() ? "owner" : g.label, !allows(n.rights, right::type));
+  }
   f.aux = o;
   opens_++;
   return {};
@@ -192,6 +200,7 @@ void HubTree::clunk(Fid& f) {
   if (!n.entry || !f.aux) return;
   auto o = std::static_pointer_cast<OpenHub>(f.aux);
   o->e->hub.detach(o->rid);
+  if (o->dir) o->dir->clients.erase(o->client);
   f.aux.reset();
   opens_--;
 }
@@ -450,11 +459,45 @@ Error HubTree::size_error(const std::string& verb, const std::string& arg, const
   return {};
 }
 
-std::string HubTree::status(const Dir& d) const {
-  std::string s = d.is_root ? "hubs\n" : "session " + d.name + " " + d.state + "\n";
-  for (auto& [name, e] : d.hubs) s += name + " " + e->hub.status() + "\n";
-  for (auto& [name, sd] : d.sessions) s += name + "/ " + sd->state + "\n";
+namespace {
+
+// "2 clients 1 watching", "1 client", or nothing.
+std::string client_count(const Dir& d) {
+  size_t watching = 0;
+  for (auto& [id, c] : d.clients) watching += c.watching;
+  std::string s;
+  if (d.clients.empty()) return s;
+  s = " " + std::to_string(d.clients.size()) + (d.clients.size() == 1 ? " client" : " clients");
+  if (watching) s += " " + std::to_string(watching) + " watching";
   return s;
+}
+
+// The first few clients, one a line: who, typing or watching, since when.
+constexpr size_t clients_shown = 32;
+std::string client_lines(const Dir& d) {
+  std::string s;
+  size_t n = 0;
+  for (auto& [id, c] : d.clients) {
+    if (n++ == clients_shown) {
+      s += "client … and " + std::to_string(d.clients.size() - clients_shown) + " more\n";
+      break;
+    }
+    char when[16];
+    std::tm tm{};
+    ::localtime_r(&c.since, &tm);
+    std::strftime(when, sizeof when, "%H:%M:%S", &tm);
+    s += "client " + c.who + (c.watching ? " watching" : " typing") + " since " + when + "\n";
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string HubTree::status(const Dir& d) const {
+  std::string s = d.is_root ? "hubs\n" : "session " + d.name + " " + d.state + client_count(d) + "\n";
+  for (auto& [name, e] : d.hubs) s += name + " " + e->hub.status() + "\n";
+  for (auto& [name, sd] : d.sessions) s += name + "/ " + sd->state + client_count(*sd) + "\n";
+  return s + client_lines(d);
 }
 
 Result<NodeRef> HubTree::create(Fid& dir, const Tcreate& t) {

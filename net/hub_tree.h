@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <deque>
 #include <functional>
 #include <map>
@@ -74,6 +75,19 @@ class HubTree : public FileTree {
     std::map<std::string, std::shared_ptr<Dir>> sessions;  // the root's
     std::string state;  // a session's first status line: running, shared, exited …
     bool removed = false;
+    // Who is attached to a session: terminals handed over, and clients
+    // reading its hub 1 as a terminal does (OTRUNC), until they go.
+    struct Client {
+      std::string who;  // owner, or the label of the export it came through
+      bool watching = false;
+      std::time_t since = 0;
+    };
+    std::map<uint64_t, Client> clients;
+    uint64_t next_client = 0;
+    uint64_t add_client(std::string who, bool watching) {
+      clients[++next_client] = Client{std::move(who), watching, std::time(nullptr)};
+      return next_client;
+    }
   };
 
   // A client's terminal that the owner's process serves for one open

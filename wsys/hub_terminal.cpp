@@ -62,6 +62,7 @@ class HubTerminal : public net::HubTree::Terminal, public std::enable_shared_fro
   std::shared_ptr<Dir> dir_;
   asio::posix::stream_descriptor tty_;
   const bool watch_;
+  uint64_t client_ = 0;     // in dir_->clients while attached
   bool told_read_only_ = false;
   void tell_read_only();
   Out outs_[2];
@@ -89,6 +90,7 @@ HubTerminal::HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_p
   }
   in_ = dir_->hubs.at("0");
   note_ = dir_->hubs.at("note");
+  client_ = dir_->add_client("owner", watch_);
   // Output processing off, as tmux's server leaves its clients' terminals:
   // the kernel then takes output in bulk, and newlines are emit()'s.
   termios t{};
@@ -101,6 +103,7 @@ HubTerminal::HubTerminal(asio::io_context& io, net::HubTree& hubs, std::shared_p
 
 HubTerminal::~HubTerminal() {
   for (auto& o : outs_) o.e->hub.detach(o.rid);
+  dir_->clients.erase(client_);
   if (given_) ::tcsetattr(tty_.native_handle(), TCSANOW, &*given_);
   error_code ec;
   tty_.close(ec);

@@ -465,7 +465,7 @@ void WindowSystem::set_exports(net::Exports* e) {
   if (!e) return;
   e->set_check([this](const net::ExportSpec& spec) -> net::Error {
     auto name = spec.hub();
-    if (!name.empty() && !hubs_->session(name)) return "no hub session " + name;
+    if (!name.empty() && !hubs_->session(name)) return std::string(err::nosession) + " " + name;
     return {};
   });
 }

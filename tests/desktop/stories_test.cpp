@@ -39,7 +39,7 @@ void type_line(Desk& d, int x, int y, const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("story: fred pops a window onto my desktop through an export; it is foreign, and goes", "[desktop][exports]") {
+TEST_CASE("story: fred pops a window onto my desktop through an export, foreign, and it goes", "[desktop][exports]") {
   Desk mine;
   auto [dial, secret] = export_on(mine, "--rights view,push --name fred");
   // Fred's side: his grio, his secret in his environment.
@@ -58,7 +58,7 @@ TEST_CASE("story: fred pops a window onto my desktop through an export; it is fo
   CHECK(eventually([&] { return mine.ids() == "1\n"; }, std::chrono::seconds(15)));
 }
 
-TEST_CASE("story: fred watches my shell from his desktop and cannot type; with type we both type into it",
+TEST_CASE("story: fred watches my shell from his desktop and cannot type, with type we both type into it",
           "[desktop][exports]") {
   Desk mine;
   // Fred's desktop finds his secrets in his own ~/.config/grio/secrets.

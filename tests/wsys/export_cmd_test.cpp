@@ -135,7 +135,7 @@ TEST_CASE("grio export hub/NAME: a friend types into that one shell session and 
   ExportedServe s;
   auto missing = s.run_grio("export --listen tcp!127.0.0.1!0 --name fred hub/s1");
   CHECK(missing.status != 0);
-  CHECK(missing.err.find("no hub session s1") != std::string::npos);
+  CHECK(missing.err.find("no session s1") != std::string::npos);
   REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("s1")).status == 0);
   REQUIRE(run("printf \"%%detach\\n\" | " + s.hub("other")).status == 0);
   auto [dial, secret] = s.add("--rights view,type --name fred hub/s1");

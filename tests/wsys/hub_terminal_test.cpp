@@ -174,6 +174,8 @@ TEST_CASE("grio hub on a terminal here hands it to the server, % commands stay t
   size_t one = ctl.find("\n1 cap ");
   REQUIRE(one != std::string::npos);
   CHECK(ctl.substr(one, ctl.find('\n', one + 1) - one).find(" readers 1 ") != std::string::npos);
+  CHECK(ctl.find(" 1 client\n") != std::string::npos);  // the terminal handed over is attached
+  CHECK(ctl.find("\nclient owner typing since ") != std::string::npos);
   t.type("echo hi-$((6*7))\n");
   CHECK(t.shows("hi-42"));
   // A % command goes to the client, which reads the rest of its line.

@@ -255,3 +255,36 @@ TEST_CASE("hub/: OTRUNC opens a tail reader (a watcher's too) and lag bounds it"
   CHECK(read(a, 3, 60000) == all);
   CHECK(a.fails(4, Twrite{2, 0, "lag 0"}) == "lag out of range: 1 to 16777216 bytes");
 }
+
+TEST_CASE("hub/: a session's ctl and hub/ctl say who is attached, watching or typing, and since when", "[wsys][hub]") {
+  Wsys s;
+  auto a = s.connect(), w = s.connect(), peer = s.connect(net::Grant{net::right::view, "ex", "fred", ""});
+  hello(a);
+  hello(w, "watch");
+  hello(peer);
+  a.rpc<Rwalk>(2, Twalk{0, 1, {"hub"}});
+  a.rpc<Rcreate>(3, Tcreate{1, "s", DMDIR | 0777, OREAD});
+  open_at(a, 2, {"hub", "s", "ctl"}, OREAD);
+  CHECK(read(a, 2) .find("client") == std::string::npos);
+  // Reading hub 1 as a terminal does (OTRUNC) is being attached; without, not.
+  open_at(a, 3, {"hub", "s", "1"}, OREAD | OTRUNC);
+  open_at(w, 3, {"hub", "s", "1"}, OREAD | OTRUNC);
+  open_at(peer, 3, {"hub", "s", "1"}, OREAD | OTRUNC);
+  open_at(a, 4, {"hub", "s", "2"}, OREAD | OTRUNC);
+  open_at(a, 5, {"hub", "s", "1"}, OREAD);
+  auto st = read(a, 2);
+  INFO(st);
+  CHECK(st.rfind("session s shared 3 clients 2 watching\n", 0) == 0);
+  CHECK(st.find("client owner typing since ") != std::string::npos);
+  CHECK(st.find("client owner watching since ") != std::string::npos);
+  CHECK(st.find("client fred watching since ") != std::string::npos);
+  open_at(a, 6, {"hub", "ctl"}, OREAD);
+  CHECK(read(a, 6).find("s/ shared 3 clients 2 watching\n") != std::string::npos);
+  // Gone when they go.
+  w.rpc<Rclunk>(4, Tclunk{3});
+  peer.close();
+  CHECK(s.eventually([&] { return s.world().ws.hubs().session("s")->clients.size() == 1; }));
+  st = read(a, 2);
+  CHECK(st.rfind("session s shared 1 client\n", 0) == 0);
+  CHECK(st.find("watching") == std::string::npos);
+}
