@@ -242,8 +242,8 @@ struct Desk {
       size_t at = out.find("wsys=");
       return at != std::string::npos && out.find('\n', at) != std::string::npos;
     }, "grio to start", 20s);
-    addr = out.substr(out.find("wsys=") + 5);
-    addr = addr.substr(0, addr.find('\n'));
+    addr = out.substr(out.find("wsys='") + 6);
+    addr = addr.substr(0, addr.find('\''));
     ::setenv("wsys", addr.c_str(), 1);
     screen = std::make_unique<XScreen>();
   }

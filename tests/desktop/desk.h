@@ -120,8 +120,9 @@ class Desk {
                                    (tmp_.path / "grio.err").string(), &out);
     grio_out_ = out;
     std::string line = read_line(grio_out_);
-    REQUIRE(line.rfind("wsys=", 0) == 0);
-    addr = line.substr(5);
+    REQUIRE(line.rfind("wsys='", 0) == 0);
+    REQUIRE(line.back() == '\'');
+    addr = line.substr(6, line.size() - 7);
     ::setenv("wsys", addr.c_str(), 1);
     // The first window is drawn once its border shows.
     REQUIRE(eventually([&] { return shot().at(34, 200) != 0x777777; }));

@@ -108,7 +108,7 @@ class Server {
   Server(const std::string& kind, bool trace = false)
       : addr_("unix!" + (dir_.path / kind).string()),
         proc_(args(kind, trace), dir_.path / "out", dir_.path / "trace") {
-    REQUIRE(eventually([&] { return contains(proc_.out(), "=" + addr_ + "\n"); }));
+    REQUIRE(eventually([&] { return contains(proc_.out(), "='" + addr_ + "'\n"); }));
   }
   const std::string& addr() const { return addr_; }
   std::string trace() const { return proc_.err(); }

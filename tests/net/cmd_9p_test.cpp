@@ -14,7 +14,7 @@ struct Ramfs {
   TempDir dir;
   std::string addr = "unix!" + (dir.path / "ramfs").string();
   Background srv{{GRIO_BINARY, "ramfs", "--listen", addr}};
-  Ramfs() { REQUIRE(srv.first_line() == "ramfs=" + addr); }
+  Ramfs() { REQUIRE(srv.first_line() == "ramfs='" + addr + "'"); }
   // `grio 9p -a ADDR args` as a shell command line.
   std::string p9(const std::string& args) const { return std::string(GRIO_BINARY) + " 9p -a " + addr + " " + args; }
 };
@@ -93,7 +93,7 @@ TEST_CASE("grio ramfs replaces a dead server's socket but not a live one's", "[n
   std::string addr = "unix!" + (dir.path / "s").string();
   {
     Background first{{GRIO_BINARY, "ramfs", "--listen", addr}};
-    REQUIRE(first.first_line() == "ramfs=" + addr);
+    REQUIRE(first.first_line() == "ramfs='" + addr + "'");
     auto second = run(std::string(GRIO_BINARY) + " ramfs --listen " + addr);
     CHECK(second.status == 1);
     CHECK(second.err == "grio: listen " + addr + ": a live server is already listening on " + (dir.path / "s").string() + "\n");
@@ -102,7 +102,7 @@ TEST_CASE("grio ramfs replaces a dead server's socket but not a live one's", "[n
   struct stat st;
   REQUIRE(::stat((dir.path / "s").c_str(), &st) == 0);
   Background again{{GRIO_BINARY, "ramfs", "--listen", addr}};
-  CHECK(again.first_line() == "ramfs=" + addr);
+  CHECK(again.first_line() == "ramfs='" + addr + "'");
   CHECK(again.stop() == 0);
 }
 
@@ -119,7 +119,7 @@ TEST_CASE("grio ramfs on plain tcp needs --insecure, stays on loopback and warns
                 " ramfs --insecure --listen tcp!127.0.0.1!0 >$d/out 2>$d/err & p=$!;"
                 " for i in $(seq 100); do grep -q ramfs= $d/out && grep -q warning $d/err && break; sleep 0.1; done;"
                 " kill $p; wait $p; cat $d/out; cat $d/err >&2; rm -r $d)");
-  CHECK(ok.out.rfind("ramfs=tcp!127.0.0.1!", 0) == 0);
+  CHECK(ok.out.rfind("ramfs='tcp!127.0.0.1!", 0) == 0);
   CHECK(ok.err.find("warning: tcp!127.0.0.1!") != std::string::npos);
 }
 

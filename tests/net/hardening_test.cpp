@@ -377,7 +377,7 @@ struct Serve {
   TempDir dir;
   std::string addr = "unix!" + (dir.path / "wsys").string();
   Background srv{{GRIO_BINARY, "serve", "--listen", addr}};
-  Serve() { REQUIRE(srv.first_line() == "wsys=" + addr); }
+  Serve() { REQUIRE(srv.first_line() == "wsys='" + addr + "'"); }
   std::string p9(const std::string& args) const { return std::string(GRIO_BINARY) + " 9p -a " + addr + " " + args; }
 };
 

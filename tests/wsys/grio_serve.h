@@ -23,7 +23,7 @@ struct GrioServe {
       : serve(log_9p ? std::vector<std::string>{"/bin/sh", "-c",
                                                 "exec " + grio("serve -D --listen " + addr) + " 2> " + log}
                      : std::vector<std::string>{GRIO_BINARY, "serve", "--listen", addr}) {
-    REQUIRE(serve.first_line() == "wsys=" + addr);
+    REQUIRE(serve.first_line() == "wsys='" + addr + "'");
   }
   std::string grio(const std::string& args) const { return std::string(GRIO_BINARY) + " " + args; }
   std::string hub(const std::string& args) const { return grio("hub --wsys " + addr + " " + args); }

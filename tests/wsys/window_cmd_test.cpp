@@ -91,7 +91,7 @@ struct Wsys {
   TempDir dir;
   std::string addr = "unix!" + (dir.path / "wsys").string();
   Background srv{{GRIO_BINARY, "serve", "--listen", addr}};
-  Wsys() { REQUIRE(srv.first_line() == "wsys=" + addr); }
+  Wsys() { REQUIRE(srv.first_line() == "wsys='" + addr + "'"); }
   Ran p9(const std::string& args, const std::string& input = "") const {
     return run(std::string(GRIO_BINARY) + " 9p -a " + addr + " " + args, input);
   }

@@ -51,7 +51,7 @@ int export_(int argc, char** argv) {
   bool list = false;
   app.add_option("--rights", rights, "what the friend may do: view,type,push,manage,snarf,exec (default view)");
   app.add_option("--listen", listen, "where to listen (default tcp!*!5640, or the next free port)");
-  app.add_option("--name", name, "the export's name, the !NAME of its dial string (default guest)");
+  app.add_option("--name", name, "the export's name, the !NAME of its dial string (default: the --for label, else guest)");
   app.add_option("--for", label, "whom it is for: shown in the labels of the windows they push");
   app.add_option("--wsys", wsys, "the window system (default $wsys)");
   app.add_flag("--list", list, "list the exports, their rights and connected peers");

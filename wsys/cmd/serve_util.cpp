@@ -54,7 +54,9 @@ std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt,
                    bound->c_str());
     if (i == 0) first = *bound;
   }
-  std::printf("%s=%s\n", var, first.c_str());
+  // Quoted, so that the line pasted into bash (where ! is history
+  // expansion) or given to eval sets the variable.
+  std::printf("%s='%s'\n", var, first.c_str());
   std::fflush(stdout);
   return first;
 }
