@@ -77,6 +77,7 @@ inline constexpr char ownpid[] = "bad pid: the window system's own";
 
 // The hub tree's (net/hub_tree).
 inline constexpr char badctl[] = "bad ctl message";
+inline constexpr char badsize[] = "bad size";  // "bad size: 1 to N columns and rows"
 inline constexpr char nohub[] = "hub not found";
 inline constexpr char nosessions[] = "sessions not supported here";
 inline constexpr char sessiondirs[] = "sessions hold no directories";

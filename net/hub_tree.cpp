@@ -187,7 +187,7 @@ Error HubTree::open(Fid& f, uint8_t mode) {
   if (!n.dir->is_root && n.entry->name == "1" && (mode & OTRUNC)) {
     const Grant& g = f.session->grant;
     o->dir = n.dir;
-    o->client = n.dir->add_client(g.owner() ? "owner" : g.label, !allows(n.rights, right::type));
+    o->client = n.dir->add_client(g.owner() ? "owner" : g.label, !allows(n.rights, right::type), f.session.get());
   }
   f.aux = o;
   opens_++;
@@ -245,12 +245,13 @@ void HubTree::write(const Req& r) {
   auto& n = node_of(r->fid());
   auto& t = r->twrite();
   if (n.ctl) {
-    auto e = allows(n.rights, ctl_right(*n.dir, t.data)) ? ctl(*n.dir, t.data) : Error{err::perm};
+    auto e = allows(n.rights, ctl_right(*n.dir, t.data)) ? ctl(*n.dir, t.data, r->fid().session.get()) : Error{err::perm};
     if (!e.empty()) return r->error(e);
     return r->respond(Rwrite{uint32_t(t.data.size())});
   }
   if (n.tty) return tty_write(r);
   if (n.entry->removed) return r->error(err::nonexist);
+  if (!n.dir->is_root && n.entry->name == "0") typed(*n.dir, r->fid().session.get());
   std::weak_ptr<Request> weak = r;
   auto e = n.entry;
   bool empty = t.data.empty();
@@ -359,12 +360,12 @@ size_t HubTree::waiting_writes() const {
 Rights HubTree::ctl_right(const Dir& d, std::string_view line) const {
   auto w = words(line);
   if (!w.empty() && w[0] == "new" && d.is_root) return right::exec;
-  if (!w.empty() && w[0] == "eof") return right::type;
+  if (!w.empty() && (w[0] == "eof" || w[0] == "size")) return right::type;
   return right::manage;
 }
 
 // ctl commands apply to every hub of the directory, or to the one named.
-Error HubTree::ctl(Dir& d, std::string_view line) {
+Error HubTree::ctl(Dir& d, std::string_view line, const void* conn) {
   auto w = words(line);
   if (w.empty()) return err::badctl;
   auto& verb = w[0];
@@ -379,6 +380,7 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
     if (!e.empty()) end_session(w[1], "failed " + e);
     return e;
   }
+  if (verb == "size") return size(d, w, conn);
   if (verb == "wait") {
     if (w.size() != 2) return err::badctl;
     auto ms = bytes_of(w[1]);
@@ -417,6 +419,31 @@ Error HubTree::ctl(Dir& d, std::string_view line) {
   // Writes waiting on a policy that changed may go now.
   for (auto& [name, e] : d.hubs) service_writes(e);
   return {};
+}
+
+// `size COLS ROWS`: the writer's terminal, now the session's size (telling
+// it is activity); remembered for its clients, whose keys bring it back.
+Error HubTree::size(Dir& d, const std::vector<std::string>& w, const void* conn) {
+  if (d.is_root || w.size() != 3) return err::badctl;
+  auto cols = bytes_of(w[1]), rows = bytes_of(w[2]);
+  if (!cols || !rows || *cols < 1 || *rows < 1 || *cols > max_side || *rows > max_side)
+    return std::string(err::badsize) + ": 1 to " + std::to_string(max_side) + " columns and rows";
+  for (auto& [id, c] : d.clients)
+    if (conn && c.conn == conn) c.cols = uint16_t(*cols), c.rows = uint16_t(*rows);
+  resize(d, uint16_t(*cols), uint16_t(*rows));
+  return {};
+}
+
+void HubTree::typed(Dir& d, const void* conn) {
+  for (auto& [id, c] : d.clients)
+    if (conn && c.conn == conn && c.cols) return resize(d, c.cols, c.rows);
+}
+
+void HubTree::resize(Dir& d, unsigned short cols, unsigned short rows) {
+  if (d.cols == cols && d.rows == rows) return;
+  d.cols = cols;
+  d.rows = rows;
+  if (hooks_.resize) hooks_.resize(d.name, cols, rows);
 }
 
 // The sum of every hub's cap: what the hubs may hold, all together.

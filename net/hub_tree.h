@@ -81,13 +81,16 @@ class HubTree : public FileTree {
       std::string who;  // owner, or the label of the export it came through
       bool watching = false;
       std::time_t since = 0;
+      const void* conn = nullptr;  // its connection (net::Session), to know its typing
+      unsigned short cols = 0, rows = 0;  // its terminal's size, once told (ctl `size`)
     };
     std::map<uint64_t, Client> clients;
     uint64_t next_client = 0;
-    uint64_t add_client(std::string who, bool watching) {
-      clients[++next_client] = Client{std::move(who), watching, std::time(nullptr)};
+    uint64_t add_client(std::string who, bool watching, const void* conn = nullptr) {
+      clients[++next_client] = Client{std::move(who), watching, std::time(nullptr), conn};
       return next_client;
     }
+    unsigned short cols = 0, rows = 0;  // the size its pty was last given
   };
 
   // A client's terminal that the owner's process serves for one open
@@ -110,6 +113,7 @@ class HubTree : public FileTree {
     std::function<Error(const std::string& name, const std::string& cmd)> start;
     std::function<void(const std::string& name)> removed;
     std::function<Result<std::shared_ptr<Terminal>>(const std::string& session, int fd, bool watch)> terminal;
+    std::function<void(const std::string& session, unsigned short cols, unsigned short rows)> resize;
   };
 
   HubTree(asio::io_context& io, std::string owner, uint64_t qid_base = 0);
@@ -148,6 +152,12 @@ class HubTree : public FileTree {
   // The session's program ended: its hubs close and its name is free again.
   void end_session(const std::string& name, std::string state);
   void write(const std::shared_ptr<Entry>& e, std::string data, std::function<void(size_t)> done);
+  // The size of the session's terminal, as tmux 3 sizes a session: the
+  // size of the client that was active last (typed, or told its size).
+  // A client's keys: if it told a size other than the pty's, its size goes
+  // to the pty (the program gets SIGWINCH).
+  void typed(Dir& d, const void* conn);
+  void resize(Dir& d, unsigned short cols, unsigned short rows);
   // Everything parked is cancelled; every hub closes.
   void close();
 
@@ -161,8 +171,10 @@ class HubTree : public FileTree {
   void serve_read(const Req& r);
   void tty_write(const Req& r);
   void service_writes(const std::shared_ptr<Entry>& e);
-  Error ctl(Dir& d, std::string_view line);
+  Error ctl(Dir& d, std::string_view line, const void* conn = nullptr);
   Rights ctl_right(const Dir& d, std::string_view line) const;
+  Error size(Dir& d, const std::vector<std::string>& w, const void* conn);
+  static constexpr size_t max_side = 4096;  // columns or rows of `size`
   std::string status(const Dir& d) const;
   void drop_dir(Dir& d);
   Error room_for(size_t sessions, size_t hubs, size_t cap_bytes) const;

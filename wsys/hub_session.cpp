@@ -17,6 +17,7 @@ class HubSession {
              std::function<void()> exited);
   ~HubSession();
   pid_t pid() const { return proc_.pid; }
+  void resize(unsigned short cols, unsigned short rows) { term::resize(master_.native_handle(), cols, rows); }
 
  private:
   void read_pty();
@@ -198,6 +199,10 @@ void HubSessions::exited(const std::string& name) {
   if (!st) reap_later_(pid);
   std::string how = st ? st->to_string() : "";
   hubs_.end_session(name, "exited" + (how.empty() ? "" : " " + how));
+}
+
+void HubSessions::resize(const std::string& name, unsigned short cols, unsigned short rows) {
+  if (auto it = sessions_.find(name); it != sessions_.end()) it->second->resize(cols, rows);
 }
 
 void HubSessions::removed(const std::string& name) {

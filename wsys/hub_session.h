@@ -29,6 +29,8 @@ class HubSessions {
                    std::vector<std::pair<std::string, std::string>> env);
   // The directory was removed: hang up the program.
   void removed(const std::string& name);
+  // The session's terminal size (TIOCSWINSZ: its program gets SIGWINCH).
+  void resize(const std::string& name, unsigned short cols, unsigned short rows);
   // Hangs up every program.
   void close();
   size_t count() const { return sessions_.size(); }

@@ -3,6 +3,7 @@
 #include "wsys/hub_terminal.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -214,6 +215,11 @@ void HubTerminal::wait_keys() {
 // an interrupt note, a % at the start of a line the client's. The next
 // keys are read once the hub has taken these.
 void HubTerminal::take(std::string_view keys) {
+  // Whoever typed last sizes the session (tmux's rule): this terminal's
+  // size, read from it, goes to the pty if it is not the pty's already.
+  winsize ws{};
+  if (!watch_ && ::ioctl(tty_.native_handle(), TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row)
+    hubs_.resize(*dir_, ws.ws_col, ws.ws_row);
   taking_ = true;
   size_t at = split_keys(keys, line_start_, [&](Key k, std::string_view run) {
     if (k == Key::Run) send(in_, std::string(run));

@@ -67,7 +67,8 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
         return sessions_->start(name, cmd, {{"wsys", cfg_.address}});
       },
       [this](const std::string& name) { sessions_->removed(name); },
-      [this](const std::string& name, int fd, bool watch) { return serve_terminal(io_, *hubs_, name, fd, watch); }});
+      [this](const std::string& name, int fd, bool watch) { return serve_terminal(io_, *hubs_, name, fd, watch); },
+      [this](const std::string& name, unsigned short cols, unsigned short rows) { sessions_->resize(name, cols, rows); }});
   reap_children();
 }
 

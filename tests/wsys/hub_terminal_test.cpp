@@ -31,9 +31,12 @@ namespace {
 struct Typist {
   term::PtyProcess p;
   std::string seen;
-  explicit Typist(std::vector<std::string> argv, bool handover = true) {
+  explicit Typist(std::vector<std::string> argv, bool handover = true, unsigned short cols = 80,
+                  unsigned short rows = 24) {
     term::PtyConfig pc;
     pc.argv = std::move(argv);
+    pc.cols = cols;
+    pc.rows = rows;
     pc.env = {{"SHELL", "/bin/sh"}, {"GRIO_HUB_HANDOVER", handover ? "1" : "0"}};
     std::string err;
     auto got = term::start_pty(pc, err);
@@ -377,5 +380,38 @@ TEST_CASE("grio hub owns its terminal's output processing: off while attached, n
     CHECK(term::reap(t.p.pid, 10s).has_value());
     t.p.pid = -1;
     CHECK(opost());
+  }
+}
+
+TEST_CASE("grio hub gives the session its terminal's size, and a resize, handed over or not", "[wsys][hub]") {
+  for (bool handover : {true, false}) {
+    INFO("handover " << handover);
+    GrioServe g;
+    Typist t({GRIO_BINARY, "hub", "--wsys", g.addr, "sz"}, handover, 100, 30);
+    REQUIRE(t.shows("attached to sz"));
+    size_t at = t.seen.size();
+    t.type("stty size\n");
+    CHECK(t.shows("30 100", at));
+    // The terminal is resized: the client is told (SIGWINCH) and tells the session.
+    REQUIRE(term::resize(t.p.master, 120, 40));
+    at = t.seen.size();
+    // (Keys typed before the client's news of its size reach the server
+    // may still see the old size: type until the new one shows.)
+    bool resized = false;
+    for (int i = 0; i < 3 && !resized; i++) {
+      t.type("stty size\n");
+      resized = t.shows("40 120", at);
+    }
+    CHECK(resized);
+    // A second client of another size types: the session takes its size.
+    Typist u({GRIO_BINARY, "hub", "--wsys", g.addr, "sz"}, handover, 90, 20);
+    REQUIRE(u.shows("attached to sz"));
+    at = u.seen.size();
+    u.type("stty size\n");
+    CHECK(u.shows("20 90", at));
+    // And the first types again: its size comes back.
+    at = t.seen.size();
+    t.type("stty size\n");
+    CHECK(t.shows("40 120", at));
   }
 }

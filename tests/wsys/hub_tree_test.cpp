@@ -288,3 +288,49 @@ TEST_CASE("hub/: a session's ctl and hub/ctl say who is attached, watching or ty
   CHECK(st.rfind("session s shared 1 client\n", 0) == 0);
   CHECK(st.find("watching") == std::string::npos);
 }
+
+namespace {
+// Reads fid (a hub) until what has come holds want; a wait is bounded by the wire.
+bool read_until(Wire& w, uint32_t fid, const std::string& want) {
+  std::string got;
+  for (int i = 0; i < 200 && got.find(want) == std::string::npos; i++) got += read(w, fid);
+  return got.find(want) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("hub/: a session takes the terminal size of the client that typed last, as tmux sizes one", "[wsys][hub]") {
+  Wsys s;
+  auto a = s.connect(), b = s.connect(), watcher = s.connect();
+  hello(a);
+  hello(b);
+  hello(watcher, "watch");
+  open_at(a, 1, {"hub", "ctl"}, OWRITE);
+  write(a, 1, "new sz sh");
+  // Each client reads the output as a terminal does, and has the ctl.
+  open_at(a, 2, {"hub", "sz", "1"}, OREAD | OTRUNC);
+  open_at(a, 3, {"hub", "sz", "0"}, OWRITE);
+  open_at(a, 4, {"hub", "sz", "ctl"}, ORDWR);
+  open_at(b, 2, {"hub", "sz", "1"}, OREAD | OTRUNC);
+  open_at(b, 3, {"hub", "sz", "0"}, OWRITE);
+  open_at(b, 4, {"hub", "sz", "ctl"}, ORDWR);
+  write(a, 4, "size 100 30");
+  write(a, 3, "stty size\n");
+  CHECK(read_until(a, 2, "30 100"));
+  // b tells its size: the session takes it at once.
+  write(b, 4, "size 120 40");
+  write(b, 3, "stty size\n");
+  CHECK(read_until(b, 2, "40 120"));
+  // a types again: its size comes back.
+  write(a, 3, "stty size\n");
+  CHECK(read_until(a, 2, "30 100"));
+  // Bad sizes are refused precisely, and change nothing.
+  CHECK(a.fails(5, Twrite{4, 0, "size 0 30"}) == std::string(err::badsize) + ": 1 to 4096 columns and rows");
+  CHECK(a.fails(5, Twrite{4, 0, "size 5000 30"}) == std::string(err::badsize) + ": 1 to 4096 columns and rows");
+  CHECK(a.fails(5, Twrite{4, 0, "size 80"}) == err::badctl);
+  CHECK(s.on_io([&] { return s.world().ws.hubs().session("sz")->cols; }) == 100);
+  // A watcher may not size it.
+  watcher.rpc<Rwalk>(2, Twalk{0, 4, {"hub", "sz", "ctl"}});
+  CHECK(watcher.fails(3, Topen{4, ORDWR}) == err::perm);
+  // And the root has no size.
+  CHECK(a.fails(5, Twrite{1, 0, "size 80 24"}) == err::badctl);
+}

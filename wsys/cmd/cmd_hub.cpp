@@ -5,6 +5,7 @@
 // DEL sends `interrupt` to the note hub. --local shares a shell running
 // here into the server's session instead.
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <termios.h>
 #include <unistd.h>
@@ -252,6 +253,9 @@ class Attachment {
   void keys_sent();
   size_t take(std::string_view bytes);
   void send(uint32_t fid, std::string s);
+  std::string size_line() const;  // `size COLS ROWS` of our terminal, or ""
+  void send_size();
+  void wait_winch();
 
   Outcome command(const std::string& line);
   std::string ctl_text();
@@ -265,6 +269,7 @@ class Attachment {
   int finished_ = 0;  // pumps that saw the session end
   int keys_fd_ = -1;  // stdin, reopened; keys_ holds it while we read it
   std::unique_ptr<asio::posix::stream_descriptor> keys_;
+  std::unique_ptr<asio::signal_set> winch_;  // this terminal resized
   bool keys_ready_ = false;  // stdin needs no polling (a regular file)
   bool keys_ended_ = false;  // stdin ended: nothing more to read
   std::string typed_;        // read and not taken yet: what follows a % line
@@ -284,6 +289,7 @@ Attachment::~Attachment() {
   if (tty_) c_->clunk(tty_);  // answered once the server has let the terminal go
   c_->run_on_io([this] {
     *alive_ = false;
+    winch_.reset();
     for (auto& p : pumps_) p->stop();
     if (keys_) keys_.reset();  // closes keys_fd_
     else if (keys_fd_ >= 0) ::close(keys_fd_);
@@ -336,7 +342,11 @@ std::string Attachment::open() {
     auto e = file("ctl", ORDWR, ctl_);
     if (e.empty()) {
       if (auto in = file("0", OWRITE, in_); !in.empty()) return in;
-      return file("note", OWRITE, note_);
+      if (auto note = file("note", OWRITE, note_); !note.empty()) return note;
+      // Our size, before anything is typed (a server that does not know
+      // `size` refuses it, and keeps its own).
+      if (auto line = size_line(); !line.empty()) c_->write(ctl_, 0, line);
+      return {};
     }
     if (!e.ends_with(err::perm)) return e;
     o_.watch = true;
@@ -398,6 +408,7 @@ Outcome Attachment::run() {
           std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, o_.watch, [this](std::string why) { ended(why); }));
   keys_fd_ = keys;
   c_->run_on_io([this, handed] {
+    wait_winch();
     for (auto& p : pumps_) p->start();
     if (handed) return next_tty_event();
     keys_ = std::make_unique<asio::posix::stream_descriptor>(c_->io(), keys_fd_);
@@ -418,6 +429,30 @@ Outcome Attachment::run() {
     // Stdin ended in a client that types: `eof 0` went to the session, whose
     // end we wait for.
   }
+}
+
+// The session takes the size of the client that typed last (tmux's rule):
+// ours is told on attaching (open()) and whenever this terminal is
+// resized; the server gives it to the session's pty when we type.
+std::string Attachment::size_line() const {
+  winsize ws{};
+  if (o_.watch || ::ioctl(0, TIOCGWINSZ, &ws) != 0 || !ws.ws_col || !ws.ws_row) return {};
+  return "size " + std::to_string(ws.ws_col) + " " + std::to_string(ws.ws_row);
+}
+
+void Attachment::send_size() {
+  auto line = std::make_shared<std::string>(size_line());
+  if (!line->empty()) c_->async().write(ctl_, 0, *line, [line](net::Result<Msg>) {});
+}
+
+void Attachment::wait_winch() {
+  if (o_.watch || !::isatty(0)) return;
+  if (!winch_) winch_ = std::make_unique<asio::signal_set>(c_->io(), SIGWINCH);
+  winch_->async_wait([this, alive = alive_](const error_code& ec, int) {
+    if (ec || !*alive) return;
+    send_size();
+    wait_winch();
+  });
 }
 
 void Attachment::wait_keys() {
