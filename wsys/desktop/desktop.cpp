@@ -19,6 +19,7 @@
 #include "fonts/font.h"
 #include "term/decode.h"
 #include "term/width.h"
+#include "wsys/desktop/assets.h"
 #include "wsys/desktop/controller.h"
 #include "wsys/desktop/renderer.h"
 
@@ -124,6 +125,18 @@ void Desktop::Impl::read_back() {
   for (auto& done : todo) done(px);
 }
 
+namespace {
+
+// Plan 9 draws clr in white, then set in black over it: SDL's data is
+// set, its mask both. SDL wants the hot spot on the image.
+SDL_Cursor* make_cursor(const Cursor& k) {
+  Uint8 data[32], mask[32];
+  for (int i = 0; i < 32; i++) data[i] = k.set[i], mask[i] = k.set[i] | k.clr[i];
+  return SDL_CreateCursor(data, mask, 16, 16, std::clamp(-k.offset.x, 0, 15), std::clamp(-k.offset.y, 0, 15));
+}
+
+}  // namespace
+
 Desktop::Desktop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Desktop::~Desktop() = default;
 
@@ -137,6 +150,8 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
     why = std::string("no display: ") + SDL_GetError();
     return nullptr;
   }
+  auto assets = load_assets(assets_dir(), why);
+  if (!assets) return nullptr;
   auto impl = std::make_unique<Impl>();
   SDL_Rect bounds{0, 0, 1280, 800};
   SDL_GetDisplayBounds(0, &bounds);
@@ -164,10 +179,10 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   }
   if (const char* log = std::getenv("GRIO_FRAME_LOG")) impl->frame_log = std::fopen(log, "w");
   impl->user_event = SDL_RegisterEvents(1);
-  impl->renderer = std::make_unique<Renderer>(impl->sdl, *impl->font, Palette::rio(opt.reversed));
-  impl->cursors[0] = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_ARROW);
-  impl->cursors[1] = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_CROSSHAIR);
-  impl->cursors[2] = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_HAND);
+  impl->renderer = std::make_unique<Renderer>(impl->sdl, *impl->font, opt.reversed ? assets->reversed : assets->normal);
+  impl->cursors[0] = make_cursor(assets->arrow);
+  impl->cursors[1] = make_cursor(assets->cross);
+  impl->cursors[2] = make_cursor(assets->sight);
   SDL_StartTextInput();
   return std::unique_ptr<Desktop>(new Desktop(std::move(impl)));
 }
@@ -278,13 +293,9 @@ void Desktop::Impl::set_cursor(const Scene& s) {
   SDL_SetCursor(cursors[int(s.cursor)]);
 }
 
-// Plan 9 draws clr in white, then set in black over it: SDL's data is
-// set, its mask both. SDL wants the hot spot on the image.
 void Desktop::Impl::show_image(const Cursor& k) {
   if (cursor == SceneCursor::Window && image == k) return;
-  Uint8 data[32], mask[32];
-  for (int i = 0; i < 32; i++) data[i] = k.set[i], mask[i] = k.set[i] | k.clr[i];
-  SDL_Cursor* made = SDL_CreateCursor(data, mask, 16, 16, std::clamp(-k.offset.x, 0, 15), std::clamp(-k.offset.y, 0, 15));
+  SDL_Cursor* made = make_cursor(k);
   if (!made) return;
   SDL_SetCursor(made);
   if (image_cursor) SDL_FreeCursor(image_cursor);

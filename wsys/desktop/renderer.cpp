@@ -9,23 +9,6 @@
 
 namespace grio::wsys::desktop {
 
-Palette Palette::rio(bool reversed) {
-  Palette p{0x777777, 0xFFFFFF, 0x000000, 0x666666, 0xCCCCCC, 0x999999, 0xFFFFFF,
-            0x55AAAA, 0x9EEEEE, 0x000099, 0x4993DD, 0x005DBB,
-            0xFF0000, 0xEAFFEA, 0x448844, 0x88CC88};
-  if (reversed) {
-    p.text_bg = 0x000000;
-    p.text = 0xFFFFFF;
-    p.text_unfocused = 0xAAAAAA;
-    p.selection = 0x555555;
-    p.scroll_bg = 0x444444;
-    p.thumb = 0x000000;
-    p.border = 0x8888CC;
-    p.border_unfocused = 0x222222;
-  }
-  return p;
-}
-
 namespace {
 
 void colour(SDL_Renderer* r, uint32_t c) {

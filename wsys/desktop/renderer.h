@@ -8,20 +8,10 @@
 #include <map>
 
 #include "fonts/font.h"
+#include "wsys/desktop/palette.h"
 #include "wsys/scene.h"
 
 namespace grio::wsys::desktop {
-
-// rio's colours (reference §2.8), or -b's reversed ones.
-struct Palette {
-  uint32_t background, text_bg, text, text_unfocused, selection, scroll_bg, thumb;
-  uint32_t border, border_unfocused, hold, hold_border_unfocused, hold_text_unfocused;
-  uint32_t outline, menu_bg, menu_hilite, menu_border;
-  // A window an export's peer pushed: a border no local window has, so it
-  // cannot pass for a local prompt.
-  uint32_t foreign = 0xFF8C00, foreign_unfocused = 0xB05A00;
-  static Palette rio(bool reversed);
-};
 
 class Renderer {
  public:
