@@ -43,8 +43,10 @@ TEST_CASE("story: fred pops a window onto my desktop through an export, foreign,
   Desk mine;
   auto [dial, secret] = export_on(mine, "--rights view,push --name fred");
   // Fred's side: his grio, his secret in his environment.
+  // His program stays until the test is done looking (at most 30 s).
+  std::string done = (mine.tmp_.path / "done").string();
   Proc fred({"env", "wsys=" + dial, "GRIO_SECRET=" + secret, GRIO_BINARY, "window", "-m", "-r", "300", "300", "700",
-             "500", "sh", "-c", "echo hi fred; sleep 4"});
+             "500", "sh", "-c", "echo hi fred; for i in $(seq 300); do [ -e " + done + " ] && exit 0; sleep 0.1; done"});
   REQUIRE(eventually([&] { return mine.ids() == "1\n2\n"; }));
   CHECK(eventually([&] { return has(mine.text(2), "hi fred"); }));
   CHECK(mine.p9("read /wsys/2/label").out == "fred: sh");
@@ -55,6 +57,7 @@ TEST_CASE("story: fred pops a window onto my desktop through an export, foreign,
   CHECK(px == ForeignUnfocused);
   CHECK(mine.shot().at(34, 200) == Focused);  // window 1, still current
   // It goes when fred's program ends.
+  std::ofstream{done};
   CHECK(eventually([&] { return mine.ids() == "1\n"; }, std::chrono::seconds(15)));
 }
 
