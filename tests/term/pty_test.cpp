@@ -201,20 +201,19 @@ TEST_CASE("pty: lines typed before the program reads are not echoed by the tty",
 }
 
 TEST_CASE("pty: interrupt stops sleep promptly", "[term]") {
+  // Killed by SIGINT, not ended by its 10 s: no clock needed to tell.
   Child c(PtyConfig{{"sleep", "10"}, {}, "", 80, 24});
-  auto t0 = std::chrono::steady_clock::now();
   REQUIRE(interrupt(c.p));
-  auto s = c.wait(3000ms);
+  auto s = c.wait(20000ms);
   REQUIRE(s);
   CHECK(s->signal == SIGINT);
-  CHECK(std::chrono::steady_clock::now() - t0 < 3000ms);
 }
 
 TEST_CASE("pty: SIGINT to the process group reaches a shell's child", "[term]") {
   Child c(command("sleep 10; echo survived"));
   std::this_thread::sleep_for(100ms);  // let sh start sleep
   REQUIRE(signal_group(c.p.pid, SIGINT));
-  auto s = c.wait(3000ms);
+  auto s = c.wait(20000ms);  // bounded, generous for a loaded machine
   REQUIRE(s);
   CHECK_FALSE(s->success());
 }
