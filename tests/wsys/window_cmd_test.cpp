@@ -227,9 +227,37 @@ TEST_CASE("window needs a window system to talk to", "[wsys]") {
   CHECK(gone.err().starts_with("window: dial "));
 }
 
-namespace {
-
-}  // namespace
+// Issue 14 item 11: a command that cannot be started exited 0, and its
+// window flashed (the server's sh said so in it) or never appeared.
+TEST_CASE("window says a command cannot be started and exits 127 without making a window", "[wsys]") {
+  Wsys ws;
+  TempDir work;
+  auto window = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {GRIO_BINARY, "window", "--wsys", ws.addr});
+    Child c(args, work.path);
+    auto st = c.wait();
+    return std::make_pair(st, c.err());
+  };
+  auto [st, err] = window({"nosuchcmd-grio", "arg"});
+  CHECK(st == 127);
+  CHECK(err == "window: nosuchcmd-grio: command not found\n");
+  std::tie(st, err) = window({"-m", "nosuchcmd-grio"});
+  CHECK(st == 127);
+  CHECK(err == "window: nosuchcmd-grio: command not found\n");
+  std::tie(st, err) = window({"./not-here"});
+  CHECK(st == 127);
+  CHECK(err == "window: ./not-here: command not found\n");
+  std::tie(st, err) = window({"-cd", "/", "etc/passwd"});  // there, but not executable
+  CHECK(st == 127);
+  CHECK(ws.windows().empty());
+  // Builtins of sh and programs on $PATH still start.
+  std::tie(st, err) = window({"exit", "0"});
+  CHECK(st == 0);
+  INFO(err);
+  std::tie(st, err) = window({"-m", "true"});
+  CHECK(st == 0);
+  CHECK(eventually([&] { return ws.windows().empty(); }));
+}
 
 TEST_CASE("window -m gives the command the lines typed in the window, and ^D as end of file", "[wsys]") {
   LocalWsys local;

@@ -3,6 +3,8 @@
 // the window's cons. With --hub NAME the command is `grio hub NAME`, as
 // Plan 9 runs hubshell in a rio window: the window shows a hub session.
 #include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -49,6 +51,7 @@ struct Options {
 // also prints the usage.
 struct Fail {
   std::string why;
+  int status = 1;  // the exit status
 };
 struct Usage {
   std::string why;  // empty: asked for (-h, --help)
@@ -145,6 +148,30 @@ std::string cwd() {
   auto p = std::filesystem::current_path(ec);
   if (ec) throw Fail{"cannot find the current directory: " + ec.message()};
   return p.string();
+}
+
+// Whether sh could start name as a command in dir: a name with a slash
+// must be an executable file; any other must be a builtin of sh or on
+// $PATH (sh's `command -v` decides). Said before any window is made, as
+// the server's shell would say it only in a window that closes at once.
+// A directory that cannot be entered is not our business: the server or
+// the pty says why.
+bool runnable(const std::string& name, const std::string& dir) {
+  if (name.find('/') != std::string::npos) {
+    std::filesystem::path p = name;
+    if (p.is_relative()) p = std::filesystem::path(dir) / p;
+    struct stat st{};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+  }
+  std::string sh = "cd " + sh_quote(dir) + " 2>/dev/null || exit 0; command -v -- " + sh_quote(name) + " >/dev/null 2>&1";
+  int st = std::system(sh.c_str());
+  return st == -1 || (WIFEXITED(st) && WEXITSTATUS(st) == 0);  // -1: cannot tell
+}
+
+// Exits 127, as sh does, when the command cannot be started.
+void check_command(const Options& o) {
+  if (o.argv.empty() || o.hub) return;
+  if (!runnable(o.argv[0], o.cd ? *o.cd : cwd())) throw Fail{o.argv[0] + ": command not found", 127};
 }
 
 // The wctl options of the new window: geometry, then -cd (ours by default).
@@ -360,10 +387,11 @@ int window(int argc, char** argv) {
       if (const char* w = std::getenv("wsys")) o.addr = w;
     if (o.addr.empty()) throw Fail{"no window system: use --wsys ADDR or set $wsys"};
     hub_command(o);
+    check_command(o);
     return o.here ? run_here(std::move(o)) : run_there(o);
   } catch (const Fail& f) {
     std::fprintf(stderr, "window: %s\n", f.why.c_str());
-    return 1;
+    return f.status;
   } catch (const Usage& u) {
     if (u.why.empty()) {
       std::fputs(kUsage, stdout);
