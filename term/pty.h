@@ -51,6 +51,10 @@ bool resize(int master, unsigned short cols, unsigned short rows);
 // Whether the program has tty echo on (on Linux the master reports the
 // slave's termios). False when it cannot tell (e.g. the pty is closed).
 bool echo_enabled(int master);
+// Whether the program reads its tty a line at a time (icanon), as a
+// password prompt does with echo off; readline and editors turn it off.
+// False when it cannot tell.
+bool canonical_enabled(int master);
 
 // Writes typed input the window has already shown, 9term's way: tty echo
 // is switched off around the write so the line is not shown twice. Linux

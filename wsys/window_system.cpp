@@ -384,7 +384,7 @@ void WindowSystem::type(int id, std::u32string_view keys) {
     for (char32_t k : keys) key_state(*w, "c" + term::to_utf8(std::u32string(1, k)));
     return;
   }
-  if (w->shell) w->text.set_echo(w->shell->echo());
+  if (w->shell) w->text.set_echo(w->shell->echo(), w->shell->canonical());
   for (char32_t k : keys) {
     auto effect = w->text.type(k);
     if (!effect.snarf.empty()) set_snarf(term::to_utf8(effect.snarf));

@@ -340,3 +340,27 @@ TEST_CASE("a program with a window's mouse and kbd files open gets the pointer a
   CHECK(at("cy") < at("cz"));
   CHECK(d.text(1).find("xyz") == std::string::npos);  // cons had none of them
 }
+// Issue 14 item 1: with bash, whose readline turns tty echo off, keys
+// typed after a click in the output went to bash and showed at the end,
+// the cursor left where the click put it. As in rio, they go in at the
+// cursor; at the end of the text they go to bash.
+TEST_CASE("typing after a click in a bash window's output goes in where the cursor is", "[desktop]") {
+  Desk d;
+  // -cd: sh() runs in a directory of its own, gone when it returns.
+  REQUIRE(d.sh(std::string(GRIO_BINARY) + " window -cd " + d.tmp_.path.string() +
+               " -r 100 100 700 500 bash --norc --noprofile").status == 0);
+  REQUIRE(eventually([&] { return d.text(2).find("# ") != std::string::npos || d.text(2).find("$ ") != std::string::npos; }));
+  d.xdo("mousemove 300 200 click 1 type --delay 20 \"echo one\"");
+  d.xdo("key Return");
+  REQUIRE(eventually([&] { return d.text(2).find("one\none\n") != std::string::npos; }));
+  auto f = default_font();
+  auto t = text_rect(rect(100, 100, 700, 500));
+  // Between the o and the ne of bash's output, on the second row.
+  std::string at = std::to_string(t.min.x + f->width() + 2) + " " + std::to_string(t.min.y + f->height() * 3 / 2);
+  d.xdo("mousemove " + at + " click 1");
+  d.xdo("type --delay 20 XY");
+  INFO(d.text(2));
+  CHECK(eventually([&] { return d.text(2).find("\noXYne\n") != std::string::npos; }));
+  std::string text = d.text(2);
+  CHECK(text.substr(text.size() - 2) != "XY");  // bash did not get them
+}
