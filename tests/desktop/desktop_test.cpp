@@ -364,3 +364,23 @@ TEST_CASE("typing after a click in a bash window's output goes in where the curs
   std::string text = d.text(2);
   CHECK(text.substr(text.size() - 2) != "XY");  // bash did not get them
 }
+
+// Issue 14 item 3: pasted before any key was typed, the text showed in the
+// hub window and then again as the session's echo: `echo fooecho foo`.
+TEST_CASE("a paste into a hub window shows once", "[desktop]") {
+  Desk d;
+  menu3(d, 900, 200, 1);  // Hub
+  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+  REQUIRE(eventually([&] { return d.text(2).find("# ") != std::string::npos || d.text(2).find("$ ") != std::string::npos; }));
+  REQUIRE(d.p9("write /snarf", "echo pasted-$((6*7))").status == 0);
+  d.xdo("mousemove 900 600 mousedown 2");
+  d.xdo("mousemove " + item(900, 600, 1, std::exchange(d.menu2_last, 1)) + " sleep 0.1 mouseup 2");  // paste
+  d.xdo("sleep 0.3 key Return");
+  INFO(d.text(2));
+  CHECK(eventually([&] { return d.text(2).find("pasted-42\n") != std::string::npos; }));
+  std::string text = d.text(2);
+  INFO(text);
+  CHECK(count(text, "echo pasted-$((6*7))") == 1);
+}

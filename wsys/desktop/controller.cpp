@@ -515,7 +515,7 @@ void Controller::menu2_pick(int item) {
       t.paste(U"");
       break;
     case 1:  // paste
-      t.paste(term::OutputDecoder().decode(ws_.snarf));
+      ws_.paste(*w, term::OutputDecoder().decode(ws_.snarf));
       break;
     case 2:  // snarf
       if (!sel.empty()) ws_.set_snarf(term::to_utf8(sel));
@@ -536,7 +536,7 @@ void Controller::menu2_pick(int item) {
       if (s.empty()) break;
       if (s.back() != '\n' && s.back() != term::Keot) s.push_back('\n');
       t.set_selection(t.size(), t.size());
-      t.paste(s);
+      ws_.paste(*w, s);
       t.set_selection(t.size(), t.size());
       show(*w, t.size());
       break;
