@@ -384,3 +384,25 @@ TEST_CASE("a paste into a hub window shows once", "[desktop]") {
   INFO(text);
   CHECK(count(text, "echo pasted-$((6*7))") == 1);
 }
+
+// Issue 14 item 2: in a hub window `%detach` showed only `h`, each key's
+// echo erasing the line (a \r before it).
+TEST_CASE("a % command typed into a hub window shows after the prompt as it is typed", "[desktop]") {
+  Desk d;
+  menu3(d, 900, 200, 1);  // Hub
+  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+  std::string text;
+  REQUIRE(eventually([&] {
+    text = d.text(2);
+    return text.ends_with("# ") || text.ends_with("$ ");
+  }));
+  std::string prompt = text.substr(text.size() - 2);
+  d.xdo("mousemove 900 600 type --delay 30 %statx");
+  d.xdo("key BackSpace type --delay 30 us");
+  INFO(d.text(2));
+  CHECK(eventually([&] { return d.text(2).ends_with("\n" + prompt + "%status"); }));
+  d.xdo("key Return");
+  CHECK(eventually([&] { return d.text(2).find("%status\nsession io running") != std::string::npos; }));
+}
