@@ -406,3 +406,24 @@ TEST_CASE("a % command typed into a hub window shows after the prompt as it is t
   d.xdo("key Return");
   CHECK(eventually([&] { return d.text(2).find("%status\nsession io running") != std::string::npos; }));
 }
+
+// Issue 14 item 4: SDL hears of a copy elsewhere only once grio has owned
+// the clipboard; on a fresh desktop another program's copy was missed.
+TEST_CASE("what another X program copies on a fresh desktop becomes snarf and is sent", "[desktop]") {
+  Desk d;
+  REQUIRE(eventually([&] { return !d.text(1).empty(); }));  // the shell's prompt
+  d.start({"sh", "-c", "printf 'echo copied-$((6*7))' | xclip -quiet -selection clipboard"});
+  CHECK(eventually([&] { return d.p9("read /snarf").out == "echo copied-$((6*7))"; }));
+  d.xdo("mousemove 300 200 mousedown 2");
+  // send: snarf as typed, with a newline (a paste is selected, and the
+  // Return typed next would replace it, as in rio).
+  d.xdo("mousemove " + item(300, 200, 4, std::exchange(d.menu2_last, 4)) + " sleep 0.1 mouseup 2");
+  INFO(d.text(1));
+  CHECK(eventually([&] { return d.text(1).find("copied-42\n") != std::string::npos; }));
+  // And a later copy by another program too, after grio has owned the
+  // clipboard (snarf went there) and lost it again.
+  REQUIRE(d.p9("write /snarf", "mine").status == 0);
+  CHECK(eventually([&] { return d.sh("xclip -o -selection clipboard").out == "mine"; }));
+  d.start({"sh", "-c", "printf again | xclip -quiet -selection clipboard"});
+  CHECK(eventually([&] { return d.p9("read /snarf").out == "again"; }));
+}
