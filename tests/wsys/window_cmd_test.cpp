@@ -275,6 +275,41 @@ TEST_CASE("window -m gives the command the lines typed in the window, and ^D as 
   CHECK(eventually([&] { return local.only_window() == 0 && local.on_io([&] { return local.ws.window_count(); }) == 0; }));
 }
 
+// Issue 14 item 5: with no command, -m runs $SHELL; bash's readline turns
+// tty echo off and echoes for itself, and the window showed each line too.
+TEST_CASE("window -m running bash shows a typed line once", "[wsys]") {
+  LocalWsys local;
+  TempDir work;  // HOME: no .bashrc to read
+  Child win({GRIO_BINARY, "window", "--wsys", local.addr, "-m"}, work.path,
+            {{}, {{"SHELL", "/bin/bash"}, {"HOME", work.path.string()}}});
+  int id = 0;
+  REQUIRE(eventually([&] { return (id = local.only_window()) != 0 && local.label(id) == "bash"; }));
+  REQUIRE(eventually([&] {
+    std::string t = local.text(id);
+    return t.ends_with("# ") || t.ends_with("$ ");  // the prompt
+  }));
+  local.on_io([&] { local.ws.type(id, U"echo hi-$((6*7))\n"); });
+  CHECK(eventually([&] { return contains(local.text(id), "hi-42\n"); }));
+  std::string text = local.text(id);
+  INFO(text);
+  size_t first = text.find("echo hi-$((6*7))");
+  CHECK(first != std::string::npos);
+  CHECK(text.find("echo hi-$((6*7))", first + 1) == std::string::npos);
+  // A program bash runs has echo on again: the window shows its lines
+  // (once), the tty does not echo them.
+  local.on_io([&] { local.ws.type(id, U"cat\n"); });
+  REQUIRE(eventually([&] { return contains(local.text(id), "cat\n"); }));
+  // Cooked again once the relay sees echo on.
+  CHECK(eventually([&] { return local.on_io([&] { return !local.ws.live(id)->text.raw(); }); }));
+  local.on_io([&] { local.ws.type(id, U"meow\n"); });
+  CHECK(eventually([&] { return contains(local.text(id), "cat\nmeow\nmeow\n"); }));
+  local.on_io([&] { local.ws.type(id, U"\x04"); });
+  CHECK(eventually([&] { return local.on_io([&] { return local.ws.live(id)->text.raw(); }); }));  // bash's prompt
+  CHECK(local.text(id).find("meow\nmeow\nmeow") == std::string::npos);
+  local.on_io([&] { local.ws.type(id, U"exit\n"); });
+  CHECK(win.wait() == 0);
+}
+
 TEST_CASE("deleting a -m window hangs up its command", "[wsys]") {
   Wsys ws;
   TempDir work;

@@ -226,11 +226,20 @@ int run_there(const Options& o) {
 // The command's stdio joined to a window's cons over one connection, used
 // from two threads (SyncClient calls may overlap): this one relays the
 // program's output, `reader` relays the lines typed in the window.
+//
+// The window follows the program's tty echo as a window of the server's
+// own program does (text.h set_echo): while the program has echo off
+// (readline, a password prompt) the window is in raw mode (consctl
+// rawon), so that it does not show what the program shows itself; and
+// the keys go to the program as the window treated them: unechoed by the
+// tty when the window showed them, as they are when it did not.
 class Relay {
  public:
-  // Takes cons open for writing and for reading.
-  Relay(SyncClient& c, uint32_t cons_out, uint32_t cons_in, term::PtyProcess p)
-      : c_(c), p_(p), cons_out_(cons_out), cons_in_(cons_in) {
+  // Takes cons open for writing and for reading, and consctl for writing
+  // (0: none, the window stays cooked).
+  Relay(SyncClient& c, uint32_t cons_out, uint32_t cons_in, uint32_t consctl, term::PtyProcess p)
+      : c_(c), p_(p), cons_out_(cons_out), cons_in_(cons_in), consctl_(consctl) {
+    follow_echo();
     reader_ = std::thread([this] { read_input(); });
   }
   // Closes the connection, which ends the parked cons read and the window.
@@ -245,6 +254,7 @@ class Relay {
 
  private:
   void read_input();
+  void follow_echo();
   bool send_input(std::string_view data);
   ssize_t fill(std::string& buf, size_t& got);
   void output(std::string_view data);
@@ -252,7 +262,8 @@ class Relay {
 
   SyncClient& c_;
   term::PtyProcess p_;
-  uint32_t cons_out_, cons_in_;
+  uint32_t cons_out_, cons_in_, consctl_;
+  std::atomic<bool> raw_ = false;  // the window is raw: typed keys were not shown
   uint64_t out_off_ = 0;
   bool window_gone_ = false;  // output is dropped then
   std::atomic<bool> stopping_ = false;
@@ -276,10 +287,20 @@ void Relay::read_input() {
   }
 }
 
-// The window has already shown the line, so the tty must not echo it again.
+// Raw while the program has tty echo off. Called before the program's
+// output goes to the window, so that a prompt written after turning echo
+// off finds the window raw already, and while output is awaited.
+void Relay::follow_echo() {
+  bool off = !term::echo_enabled(p_.master);
+  if (!consctl_ || off == raw_) return;
+  if (c_.write(consctl_, 0, off ? "rawon" : "rawoff")) raw_ = off;
+}
+
+// A line the window has shown must not be echoed by the tty again; keys
+// the window took raw it did not show, and the tty may echo them.
 bool Relay::send_input(std::string_view data) {
   while (!data.empty()) {
-    long n = term::write_input(p_.master, data);
+    long n = raw_ ? ::write(p_.master, data.data(), data.size()) : term::write_input(p_.master, data);
     if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EBUSY) return false;
     if (n < 0) {
       // EBUSY: the program has not read earlier input; nothing signals when.
@@ -326,6 +347,7 @@ term::ExitStatus Relay::run() {
     if (status && clock::now() > grace) break;
     size_t got = 0;
     ssize_t n = fill(buf, got);
+    if (!status) follow_echo();
     if (got > 0) {
       output(std::string_view(buf).substr(0, got));
       continue;
@@ -348,8 +370,8 @@ std::string basename_of(const std::string& path) {
 // command's status (the shell's & puts us in the background).
 // BUG: DEL in the window does not interrupt the command: rio signals the
 // -pid group, which means nothing on another machine, and 9P has no way
-// to tell us. The window does not go raw when the command turns tty echo
-// off (the server's own programs do), and the pty stays 80x24 whatever
+// to tell us (but in raw mode, while the command has echo off, DEL goes
+// to the pty as its interrupt character). The pty stays 80x24 whatever
 // the window's size.
 int run_here(Options o) {
   if (o.argv.empty()) {
@@ -361,6 +383,11 @@ int run_here(Options o) {
   std::erase(id, ' ');
   write_file(*c, "label", basename_of(o.argv[0]));
   uint32_t cons_out = open(*c, "cons", OWRITE), cons_in = open(*c, "cons", OREAD);
+  uint32_t consctl = 0;  // exclusive: if another has it, the window stays cooked
+  try {
+    consctl = open(*c, "consctl", OWRITE);
+  } catch (const Fail&) {
+  }
 
   term::PtyConfig pc;
   pc.argv = o.argv;
@@ -371,7 +398,7 @@ int run_here(Options o) {
   if (!p) throw Fail{o.argv[0] + ": " + why};
   term::ExitStatus st;
   {
-    Relay relay(*c, cons_out, cons_in, *p);
+    Relay relay(*c, cons_out, cons_in, consctl, *p);
     st = relay.run();
   }
   ::close(p->master);
