@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include "tests/net/process.h"
 #include "tests/wsys/grio_serve.h"
@@ -222,20 +223,25 @@ TEST_CASE("grio hub on a terminal here hands it to the server, % commands stay t
 namespace {
 
 // The line a terminal shows last, from what was written to it: \r goes to
-// the line's start, \b back a column, other bytes overwrite.
+// the line's start, \b back a column, other bytes overwrite, a UTF-8
+// rune one column.
 std::string last_line(const std::string& written) {
-  std::string line;
+  std::vector<std::string> cells;
   size_t col = 0;
   for (char c : written) {
-    if (c == '\n') line.clear(), col = 0;
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') cells.clear(), col = 0;
     else if (c == '\r') col = 0;
     else if (c == '\b') col = col > 0 ? col - 1 : 0;
-    else if (static_cast<unsigned char>(c) >= 0x20) {
-      if (col < line.size()) line[col] = c;
-      else line += c;
+    else if ((u & 0xC0) == 0x80 && col > 0) cells[col - 1] += c;  // the rune goes on
+    else if (u >= 0x20) {
+      if (col < cells.size()) cells[col] = std::string(1, c);
+      else cells.push_back(std::string(1, c));
       col++;
     }
   }
+  std::string line;
+  for (auto& cell : cells) line += cell;
   return line;
 }
 
@@ -274,7 +280,7 @@ TEST_CASE("grio hub shows a % line after the prompt as it is typed and erases wi
     std::string prompt = last_line(t.seen);
     t.type("%stat");
     CHECK(until(t, [&] { return shown(t.seen) == prompt + "%stat"; }));
-    t.type("x\b");  // typed, erased
+    t.type("x\b\u00e9\b");  // typed, erased: a rune is one column
     t.type("us no");
     t.type("\x17");  // ^W: the word
     t.type("\x7f");  // DEL: the space

@@ -534,12 +534,18 @@ size_t Attachment::take(std::string_view bytes) {
   return bytes.size();
 }
 
-// One key of a % line: ^H or DEL erases a character, ^U the line back to
-// the %, ^W a word; anything else is the command's.
+// One key of a % line: ^H or DEL erases a character (a whole UTF-8 rune,
+// one column), ^U the line back to the %, ^W a word; anything else is the
+// command's.
 void Attachment::edit_command(char ch) {
+  auto erase_rune = [&] {
+    while (cmd_.size() > 1 && (static_cast<unsigned char>(cmd_.back()) & 0xC0) == 0x80) cmd_.pop_back();
+    if (cmd_.size() > 1) cmd_.pop_back();
+    echo("\b \b");
+  };
   auto erase_to = [&](size_t keep) {
     keep = std::max<size_t>(keep, 1);
-    while (cmd_.size() > keep) cmd_.pop_back(), echo("\b \b");
+    while (cmd_.size() > keep) erase_rune();
   };
   if (ch == '\b' || ch == 0x7f) return erase_to(cmd_.size() - 1);
   if (ch == 0x15) return erase_to(1);
