@@ -304,8 +304,20 @@ TEST_CASE("window -m running bash shows a typed line once", "[wsys]") {
   local.on_io([&] { local.ws.type(id, U"meow\n"); });
   CHECK(eventually([&] { return contains(local.text(id), "cat\nmeow\nmeow\n"); }));
   local.on_io([&] { local.ws.type(id, U"\x04"); });
-  CHECK(eventually([&] { return local.on_io([&] { return local.ws.live(id)->text.raw(); }); }));  // bash's prompt
-  CHECK(local.text(id).find("meow\nmeow\nmeow") == std::string::npos);
+  // Back at bash's prompt, raw again: the next line shows once too.
+  CHECK(eventually([&] {
+    std::string t = local.text(id);
+    return t.ends_with("# ") || t.ends_with("$ ");
+  }));
+  CHECK(eventually([&] { return local.on_io([&] { return local.ws.live(id)->text.raw(); }); }));
+  local.on_io([&] { local.ws.type(id, U"echo again-$((1+1))\n"); });
+  CHECK(eventually([&] { return contains(local.text(id), "again-2\n"); }));
+  text = local.text(id);
+  INFO(text);
+  CHECK(text.find("meow\nmeow\nmeow") == std::string::npos);
+  first = text.find("echo again-$((1+1))");
+  CHECK(first != std::string::npos);
+  CHECK(text.find("echo again-$((1+1))", first + 1) == std::string::npos);
   local.on_io([&] { local.ws.type(id, U"exit\n"); });
   CHECK(win.wait() == 0);
 }
