@@ -66,6 +66,10 @@ bool canonical_enabled(int master);
 // Returns bytes written, -1 with errno: EAGAIN, the master is full (wait
 // for it to be writable); EBUSY, the program has not read earlier input
 // yet (try again later: nothing tells us when it does).
+// BUG: input that ends the program (^D to cat) races with the next one
+// setting up the tty: bash's readline may save the modes while echo is
+// off for our write (it then never echoes), or have its raw mode undone
+// when echo comes back on. Seen under heavy load (ASan, parallel runs).
 long write_input(int master, std::string_view bytes);
 
 // DEL: SIGINT to the pty's foreground process group (the job the user sees,

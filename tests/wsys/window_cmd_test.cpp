@@ -275,6 +275,24 @@ TEST_CASE("window -m gives the command the lines typed in the window, and ^D as 
   CHECK(eventually([&] { return local.only_window() == 0 && local.on_io([&] { return local.ws.window_count(); }) == 0; }));
 }
 
+namespace {
+
+// Types line into window id a key at a time, as a person does, each once
+// the window shows the one before: readline does not redraw while more
+// input waits, so a whole line arriving at once at a fresh prompt may
+// never be echoed.
+void type_line(LocalWsys& local, int id, const std::string& line) {
+  std::string typed;
+  for (char c : line) {
+    local.on_io([&] { local.ws.type(id, std::u32string(1, char32_t(c))); });
+    if (c == '\n') break;
+    typed += c;
+    eventually([&] { return local.text(id).ends_with(typed); });
+  }
+}
+
+}  // namespace
+
 // Issue 14 item 5: with no command, -m runs $SHELL; bash's readline turns
 // tty echo off and echoes for itself, and the window showed each line too.
 TEST_CASE("window -m running bash shows a typed line once", "[wsys]") {
@@ -288,7 +306,7 @@ TEST_CASE("window -m running bash shows a typed line once", "[wsys]") {
     std::string t = local.text(id);
     return t.ends_with("# ") || t.ends_with("$ ");  // the prompt
   }));
-  local.on_io([&] { local.ws.type(id, U"echo hi-$((6*7))\n"); });
+  type_line(local, id, "echo hi-$((6*7))\n");
   CHECK(eventually([&] { return contains(local.text(id), "hi-42\n"); }));
   std::string text = local.text(id);
   INFO(text);
@@ -296,25 +314,20 @@ TEST_CASE("window -m running bash shows a typed line once", "[wsys]") {
   CHECK(first != std::string::npos);
   CHECK(text.find("echo hi-$((6*7))", first + 1) == std::string::npos);
   // A program bash runs has echo on again: the window shows its lines
-  // (once), the tty does not echo them.
-  local.on_io([&] { local.ws.type(id, U"cat\n"); });
-  REQUIRE(eventually([&] { return contains(local.text(id), "cat\n"); }));
-  // Cooked again once the relay sees echo on.
+  // (once), the tty does not echo them. It ends a while after reading, not
+  // at once: see the BUG of write_input in term/pty.h.
+  type_line(local, id, "read x; echo \"[$x]\"; sleep 1\n");
+  // Cooked once the relay sees echo on.
   CHECK(eventually([&] { return local.on_io([&] { return !local.ws.live(id)->text.raw(); }); }));
   local.on_io([&] { local.ws.type(id, U"meow\n"); });
-  CHECK(eventually([&] { return contains(local.text(id), "cat\nmeow\nmeow\n"); }));
-  local.on_io([&] { local.ws.type(id, U"\x04"); });
+  CHECK(eventually([&] { return contains(local.text(id), "\nmeow\n[meow]\n"); }));
   // Back at bash's prompt, raw again: the next line shows once too.
-  CHECK(eventually([&] {
-    std::string t = local.text(id);
-    return t.ends_with("# ") || t.ends_with("$ ");
-  }));
   CHECK(eventually([&] { return local.on_io([&] { return local.ws.live(id)->text.raw(); }); }));
-  local.on_io([&] { local.ws.type(id, U"echo again-$((1+1))\n"); });
+  type_line(local, id, "echo again-$((1+1))\n");
   CHECK(eventually([&] { return contains(local.text(id), "again-2\n"); }));
   text = local.text(id);
   INFO(text);
-  CHECK(text.find("meow\nmeow\nmeow") == std::string::npos);
+  CHECK(text.find("meow\nmeow\n") == std::string::npos);
   first = text.find("echo again-$((1+1))");
   CHECK(first != std::string::npos);
   CHECK(text.find("echo again-$((1+1))", first + 1) == std::string::npos);
