@@ -264,6 +264,7 @@ class Relay {
   term::PtyProcess p_;
   uint32_t cons_out_, cons_in_, consctl_;
   std::atomic<bool> raw_ = false;  // the window is raw: typed keys were not shown
+  std::atomic<bool> sending_ = false;  // send_input may have echo off for its write
   uint64_t out_off_ = 0;
   bool window_gone_ = false;  // output is dropped then
   std::atomic<bool> stopping_ = false;
@@ -291,6 +292,7 @@ void Relay::read_input() {
 // output goes to the window, so that a prompt written after turning echo
 // off finds the window raw already, and while output is awaited.
 void Relay::follow_echo() {
+  if (sending_) return;  // write_input's own echo off is no news; looked at again shortly
   bool off = !term::echo_enabled(p_.master);
   if (!consctl_ || off == raw_) return;
   if (c_.write(consctl_, 0, off ? "rawon" : "rawoff")) raw_ = off;
@@ -299,6 +301,11 @@ void Relay::follow_echo() {
 // A line the window has shown must not be echoed by the tty again; keys
 // the window took raw it did not show, and the tty may echo them.
 bool Relay::send_input(std::string_view data) {
+  struct Sending {
+    std::atomic<bool>& on;
+    explicit Sending(std::atomic<bool>& b) : on(b) { on = true; }
+    ~Sending() { on = false; }
+  } sending(sending_);
   while (!data.empty()) {
     long n = raw_ ? ::write(p_.master, data.data(), data.size()) : term::write_input(p_.master, data);
     if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EBUSY) return false;
