@@ -4,7 +4,7 @@
 # Every Debian package the build and tests need, in one place.
 PACKAGES := cmake make g++ ccache pkg-config libboost-dev catch2 libcli11-dev libssl-dev \
   fuse3 libfuse3-dev \
-  libsdl2-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core fonts-go \
+  libsdl2-dev libxfixes-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core fonts-go \
   fonts-wqy-microhei fonts-noto-color-emoji \
   xvfb xdotool imagemagick xclip groff-base
 # Only for `make bench`: the baselines grio is measured against (hubs

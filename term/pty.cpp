@@ -214,6 +214,11 @@ bool echo_enabled(int master) {
   return tcgetattr(master, &t) == 0 && (t.c_lflag & ECHO);
 }
 
+bool canonical_enabled(int master) {
+  termios t{};
+  return tcgetattr(master, &t) == 0 && (t.c_lflag & ICANON);
+}
+
 namespace {
 
 // The line discipline takes pty input in a kernel work item, after write()

@@ -51,6 +51,10 @@ bool resize(int master, unsigned short cols, unsigned short rows);
 // Whether the program has tty echo on (on Linux the master reports the
 // slave's termios). False when it cannot tell (e.g. the pty is closed).
 bool echo_enabled(int master);
+// Whether the program reads its tty a line at a time (icanon), as a
+// password prompt does with echo off; readline and editors turn it off.
+// False when it cannot tell.
+bool canonical_enabled(int master);
 
 // Writes typed input the window has already shown, 9term's way: tty echo
 // is switched off around the write so the line is not shown twice. Linux
@@ -62,6 +66,10 @@ bool echo_enabled(int master);
 // Returns bytes written, -1 with errno: EAGAIN, the master is full (wait
 // for it to be writable); EBUSY, the program has not read earlier input
 // yet (try again later: nothing tells us when it does).
+// BUG: input that ends the program (^D to cat) races with the next one
+// setting up the tty: bash's readline may save the modes while echo is
+// off for our write (it then never echoes), or have its raw mode undone
+// when echo comes back on. Seen under heavy load (ASan, parallel runs).
 long write_input(int master, std::string_view bytes);
 
 // DEL: SIGINT to the pty's foreground process group (the job the user sees,

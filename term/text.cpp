@@ -161,12 +161,10 @@ KeyEffect TextBuffer::type(char32_t r) {
   // With echo off, ^A and friends belong to the program (readline, …).
   if (echo_ && navigate(r))
     return e;
-  if (raw_ && q0_ == size()) {
+  // rio's wkeyctl: raw keys are queued only with the cursor at the end;
+  // a password prompt's wherever it is (see set_echo()).
+  if (to_raw_queue()) {
     rawq_.push_back(r);
-    return e;
-  }
-  if (!echo_) {
-    rawq_.push_back(r);  // hidden wherever the cursor is: see set_echo()
     return e;
   }
   if (r == Kesc || (hold_ && r == Kdel)) {
@@ -259,7 +257,7 @@ size_t TextBuffer::backspace_width(char32_t r) const {
 
 void TextBuffer::paste(std::u32string_view s) {
   cut_selection();
-  if (rawing() && (q0_ == size() || !echo_)) {
+  if (to_raw_queue()) {
     rawq_.append(s);
     return;
   }
@@ -285,7 +283,10 @@ KeyEffect TextBuffer::set_raw(bool on) {
   return all;
 }
 
-void TextBuffer::set_echo(bool on) { echo_ = on; }
+void TextBuffer::set_echo(bool on, bool canonical) {
+  echo_ = on;
+  canonical_ = canonical;
+}
 
 // --- readers (WCread) ---
 

@@ -89,15 +89,21 @@ public:
   // consctl rawon/rawoff. Turning raw off replays the queued raw runes
   // through type(), so their effects (DEL!) are returned.
   KeyEffect set_raw(bool on);
-  // Tty echo as the program on the pty set it (pty echo_enabled()). With
-  // echo off the window behaves as 9term's inferred raw mode: every typed
-  // or pasted rune goes to the hidden raw queue wherever the cursor is —
-  // never into the text, so a password is never drawn nor kept in history —
-  // and is readable at once; editing keys, ^D and DEL go to the program as
-  // bytes, for the tty's own line discipline to act on. Runes still queued
-  // when echo comes back stay hidden and readable; they are not replayed.
+  // Tty echo as the program on the pty set it (pty echo_enabled()), and
+  // whether it reads canonically (canonical_enabled()). With echo off the
+  // window behaves as 9term's inferred raw mode, with rio's rule for where
+  // keys go: a typed or pasted rune goes to the hidden raw queue, readable
+  // at once, when the cursor is at the end of the text, and elsewhere is
+  // inserted at the cursor as any key is — typing shows where the cursor
+  // is, while a program like readline echoes what reaches it. Echo off
+  // with canonical input is a password prompt (getpass, sudo): then every
+  // rune goes to the raw queue wherever the cursor is, never drawn nor
+  // kept in history. In the raw queue, editing keys, ^D and DEL go to the
+  // program as bytes, for the tty's own line discipline to act on. Runes
+  // still queued when echo comes back stay hidden and readable; they are
+  // not replayed.
   bool echo() const { return echo_; }
-  void set_echo(bool on);
+  void set_echo(bool on, bool canonical = false);
 
   // --- cons readers (reference §2.3) ---
   // True when a read would return now: not holding, and a whole line (or
@@ -114,6 +120,8 @@ public:
 
 private:
   bool rawing() const { return raw_ || !echo_; }
+  bool secret() const { return !echo_ && canonical_; }
+  bool to_raw_queue() const { return rawing() && (q0_ == size() || secret()); }
   size_t insert(std::u32string_view s, size_t q);
   void erase(size_t q0, size_t q1);
   void trim();
@@ -143,6 +151,7 @@ private:
   bool hold_ = false;
   bool raw_ = false;
   bool echo_ = true;
+  bool canonical_ = false;  // with echo_ off: see set_echo()
 };
 
 }  // namespace grio::term

@@ -79,13 +79,14 @@ size_t rune_at(const Window& w, Point p, Metrics m) {
   return term::boundary_at(text, rows[ri], cols, size_t(half));
 }
 
-SceneMenu place_menu(std::vector<std::string> items, Point p, Rect screen, Metrics m) {
+SceneMenu place_menu(std::vector<std::string> items, Point p, Rect screen, Metrics m, int last) {
   SceneMenu menu;
   size_t widest = 0;
   for (auto& s : items) widest = std::max(widest, s.size());
   menu.item_h = m.font_h + 4;
+  last = std::clamp(last, 0, std::max(0, int(items.size()) - 1));
   int w = int(widest) * m.font_w + 16, h = int(items.size()) * menu.item_h + 4;
-  Point at{p.x - w / 2, p.y - 2 - menu.item_h / 2};
+  Point at{p.x - w / 2, p.y - 2 - last * menu.item_h - menu.item_h / 2};
   at.x = std::clamp(at.x, screen.min.x, std::max(screen.min.x, screen.max.x - w));
   at.y = std::clamp(at.y, screen.min.y, std::max(screen.min.y, screen.max.y - h));
   menu.rect = Rect{at, {at.x + w, at.y + h}};
@@ -97,6 +98,12 @@ int menu_item_at(const SceneMenu& menu, Point p) {
   if (!menu.rect.contains(p)) return -1;
   int i = (p.y - menu.rect.min.y - 2) / menu.item_h;
   return i >= 0 && i < int(menu.items.size()) ? i : -1;
+}
+
+Point menu_item_point(const SceneMenu& menu, int i, Point p) {
+  if (i < 0 || i >= int(menu.items.size()) || menu_item_at(menu, p) == i) return p;
+  int top = menu.rect.min.y + 2 + i * menu.item_h;
+  return Point{std::clamp(p.x, menu.rect.min.x + 2, menu.rect.max.x - 3), top + menu.item_h / 2};
 }
 
 }  // namespace grio::wsys

@@ -91,9 +91,14 @@ std::shared_ptr<const SceneWindow> scene_window(const Window& w, bool current, M
 size_t rune_at(const Window& w, Point p, Metrics m);
 
 // Where a menu with these items opens when the button goes down at p:
-// centred on p horizontally with its first item under p, then kept on screen.
-SceneMenu place_menu(std::vector<std::string> items, Point p, Rect screen, Metrics m);
+// centred on p horizontally with item `last` (the last one chosen, as
+// rio's menuhit remembers it) under p, then kept on screen.
+SceneMenu place_menu(std::vector<std::string> items, Point p, Rect screen, Metrics m, int last = 0);
 // The item of a menu under p, or -1.
 int menu_item_at(const SceneMenu& menu, Point p);
+// Where the pointer goes so that it is on item i, from p: p itself when it
+// is already there, else p moved as little as that needs (rio moves the
+// pointer with a menu the screen's edge pushed from under it).
+Point menu_item_point(const SceneMenu& menu, int i, Point p);
 
 }  // namespace grio::wsys

@@ -27,6 +27,7 @@ class Shell {
   // Input the window has already shown, so the tty must not echo it again.
   void input(std::string_view bytes);
   bool echo() { return term::echo_enabled(master_.native_handle()); }
+  bool canonical() { return term::canonical_enabled(master_.native_handle()); }
   void interrupt() { term::interrupt(proc_); }
   void hangup() { term::signal_group(proc_.pid, SIGHUP); }
   void resize(unsigned short cols, unsigned short rows) { term::resize(master_.native_handle(), cols, rows); }

@@ -385,7 +385,7 @@ void WindowSystem::type(int id, std::u32string_view keys) {
     for (char32_t k : keys) key_state(*w, "c" + term::to_utf8(std::u32string(1, k)));
     return;
   }
-  if (w->shell) w->text.set_echo(w->shell->echo());
+  follow_tty(*w);
   for (char32_t k : keys) {
     auto effect = w->text.type(k);
     if (!effect.snarf.empty()) set_snarf(term::to_utf8(effect.snarf));
@@ -395,6 +395,18 @@ void WindowSystem::type(int id, std::u32string_view keys) {
     }
   }
   changed(*w);
+}
+
+// Whether keys show depends on the program's echo when they come, not
+// when the last key did: a paste before any key (into a hub window, whose
+// client turned echo off) would show, and then show again as the echo.
+void WindowSystem::follow_tty(Window& w) {
+  if (w.shell) w.text.set_echo(w.shell->echo(), w.shell->canonical());
+}
+
+void WindowSystem::paste(Window& w, std::u32string_view runes) {
+  follow_tty(w);
+  w.text.paste(runes);
 }
 
 void WindowSystem::output(Window& w, term::OutputDecoder& from, std::string_view bytes) {

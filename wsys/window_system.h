@@ -75,6 +75,9 @@ class WindowSystem {
   // Keys typed into window id (the keyboard, and tests). While its kbd
   // file is open they go there as kbdfs `c` messages instead.
   void type(int id, std::u32string_view keys);
+  // Button 2's paste and send into w: as typing, it follows the program's
+  // tty modes as they are now.
+  void paste(Window& w, std::u32string_view runes);
   // A kbdfs `k` or `K` message (the keys held down, after a press or a
   // release) for w's kbd file; dropped unless it is open.
   void key_state(Window& w, std::string msg);
@@ -134,6 +137,7 @@ class WindowSystem {
   void reap_children();
   void program_exited(int id);
   void feed_program(Window& w);
+  void follow_tty(Window& w);
   void set_current(int id);
   net::Error may_create(const WctlCommand& c, const net::Grant& by) const;
   bool may_focus(const Window& w, const net::Grant& by) const;

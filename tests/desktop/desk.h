@@ -177,6 +177,8 @@ class Desk {
 
   std::string addr;
   TempDir tmp_;
+  // The item each menu opens on, under the pointer: the last one chosen.
+  int menu2_last = 0, menu3_last = 0;
 
  private:
   int start_xvfb() {

@@ -1,6 +1,7 @@
 // The desktop: the real grio under Xvfb, driven by xdotool, checked by
 // pixels of screenshots and by the window system's own files.
 #include <algorithm>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -25,17 +26,17 @@ std::unique_ptr<grio::fonts::Font> default_font() {
   return f;
 }
 
-// The menu item i's centre when the menu was opened at p (the first item
-// opens under the pointer; see place_menu).
-std::string item(int x, int y, int i) {
+// The menu item i's centre when the menu was opened at p with item last
+// under the pointer (the item last chosen; see place_menu).
+std::string item(int x, int y, int i, int last = 0) {
   auto f = default_font();
-  return std::to_string(x) + " " + std::to_string(y + i * (f->height() + 4));
+  return std::to_string(x) + " " + std::to_string(y + (i - last) * (f->height() + 4));
 }
 
 // Button 3 down at x y, up over item i: a menu choice.
 void menu3(Desk& d, int x, int y, int i) {
   d.xdo("mousemove " + std::to_string(x) + " " + std::to_string(y) + " mousedown 3");
-  d.xdo("mousemove " + item(x, y, i) + " sleep 0.1 mouseup 3");
+  d.xdo("mousemove " + item(x, y, i, std::exchange(d.menu3_last, i)) + " sleep 0.1 mouseup 3");
 }
 
 // Fraction of the text cell pixels at (x, y) matching black-on-white
@@ -138,6 +139,76 @@ TEST_CASE("Hide puts a window in the menu under its label and choosing it brings
   CHECK(eventually([&] { return d.shot().at(601, 600) == Focused; }));
 }
 
+namespace {
+
+// How many pixels of row y, from x0 to x1, are the menu's highlight.
+int hilited(const Shot& s, int y, int x0, int x1) {
+  int n = 0;
+  for (int x = x0; x < x1; x++) n += s.at(x, y) == 0x448844;
+  return n;
+}
+
+size_t count(const std::string& s, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + 1)) n++;
+  return n;
+}
+
+}  // namespace
+
+// Issue 14 item 7: rio's menus open with the item last chosen under the
+// pointer; ours opened on the first item every time.
+TEST_CASE("button 3's menu opens with the pointer on the item last chosen", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "600", "450", "1000", "750", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "450", "500", "750", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n3\n"; }));
+  menu3(d, 900, 200, 5);  // Hide, then pick window 2
+  d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.wctl(2).find("hidden") != std::string::npos; }));
+  // Opened again, Hide is highlighted under the pointer, and releasing the
+  // button where it went down chooses it.
+  d.xdo("mousemove 900 200 mousedown 3");
+  auto f = default_font();
+  int item_h = f->height() + 4;
+  CHECK(eventually([&] {
+    Shot s = d.shot();
+    return hilited(s, 200, 860, 940) > 20 && hilited(s, 200 - 2 * item_h, 860, 940) == 0 &&
+           s.at(900, 200 - 4 * item_h - item_h / 2 + 1) == 0xEAFFEA;  // the menu goes on above: Hub is there
+  }));
+  d.xdo("mouseup 3");
+  d.xdo("mousemove 300 600 mousedown 3 sleep 0.1 mouseup 3");
+  CHECK(eventually([&] { return d.wctl(3).find("hidden") != std::string::npos; }));
+  // At the top of the screen the menu cannot open above the pointer: the
+  // pointer moves down onto Hide.
+  d.xdo("mousemove 900 3 mousedown 3");
+  int want = 2 + 5 * item_h + item_h / 2;
+  int y = -1;
+  CHECK(eventually([&] {
+    std::string loc = d.sh("xdotool getmouselocation --shell").out;
+    auto at = loc.find("Y=");
+    y = at == std::string::npos ? -1 : std::atoi(loc.c_str() + at + 2);
+    return y == want;
+  }));
+  CHECK(y == want);
+  d.xdo("mouseup 3");
+  d.xdo("mousemove 300 200 mousedown 3 sleep 0.1 mouseup 3");  // picks the shell's window
+  CHECK(eventually([&] { return d.wctl(1).find("hidden") != std::string::npos; }));
+}
+
+TEST_CASE("button 2's menu opens with the pointer on the item last chosen", "[desktop]") {
+  Desk d;
+  REQUIRE(eventually([&] { return !d.text(1).empty(); }));  // the shell's prompt
+  REQUIRE(d.p9("write /snarf", "echo sent-$((6*7))").status == 0);
+  d.xdo("mousemove 300 200 mousedown 2");
+  d.xdo("mousemove " + item(300, 200, 4, std::exchange(d.menu2_last, 4)) + " sleep 0.1 mouseup 2");  // send
+  REQUIRE(eventually([&] { return count(d.text(1), "sent-42\n") == 1; }));
+  d.xdo("mousemove 300 200 mousedown 2 sleep 0.1 mouseup 2");  // send again
+  INFO(d.text(1));
+  CHECK(eventually([&] { return count(d.text(1), "sent-42\n") == 2; }));
+}
+
 TEST_CASE("typing echo hi and Return in the shell window puts hi in its text", "[desktop]") {
   Desk d;
   REQUIRE(eventually([&] { return !d.text(1).empty(); }));  // the shell's prompt
@@ -157,7 +228,8 @@ TEST_CASE("a double-clicked word and snarf reach the snarf file and the X clipbo
   std::string at = std::to_string(t.min.x + 6 * f->width()) + " " + std::to_string(t.min.y + f->height() / 2);
   d.xdo("mousemove " + at + " click --repeat 2 --delay 80 1");
   d.xdo("mousemove " + at + " mousedown 2");
-  d.xdo("mousemove " + item(t.min.x + 6 * f->width(), t.min.y + f->height() / 2, 2) + " sleep 0.1 mouseup 2");
+  d.xdo("mousemove " + item(t.min.x + 6 * f->width(), t.min.y + f->height() / 2, 2, std::exchange(d.menu2_last, 2)) +
+        " sleep 0.1 mouseup 2");
   CHECK(eventually([&] { return d.p9("read /snarf").out == "snarfme"; }));
   CHECK(eventually([&] { return d.sh("xclip -o -selection clipboard").out == "snarfme"; }));
 
@@ -267,4 +339,91 @@ TEST_CASE("a program with a window's mouse and kbd files open gets the pointer a
   CHECK(at("cx") < at("cy"));
   CHECK(at("cy") < at("cz"));
   CHECK(d.text(1).find("xyz") == std::string::npos);  // cons had none of them
+}
+// Issue 14 item 1: with bash, whose readline turns tty echo off, keys
+// typed after a click in the output went to bash and showed at the end,
+// the cursor left where the click put it. As in rio, they go in at the
+// cursor; at the end of the text they go to bash.
+TEST_CASE("typing after a click in a bash window's output goes in where the cursor is", "[desktop]") {
+  Desk d;
+  // -cd: sh() runs in a directory of its own, gone when it returns.
+  REQUIRE(d.sh(std::string(GRIO_BINARY) + " window -cd " + d.tmp_.path.string() +
+               " -r 100 100 700 500 bash --norc --noprofile").status == 0);
+  REQUIRE(eventually([&] { return d.text(2).find("# ") != std::string::npos || d.text(2).find("$ ") != std::string::npos; }));
+  d.xdo("mousemove 300 200 click 1 type --delay 20 \"echo one\"");
+  d.xdo("key Return");
+  REQUIRE(eventually([&] { return d.text(2).find("one\none\n") != std::string::npos; }));
+  auto f = default_font();
+  auto t = text_rect(rect(100, 100, 700, 500));
+  // Between the o and the ne of bash's output, on the second row.
+  std::string at = std::to_string(t.min.x + f->width() + 2) + " " + std::to_string(t.min.y + f->height() * 3 / 2);
+  d.xdo("mousemove " + at + " click 1");
+  d.xdo("type --delay 20 XY");
+  INFO(d.text(2));
+  CHECK(eventually([&] { return d.text(2).find("\noXYne\n") != std::string::npos; }));
+  std::string text = d.text(2);
+  CHECK(text.substr(text.size() - 2) != "XY");  // bash did not get them
+}
+
+// Issue 14 item 3: pasted before any key was typed, the text showed in the
+// hub window and then again as the session's echo: `echo fooecho foo`.
+TEST_CASE("a paste into a hub window shows once", "[desktop]") {
+  Desk d;
+  menu3(d, 900, 200, 1);  // Hub
+  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+  REQUIRE(eventually([&] { return d.text(2).find("# ") != std::string::npos || d.text(2).find("$ ") != std::string::npos; }));
+  REQUIRE(d.p9("write /snarf", "echo pasted-$((6*7))").status == 0);
+  d.xdo("mousemove 900 600 mousedown 2");
+  d.xdo("mousemove " + item(900, 600, 1, std::exchange(d.menu2_last, 1)) + " sleep 0.1 mouseup 2");  // paste
+  d.xdo("sleep 0.3 key Return");
+  INFO(d.text(2));
+  CHECK(eventually([&] { return d.text(2).find("pasted-42\n") != std::string::npos; }));
+  std::string text = d.text(2);
+  INFO(text);
+  CHECK(count(text, "echo pasted-$((6*7))") == 1);
+}
+
+// Issue 14 item 2: in a hub window `%detach` showed only `h`, each key's
+// echo erasing the line (a \r before it).
+TEST_CASE("a % command typed into a hub window shows after the prompt as it is typed", "[desktop]") {
+  Desk d;
+  menu3(d, 900, 200, 1);  // Hub
+  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+  std::string text;
+  REQUIRE(eventually([&] {
+    text = d.text(2);
+    return text.ends_with("# ") || text.ends_with("$ ");
+  }));
+  std::string prompt = text.substr(text.size() - 2);
+  d.xdo("mousemove 900 600 type --delay 30 %statx");
+  d.xdo("key BackSpace type --delay 30 us");
+  INFO(d.text(2));
+  CHECK(eventually([&] { return d.text(2).ends_with("\n" + prompt + "%status"); }));
+  d.xdo("key Return");
+  CHECK(eventually([&] { return d.text(2).find("%status\nsession io running") != std::string::npos; }));
+}
+
+// Issue 14 item 4: SDL hears of a copy elsewhere only once grio has owned
+// the clipboard; on a fresh desktop another program's copy was missed.
+TEST_CASE("what another X program copies on a fresh desktop becomes snarf and is sent", "[desktop]") {
+  Desk d;
+  REQUIRE(eventually([&] { return !d.text(1).empty(); }));  // the shell's prompt
+  d.start({"sh", "-c", "printf 'echo copied-$((6*7))' | xclip -quiet -selection clipboard"});
+  CHECK(eventually([&] { return d.p9("read /snarf").out == "echo copied-$((6*7))"; }));
+  d.xdo("mousemove 300 200 mousedown 2");
+  // send: snarf as typed, with a newline (a paste is selected, and the
+  // Return typed next would replace it, as in rio).
+  d.xdo("mousemove " + item(300, 200, 4, std::exchange(d.menu2_last, 4)) + " sleep 0.1 mouseup 2");
+  INFO(d.text(1));
+  CHECK(eventually([&] { return d.text(1).find("copied-42\n") != std::string::npos; }));
+  // And a later copy by another program too, after grio has owned the
+  // clipboard (snarf went there) and lost it again.
+  REQUIRE(d.p9("write /snarf", "mine").status == 0);
+  CHECK(eventually([&] { return d.sh("xclip -o -selection clipboard").out == "mine"; }));
+  d.start({"sh", "-c", "printf again | xclip -quiet -selection clipboard"});
+  CHECK(eventually([&] { return d.p9("read /snarf").out == "again"; }));
 }

@@ -154,6 +154,14 @@ TEST_CASE("pty: resize reaches stty size", "[term]") {
   CHECK(out.find("30 100") != std::string::npos);
 }
 
+// write_input turns echo off around its write and back on after.
+TEST_CASE("pty: echo is on again after typed input the program reads", "[term]") {
+  Child c(command("read x; echo \"got:$x\"; sleep 5"));
+  REQUIRE(write_input(c.p.master, "abc\n") == 4);
+  c.read_until("got:abc\n");
+  CHECK(echo_enabled(c.p.master));
+}
+
 TEST_CASE("pty: typed input reaches the program", "[term]") {
   Child c(command("read x; echo \"got:$x\""));
   REQUIRE(write_input(c.p.master, "abc\n") == 4);

@@ -242,10 +242,10 @@ TEST_CASE("rawoff replays queued keys through the line discipline", "[term]") {
   CHECK(t.set_raw(false).interrupt);
 }
 
-TEST_CASE("echo off hides typing but delivers it", "[term]") {
+TEST_CASE("echo off at a password prompt hides typing wherever the cursor is but delivers it", "[term]") {
   TextBuffer t;
   t.write(U"Password: ");
-  t.set_echo(false);
+  t.set_echo(false, true);  // canonical input: getpass, sudo
   t.set_selection(0, 0);  // even with the cursor up in the history
   type(t, U"s3cr\u00E9t\n");
   CHECK(str(t) == U"Password: ");
@@ -255,6 +255,31 @@ TEST_CASE("echo off hides typing but delivers it", "[term]") {
   t.set_echo(true);  // not replayed into view, still readable
   CHECK(str(t) == U"Password: ");
   CHECK(t.read(100) == "x");
+}
+
+// Issue 14 item 1: with readline's echo off, keys typed after a click in
+// the history went to the program and showed at the end, away from the
+// cursor. rio's rule: raw only with the cursor at the end.
+TEST_CASE("echo off without canonical input sends keys at the end and inserts them at the cursor elsewhere", "[term]") {
+  TextBuffer t;
+  t.write(U"$ echo one\none\n$ ");
+  t.set_echo(false, false);  // readline: it echoes what reaches it
+  type(t, U"l");
+  CHECK(str(t) == U"$ echo one\none\n$ ");
+  CHECK(t.read(100) == "l");
+  t.set_selection(12, 12);  // a click between o and ne of the output
+  type(t, U"XY");
+  CHECK(str(t) == U"$ echo one\noXYne\n$ ");
+  CHECK(t.q0() == 14);
+  CHECK(t.qh() == t.size());  // in the history: not input
+  CHECK_FALSE(t.can_read());
+  t.paste(U"P");
+  CHECK(str(t) == U"$ echo one\noXYPne\n$ ");
+  t.set_selection(t.size(), t.size());
+  t.paste(U"s\n");  // at the end again: to the program, unseen
+  CHECK(str(t) == U"$ echo one\noXYPne\n$ ");
+  CHECK(t.read(100) == "s\n");
+  check_points(t);
 }
 
 TEST_CASE("output backspace deletes the rune before it", "[term]") {

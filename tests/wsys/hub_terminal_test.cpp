@@ -14,7 +14,9 @@
 #include <cstring>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <thread>
+#include <vector>
 
 #include "tests/net/process.h"
 #include "tests/wsys/grio_serve.h"
@@ -219,6 +221,83 @@ TEST_CASE("grio hub on a terminal here hands it to the server, % commands stay t
   CHECK(term::reap(w.p.pid, 10s).has_value());
   w.p.pid = -1;
   CHECK(!holds(serve.pid(), w.tty()));
+}
+
+namespace {
+
+// The line a terminal shows last, from what was written to it: \r goes to
+// the line's start, \b back a column, other bytes overwrite, a UTF-8
+// rune one column.
+std::string last_line(const std::string& written) {
+  std::vector<std::string> cells;
+  size_t col = 0;
+  for (char c : written) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') cells.clear(), col = 0;
+    else if (c == '\r') col = 0;
+    else if (c == '\b') col = col > 0 ? col - 1 : 0;
+    else if ((u & 0xC0) == 0x80 && col > 0) cells[col - 1] += c;  // the rune goes on
+    else if (u >= 0x20) {
+      if (col < cells.size()) cells[col] = std::string(1, c);
+      else cells.push_back(std::string(1, c));
+      col++;
+    }
+  }
+  std::string line;
+  for (auto& cell : cells) line += cell;
+  return line;
+}
+
+// The same, blanks after the text dropped: they show as nothing.
+std::string shown(const std::string& written) {
+  std::string line = last_line(written);
+  return line.substr(0, line.find_last_not_of(' ') + 1);
+}
+
+// Reads t's terminal until pred holds of what it shows, for 10 s.
+bool until(Typist& t, const std::function<bool()>& pred) {
+  for (int i = 0; i < 100 && !pred(); i++) {
+    pollfd q{t.p.master, POLLIN, 0};
+    if (::poll(&q, 1, 100) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::read(t.p.master, buf, sizeof buf);
+    if (n > 0) t.seen.append(buf, size_t(n));
+  }
+  return pred();
+}
+
+}  // namespace
+
+// Issue 14 item 2: each key of a % line was drawn at column 0, over the
+// prompt (`\r` before it), so the line being typed could not be seen.
+TEST_CASE("grio hub shows a % line after the prompt as it is typed and erases with ^H ^W ^U", "[wsys][hub]") {
+  GrioServe g;
+  for (bool handover : {true, false}) {
+    INFO("hand-over " << handover);
+    std::string name = handover ? "e1" : "e2";
+    Typist t({GRIO_BINARY, "hub", "--wsys", g.addr, name}, handover);
+    REQUIRE(t.shows("attached to " + name));
+    t.type("echo hi-$((6*7))\n");
+    REQUIRE(t.shows("hi-42"));
+    REQUIRE(until(t, [&] { return !last_line(t.seen).empty(); }));  // the prompt
+    std::string prompt = last_line(t.seen);
+    t.type("%stat");
+    CHECK(until(t, [&] { return shown(t.seen) == prompt + "%stat"; }));
+    t.type("x\b\u00e9\b");  // typed, erased: a rune is one column
+    t.type("us no");
+    t.type("\x17");  // ^W: the word
+    t.type("\x7f");  // DEL: the space
+    CHECK(until(t, [&] { return shown(t.seen) == prompt + "%status"; }));
+    INFO(t.seen);
+    size_t at = t.seen.size();
+    t.type("\n");
+    CHECK(t.shows("session " + name + " running", at));
+    t.type("%list\x15" "det");  // ^U: back to the %
+    CHECK(until(t, [&] { return shown(t.seen) == "%det"; }));
+    t.type("ach\n");
+    CHECK(term::reap(t.p.pid, 10s).has_value());
+    t.p.pid = -1;
+  }
 }
 
 TEST_CASE("hub/NAME/tty: only the owner here hands over a terminal it holds, only a terminal, and the errors for the rest",

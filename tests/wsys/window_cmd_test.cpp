@@ -227,9 +227,37 @@ TEST_CASE("window needs a window system to talk to", "[wsys]") {
   CHECK(gone.err().starts_with("window: dial "));
 }
 
-namespace {
-
-}  // namespace
+// Issue 14 item 11: a command that cannot be started exited 0, and its
+// window flashed (the server's sh said so in it) or never appeared.
+TEST_CASE("window says a command cannot be started and exits 127 without making a window", "[wsys]") {
+  Wsys ws;
+  TempDir work;
+  auto window = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {GRIO_BINARY, "window", "--wsys", ws.addr});
+    Child c(args, work.path);
+    auto st = c.wait();
+    return std::make_pair(st, c.err());
+  };
+  auto [st, err] = window({"nosuchcmd-grio", "arg"});
+  CHECK(st == 127);
+  CHECK(err == "window: nosuchcmd-grio: command not found\n");
+  std::tie(st, err) = window({"-m", "nosuchcmd-grio"});
+  CHECK(st == 127);
+  CHECK(err == "window: nosuchcmd-grio: command not found\n");
+  std::tie(st, err) = window({"./not-here"});
+  CHECK(st == 127);
+  CHECK(err == "window: ./not-here: command not found\n");
+  std::tie(st, err) = window({"-cd", "/", "etc/passwd"});  // there, but not executable
+  CHECK(st == 127);
+  CHECK(ws.windows().empty());
+  // Builtins of sh and programs on $PATH still start.
+  std::tie(st, err) = window({"exit", "0"});
+  CHECK(st == 0);
+  INFO(err);
+  std::tie(st, err) = window({"-m", "true"});
+  CHECK(st == 0);
+  CHECK(eventually([&] { return ws.windows().empty(); }));
+}
 
 TEST_CASE("window -m gives the command the lines typed in the window, and ^D as end of file", "[wsys]") {
   LocalWsys local;
@@ -245,6 +273,66 @@ TEST_CASE("window -m gives the command the lines typed in the window, and ^D as 
   CHECK(win.wait() == 0);
   INFO(win.err());
   CHECK(eventually([&] { return local.only_window() == 0 && local.on_io([&] { return local.ws.window_count(); }) == 0; }));
+}
+
+namespace {
+
+// Types line into window id a key at a time, as a person does, each once
+// the window shows the one before: readline does not redraw while more
+// input waits, so a whole line arriving at once at a fresh prompt may
+// never be echoed.
+void type_line(LocalWsys& local, int id, const std::string& line) {
+  std::string typed;
+  for (char c : line) {
+    local.on_io([&] { local.ws.type(id, std::u32string(1, char32_t(c))); });
+    if (c == '\n') break;
+    typed += c;
+    eventually([&] { return local.text(id).ends_with(typed); });
+  }
+}
+
+}  // namespace
+
+// Issue 14 item 5: with no command, -m runs $SHELL; bash's readline turns
+// tty echo off and echoes for itself, and the window showed each line too.
+TEST_CASE("window -m running bash shows a typed line once", "[wsys]") {
+  LocalWsys local;
+  TempDir work;  // HOME: no .bashrc to read
+  Child win({GRIO_BINARY, "window", "--wsys", local.addr, "-m"}, work.path,
+            {{}, {{"SHELL", "/bin/bash"}, {"HOME", work.path.string()}}});
+  int id = 0;
+  REQUIRE(eventually([&] { return (id = local.only_window()) != 0 && local.label(id) == "bash"; }));
+  REQUIRE(eventually([&] {
+    std::string t = local.text(id);
+    return t.ends_with("# ") || t.ends_with("$ ");  // the prompt
+  }));
+  type_line(local, id, "echo hi-$((6*7))\n");
+  CHECK(eventually([&] { return contains(local.text(id), "hi-42\n"); }));
+  std::string text = local.text(id);
+  INFO(text);
+  size_t first = text.find("echo hi-$((6*7))");
+  CHECK(first != std::string::npos);
+  CHECK(text.find("echo hi-$((6*7))", first + 1) == std::string::npos);
+  // A program bash runs has echo on again: the window shows its lines
+  // (once), the tty does not echo them. It ends a while after reading, not
+  // at once: see the BUG of write_input in term/pty.h.
+  type_line(local, id, "read x; echo \"[$x]\"; sleep 1\n");
+  // Cooked once the relay sees echo on.
+  CHECK(eventually([&] { return local.on_io([&] { return !local.ws.live(id)->text.raw(); }); }));
+  local.on_io([&] { local.ws.type(id, U"meow\n"); });
+  CHECK(eventually([&] { return contains(local.text(id), "\nmeow\n[meow]\n"); }));
+  // Back at bash's prompt, raw again: the next line shows once too.
+  CHECK(eventually([&] { return local.on_io([&] { return local.ws.live(id)->text.raw(); }); }));
+  type_line(local, id, "echo again-$((1+1))\n");
+  CHECK(eventually([&] { return contains(local.text(id), "again-2\n"); }));
+  text = local.text(id);
+  INFO(text);
+  CHECK(text.find("meow\nmeow\n") == std::string::npos);
+  first = text.find("echo again-$((1+1))");
+  CHECK(first != std::string::npos);
+  CHECK(text.find("echo again-$((1+1))", first + 1) == std::string::npos);
+  local.on_io([&] { local.ws.type(id, U"exit\n"); });
+  CHECK(win.wait() == 0);
 }
 
 TEST_CASE("deleting a -m window hangs up its command", "[wsys]") {

@@ -88,6 +88,13 @@ void say(const std::string& s) {
   (void)!::write(2, out.data(), out.size());
 }
 
+// Echoes a % line as it is typed, where the terminal's cursor is: after
+// the prompt, not from column 0 as say()'s messages (in a window, a \r
+// before the text would erase the line it is typed on).
+void echo(const std::string& s) {
+  if (raw_on) (void)!::write(2, s.data(), s.size());
+}
+
 // ---- one attachment ------------------------------------------------------------
 
 struct Options {
@@ -227,6 +234,7 @@ void Pump::ended_or_eof(const std::string& state) {
 // which runs it with blocking calls; stdin waits meanwhile.
 class Attachment {
  public:
+  static constexpr size_t max_command = 1024;  // of a % line, as the server's hand-over keeps
   Attachment(const Options& o, std::unique_ptr<SyncClient> c) : o_(o), c_(std::move(c)) {}
   ~Attachment();
   std::string open();
@@ -252,6 +260,7 @@ class Attachment {
   void take_keys();
   void keys_sent();
   size_t take(std::string_view bytes);
+  void edit_command(char ch);
   void send(uint32_t fid, std::string s);
   std::string size_line() const;  // `size COLS ROWS` of our terminal, or ""
   void send_size();
@@ -544,25 +553,45 @@ size_t Attachment::take(std::string_view bytes) {
       if (i == bytes.size()) break;
       in_cmd_ = true;  // bytes[i] is a % that begins a command
       cmd_ = "%";
-      if (raw_on) say("%");
+      echo("%");
       continue;
     }
     char ch = bytes[i];
     if (ch == '\r' || ch == '\n') {
       in_cmd_ = false;
       cmd_done_ = true;
-      say("\n");
+      echo("\r\n");
       line_start_ = true;
       return i + 1;
     }
-    if (ch == '\b' || ch == 0x7f) {
-      if (cmd_.size() > 1) cmd_.pop_back(), say("\b \b");
-    } else {
-      cmd_ += ch;
-      if (raw_on) say(std::string(1, ch));
-    }
+    edit_command(ch);
   }
   return bytes.size();
+}
+
+// One key of a % line: ^H or DEL erases a character (a whole UTF-8 rune,
+// one column), ^U the line back to the %, ^W a word; anything else is the
+// command's.
+void Attachment::edit_command(char ch) {
+  auto erase_rune = [&] {
+    while (cmd_.size() > 1 && (static_cast<unsigned char>(cmd_.back()) & 0xC0) == 0x80) cmd_.pop_back();
+    if (cmd_.size() > 1) cmd_.pop_back();
+    echo("\b \b");
+  };
+  auto erase_to = [&](size_t keep) {
+    keep = std::max<size_t>(keep, 1);
+    while (cmd_.size() > keep) erase_rune();
+  };
+  if (ch == '\b' || ch == 0x7f) return erase_to(cmd_.size() - 1);
+  if (ch == 0x15) return erase_to(1);
+  if (ch == 0x17) {
+    size_t end = cmd_.find_last_not_of(' ');
+    size_t sp = end == std::string::npos ? std::string::npos : cmd_.find_last_of(' ', end);
+    return erase_to(sp == std::string::npos ? 1 : sp + 1);
+  }
+  if (static_cast<unsigned char>(ch) < 0x20 || cmd_.size() >= max_command) return;
+  cmd_ += ch;
+  echo(std::string(1, ch));
 }
 
 // A write that does not wait for its reply; the keys read next wait for it.

@@ -3,6 +3,8 @@
 // the window's cons. With --hub NAME the command is `grio hub NAME`, as
 // Plan 9 runs hubshell in a rio window: the window shows a hub session.
 #include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -49,6 +51,7 @@ struct Options {
 // also prints the usage.
 struct Fail {
   std::string why;
+  int status = 1;  // the exit status
 };
 struct Usage {
   std::string why;  // empty: asked for (-h, --help)
@@ -147,6 +150,30 @@ std::string cwd() {
   return p.string();
 }
 
+// Whether sh could start name as a command in dir: a name with a slash
+// must be an executable file; any other must be a builtin of sh or on
+// $PATH (sh's `command -v` decides). Said before any window is made, as
+// the server's shell would say it only in a window that closes at once.
+// A directory that cannot be entered is not our business: the server or
+// the pty says why.
+bool runnable(const std::string& name, const std::string& dir) {
+  if (name.find('/') != std::string::npos) {
+    std::filesystem::path p = name;
+    if (p.is_relative()) p = std::filesystem::path(dir) / p;
+    struct stat st{};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+  }
+  std::string sh = "cd " + sh_quote(dir) + " 2>/dev/null || exit 0; command -v -- " + sh_quote(name) + " >/dev/null 2>&1";
+  int st = std::system(sh.c_str());
+  return st == -1 || (WIFEXITED(st) && WEXITSTATUS(st) == 0);  // -1: cannot tell
+}
+
+// Exits 127, as sh does, when the command cannot be started.
+void check_command(const Options& o) {
+  if (o.argv.empty() || o.hub) return;
+  if (!runnable(o.argv[0], o.cd ? *o.cd : cwd())) throw Fail{o.argv[0] + ": command not found", 127};
+}
+
 // The wctl options of the new window: geometry, then -cd (ours by default).
 std::string spec(const Options& o) { return "new" + o.geometry + " -cd " + rc_quote(o.cd ? *o.cd : cwd()); }
 
@@ -199,11 +226,20 @@ int run_there(const Options& o) {
 // The command's stdio joined to a window's cons over one connection, used
 // from two threads (SyncClient calls may overlap): this one relays the
 // program's output, `reader` relays the lines typed in the window.
+//
+// The window follows the program's tty echo as a window of the server's
+// own program does (text.h set_echo): while the program has echo off
+// (readline, a password prompt) the window is in raw mode (consctl
+// rawon), so that it does not show what the program shows itself; and
+// the keys go to the program as the window treated them: unechoed by the
+// tty when the window showed them, as they are when it did not.
 class Relay {
  public:
-  // Takes cons open for writing and for reading.
-  Relay(SyncClient& c, uint32_t cons_out, uint32_t cons_in, term::PtyProcess p)
-      : c_(c), p_(p), cons_out_(cons_out), cons_in_(cons_in) {
+  // Takes cons open for writing and for reading, and consctl for writing
+  // (0: none, the window stays cooked).
+  Relay(SyncClient& c, uint32_t cons_out, uint32_t cons_in, uint32_t consctl, term::PtyProcess p)
+      : c_(c), p_(p), cons_out_(cons_out), cons_in_(cons_in), consctl_(consctl) {
+    follow_echo();
     reader_ = std::thread([this] { read_input(); });
   }
   // Closes the connection, which ends the parked cons read and the window.
@@ -218,6 +254,7 @@ class Relay {
 
  private:
   void read_input();
+  void follow_echo();
   bool send_input(std::string_view data);
   ssize_t fill(std::string& buf, size_t& got);
   void output(std::string_view data);
@@ -225,7 +262,9 @@ class Relay {
 
   SyncClient& c_;
   term::PtyProcess p_;
-  uint32_t cons_out_, cons_in_;
+  uint32_t cons_out_, cons_in_, consctl_;
+  std::atomic<bool> raw_ = false;  // the window is raw: typed keys were not shown
+  std::atomic<bool> sending_ = false;  // send_input may have echo off for its write
   uint64_t out_off_ = 0;
   bool window_gone_ = false;  // output is dropped then
   std::atomic<bool> stopping_ = false;
@@ -249,10 +288,26 @@ void Relay::read_input() {
   }
 }
 
-// The window has already shown the line, so the tty must not echo it again.
+// Raw while the program has tty echo off. Called before the program's
+// output goes to the window, so that a prompt written after turning echo
+// off finds the window raw already, and while output is awaited.
+void Relay::follow_echo() {
+  if (sending_) return;  // write_input's own echo off is no news; looked at again shortly
+  bool off = !term::echo_enabled(p_.master);
+  if (!consctl_ || off == raw_) return;
+  if (c_.write(consctl_, 0, off ? "rawon" : "rawoff")) raw_ = off;
+}
+
+// A line the window has shown must not be echoed by the tty again; keys
+// the window took raw it did not show, and the tty may echo them.
 bool Relay::send_input(std::string_view data) {
+  struct Sending {
+    std::atomic<bool>& on;
+    explicit Sending(std::atomic<bool>& b) : on(b) { on = true; }
+    ~Sending() { on = false; }
+  } sending(sending_);
   while (!data.empty()) {
-    long n = term::write_input(p_.master, data);
+    long n = raw_ ? ::write(p_.master, data.data(), data.size()) : term::write_input(p_.master, data);
     if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EBUSY) return false;
     if (n < 0) {
       // EBUSY: the program has not read earlier input; nothing signals when.
@@ -299,6 +354,7 @@ term::ExitStatus Relay::run() {
     if (status && clock::now() > grace) break;
     size_t got = 0;
     ssize_t n = fill(buf, got);
+    if (!status) follow_echo();
     if (got > 0) {
       output(std::string_view(buf).substr(0, got));
       continue;
@@ -321,8 +377,8 @@ std::string basename_of(const std::string& path) {
 // command's status (the shell's & puts us in the background).
 // BUG: DEL in the window does not interrupt the command: rio signals the
 // -pid group, which means nothing on another machine, and 9P has no way
-// to tell us. The window does not go raw when the command turns tty echo
-// off (the server's own programs do), and the pty stays 80x24 whatever
+// to tell us (but in raw mode, while the command has echo off, DEL goes
+// to the pty as its interrupt character). The pty stays 80x24 whatever
 // the window's size.
 int run_here(Options o) {
   if (o.argv.empty()) {
@@ -334,6 +390,11 @@ int run_here(Options o) {
   std::erase(id, ' ');
   write_file(*c, "label", basename_of(o.argv[0]));
   uint32_t cons_out = open(*c, "cons", OWRITE), cons_in = open(*c, "cons", OREAD);
+  uint32_t consctl = 0;  // exclusive: if another has it, the window stays cooked
+  try {
+    consctl = open(*c, "consctl", OWRITE);
+  } catch (const Fail&) {
+  }
 
   term::PtyConfig pc;
   pc.argv = o.argv;
@@ -344,7 +405,7 @@ int run_here(Options o) {
   if (!p) throw Fail{o.argv[0] + ": " + why};
   term::ExitStatus st;
   {
-    Relay relay(*c, cons_out, cons_in, *p);
+    Relay relay(*c, cons_out, cons_in, consctl, *p);
     st = relay.run();
   }
   ::close(p->master);
@@ -360,10 +421,11 @@ int window(int argc, char** argv) {
       if (const char* w = std::getenv("wsys")) o.addr = w;
     if (o.addr.empty()) throw Fail{"no window system: use --wsys ADDR or set $wsys"};
     hub_command(o);
+    check_command(o);
     return o.here ? run_here(std::move(o)) : run_there(o);
   } catch (const Fail& f) {
     std::fprintf(stderr, "window: %s\n", f.why.c_str());
-    return 1;
+    return f.status;
   } catch (const Usage& u) {
     if (u.why.empty()) {
       std::fputs(kUsage, stdout);

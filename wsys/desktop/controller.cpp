@@ -369,6 +369,7 @@ void Controller::release(int button, Point p) {
       Mode was = mode_;
       menu_.reset();
       mode_ = buttons_ ? Mode::Consumed : Mode::Idle;
+      if (item >= 0) (was == Mode::Menu2 ? last2_ : last3_) = item;
       if (was == Mode::Menu2) menu2_pick(item);
       else menu3_pick(item);
       return;
@@ -474,9 +475,7 @@ void Controller::chord(int button) {
 
 void Controller::open_menu2(Point p) {
   Window* w = ws_.live(target_);
-  menu_ = place_menu(menu2_items(w && w->scroll), p, ws_.screen(), cfg_.metrics);
-  menu_->hilite = menu_item_at(*menu_, p);
-  mode_ = Mode::Menu2;
+  open_menu(menu2_items(w && w->scroll), p, last2_, Mode::Menu2);
 }
 
 void Controller::open_menu3(Point p) {
@@ -488,9 +487,21 @@ void Controller::open_menu3(Point p) {
     menu_hidden_[int(items.size())] = id;
     items.push_back(menu_label(w->label));
   }
-  menu_ = place_menu(std::move(items), p, ws_.screen(), cfg_.metrics);
-  menu_->hilite = menu_item_at(*menu_, p);
-  mode_ = Mode::Menu3;
+  open_menu(std::move(items), p, last3_, Mode::Menu3);
+}
+
+// As rio's menuhit: the menu opens with the item last chosen under the
+// pointer, and where the screen's edge keeps the menu from being there,
+// the pointer is moved onto the item.
+void Controller::open_menu(std::vector<std::string> items, Point p, int last, Mode mode) {
+  menu_ = place_menu(std::move(items), p, ws_.screen(), cfg_.metrics, last);
+  Point on = menu_item_point(*menu_, std::min(last, int(menu_->items.size()) - 1), p);
+  if (on != p && cfg_.warp) {
+    cfg_.warp(on);
+    ws_.pointer = on;
+  }
+  menu_->hilite = menu_item_at(*menu_, on);
+  mode_ = mode;
 }
 
 void Controller::menu2_pick(int item) {
@@ -504,7 +515,7 @@ void Controller::menu2_pick(int item) {
       t.paste(U"");
       break;
     case 1:  // paste
-      t.paste(term::OutputDecoder().decode(ws_.snarf));
+      ws_.paste(*w, term::OutputDecoder().decode(ws_.snarf));
       break;
     case 2:  // snarf
       if (!sel.empty()) ws_.set_snarf(term::to_utf8(sel));
@@ -525,7 +536,7 @@ void Controller::menu2_pick(int item) {
       if (s.empty()) break;
       if (s.back() != '\n' && s.back() != term::Keot) s.push_back('\n');
       t.set_selection(t.size(), t.size());
-      t.paste(s);
+      ws_.paste(*w, s);
       t.set_selection(t.size(), t.size());
       show(*w, t.size());
       break;

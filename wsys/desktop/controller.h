@@ -76,6 +76,7 @@ class Controller {
   void show(Window& w, size_t q);
   void open_menu2(Point p);
   void open_menu3(Point p);
+  void open_menu(std::vector<std::string> items, Point p, int last, Mode mode);
   void menu2_pick(int item);
   void menu3_pick(int item);
   void picked(Window* w, Point p);
@@ -102,6 +103,7 @@ class Controller {
   int border_edges_ = 0;           // which edges a border drag moves
   std::optional<SceneMenu> menu_;
   std::map<int, int> menu_hidden_; // menu3 item → hidden window id
+  int last2_ = 0, last3_ = 0;      // the item last chosen from each menu
   std::optional<Rect> outline_;
   uint32_t clip_version_ = 0;      // snarf_version last put on the clipboard
   bool dirty_ = true, ready_ = true, scheduled_ = false;

@@ -20,6 +20,7 @@
 #include "term/decode.h"
 #include "term/width.h"
 #include "wsys/desktop/assets.h"
+#include "wsys/desktop/clipboard_watch.h"
 #include "wsys/desktop/controller.h"
 #include "wsys/desktop/renderer.h"
 
@@ -67,6 +68,7 @@ struct Desktop::Impl {
   std::optional<Cursor> image;       // the window cursor shown, if one is
   SDL_Cursor* image_cursor = nullptr;
   std::u32string keys_down;          // in the order pressed, for kbd's k and K
+  std::unique_ptr<ClipboardWatch> clipboard;
 
   // What other threads hand the main loop: only the newest of each counts.
   std::mutex m;
@@ -99,6 +101,7 @@ struct Desktop::Impl {
     SDL_PushEvent(&e);
   }
   void input(const SDL_Event& e, asio::io_context& io, Controller& c, bool& quit, bool& redraw);
+  void read_clipboard(asio::io_context& io, Controller& c);
   void mouse(asio::io_context& io, Controller& c, Point at, int buttons, uint32_t msec);
   void key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
   void frame(asio::io_context& io, Controller& c, Uint64& last);
@@ -184,6 +187,7 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   impl->cursors[1] = make_cursor(assets->cross);
   impl->cursors[2] = make_cursor(assets->sight);
   SDL_StartTextInput();
+  impl->clipboard = std::make_unique<ClipboardWatch>(impl->window);
   return std::unique_ptr<Desktop>(new Desktop(std::move(impl)));
 }
 
@@ -236,6 +240,7 @@ void Desktop::quit() {
 void Desktop::run(asio::io_context& io, Controller& c, std::function<void()> stop) {
   bool quit = false;
   Uint64 last = 0;
+  if (SDL_HasClipboardText()) impl_->read_clipboard(io, c);  // what was copied before we started
   while (!quit) {
     SDL_Event e;
     if (!SDL_WaitEvent(&e)) break;
@@ -444,13 +449,10 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& 
       asio::post(io, [&c, runes] { c.keys(runes); });
       return;
     }
-    case SDL_CLIPBOARDUPDATE: {
-      char* t = SDL_GetClipboardText();
-      std::string text = t ? t : "";
-      SDL_free(t);
-      asio::post(io, [&c, text] { c.clipboard(text); });
+    case SDL_CLIPBOARDUPDATE: return read_clipboard(io, c);
+    case SDL_SYSWMEVENT:
+      if (clipboard->taken(e)) read_clipboard(io, c);
       return;
-    }
     case SDL_WINDOWEVENT:
       if (e.window.event == SDL_WINDOWEVENT_EXPOSED) redraw = true;
       return;
@@ -472,8 +474,20 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& 
       t = std::move(clip);
       clip.reset();
     }
-    if (t) SDL_SetClipboardText(t->c_str());
+    if (t) {
+      SDL_SetClipboardText(t->c_str());
+      clipboard->took();
+    }
   }
+}
+
+// Another program copied: its text is snarf now.
+void Desktop::Impl::read_clipboard(asio::io_context& io, Controller& c) {
+  char* t = SDL_GetClipboardText();
+  std::string text = t ? t : "";
+  SDL_free(t);
+  if (text.empty()) return;  // nothing, or a copy that could not be read: snarf stays
+  asio::post(io, [&c, text] { c.clipboard(text); });
 }
 
 }  // namespace grio::wsys::desktop
