@@ -183,15 +183,20 @@ TEST_CASE("window without -m has the server run the command in a new window", "[
   CHECK(eventually([&] { return ws.windows().empty(); }));
 }
 
+namespace {
+// grio window ARGS against ws, run in work: its exit status and stderr.
+std::pair<std::optional<int>, std::string> run_window(Wsys& ws, TempDir& work, std::vector<std::string> args) {
+  args.insert(args.begin(), {GRIO_BINARY, "window", "--wsys", ws.addr});
+  Child c(args, work.path);
+  auto st = c.wait();
+  return {st, c.err()};
+}
+}  // namespace
+
 TEST_CASE("window refuses bad options and rectangles", "[wsys]") {
   Wsys ws;
   TempDir work;
-  auto window = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {GRIO_BINARY, "window", "--wsys", ws.addr});
-    Child c(args, work.path);
-    auto st = c.wait();
-    return std::make_pair(st, c.err());
-  };
+  auto window = [&](std::vector<std::string> args) { return run_window(ws, work, std::move(args)); };
   auto [st, err] = window({"-r", "1", "2"});
   CHECK(st == 2);
   CHECK(err.starts_with("window: -r needs four numbers"));
@@ -232,12 +237,7 @@ TEST_CASE("window needs a window system to talk to", "[wsys]") {
 TEST_CASE("window says a command cannot be started and exits 127 without making a window", "[wsys]") {
   Wsys ws;
   TempDir work;
-  auto window = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {GRIO_BINARY, "window", "--wsys", ws.addr});
-    Child c(args, work.path);
-    auto st = c.wait();
-    return std::make_pair(st, c.err());
-  };
+  auto window = [&](std::vector<std::string> args) { return run_window(ws, work, std::move(args)); };
   auto [st, err] = window({"nosuchcmd-grio", "arg"});
   CHECK(st == 127);
   CHECK(err == "window: nosuchcmd-grio: command not found\n");
