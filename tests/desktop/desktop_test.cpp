@@ -39,6 +39,15 @@ void menu3(Desk& d, int x, int y, int i) {
   d.xdo("mousemove " + item(x, y, i, std::exchange(d.menu3_last, i)) + " sleep 0.1 mouseup 3");
 }
 
+// Hub in button 3's menu and a sweep from (700, 450) to (1100, 700): window
+// 2, on the session io, once its client says it is attached.
+void hub_window(Desk& d) {
+  menu3(d, 900, 200, 1);  // Hub
+  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+}
+
 // Fraction of the text cell pixels at (x, y) matching black-on-white
 // rendering of s by the fonts module, and whether there was any ink.
 double glyph_match(const Shot& s, int x, int y, std::u32string_view text, int& ink) {
@@ -266,11 +275,8 @@ TEST_CASE("the screen file's pixels equal a screenshot and window is the window'
 
 TEST_CASE("Hub and a sweep make a window on the session io that runs what is written to its hub 0", "[desktop]") {
   Desk d;
-  menu3(d, 900, 200, 1);  // Hub
-  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
-  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  hub_window(d);
   CHECK(d.wctl(2).substr(0, 48) == "        700         450        1100         700 ");
-  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
   CHECK(d.p9("write hub/io/0", "echo hub-$((6*7))\n").status == 0);
   INFO(d.text(2));
   CHECK(eventually([&] { return d.text(2).find("hub-42\n") != std::string::npos; }));
@@ -369,10 +375,7 @@ TEST_CASE("typing after a click in a bash window's output goes in where the curs
 // hub window and then again as the session's echo: `echo fooecho foo`.
 TEST_CASE("a paste into a hub window shows once", "[desktop]") {
   Desk d;
-  menu3(d, 900, 200, 1);  // Hub
-  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
-  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
-  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+  hub_window(d);
   REQUIRE(eventually([&] { return d.text(2).find("# ") != std::string::npos || d.text(2).find("$ ") != std::string::npos; }));
   REQUIRE(d.p9("write /snarf", "echo pasted-$((6*7))").status == 0);
   d.xdo("mousemove 900 600 mousedown 2");
@@ -389,10 +392,7 @@ TEST_CASE("a paste into a hub window shows once", "[desktop]") {
 // echo erasing the line (a \r before it).
 TEST_CASE("a % command typed into a hub window shows after the prompt as it is typed", "[desktop]") {
   Desk d;
-  menu3(d, 900, 200, 1);  // Hub
-  d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
-  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
-  REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
+  hub_window(d);
   std::string text;
   REQUIRE(eventually([&] {
     text = d.text(2);
