@@ -86,6 +86,9 @@ bool has(net::Rights have, net::Rights need) { return net::allows(have, need); }
 // the window's rights; global files (snarf, screen) with the context's.
 bool of_window(const FileKind& k) { return k.per_window || k.q == Qfile::Wctl; }
 
+// The rights a fid has on the file it names (n.kind set).
+net::Rights file_rights(const WNode& n) { return rights_on(n.ws, n.access, of_window(*n.kind) ? n.win : 0); }
+
 // The stat says what the fid may do: the table's bits it has the rights for.
 uint32_t perm_of(const FileKind& k, net::Rights r) {
   return (has(r, k.reads) ? k.perm & 0444 : 0) | (has(r, k.writes) ? k.perm & 0222 : 0);
@@ -158,7 +161,7 @@ Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
   if (!next) return next;
   auto& to = static_cast<WNode&>(**next);
   to.access = n.access;
-  if (to.kind && !visible(*to.kind, rights_on(ws_, to.access, of_window(*to.kind) ? to.win : 0))) return Result<NodeRef>::error(err::nonexist);
+  if (to.kind && !visible(*to.kind, file_rights(to))) return Result<NodeRef>::error(err::nonexist);
   if (to.q == Qfile::Wsysdir && !has(rights_on(ws_, to.access, 0), net::right::view) && name != "..")
     return Result<NodeRef>::error(err::nonexist);
   return next;
@@ -194,7 +197,7 @@ net::Error WsysTree::open(Fid& f, uint8_t mode) {
   bool w = (mode & 3) == OWRITE || (mode & 3) == ORDWR || (mode & OTRUNC);
   if (!n.kind) return w ? err::perm : net::Error{};
   if ((mode & 3) == OEXEC || (mode & ORCLOSE)) return err::perm;
-  net::Rights have = rights_on(ws_, n.access, of_window(*n.kind) ? n.win : 0);
+  net::Rights have = file_rights(n);
   if ((r && !has(have, n.kind->reads)) || (w && !has(have, n.kind->writes))) return err::perm;
   if ((r && !(n.kind->perm & 0400)) || (w && !(n.kind->perm & 0200))) return err::perm;
   Window* win = n.win ? ws_.find(n.win) : nullptr;
@@ -296,7 +299,7 @@ Result<Stat> WsysTree::stat(Fid& f) {
     case Qfile::Root: return stat_of(n.win, n.q, ".", 0500);
     case Qfile::Wsysdir: return stat_of(0, n.q, "wsys", 0500);
     case Qfile::Windir: return stat_of(n.win, n.q, std::to_string(n.win).c_str(), 0700);
-    default: return stat_of(n.win, n.q, n.kind->name, perm_of(*n.kind, rights_on(ws_, n.access, of_window(*n.kind) ? n.win : 0)));
+    default: return stat_of(n.win, n.q, n.kind->name, perm_of(*n.kind, file_rights(n)));
   }
 }
 
