@@ -177,6 +177,8 @@ int cloexec_socket(int family, error_code& ec) {
   return fd;
 }
 
+std::string sub_socket(const std::string& path, std::string_view name) { return path + "." + std::string(name); }
+
 namespace {
 
 // s opened (close-on-exec) for family, so that connect() does not open it.
@@ -185,7 +187,9 @@ void open_for(Socket& s, int family, error_code& ec) {
   if (fd >= 0) s.assign(asio::generic::stream_protocol(family, 0), fd, ec);
 }
 
-Socket dial_unix(asio::io_context& io, const Address& a, error_code& ec) {
+Socket dial_unix(asio::io_context& io, const Address& given, error_code& ec) {
+  Address a = given;
+  if (!a.service.empty()) a.path = sub_socket(a.path, a.service);
   Socket s(io);
   // sun_path holds 108 bytes including the NUL; asio would throw.
   if (a.path.size() >= sizeof(sockaddr_un{}.sun_path)) {

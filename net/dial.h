@@ -34,6 +34,10 @@ std::string user_name();
 // can enter it.
 std::string private_dir(std::string& why);
 
+// The socket of the sub-workspace NAME of the window system listening at
+// the Unix socket path: beside it, path.NAME. unix!PATH!NAME dials it.
+std::string sub_socket(const std::string& path, std::string_view name);
+
 // Connects to a as a byte stream. tcp!HOST!PORT!NAME is an export: the
 // connection is TLS, authenticated by the export's secret (net/secret.h),
 // and the stream returned is its plain side. On failure ec is set, and why

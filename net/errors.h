@@ -74,6 +74,13 @@ inline constexpr char badmouse[] = "bad format on /dev/mouse";
 inline constexpr char snarflong[] = "snarf buffer too long";
 inline constexpr char baddir[] = "bad directory";  // "bad directory DIR: why"
 inline constexpr char ownpid[] = "bad pid: the window system's own";
+// Sub-workspaces (wsys/workspace).
+inline constexpr char badsubname[] = "bad sub-workspace name";  // "…: 1 to 32 of A-Z a-z 0-9 _ -"
+inline constexpr char subexists[] = "sub-workspace exists";
+inline constexpr char subtoodeep[] = "sub-workspaces nest too deep";
+inline constexpr char toomanysubs[] = "too many sub-workspaces";
+inline constexpr char nosubs[] = "sub-workspaces not served here";
+inline constexpr char nosub[] = "no sub-workspace";  // "no sub-workspace NAME"
 
 // The hub tree's (net/hub_tree).
 inline constexpr char badctl[] = "bad ctl message";

@@ -25,6 +25,17 @@ std::string host_name() {
 // How many ports past the one asked for a wildcard listener tries.
 constexpr int port_tries = 100;
 
+// NAME or NAME/NAME…: a sub-workspace, nested as deep as it is.
+bool sub_path(std::string_view p) {
+  if (p.empty() || p.size() > 256) return false;
+  for (size_t at = 0;;) {
+    size_t slash = p.find('/', at);
+    if (!plain_name(p.substr(at, slash - at))) return false;
+    if (slash == std::string_view::npos) return true;
+    at = slash + 1;
+  }
+}
+
 }  // namespace
 
 Exports::Exports(asio::io_context& io, Server& server, ExportLimits limits)
@@ -46,9 +57,8 @@ Result<std::string> Exports::add(ExportSpec spec) {
   if (exports_.count(spec.name)) return R::error("export " + spec.name + " exists");
   if (exports_.size() >= limits_.max_exports)
     return R::error("too many exports (" + std::to_string(limits_.max_exports) + ")");
-  if (spec.what.starts_with("sub/")) return R::error("exporting " + spec.what + " is not done yet: sub-workspaces do not exist yet");
-  if (!spec.what.empty() && !plain_name(spec.hub()))
-    return R::error("bad export of '" + spec.what + "': the workspace, or hub/NAME of a session");
+  if (!spec.what.empty() && !plain_name(spec.hub()) && !sub_path(spec.sub()))
+    return R::error("bad export of '" + spec.what + "': the workspace, hub/NAME of a session or sub/NAME of a sub-workspace");
   if (check_)
     if (auto e = check_(spec); !e.empty()) return R::error(e);
   if (spec.label.size() > 64) return R::error("label too long");
@@ -68,8 +78,10 @@ Result<std::string> Exports::add(ExportSpec spec) {
 Error Exports::revoke(std::string_view name) {
   auto it = exports_.find(name);
   if (it == exports_.end()) return "no export " + std::string(name);
+  Server* other = server_of(it->second.spec);
   exports_.erase(it);
   server_.close_export(name);
+  if (other && other != &server_) other->close_export(name);
   return {};
 }
 
@@ -78,8 +90,13 @@ std::string Exports::list() const {
   for (auto& [name, e] : exports_)
     out += name + " rights=" + rights_string(e.spec.rights) + " for=" + e.spec.label + " what=" +
            (e.spec.what.empty() ? "workspace" : e.spec.what) + " dial=" + e.dial +
-           " peers=" + std::to_string(server_.connections_of(name)) + "\n";
+           " peers=" + std::to_string(peers(e.spec)) + "\n";
   return out;
+}
+
+size_t Exports::peers(const ExportSpec& spec) const {
+  Server* s = server_of(spec);
+  return s ? s->connections_of(spec.name) : 0;
 }
 
 // A listener per address asked for, shared by the exports that ask for it.
@@ -141,7 +158,9 @@ void Exports::handshake(Socket s, const std::string& peer) {
                 auto it = exports_.find(name);
                 if (it == exports_.end()) return;  // revoked during the handshake
                 const auto& spec = it->second.spec;
-                server_.serve(std::move(plain), peer, Grant{spec.rights, spec.name, spec.label, spec.hub()});
+                Server* to = server_of(spec);
+                if (!to) return;  // its sub-workspace is gone: hung up
+                to->serve(std::move(plain), peer, Grant{spec.rights, spec.name, spec.label, spec.hub()});
               });
 }
 

@@ -44,9 +44,12 @@ struct ExportSpec {
   Rights rights = right::view;
   std::string listen = "tcp!*!5640";  // port 5640 taken: the next free one, up to 5739
   std::string label;                // whom its windows name (--for); the name if empty
-  std::string what;                 // "" (the whole workspace) or hub/NAME
+  std::string what;                 // "" (the whole workspace), hub/NAME or sub/NAME
   // The session an export of hub/NAME reaches (NAME); empty for the workspace.
   std::string hub() const { return what.starts_with("hub/") ? what.substr(4) : std::string(); }
+  // The sub-workspace an export of sub/NAME reaches (NAME, or NAME/NAME…
+  // nested); empty otherwise.
+  std::string sub() const { return what.starts_with("sub/") ? what.substr(4) : std::string(); }
 };
 
 class Exports {
@@ -71,7 +74,12 @@ class Exports {
   // Asked by add() whether WHAT exists (hub/NAME: the session is there);
   // an error says why not. The window system sets it.
   void set_check(std::function<Error(const ExportSpec&)> check) { check_ = std::move(check); }
+  // Which server serves an export's peers: the one given to the
+  // constructor unless route says otherwise (a sub-workspace's own); null
+  // when what it exports is gone, and the peer is hung up.
+  void set_route(std::function<Server*(const ExportSpec&)> route) { route_ = std::move(route); }
 
+  Server& server() const { return server_; }
   // For tests: failed handshakes counted, and addresses being refused.
   size_t failures() const { return failures_; }
   size_t pending() const { return pending_; }
@@ -88,6 +96,7 @@ class Exports {
     std::chrono::steady_clock::time_point last{};
   };
   Result<std::string> listener(const std::string& listen);
+  size_t peers(const ExportSpec& spec) const;
   void accepted(Socket s, const std::string& peer);
   void handshake(Socket s, const std::string& peer);
   void failed(const std::string& peer);
@@ -97,6 +106,8 @@ class Exports {
   Server& server_;
   ExportLimits limits_;
   std::function<Error(const ExportSpec&)> check_;
+  std::function<Server*(const ExportSpec&)> route_;
+  Server* server_of(const ExportSpec& spec) const { return route_ ? route_(spec) : &server_; }
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // before tls_, whose find uses it
   tls::ServerContext tls_;
   std::map<std::string, Export, std::less<>> exports_;

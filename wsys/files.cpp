@@ -15,6 +15,7 @@ const std::vector<const FileKind*>& file_kinds() {
 // (exec); the other verbs change a window (manage).
 net::Rights wctl_right(const WctlCommand& c) {
   using namespace net::right;
+  if (c.verb == WctlVerb::New && c.sub) return push | manage;  // a workspace, no program
   if (c.verb == WctlVerb::New) return c.pid ? push : push | exec;
   return manage;
 }

@@ -49,7 +49,8 @@ inline constexpr net::Rights own_window = view | type | manage | exec;
 }  // namespace need
 
 // The right a wctl verb needs. `new` needs push, and exec as well when it
-// starts a program (no -pid); every other verb needs manage, unless the
+// starts a program (no -pid), or manage when it makes a sub-workspace
+// (-sub); every other verb needs manage, unless the
 // window is the caller's own (checked by WindowSystem::control).
 net::Rights wctl_right(const WctlCommand& c);
 

@@ -30,13 +30,13 @@ constexpr std::array<std::pair<std::string_view, WctlVerb>, 12> kVerbs{{
     {"hide", WctlVerb::Hide},     {"unhide", WctlVerb::Unhide}, {"delete", WctlVerb::Delete},
 }};
 
-enum class Opt { Cd, Dx, Dy, Hide, Id, Maxx, Maxy, Minx, Miny, Pid, R, Scroll, Noscroll };
+enum class Opt { Cd, Dx, Dy, Hide, Id, Maxx, Maxy, Minx, Miny, Pid, R, Scroll, Noscroll, Sub };
 
-constexpr std::array<std::pair<std::string_view, Opt>, 13> kOpts{{
+constexpr std::array<std::pair<std::string_view, Opt>, 14> kOpts{{
     {"-cd", Opt::Cd},     {"-dx", Opt::Dx},     {"-dy", Opt::Dy},     {"-hide", Opt::Hide},
     {"-id", Opt::Id},     {"-maxx", Opt::Maxx}, {"-maxy", Opt::Maxy}, {"-minx", Opt::Minx},
     {"-miny", Opt::Miny}, {"-pid", Opt::Pid},   {"-r", Opt::R},       {"-scroll", Opt::Scroll},
-    {"-noscroll", Opt::Noscroll},
+    {"-noscroll", Opt::Noscroll}, {"-sub", Opt::Sub},
 }};
 
 // rio splits on isspace in the C locale: blank, tab, newline, \v, \f, \r.
@@ -201,6 +201,7 @@ bool parse_option(Scanner& s, Opt opt, WctlCommand& c) {
     case Opt::Noscroll: c.scroll = false; return true;
     case Opt::R: return parse_r(s, c);
     case Opt::Cd: return (c.cd = s.rc_word()).has_value();
+    case Opt::Sub: return (c.sub = s.rc_word()).has_value();
     default: return parse_numeric(s, opt, c);
   }
 }
@@ -254,7 +255,7 @@ net::Result<WctlCommand> parse_wctl(std::string_view msg) {
   }
   std::string_view rest = s.rest();
   while (rest.ends_with('\n')) rest.remove_suffix(1);
-  if (c.verb != WctlVerb::New && !rest.empty()) return R::error(err::wctlextra);
+  if ((c.verb != WctlVerb::New || c.sub) && !rest.empty()) return R::error(err::wctlextra);
   c.cmd = rest;
   return c;
 }

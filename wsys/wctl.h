@@ -31,6 +31,7 @@ struct WctlCommand {
   std::optional<int> id;            // -id n: act on window n
   bool hide = false;                // -hide
   std::optional<bool> scroll;       // -scroll / -noscroll
+  std::optional<std::string> sub;   // new -sub NAME: the window hosts a sub-workspace NAME (grio)
   std::string cmd;                  // new: the rest of the line, the command to run
   // Not parsed: who sent it, if a Unix socket peer (SO_PEERCRED's uid).
   // Only such a peer's -pid is ever signalled, and only while that process

@@ -55,6 +55,8 @@ struct KbdFile {
 inline constexpr size_t max_label = 1024;  // bytes
 inline constexpr size_t max_wdir = 4096;   // bytes: PATH_MAX
 
+class Workspace;
+
 struct Window {
   int id = 0;                        // from 1, never reused
   Rect rect;                         // on screen, border included
@@ -84,6 +86,9 @@ struct Window {
   MouseFile mouse;
   KbdFile kbd;
   std::optional<Cursor> cursor;      // set through the cursor file; else the arrow
+  // The sub-workspace this window hosts (`new -sub NAME`): drawn inside
+  // it, ended when it is deleted. Shared with the desktops drawing it.
+  std::shared_ptr<Workspace> sub;
 
   // Requests waiting for this window to change.
   std::deque<net::Req> cons_reads;   // for a complete line (or raw input)

@@ -15,6 +15,7 @@
 #include "wsys/hub_terminal.h"
 #include "wsys/shell.h"
 #include "wsys/tree.h"
+#include "wsys/workspace.h"
 
 namespace grio::wsys {
 
@@ -80,7 +81,10 @@ void WindowSystem::close() {
   sigchld_.cancel(ec);
   sessions_->close();
   hubs_->close();
-  for (auto& [id, w] : windows_) retire(std::move(w->shell));
+  for (auto& [id, w] : windows_) {
+    retire(std::move(w->shell));
+    if (w->sub) w->sub->close();
+  }
 }
 
 // Programs we started are reaped when they end, whenever that is; other
@@ -147,14 +151,20 @@ std::string bad_directory(const std::string& dir) {
 }  // namespace
 
 // The rights `new` needs, and the windows an export's peers may push.
-net::Error WindowSystem::may_create(const WctlCommand& c, const net::Grant& by) const {
+net::Error WindowSystem::may_create(const WctlCommand& c, const net::Grant& by) {
   if (!by.has(wctl_right(c))) return err::perm;
+  if (c.sub) {
+    if (!nest) return err::nosubs;
+    if (auto e = check_sub_name(*c.sub); !e.empty()) return e;
+    if (host_of(*c.sub)) return std::string(err::subexists) + " " + *c.sub;
+  }
   if (by.owner()) return {};
   auto pushed = std::count_if(windows_.begin(), windows_.end(), [&](auto& w) { return w.second->peer == by.export_name; });
   return size_t(pushed) >= cfg_.max_peer_windows ? net::Error{err::toomanywindows} : net::Error{};
 }
 
 net::Result<Window*> WindowSystem::create(const WctlCommand& c, const net::Grant& by) {
+  if (closed_) return net::Result<Window*>::error(err::deleted);  // a sub-workspace whose host went
   if (auto e = may_create(c, by); !e.empty()) return net::Result<Window*>::error(e);
   if (windows_.size() >= cfg_.max_windows) return net::Result<Window*>::error(err::toomanywindows);
   if (c.cd && c.cd->size() > max_wdir) return net::Result<Window*>::error(err::nametoolong);
@@ -181,10 +191,27 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c, const net::Grant
   order_.push_back(id);
   // A peer's window never takes the keyboard from the owner's.
   if (!raw->hidden && raw->peer.empty()) set_current(id);
-  if (!c.pid) start_program(*raw, c);
+  if (c.sub) {
+    if (auto e = host(*raw, *c.sub); !e.empty()) {
+      remove(*raw);
+      return net::Result<Window*>::error(e);
+    }
+  } else if (!c.pid) {
+    start_program(*raw, c);
+  }
   if (!raw->peer.empty()) set_label(*raw, raw->label);
   touched();
   return raw;
+}
+
+// A host runs no program of its own: what it shows is the workspace nested
+// in it, which lives as long as the window does.
+net::Error WindowSystem::host(Window& w, const std::string& name) {
+  auto sub = nest(w, name);
+  if (!sub) return sub.error();
+  w.sub = std::move(*sub);
+  w.label = name;
+  return {};
 }
 
 // rio runs `rc -c cmd` or `rc -i`; we run `sh -c cmd` or the user's shell.
@@ -230,7 +257,7 @@ void WindowSystem::ref(int id) {
 void WindowSystem::unref(int id) {
   Window* w = find(id);
   if (!w || --w->refs > 0) return;
-  if (w->shell && !w->deleted) return;  // our program still runs in it
+  if ((w->shell || w->sub) && !w->deleted) return;  // our program, or a sub-workspace, still runs in it
   if (!w->deleted) remove(*w);
   collect(id);
 }
@@ -242,7 +269,33 @@ void WindowSystem::collect(int id) {
 }
 
 void WindowSystem::touched() {
-  if (on_change) on_change();
+  for (auto& [handle, f] : observers_) f();
+}
+
+size_t WindowSystem::observe(std::function<void()> f) {
+  observers_[next_observer_] = std::move(f);
+  return next_observer_++;
+}
+
+void WindowSystem::unobserve(size_t handle) { observers_.erase(handle); }
+
+void WindowSystem::set_screen(Rect r) {
+  if (r == cfg_.screen) return;
+  cfg_.screen = r;
+  touched();
+}
+
+std::shared_ptr<Workspace> WindowSystem::sub_at(std::string_view path) {
+  auto slash = path.find('/');
+  Window* host = host_of(path.substr(0, slash));
+  if (!host) return nullptr;
+  return slash == std::string_view::npos ? host->sub : host->sub->find_sub(path.substr(slash + 1));
+}
+
+Window* WindowSystem::host_of(std::string_view name) {
+  for (auto& [id, w] : windows_)
+    if (!w->deleted && w->sub && w->sub->name() == name) return w.get();
+  return nullptr;
 }
 
 void WindowSystem::set_snarf(std::string s) {
@@ -253,6 +306,10 @@ void WindowSystem::set_snarf(std::string s) {
 
 void WindowSystem::remove(Window& w) {
   w.deleted = true;
+  if (w.sub) {  // its programs hung up, its clients cut off
+    w.sub->close();
+    for (pid_t pid : w.sub->ws().take_dying()) reap_later(pid);  // it reaps no more
+  }
   touched();
   std::erase(order_, w.id);
   if (current_ == w.id) current_ = 0;
@@ -310,6 +367,7 @@ net::Error WindowSystem::reshape(Window& w, Rect r) {
   w.rect = r;
   w.reshapes++;
   if (w.shell) w.shell->resize(cells(r).first, cells(r).second);
+  if (w.sub) w.sub->ws().set_screen(sub_screen(r));
   reshaped(w);
   wctl_changed(w);
   return {};
@@ -479,7 +537,15 @@ void WindowSystem::set_exports(net::Exports* e) {
   e->set_check([this](const net::ExportSpec& spec) -> net::Error {
     auto name = spec.hub();
     if (!name.empty() && !hubs_->session(name)) return std::string(err::nosession) + " " + name;
+    if (auto sub = spec.sub(); !sub.empty() && !sub_at(sub)) return std::string(err::nosub) + " " + sub;
     return {};
+  });
+  // An export of sub/NAME is served by the sub-workspace's own server,
+  // which holds nothing of ours; none while its host is gone.
+  e->set_route([this, e](const net::ExportSpec& spec) -> net::Server* {
+    if (spec.sub().empty()) return &e->server();
+    auto sub = sub_at(spec.sub());
+    return sub && !sub->closed() ? &sub->server() : nullptr;
   });
 }
 

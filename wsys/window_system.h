@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "net/asio.h"
@@ -33,6 +34,7 @@ struct WsysConfig {
 };
 
 class HubSessions;
+class Workspace;
 
 class WindowSystem {
  public:
@@ -107,10 +109,23 @@ class WindowSystem {
   // Sets snarf, as the desktop's cut and snarf do.
   void set_snarf(std::string s);
 
-  // Called after anything a desktop draws has changed (text, selection,
-  // geometry, focus, stacking, windows coming and going) and after snarf
-  // changes. It should only note the change: many may come in one batch.
-  std::function<void()> on_change;
+  // Observers of anything a desktop draws (text, selection, geometry,
+  // focus, stacking, windows coming and going, the screen) and of snarf:
+  // a desktop, the desktop of a host window, a viewer. Each should only
+  // note the change: many may come in one batch. observe returns the
+  // handle unobserve takes.
+  size_t observe(std::function<void()> f);
+  void unobserve(size_t handle);
+  // The screen changed size (a sub-workspace's host window was resized).
+  void set_screen(Rect r);
+  // Set by the Workspace that owns this window system: makes the
+  // sub-workspace NAME that host (a new window) holds. Unset: `new -sub`
+  // is refused.
+  std::function<net::Result<std::shared_ptr<Workspace>>(Window& host, const std::string& name)> nest;
+  // The live window hosting the sub-workspace NAME, if any.
+  Window* host_of(std::string_view name);
+  // The sub-workspace at path: NAME, or NAME/NAME… through nested ones.
+  std::shared_ptr<Workspace> sub_at(std::string_view path);
   // Text columns and rows of a window's frame.
   std::pair<unsigned short, unsigned short> cells(Rect r) const;
   // Set by a desktop: asks it for the pixels of the screen as it is drawn
@@ -127,6 +142,9 @@ class WindowSystem {
   size_t session_count() const;
   // An exited program of ours that was not reaped yet.
   void reap_later(pid_t pid) { dying_.push_back(pid); }
+  // Those not reaped yet, for the window system that goes on after this
+  // one closed (a sub-workspace's parent).
+  std::vector<pid_t> take_dying() { return std::exchange(dying_, {}); }
 
   size_t window_count() const { return windows_.size(); }
 
@@ -139,7 +157,8 @@ class WindowSystem {
   void feed_program(Window& w);
   void follow_tty(Window& w);
   void set_current(int id);
-  net::Error may_create(const WctlCommand& c, const net::Grant& by) const;
+  net::Error may_create(const WctlCommand& c, const net::Grant& by);
+  net::Error host(Window& w, const std::string& name);
   bool may_focus(const Window& w, const net::Grant& by) const;
   void raise(int id);
   void lower(int id);
@@ -162,6 +181,8 @@ class WindowSystem {
   std::unique_ptr<net::HubTree> hubs_;
   std::unique_ptr<HubSessions> sessions_;
   net::Exports* exports_ = nullptr;
+  std::map<size_t, std::function<void()>> observers_;
+  size_t next_observer_ = 1;
 };
 
 }  // namespace grio::wsys

@@ -12,18 +12,15 @@
 #include <thread>
 
 #include "net/asio.h"
-#include "net/server.h"
-#include "wsys/tree.h"
-#include "wsys/window_system.h"
+#include "wsys/workspace.h"
 
 namespace grio::test {
 
 struct LocalWsys {
   std::filesystem::path dir;  // holds the socket
   grio::asio::io_context io;
-  grio::wsys::WindowSystem ws{io, grio::wsys::WsysConfig{}};
-  grio::wsys::WsysTree tree{ws, "glenda"};
-  grio::net::Server srv{io, tree};
+  grio::wsys::Workspace top{io, {grio::wsys::WsysConfig{}, {}, "glenda"}};
+  grio::wsys::WindowSystem& ws = top.ws();
   std::string addr;
   std::thread thread;
 
@@ -31,7 +28,7 @@ struct LocalWsys {
     char tmpl[] = "/tmp/grio-wsys-XXXXXX";
     REQUIRE(::mkdtemp(tmpl));
     dir = tmpl;
-    auto a = srv.listen("unix!" + (dir / "wsys").string());
+    auto a = top.listen("unix!" + (dir / "wsys").string());
     REQUIRE(a.ok());
     addr = *a;
     thread = std::thread([this] {
@@ -41,7 +38,7 @@ struct LocalWsys {
   }
   ~LocalWsys() {
     grio::asio::post(io, [this] {
-      srv.close();
+      top.close();
       io.stop();
     });
     thread.join();
@@ -54,6 +51,15 @@ struct LocalWsys {
     auto result = task.get_future();
     grio::asio::post(io, [&task] { task(); });
     return result.get();
+  }
+  // Polls pred (run on this thread) until it holds or 20 s pass.
+  template <class P>
+  bool eventually(P pred) {
+    for (int i = 0; i < 2000; i++) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pred();
   }
   int only_window() {
     return on_io([this] { return ws.ids().size() == 1 ? ws.ids()[0] : 0; });

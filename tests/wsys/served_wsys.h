@@ -3,16 +3,18 @@
 #pragma once
 
 #include "tests/net/harness.h"
-#include "wsys/tree.h"
+#include "wsys/workspace.h"
 
 namespace grio::test {
 
+// The harness serves the workspace's tree itself; the workspace's own
+// server serves nothing, but those of its sub-workspaces serve them.
 struct WsysWorld {
-  wsys::WindowSystem ws;
-  wsys::WsysTree tree_;
-  explicit WsysWorld(asio::io_context& io) : ws(io, wsys::WsysConfig{}), tree_(ws, "tester") {}
-  net::FileTree& tree() { return tree_; }
-  void close() { ws.close(); }
+  wsys::Workspace top;
+  wsys::WindowSystem& ws;
+  explicit WsysWorld(asio::io_context& io) : top(io, {wsys::WsysConfig{}, {}, "tester"}), ws(top.ws()) {}
+  net::FileTree& tree() { return top.tree(); }
+  void close() { top.close(); }
 };
 using Wsys = BasicServed<WsysWorld>;
 

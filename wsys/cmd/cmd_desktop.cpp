@@ -12,8 +12,7 @@
 #include "wsys/cmd/serve_util.h"
 #include "wsys/desktop/controller.h"
 #include "wsys/desktop/desktop.h"
-#include "wsys/tree.h"
-#include "wsys/window_system.h"
+#include "wsys/workspace.h"
 
 namespace grio::cmd {
 
@@ -26,18 +25,15 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
   wsys::Metrics m = d.metrics();
   cfg.font_width = m.font_w;
   cfg.font_height = m.font_h;
-  wsys::WindowSystem ws(io, cfg);
-  wsys::WsysTree tree(ws, user_name());
-  net::Server server(io, tree, opt.config());
-  net::Exports exports(io, server);
+  wsys::Workspace top(io, {cfg, opt.config(), user_name()});
+  wsys::WindowSystem& ws = top.ws();
+  net::Exports exports(io, top.server());
   ws.set_exports(&exports);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&d](const error_code& ec, int) {
     if (!ec) d.quit();
   });
-  auto addr = listen_all(server, opt, "wsys", "wsys");
-  if (!addr) return 1;
-  ws.set_address(*addr);
+  if (!listen_all(top, opt, "wsys", "wsys")) return 1;
   wsys::desktop::Controller c(io, ws, {m, [&d](auto s) { d.publish(std::move(s)); },
                                        [&d](std::string t) { d.set_clipboard(std::move(t)); }, [&d] { d.quit(); },
                                        [&d](wsys::Point p) { d.warp(p); }});
@@ -49,8 +45,7 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
   d.run(io, c, [&] {
     error_code ec;
     signals.cancel(ec);
-    server.close();
-    ws.close();
+    top.close();
     io.stop();
   });
   io_thread.join();

@@ -5,8 +5,7 @@
 #include "net/server.h"
 #include "wsys/cmd/commands.h"
 #include "wsys/cmd/serve_util.h"
-#include "wsys/tree.h"
-#include "wsys/window_system.h"
+#include "wsys/workspace.h"
 
 namespace grio::cmd {
 
@@ -20,15 +19,11 @@ int serve(int argc, char** argv) {
 
 int serve_headless(const ServeOptions& opt) {
   asio::io_context io;
-  wsys::WindowSystem ws(io, wsys::WsysConfig{});
-  wsys::WsysTree tree(ws, user_name());
-  net::Server server(io, tree, opt.config());
-  net::Exports exports(io, server);
-  ws.set_exports(&exports);
-  StopOnSignal stop(io, server);
-  auto addr = listen_all(server, opt, "wsys", "wsys");
-  if (!addr) return 1;
-  ws.set_address(*addr);
+  wsys::Workspace top(io, {wsys::WsysConfig{}, opt.config(), user_name()});
+  net::Exports exports(io, top.server());
+  top.ws().set_exports(&exports);
+  StopOnSignal stop(io, top);
+  if (!listen_all(top, opt, "wsys", "wsys")) return 1;
   io.run();
   return 0;
 }

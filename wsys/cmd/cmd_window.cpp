@@ -2,6 +2,8 @@
 // the command in it, or with -m the command runs here, on a pty joined to
 // the window's cons. With --hub NAME the command is `grio hub NAME`, as
 // Plan 9 runs hubshell in a rio window: the window shows a hub session.
+// With --sub NAME the window hosts a new, empty sub-workspace NAME, and
+// its address is printed.
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "net/client.h"
+#include "net/dial.h"
 #include "term/pty.h"
 #include "wsys/cmd/commands.h"
 #include "wsys/cmd/quote.h"
@@ -35,7 +38,7 @@ using namespace ninep;
 constexpr const char* kUsage =
     "usage: grio window [-m] [-r x0 y0 x1 y1] [-dx n] [-dy n] [-minx n] [-miny n] [-maxx n] [-maxy n]\n"
     "                   [-hide] [-scroll|-noscroll] [-cd dir] [--wsys ADDR]\n"
-    "                   [--hub NAME [--hub-wsys ADDR] | cmd [arg ...]]\n";
+    "                   [--sub NAME | --hub NAME [--hub-wsys ADDR] | cmd [arg ...]]\n";
 
 struct Options {
   bool here = false;              // -m: run the command here
@@ -44,6 +47,7 @@ struct Options {
   std::string addr;               // --wsys, else $wsys
   std::optional<std::string> hub;  // --hub: the session to show
   std::string hub_addr;           // --hub-wsys: the server holding it
+  std::optional<std::string> sub;  // --sub: the sub-workspace to make
   std::vector<std::string> argv;  // the command and its arguments
 };
 
@@ -102,11 +106,14 @@ Options parse(int argc, char** argv) {
     else if (a.starts_with("--wsys=")) o.addr = a.substr(7);
     else if (a == "--hub") o.hub = value(a);
     else if (a == "--hub-wsys") o.hub_addr = value(a);
+    else if (a == "--sub") o.sub = value(a);
     else throw Usage{"unknown option " + a};
   }
   o.argv.assign(argv + i, argv + argc);
   if (o.hub && !o.argv.empty()) throw Usage{"--hub runs grio hub: give no command"};
   if (!o.hub && !o.hub_addr.empty()) throw Usage{"--hub-wsys needs --hub"};
+  if (o.sub && (o.hub || o.here || o.cd || !o.argv.empty()))
+    throw Usage{"--sub makes an empty workspace: no command, -m, -cd or --hub"};
   return o;
 }
 
@@ -220,6 +227,23 @@ int run_there(const Options& o) {
   for (auto& w : o.argv) msg += " " + sh_quote(w);
   auto c = dial(o.addr, "none");
   write_file(*c, "wctl", msg);
+  return 0;
+}
+
+// --sub: the server makes the window and the workspace in it, served on
+// a socket beside its own (unix!P!NAME dials it, net/dial.h).
+int run_sub(const Options& o) {
+  auto c = dial(o.addr, "none");
+  write_file(*c, "wctl", "new" + o.geometry + " -sub " + *o.sub);
+  std::string why;
+  auto a = net::parse_address(o.addr, why);
+  if (a && a->kind == net::Address::Unix) {
+    if (!a->service.empty()) a->path = net::sub_socket(a->path, a->service);
+    a->service = *o.sub;
+    std::printf("wsys='%s'\n", net::to_string(*a).c_str());
+  } else {
+    std::printf("sub=%s\n", o.sub->c_str());  // reached on the server's machine, or by grio export sub/NAME
+  }
   return 0;
 }
 
@@ -422,6 +446,7 @@ int window(int argc, char** argv) {
     if (o.addr.empty()) throw Fail{"no window system: use --wsys ADDR or set $wsys"};
     hub_command(o);
     check_command(o);
+    if (o.sub) return run_sub(o);
     return o.here ? run_here(std::move(o)) : run_there(o);
   } catch (const Fail& f) {
     std::fprintf(stderr, "window: %s\n", f.why.c_str());

@@ -6,7 +6,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <functional>
+
 #include <CLI/CLI.hpp>
+
+#include "wsys/workspace.h"
 
 namespace grio::cmd {
 
@@ -24,7 +28,11 @@ net::ServerConfig ServeOptions::config() const {
 
 std::string user_name() { return net::user_name(); }
 
-std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt, const char* dflt, const char* var) {
+namespace {
+
+using Listen = std::function<net::Result<std::string>(const std::string&)>;
+
+std::optional<std::string> listen_each(const Listen& listen, const ServeOptions& opt, const char* dflt, const char* var) {
   std::vector<std::string> todo = opt.listen;
   if (todo.empty()) {
     std::string why;
@@ -44,7 +52,7 @@ std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt,
                    todo[i].c_str());
       return std::nullopt;
     }
-    auto bound = srv.listen(todo[i]);
+    auto bound = listen(todo[i]);
     if (!bound) {
       std::fprintf(stderr, "grio: listen %s: %s\n", todo[i].c_str(), bound.error().c_str());
       return std::nullopt;
@@ -59,6 +67,23 @@ std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt,
   std::printf("%s='%s'\n", var, first.c_str());
   std::fflush(stdout);
   return first;
+}
+
+}  // namespace
+
+std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt, const char* dflt, const char* var) {
+  return listen_each([&srv](const std::string& a) { return srv.listen(a); }, opt, dflt, var);
+}
+
+std::optional<std::string> listen_all(wsys::Workspace& ws, const ServeOptions& opt, const char* dflt, const char* var) {
+  return listen_each([&ws](const std::string& a) { return ws.listen(a); }, opt, dflt, var);
+}
+
+StopOnSignal::StopOnSignal(asio::io_context& io, wsys::Workspace& ws) : signals_(io, SIGINT, SIGTERM) {
+  signals_.async_wait([&io, &ws](const error_code&, int) {
+    ws.close();
+    io.stop();
+  });
 }
 
 StopOnSignal::StopOnSignal(asio::io_context& io, net::Server& srv) : signals_(io, SIGINT, SIGTERM) {

@@ -13,6 +13,10 @@ namespace CLI {
 class App;
 }
 
+namespace grio::wsys {
+class Workspace;
+}
+
 namespace grio::cmd {
 
 // The options every serving subcommand takes.
@@ -33,6 +37,8 @@ std::string user_name();
 // warning: it is open to every local user (a friend elsewhere comes through
 // an export, `grio export`).
 std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt, const char* dflt, const char* var);
+// The same for a window system, whose first address is $wsys inside it.
+std::optional<std::string> listen_all(wsys::Workspace& ws, const ServeOptions& opt, const char* dflt, const char* var);
 
 // Closes the server and stops io on SIGINT or SIGTERM. Made before the
 // server announces its address, so that a signal sent as soon as the
@@ -40,6 +46,7 @@ std::optional<std::string> listen_all(net::Server& srv, const ServeOptions& opt,
 class StopOnSignal {
  public:
   StopOnSignal(asio::io_context& io, net::Server& srv);
+  StopOnSignal(asio::io_context& io, wsys::Workspace& ws);
 
  private:
   asio::signal_set signals_;

@@ -56,7 +56,7 @@ WctlCommand verb(WctlVerb v) {
 
 Controller::Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig cfg)
     : io_(io), ws_(ws), cfg_(std::move(cfg)), repeat_(io) {
-  ws_.on_change = [this] { dirty(); };
+  observer_ = ws_.observe([this] { dirty(); });
   // rio moves no pointer while a menu, a sweep or a drag has it.
   ws_.warp = [this](Point p) {
     bool busy = menu_ || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping || mode_ == Mode::Pick ||
@@ -64,6 +64,11 @@ Controller::Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig 
     if (!busy && cfg_.warp) cfg_.warp(p);
   };
   clip_version_ = ws_.snarf_version;
+}
+
+Controller::~Controller() {
+  ws_.unobserve(observer_);
+  ws_.warp = nullptr;
 }
 
 // --- scenes ---

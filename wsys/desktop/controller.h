@@ -43,6 +43,7 @@ struct ControllerConfig {
 class Controller {
  public:
   Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig cfg);
+  ~Controller();
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
@@ -92,6 +93,7 @@ class Controller {
   asio::io_context& io_;
   WindowSystem& ws_;
   ControllerConfig cfg_;
+  size_t observer_ = 0;
   Mode mode_ = Mode::Idle;
   Pending pending_ = Pending::None;
   int buttons_ = 0;

@@ -1,0 +1,299 @@
+// Sub-workspaces through 9P, headless: a window hosting a window system
+// of its own, reachable at ADDR!NAME, from which nothing outside it can be
+// reached; and its end with its host.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "net/client.h"
+#include "net/dial.h"
+#include "net/errors.h"
+#include "tests/net/process.h"
+#include "tests/wsys/local_wsys.h"
+#include "wsys/workspace.h"
+
+using namespace grio;
+using namespace grio::test;
+using namespace std::chrono_literals;
+using net::SyncClient;
+
+namespace {
+
+std::unique_ptr<SyncClient> connect(const std::string& addr, const std::string& aname = "none") {
+  net::Error err;
+  auto c = SyncClient::dial(addr, aname, err);
+  INFO(addr << ": " << err);
+  REQUIRE(c);
+  return c;
+}
+
+// Writes data to path; the error, or "" on success.
+std::string write_file(SyncClient& c, const std::string& path, const std::string& data) {
+  auto fid = c.walk_path(path);
+  if (!fid) return fid.error();
+  auto o = c.open(*fid, ninep::OWRITE);
+  std::string e = o ? "" : o.error();
+  if (o) {
+    auto w = c.write(*fid, 0, data);
+    if (!w) e = w.error();
+  }
+  c.clunk(*fid);
+  return e;
+}
+
+net::Result<std::string> read_file(SyncClient& c, const std::string& path) {
+  auto fid = c.walk_path(path);
+  if (!fid) return net::Result<std::string>::error(fid.error());
+  auto o = c.open(*fid, ninep::OREAD);
+  if (!o) {
+    c.clunk(*fid);
+    return net::Result<std::string>::error(o.error());
+  }
+  auto r = c.read(*fid, 0, 8192);
+  c.clunk(*fid);
+  return r;
+}
+
+std::vector<std::string> names(SyncClient& c, const std::string& dir) {
+  auto fid = c.walk_path(dir);
+  REQUIRE(fid.ok());
+  REQUIRE(c.open(*fid, ninep::OREAD).ok());
+  auto st = c.read_dir(*fid);
+  c.clunk(*fid);
+  REQUIRE(st.ok());
+  std::vector<std::string> out;
+  for (auto& s : *st) out.push_back(s.name);
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// The id of the window hosting sub-workspace name in local.
+int host_id(LocalWsys& local, const std::string& name) {
+  return local.on_io([&] {
+    auto* w = local.ws.host_of(name);
+    return w ? w->id : 0;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("a sub-workspace is a window system of its own: ids from 1, its own snarf and hubs", "[wsys][sub]") {
+  LocalWsys local;
+  auto top = connect(local.addr);
+  // Two windows on the top level first, so that ids 1 and 2 are taken there.
+  REQUIRE(write_file(*top, "wctl", "new -pid 0 -r 0 0 300 200") == "");
+  REQUIRE(write_file(*top, "wctl", "new -r 0 0 640 480 -sub s1") == "");
+  int host = host_id(local, "s1");
+  REQUIRE(host == 2);
+  CHECK(local.label(host) == "s1");
+
+  // ADDR!NAME dials its own socket, beside the top's.
+  auto sub = connect(local.addr + "!s1");
+  CHECK(names(*sub, "wsys").empty());
+  REQUIRE(write_file(*sub, "wctl", "new -pid 0 -r 10 10 300 200") == "");
+  CHECK(names(*sub, "wsys") == std::vector<std::string>{"1"});
+  CHECK(names(*top, "wsys") == std::vector<std::string>{"1", "2"});
+  // Its screen is the host's interior, in its own coordinates.
+  CHECK(local.on_io([&] { return local.ws.sub_at("s1")->ws().screen(); }) == wsys::rect(0, 0, 632, 472));
+
+  // snarf is its own, both ways.
+  REQUIRE(write_file(*top, "snarf", "top secret") == "");
+  CHECK(*read_file(*sub, "snarf") == "");
+  REQUIRE(write_file(*sub, "snarf", "sub text") == "");
+  CHECK(*read_file(*top, "snarf") == "top secret");
+
+  // hub/ is its own: a hub made in one is not in the other.
+  auto hub = top->walk_path("hub");
+  REQUIRE(hub.ok());
+  REQUIRE(top->create(*hub, "tophub", 0666, ninep::OWRITE).ok());
+  top->clunk(*hub);
+  CHECK(has(names(*top, "hub"), "tophub"));
+  CHECK(!has(names(*sub, "hub"), "tophub"));
+
+  // A second sub-workspace of the same name is refused; another name is not.
+  CHECK(write_file(*top, "wctl", "new -sub s1") == std::string(err::subexists) + " s1");
+  CHECK(write_file(*top, "wctl", "new -sub s2") == "");
+  CHECK(host_id(local, "s2") == 3);
+}
+
+TEST_CASE("nothing outside a sub-workspace can be reached from it", "[wsys][sub]") {
+  LocalWsys local;
+  auto top = connect(local.addr);
+  REQUIRE(write_file(*top, "wctl", "new -pid 0 -r 0 0 300 200") == "");  // 1
+  REQUIRE(write_file(*top, "wctl", "new -pid 0 -r 0 0 300 200") == "");  // 2
+  REQUIRE(write_file(*top, "wctl", "new -r 0 0 640 480 -sub s1") == "");  // 3
+  REQUIRE(write_file(*top, "snarf", "the owner's snarf") == "");
+  auto hub = top->walk_path("hub");
+  REQUIRE(hub.ok());
+  REQUIRE(top->create(*hub, "tophub", 0666, ninep::OWRITE).ok());
+  top->clunk(*hub);
+
+  auto sub = connect(local.addr + "!s1");
+  REQUIRE(write_file(*sub, "wctl", "new -r 10 10 300 200 cat") == "");  // the sub's 1
+
+  SECTION("by walking") {
+    for (std::string p : {"wsys/2", "wsys/3", "wsys/1/../../wsys/2", "../wsys/2", "../../wsys/3", "hub/tophub",
+                          "exports", "wsys/3/wctl", "hub/../wsys/2"}) {
+      auto f = sub->walk_path(p);
+      INFO(p);
+      CHECK(!f.ok());
+      if (f) sub->clunk(*f);
+    }
+    // `..` from the root stays there: what it lists is the sub's.
+    auto up = sub->walk_path("..");
+    REQUIRE(up.ok());
+    REQUIRE(sub->open(*up, ninep::OREAD).ok());
+    auto st = sub->read_dir(*up);
+    REQUIRE(st.ok());
+    CHECK(!std::any_of(st->begin(), st->end(), [](auto& s) { return s.name == "exports"; }));
+    CHECK(names(*sub, "wsys") == std::vector<std::string>{"1"});
+    CHECK(*read_file(*sub, "snarf") == "");
+  }
+  SECTION("by attach name") {
+    for (std::string aname : {"2", "3", "exports", "../2"}) {
+      net::Error err;
+      auto c = SyncClient::dial(local.addr + "!s1", aname, err);
+      INFO(aname);
+      CHECK(!c);
+      CHECK((err.find(err::unknownid) != std::string::npos || err.find(err::badwctl) != std::string::npos));
+    }
+    // The contexts there are all the sub's.
+    auto w = connect(local.addr + "!s1", "watch");
+    CHECK(names(*w, "wsys") == std::vector<std::string>{"1"});
+  }
+  SECTION("by a dial string with another service") {
+    for (std::string svc : {"s2", "..", "s1.x", "3"}) {
+      net::Error err;
+      auto c = SyncClient::dial(local.addr + "!" + svc, "none", err);
+      INFO(svc);
+      CHECK(!c);
+    }
+  }
+}
+
+TEST_CASE("deleting the host window ends its sub-workspace: programs hung up, clients cut off", "[wsys][sub]") {
+  LocalWsys local;
+  TempDir tmp;
+  auto top = connect(local.addr);
+  REQUIRE(write_file(*top, "wctl", "new -r 0 0 640 480 -sub s1") == "");
+  int host = host_id(local, "s1");
+  REQUIRE(host > 0);
+  auto sub = connect(local.addr + "!s1");
+  // A program in it, which says where $wsys points and then waits.
+  auto wsysfile = (tmp.path / "wsys").string();
+  REQUIRE(write_file(*sub, "wctl", "new -r 10 10 300 200 echo \"$wsys\" > " + wsysfile + "; exec sleep 1000") == "");
+  std::string addr;
+  REQUIRE(local.eventually([&] {
+    addr = slurp(wsysfile);
+    return !addr.empty();
+  }));
+  CHECK(addr == local.addr + ".s1\n");
+  pid_t pid = local.on_io([&] {
+    auto& w = *local.ws.sub_at("s1")->ws().find(1);
+    return w.shell ? w.shell->pid() : 0;
+  });
+  REQUIRE(pid > 0);
+  // A read parked in the sub-workspace.
+  auto cons = sub->walk_path("wsys/1/cons");
+  REQUIRE(cons.ok());
+  REQUIRE(sub->open(*cons, ninep::OREAD).ok());
+  auto parked = std::async(std::launch::async, [&] { return sub->read(*cons, 0, 100); });
+  CHECK(parked.wait_for(200ms) == std::future_status::timeout);
+
+  REQUIRE(write_file(*top, "wctl", "delete -id " + std::to_string(host)) == "");
+  REQUIRE(parked.wait_for(10s) == std::future_status::ready);
+  auto r = parked.get();
+  CHECK(!r.ok());
+  // The program got SIGHUP (sleep dies of it) and was reaped.
+  CHECK(local.eventually([&] { return ::kill(pid, 0) != 0; }));
+  // Its socket is gone with it.
+  net::Error err;
+  CHECK(!SyncClient::dial(local.addr + "!s1", "none", err));
+  struct stat st {};
+  CHECK(::stat(net::sub_socket(local.addr.substr(5), "s1").c_str(), &st) != 0);
+  CHECK(names(*top, "wsys").empty());
+}
+
+TEST_CASE("a host window's reshape is its sub-workspace's screen", "[wsys][sub]") {
+  LocalWsys local;
+  auto top = connect(local.addr);
+  REQUIRE(write_file(*top, "wctl", "new -r 100 100 500 400 -sub s1") == "");
+  int host = host_id(local, "s1");
+  REQUIRE(write_file(*top, "wctl", "resize -r 0 0 700 500 -id " + std::to_string(host)) == "");
+  CHECK(local.on_io([&] { return local.ws.sub_at("s1")->ws().screen(); }) == wsys::rect(0, 0, 692, 492));
+  auto sub = connect(local.addr + "!s1");
+  // A window pushed in it must fit its screen, not the top's.
+  CHECK(write_file(*sub, "wctl", "new -pid 0 -r 0 0 900 600") == "");
+  CHECK(*read_file(*sub, "wsys/1/wctl") == wsys::wctl_record(wsys::rect(0, 0, 692, 492), true, true));
+}
+
+TEST_CASE("sub-workspace names, depth and count are bounded", "[wsys][sub]") {
+  asio::io_context io;
+  wsys::WorkspaceConfig cfg;
+  cfg.max_depth = 2;
+  cfg.max_subs = 3;
+  wsys::Workspace top(io, cfg);
+  auto make = [](wsys::WindowSystem& ws, const std::string& name) -> std::string {
+    auto c = wsys::parse_wctl("new -r 0 0 600 400 -sub " + name);
+    REQUIRE(c.ok());
+    auto w = ws.create(*c);
+    return w ? "" : w.error();
+  };
+  for (std::string bad : std::vector<std::string>{"a/b", "-x", "a.b", std::string(33, 'x'), "é"}) {
+    INFO(bad);
+    CHECK(make(top.ws(), bad).starts_with(err::badsubname));
+  }
+  REQUIRE(make(top.ws(), "a") == "");
+  auto a = top.find_sub("a");
+  REQUIRE(a);
+  REQUIRE(make(a->ws(), "b") == "");
+  auto b = top.find_sub("a/b");
+  REQUIRE(b);
+  CHECK(b->depth() == 2);
+  CHECK(make(b->ws(), "c") == err::subtoodeep);
+  CHECK(make(top.ws(), "d") == "");
+  CHECK(make(top.ws(), "e") == err::toomanysubs);
+  // The refused ones left no window behind.
+  CHECK(top.ws().ids().size() == 2);
+  CHECK(b->ws().ids().empty());
+  // -sub takes no command.
+  CHECK(!wsys::parse_wctl("new -sub x echo hi").ok());
+  top.close();
+}
+
+TEST_CASE("making a sub-workspace needs push and manage", "[wsys][sub]") {
+  asio::io_context io;
+  wsys::Workspace top(io, {});
+  auto c = wsys::parse_wctl("new -r 0 0 600 400 -sub s");
+  REQUIRE(c.ok());
+  net::Grant push_only{net::right::push | net::right::view, "fred", "fred", ""};
+  auto w = top.ws().create(*c, push_only);
+  REQUIRE(!w.ok());
+  CHECK(w.error() == err::perm);
+  net::Grant both{net::right::push | net::right::manage, "fred", "fred", ""};
+  CHECK(top.ws().create(*c, both).ok());
+  top.close();
+}
+
+TEST_CASE("grio window --sub makes a sub-workspace and prints its address", "[wsys][sub]") {
+  LocalWsys local;
+  auto r = run(std::string(GRIO_BINARY) + " window --wsys " + local.addr + " -r 0 0 500 400 --sub work");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "wsys='" + local.addr + "!work'\n");
+  auto sub = connect(local.addr + "!work");
+  CHECK(names(*sub, "wsys").empty());
+  // From inside, a nested one is named after the sub-workspace's socket.
+  auto nested = run(std::string(GRIO_BINARY) + " window --wsys " + local.addr + "!work --sub inner");
+  INFO(nested.err);
+  REQUIRE(nested.status == 0);
+  CHECK(nested.out == "wsys='" + local.addr + ".work!inner'\n");
+  CHECK(names(*connect(local.addr + ".work!inner"), "wsys").empty());
+  auto bad = run(std::string(GRIO_BINARY) + " window --wsys " + local.addr + " --sub work");
+  CHECK(bad.status != 0);
+  CHECK(bad.err.find(err::subexists) != std::string::npos);
+}
