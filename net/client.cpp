@@ -470,10 +470,9 @@ std::unique_ptr<SyncClient> SyncClient::dial(const std::string& addr, const std:
   if (err = vf.get(); !err.empty()) return nullptr;
 
   c->root_ = c->alloc_fid();
-  // A tcp address's service names the export (its TLS identity), not an
-  // attach name; a unix one's is the attach name, as in Plan 9.
-  std::string service = a->kind == Address::Unix ? a->service : "";
-  auto q = c->attach(c->root_, uname.empty() ? user_name() : uname, aname.empty() ? service : aname);
+  // An address's service is never an attach name: on tcp it names the
+  // export (its TLS identity), on a unix socket a sub-workspace (dial.h).
+  auto q = c->attach(c->root_, uname.empty() ? user_name() : uname, aname);
   if (!q) {
     err = q.error();
     return nullptr;

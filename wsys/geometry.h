@@ -8,6 +8,8 @@ namespace grio::wsys {
 struct Point {
   int x = 0, y = 0;
   bool operator==(const Point&) const = default;
+  Point operator+(Point o) const { return {x + o.x, y + o.y}; }
+  Point operator-(Point o) const { return {x - o.x, y - o.y}; }
 };
 
 struct Rect {

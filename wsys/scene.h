@@ -47,6 +47,8 @@ struct SceneRow {
   int sel0 = 0, sel1 = 0;
 };
 
+struct Scene;
+
 struct SceneWindow {
   int id = 0;
   Rect rect;                      // border included
@@ -58,6 +60,10 @@ struct SceneWindow {
   int cursor_col = 0;             // … and the window is current
   size_t org = 0, end = 0, size = 0;  // shown runes [org, end) of size: the scroll bar
   uint64_t version = 0;           // changes whenever anything above does
+  // A host window's sub-workspace, drawn inside its border in its own
+  // coordinates (0,0 at the interior's corner), instead of text and scroll
+  // bar. Not counted in version: it has its own windows' versions.
+  std::shared_ptr<const Scene> nested;
 };
 
 // A menu on screen: items stacked in one column, one highlighted.

@@ -78,6 +78,7 @@ net::Result<std::shared_ptr<Workspace>> Workspace::nest(Window& host, const std:
   c.wsys.screen = sub_screen(host.rect);
   c.wsys.address.clear();
   auto sub = std::shared_ptr<Workspace>(new Workspace(io_, std::move(c), name, depth_ + 1, count_));
+  if (ws_.capture) sub->ws().capture = capture_of(host.id);
   if (!unix_path_.empty()) {
     auto bound = sub->listen("unix!" + net::sub_socket(unix_path_, name));
     if (!bound) {
@@ -86,6 +87,28 @@ net::Result<std::shared_ptr<Workspace>> Workspace::nest(Window& host, const std:
     }
   }
   return sub;
+}
+
+// A sub-workspace's screen is the part of ours inside its host: what the
+// desktop drew there, cut out of a picture of our screen.
+std::function<void(std::function<void(std::string)>)> Workspace::capture_of(int host) {
+  return [this, host](std::function<void(std::string)> done) {
+    Window* h = ws_.live(host);
+    if (!h || !ws_.capture) return done("");
+    Rect in = h->rect.inset(Borderwidth), screen = ws_.screen();
+    ws_.capture([done, in, screen](std::string px) {
+      if (px.size() != size_t(screen.dx()) * screen.dy() * 4) return done("");
+      std::string out;
+      out.reserve(size_t(std::max(0, in.dx())) * std::max(0, in.dy()) * 4);
+      for (int y = in.min.y; y < in.max.y; y++)
+        for (int x = in.min.x; x < in.max.x; x++) {
+          bool on = screen.contains(Point{x, y});
+          size_t at = (size_t(y - screen.min.y) * screen.dx() + size_t(x - screen.min.x)) * 4;
+          out.append(on ? std::string_view(px).substr(at, 4) : std::string_view("\0\0\0\0", 4));
+        }
+      done(std::move(out));
+    });
+  };
 }
 
 std::shared_ptr<Workspace> Workspace::find_sub(std::string_view path) { return ws_.sub_at(path); }

@@ -62,6 +62,7 @@ class Workspace {
   struct Count;  // sub-workspaces alive, shared by a whole tree of them
   Workspace(asio::io_context& io, WorkspaceConfig cfg, std::string name, int depth, std::shared_ptr<Count> count);
   net::Result<std::shared_ptr<Workspace>> nest(Window& host, const std::string& name);
+  std::function<void(std::function<void(std::string)>)> capture_of(int host);
 
   asio::io_context& io_;
   WorkspaceConfig cfg_;

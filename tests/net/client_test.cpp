@@ -545,7 +545,7 @@ TEST_CASE("sync client: dial attaches, walk_path walks in steps of 16", "[net]")
   });
   {
     Error err;
-    auto c = SyncClient::dial("unix!" + l.path + "!ctx", "", err, 1 << 16, "glenda");
+    auto c = SyncClient::dial("unix!" + l.path, "ctx", err, 1 << 16, "glenda");
     REQUIRE(err == "");
     REQUIRE(c);
     CHECK(c->msize() == 4096);

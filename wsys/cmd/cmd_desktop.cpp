@@ -1,11 +1,19 @@
 // grio with no command: the desktop, with the window system served on the
 // private socket and one shell window; headless (as grio serve) when there
-// is no display.
+// is no display. Inside a grio window, a sub-workspace in that window.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 
+#include "net/client.h"
+#include "net/errors.h"
 #include "net/exports.h"
 #include "net/server.h"
 #include "wsys/cmd/commands.h"
@@ -52,6 +60,101 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
   return 0;
 }
 
+// A word for a wctl message, quoted as rc quotes.
+std::string rc_word(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
+// grio in a grio window, as rio run in a rio window: a window system
+// nested there instead of a second SDL window. A sub-workspace (the next
+// free subN) is made over the window, which is hidden meanwhile, with one
+// shell in it. It ends when its host window is deleted (its Exit, or
+// Delete in the window system around it), or when grio is interrupted;
+// then the window shows again.
+int run_nested(const std::string& wsys, const std::string& winid) {
+  // The signals are taken by sigwait below, in every thread.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, sig);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  net::Error err;
+  auto mine = net::SyncClient::dial(wsys, winid, err);  // our window: it stays while we run
+  if (!mine) {
+    std::fprintf(stderr, "grio: %s: %s\n", wsys.c_str(), err.c_str());
+    return 1;
+  }
+  auto read_all = [](net::SyncClient& c, const std::string& path) -> net::Result<std::string> {
+    auto fid = c.walk_path(path);
+    if (!fid) return net::Result<std::string>::error(fid.error());
+    auto o = c.open(*fid, ninep::OREAD);
+    auto r = o ? c.read(*fid, 0, 4096) : net::Result<std::string>::error(o.error());
+    c.clunk(*fid);
+    return r;
+  };
+  auto write = [](net::SyncClient& c, const std::string& path, const std::string& msg) -> net::Error {
+    auto fid = c.walk_path(path);
+    if (!fid) return fid.error();
+    auto o = c.open(*fid, ninep::OWRITE);
+    auto w = o ? c.write(*fid, 0, msg) : net::Result<uint32_t>::error(o.error());
+    c.clunk(*fid);
+    return w ? net::Error{} : w.error();
+  };
+  auto rec = read_all(*mine, "wctl");
+  int x0, y0, x1, y1;
+  if (!rec || std::sscanf(rec->c_str(), "%d %d %d %d", &x0, &y0, &x1, &y1) != 4) {
+    std::fprintf(stderr, "grio: cannot read this window's place: %s\n", rec ? "bad wctl" : rec.error().c_str());
+    return 1;
+  }
+  // The host: made by attaching to it, so that this connection holds it.
+  std::unique_ptr<net::SyncClient> host;
+  std::string name;
+  for (int i = 1; !host && i <= 1000; i++) {
+    name = "sub" + std::to_string(i);
+    host = net::SyncClient::dial(wsys, "new -r " + std::to_string(x0) + " " + std::to_string(y0) + " " +
+                                           std::to_string(x1) + " " + std::to_string(y1) + " -sub " + name,
+                                 err);
+    if (!host && err.find(err::subexists) == std::string::npos) break;
+  }
+  if (!host) {
+    std::fprintf(stderr, "grio: cannot make a sub-workspace: %s\n", err.c_str());
+    return 1;
+  }
+  std::string why;
+  auto a = net::parse_address(wsys, why);
+  if (!a || a->kind != net::Address::Unix) {
+    std::fprintf(stderr, "grio: a sub-workspace in a window of %s is reached there only\n", wsys.c_str());
+    write(*host, "wctl", "delete");
+    return 1;
+  }
+  if (!a->service.empty()) a->path = net::sub_socket(a->path, a->service);
+  a->service = name;
+  std::string addr = net::to_string(*a);
+  write(*mine, "wctl", "hide");
+  std::printf("wsys='%s'\n", addr.c_str());
+  std::fflush(stdout);
+  if (auto sub = net::SyncClient::dial(addr, "none", err)) {
+    std::error_code ec;
+    auto cwd = std::filesystem::current_path(ec);
+    write(*sub, "wctl", "new" + (ec ? std::string() : " -cd " + rc_word(cwd.string())));
+  }
+  // The host's cons is read by nobody else and never typed into (keys go
+  // to the workspace inside): the read ends when the host is deleted.
+  std::thread watch([&host] {
+    auto fid = host->walk_path("cons");
+    if (fid && host->open(*fid, ninep::OREAD)) host->read(*fid, 0, 1);
+    ::kill(::getpid(), SIGUSR1);
+  });
+  int sig = 0;
+  sigwait(&set, &sig);
+  if (sig != SIGUSR1) write(*host, "wctl", "delete");
+  host->close();
+  watch.join();
+  write(*mine, "wctl", "unhide");
+  return 0;
+}
+
 }  // namespace
 
 int desktop(int argc, char** argv) {
@@ -63,6 +166,11 @@ int desktop(int argc, char** argv) {
   app.add_option("-s,--size", dopt.points, "font size in points (default 10)");
   app.add_flag("-b", dopt.reversed, "reversed colours: white text on black");
   CLI11_PARSE(app, argc, argv);
+
+  // In a grio window: nested there, unless told where to listen.
+  const char* in_wsys = std::getenv("wsys");
+  const char* in_win = std::getenv("winid");
+  if (in_wsys && *in_wsys && in_win && *in_win && opt.listen.empty()) return run_nested(in_wsys, in_win);
 
   std::string why;
   auto d = wsys::desktop::Desktop::open(dopt, why);

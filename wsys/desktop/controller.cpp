@@ -20,7 +20,7 @@ enum Edge { Left = 1, Right = 2, Top = 4, Bottom = 8 };
 const std::vector<std::string> menu2_items(bool scroll) {
   return {"cut", "paste", "snarf", "look", "send", scroll ? "noscroll" : "scroll"};
 }
-const std::vector<std::string> menu3_items = {"New", "Hub", "Resize", "Move", "Delete", "Hide", "Exit"};
+const std::vector<std::string> menu3_items = {"New", "Sub", "Hub", "Resize", "Move", "Delete", "Hide", "Exit"};
 
 // Hub's window runs `grio hub io` against this desktop's own window system
 // ($wsys of its programs), by the path of this very program: a window on
@@ -80,7 +80,9 @@ void Controller::dirty() {
   dirty_ = true;
   if (ready_ && !scheduled_) {
     scheduled_ = true;
-    asio::post(io_, [this] { publish(); });
+    asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.lock()) publish();
+    });
   }
 }
 
@@ -112,9 +114,19 @@ std::shared_ptr<const Scene> Controller::build() {
     // Unchanged windows are shared with the previous scene, not laid out again.
     auto sw = old && old->version == w->view_version ? old : scene_window(*w, id == ws_.current(), cfg_.metrics);
     keep[id] = sw;
+    if (Controller* c = nested_at(*w); c && nested_[id].scene) {
+      auto host = std::make_shared<SceneWindow>(*sw);
+      host->nested = nested_[id].scene;
+      sw = host;
+    }
     s->windows.push_back(sw);
   }
   cache_ = std::move(keep);
+  // Desktops of sub-workspaces whose host went are dropped.
+  std::erase_if(nested_, [this](auto& kv) {
+    Window* w = ws_.live(kv.first);
+    return !w || w->sub != kv.second.ws || kv.second.ws->closed();
+  });
   s->menu = menu_;
   s->outline = outline_;
   pick_cursor(*s);
@@ -127,11 +139,18 @@ std::shared_ptr<const Scene> Controller::build() {
 void Controller::pick_cursor(Scene& s) {
   bool picking = mode_ == Mode::Pick || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping;
   if (picking) {
-    bool cross = pending_ == Pending::New || pending_ == Pending::Hub || mode_ == Mode::Sweeping;
+    bool cross = pending_ == Pending::New || pending_ == Pending::Sub || pending_ == Pending::Hub ||
+                 mode_ == Mode::Sweeping;
     s.cursor = cross ? SceneCursor::Cross : SceneCursor::Sight;
     return;
   }
   Window* w = ws_.window_at(ws_.pointer);
+  if (auto it = w ? nested_.find(w->id) : nested_.end();
+      !menu_ && it != nested_.end() && it->second.scene && w->rect.inset(Borderwidth).contains(ws_.pointer)) {
+    s.cursor = it->second.scene->cursor;  // the sub-workspace's, as it picks it
+    s.image = it->second.scene->image;
+    return;
+  }
   if (menu_ || !w || !w->cursor || on_border(*w, ws_.pointer)) return;
   s.cursor = SceneCursor::Window;
   s.image = *w->cursor;
@@ -140,6 +159,7 @@ void Controller::pick_cursor(Scene& s) {
 // --- keyboard ---
 
 void Controller::keys(std::u32string_view runes) {
+  if (Controller* c = nested_current()) return c->keys(runes);
   Window* w = ws_.live(ws_.current());
   if (!w) return;
   ws_.type(w->id, runes);
@@ -166,12 +186,14 @@ char32_t nav_rune(Nav n) {
 }  // namespace
 
 void Controller::key_state(std::string msg) {
+  if (Controller* c = nested_current()) return c->key_state(std::move(msg));
   if (Window* w = ws_.live(ws_.current())) ws_.key_state(*w, std::move(msg));
 }
 
 // With the mouse or kbd file open, navigation keys are keys like any
 // other: the program gets their runes (rio's wkeyctl).
 void Controller::nav(Nav n) {
+  if (Controller* c = nested_current()) return c->nav(n);
   Window* w = ws_.live(ws_.current());
   if (!w) return;
   if (w->mouse.open || w->kbd.open) return ws_.type(w->id, std::u32string(1, nav_rune(n)));
@@ -251,8 +273,9 @@ void Controller::scroll_start(Window& w, int button, Point p) {
 void Controller::scroll_again(std::chrono::milliseconds after) {
   repeat_.expires_after(after);
   repeat_.async_wait([this](const error_code& ec) {
+    if (ec) return;  // cancelled, maybe with this controller gone
     Window* w = ws_.live(target_);
-    if (ec || mode_ != Mode::Scrolling || !w) return;
+    if (mode_ != Mode::Scrolling || !w) return;
     scroll_bar(*w, scroll_button_, scroll_at_);
     dirty();
     scroll_again(std::chrono::milliseconds(100));
@@ -267,6 +290,7 @@ void Controller::wheel(int button, Point p) {
 
 void Controller::mouse(MouseState m) {
   ws_.pointer = m.at;
+  if (to_nested(m)) return dirty();
   if (to_program(m)) return dirty();
   int pressed = m.buttons & ~buttons_, released = buttons_ & ~m.buttons;
   buttons_ = m.buttons & 7;
@@ -303,6 +327,80 @@ bool Controller::to_program(const MouseState& m) {
   mode_ = m.buttons ? Mode::Sending : Mode::Idle;
   if (in && in->mouse.open) ws_.mouse(*in, m.at, m.buttons, m.msec);
   return true;
+}
+
+// --- sub-workspaces ---
+
+// The desktop of the sub-workspace host shows, made when first needed.
+Controller* Controller::nested_at(Window& host) {
+  if (!host.sub || host.sub->closed()) return nullptr;
+  auto& n = nested_[host.id];
+  if (n.ws == host.sub) return n.c.get();
+  n = Nested{host.sub, nullptr, nullptr};
+  int id = host.id;
+  ControllerConfig cfg;
+  cfg.metrics = cfg_.metrics;
+  cfg.publish = [this, id](std::shared_ptr<const Scene> s) {
+    auto it = nested_.find(id);
+    if (it == nested_.end()) return;
+    it->second.scene = std::move(s);
+    asio::post(io_, [this, id] {  // after its publish() returns
+      if (auto it = nested_.find(id); it != nested_.end()) it->second.c->ready();
+    });
+    dirty();
+  };
+  // Its Exit ends it: the host goes (after the menu's own work is done).
+  cfg.exit = [this, id] {
+    asio::post(io_, [this, id] {
+      if (Window* w = ws_.live(id)) ws_.control(*w, verb(WctlVerb::Delete));
+    });
+  };
+  cfg.warp = [this, id](Point p) {
+    Window* w = ws_.live(id);
+    if (w && cfg_.warp) cfg_.warp(p + sub_origin(w->rect));
+  };
+  // Its snarf is its own: the system clipboard is the top level's.
+  n.c = std::make_unique<Controller>(io_, host.sub->ws(), std::move(cfg));
+  n.c->dirty();
+  return n.c.get();
+}
+
+// The keyboard goes to the sub-workspace when its host is current.
+Controller* Controller::nested_current() {
+  Window* w = ws_.live(ws_.current());
+  return w ? nested_at(*w) : nullptr;
+}
+
+// With the pointer inside a host window (its border excepted) the mouse is
+// the sub-workspace's, in its coordinates, and stays its while a button
+// pressed there is held, wherever the pointer goes, as rio gives a nested
+// rio its window's mouse. A press there makes the host current.
+bool Controller::to_nested(const MouseState& m) {
+  Window* host = nested_held_ ? ws_.live(nested_held_) : nullptr;
+  if (!host) {
+    nested_held_ = 0;
+    if (mode_ != Mode::Idle) return false;
+    host = ws_.window_at(m.at);
+    if (!host || !host->rect.inset(Borderwidth).contains(m.at)) return false;
+  }
+  Controller* c = nested_at(*host);
+  if (!c) return false;
+  bool pressed = m.buttons & ~buttons_ & 7;
+  if (pressed && ws_.current() != host->id) focus(*host);
+  buttons_ = m.buttons & 7;
+  nested_held_ = buttons_ ? host->id : 0;
+  MouseState in = m;
+  in.at = m.at - sub_origin(host->rect);
+  c->mouse(in);
+  return true;
+}
+
+// Sub's next free name: sub1, sub2, …
+std::string Controller::next_sub_name() const {
+  for (int i = 1;; i++) {
+    std::string n = "sub" + std::to_string(i);
+    if (!ws_.host_of(n)) return n;
+  }
 }
 
 bool Controller::on_border(const Window& w, Point p) const {
@@ -559,11 +657,12 @@ void Controller::menu3_pick(int item) {
     if (Window* w = ws_.live(it->second); w && w->hidden) ws_.control(*w, verb(WctlVerb::Unhide));
     return;
   }
-  static const Pending what[] = {Pending::New, Pending::Hub, Pending::Resize, Pending::Move,
+  static const Pending what[] = {Pending::New, Pending::Sub, Pending::Hub, Pending::Resize, Pending::Move,
                                  Pending::Delete, Pending::Hide, Pending::Exit};
   if (item >= int(std::size(what))) return;
   pending_ = what[item];
-  mode_ = pending_ == Pending::New || pending_ == Pending::Hub ? Mode::SweepWait : Mode::Pick;
+  bool sweeps = pending_ == Pending::New || pending_ == Pending::Sub || pending_ == Pending::Hub;
+  mode_ = sweeps ? Mode::SweepWait : Mode::Pick;
 }
 
 // The end of a pick: button 3 released over a window (or anywhere, for Exit).
@@ -591,10 +690,11 @@ void Controller::finish_sweep(Rect r) {
   outline_.reset();
   Pending p = std::exchange(pending_, Pending::None);
   if (r.dx() < 100 || r.dy() < 2 * (Borderwidth + 1) + cfg_.metrics.font_h) return;  // too small: rio gives up
-  if (p == Pending::New || p == Pending::Hub) {
+  if (p == Pending::New || p == Pending::Sub || p == Pending::Hub) {
     WctlCommand c = verb(WctlVerb::New);
     c.r = r;
     if (p == Pending::Hub) c.cmd = hub_command();
+    if (p == Pending::Sub) c.sub = next_sub_name();
     ws_.create(c);
   } else if (Window* w = ws_.live(target_); w && p == Pending::Resize) {
     WctlCommand c = verb(WctlVerb::Resize);

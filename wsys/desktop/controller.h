@@ -15,6 +15,7 @@
 #include "net/asio.h"
 #include "wsys/scene.h"
 #include "wsys/window_system.h"
+#include "wsys/workspace.h"
 
 namespace grio::wsys::desktop {
 
@@ -60,9 +61,20 @@ class Controller {
 
  private:
   enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border, Sending, Scrolling };
-  enum class Pending { None, New, Hub, Resize, Move, Delete, Hide, Exit };
+  enum class Pending { None, New, Sub, Hub, Resize, Move, Delete, Hide, Exit };
+  // The desktop of a sub-workspace shown in a host window: a controller of
+  // its own, publishing to this one, and the last scene it published.
+  struct Nested {
+    std::shared_ptr<Workspace> ws;  // kept while drawn, even after its host went
+    std::unique_ptr<Controller> c;
+    std::shared_ptr<const Scene> scene;
+  };
 
   bool to_program(const MouseState& m);
+  bool to_nested(const MouseState& m);
+  Controller* nested_at(Window& host);
+  Controller* nested_current();
+  std::string next_sub_name() const;
   void press(int button, Point p, uint32_t msec);
   void release(int button, Point p);
   void motion(Point p);
@@ -94,6 +106,9 @@ class Controller {
   WindowSystem& ws_;
   ControllerConfig cfg_;
   size_t observer_ = 0;
+  // Work posted to io checks it: a sub-workspace's controller goes while
+  // the io_context runs on.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   Mode mode_ = Mode::Idle;
   Pending pending_ = Pending::None;
   int buttons_ = 0;
@@ -111,6 +126,8 @@ class Controller {
   bool dirty_ = true, ready_ = true, scheduled_ = false;
   uint64_t seq_ = 0;
   std::map<int, std::shared_ptr<const SceneWindow>> cache_;
+  std::map<int, Nested> nested_;   // by host window id
+  int nested_held_ = 0;            // the host a button was pressed in, while it is held
   asio::steady_timer repeat_;      // a held scroll-bar button scrolls again
   int scroll_button_ = 0;
   Point scroll_at_;                // where the pointer is while it is held

@@ -26,6 +26,8 @@ Renderer::Renderer(SDL_Renderer* r, fonts::Font& font, Palette p) : r_(r), font_
 Renderer::~Renderer() {
   for (auto& [id, c] : windows_)
     if (c.tex) SDL_DestroyTexture(c.tex);
+  for (auto& [id, n] : nests_)
+    if (n.tex) SDL_DestroyTexture(n.tex);
   if (atlas_) SDL_DestroyTexture(atlas_);
 }
 
@@ -144,9 +146,13 @@ void Renderer::draw_window(const SceneWindow& w, Cached& c) {
   Rect local{{0, 0}, {c.w, c.h}};
   // A clear, not a filled rectangle: a GL that rasterizes on the CPU
   // (llvmpipe) clears without running a shader over every pixel.
-  colour(r_, pal_.text_bg);
+  colour(r_, w.nested ? pal_.background : pal_.text_bg);
   SDL_RenderClear(r_);
   frame(local, Borderwidth, border);
+  if (w.nested) {  // the interior is the sub-workspace's (draw_nested)
+    SDL_SetRenderTarget(r_, target_);
+    return;
+  }
   Rect sb = scroll_rect(local);
   fill(sb.min.x, sb.min.y, sb.dx(), sb.dy(), pal_.scroll_bg);
   if (w.size > 0) {  // the thumb: which part of the text is shown
@@ -156,7 +162,23 @@ void Renderer::draw_window(const SceneWindow& w, Cached& c) {
     fill(sb.max.x - 1, y0, 1, std::max(2, y1 - y0), pal_.scroll_bg);  // rio's edge on the thumb
   }
   draw_text(w, text);
-  SDL_SetRenderTarget(r_, nullptr);
+  SDL_SetRenderTarget(r_, target_);
+}
+
+void Renderer::draw_nested(const SceneWindow& w, Nest& n) {
+  Rect in = w.rect.inset(Borderwidth);
+  if (in.empty()) return;
+  if (!n.tex || n.w != in.dx() || n.h != in.dy()) {
+    if (n.tex) SDL_DestroyTexture(n.tex);
+    n.tex = SDL_CreateTexture(r_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, in.dx(), in.dy());
+    SDL_SetTextureBlendMode(n.tex, SDL_BLENDMODE_NONE);
+    n.w = in.dx();
+    n.h = in.dy();
+  }
+  if (!n.r) n.r = std::make_unique<Renderer>(r_, font_, pal_);
+  SDL_SetRenderTarget(r_, n.tex);
+  n.r->draw(*w.nested);
+  SDL_SetRenderTarget(r_, target_);
 }
 
 void Renderer::draw_menu(const SceneMenu& m) {
@@ -173,14 +195,22 @@ void Renderer::draw_menu(const SceneMenu& m) {
 }
 
 void Renderer::draw(const Scene& s) {
+  target_ = SDL_GetRenderTarget(r_);
   ensure_glyphs(s);
   std::set<int> shown;
   for (auto& w : s.windows) {
     Cached& c = windows_[w->id];
     shown.insert(w->id);
     if (!c.tex || c.version != w->version || c.w != w->rect.dx() || c.h != w->rect.dy()) draw_window(*w, c);
+    // Drawn before the screen is: a target switched to and back need not keep what it had.
+    if (w->nested) draw_nested(*w, nests_[w->id]);
   }
   std::erase_if(windows_, [&](auto& kv) {
+    if (shown.count(kv.first)) return false;
+    if (kv.second.tex) SDL_DestroyTexture(kv.second.tex);
+    return true;
+  });
+  std::erase_if(nests_, [&](auto& kv) {
     if (shown.count(kv.first)) return false;
     if (kv.second.tex) SDL_DestroyTexture(kv.second.tex);
     return true;
@@ -190,6 +220,11 @@ void Renderer::draw(const Scene& s) {
   for (auto& w : s.windows) {
     SDL_Rect dst{w->rect.min.x, w->rect.min.y, w->rect.dx(), w->rect.dy()};
     SDL_RenderCopy(r_, windows_[w->id].tex, nullptr, &dst);
+    if (auto it = nests_.find(w->id); w->nested && it != nests_.end() && it->second.tex) {
+      Rect in = w->rect.inset(Borderwidth);
+      SDL_Rect to{in.min.x, in.min.y, in.dx(), in.dy()};
+      SDL_RenderCopy(r_, it->second.tex, nullptr, &to);
+    }
   }
   if (s.outline) frame(*s.outline, Borderwidth, pal_.outline);
   if (s.menu) draw_menu(*s.menu);

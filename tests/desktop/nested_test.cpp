@@ -1,0 +1,155 @@
+// A sub-workspace on the desktop, in process without SDL: the scene the
+// controller publishes holds the sub-workspace's own scene in its host
+// window, and the mouse and keys inside the host act on the sub-workspace.
+#include <catch2/catch.hpp>
+
+#include "wsys/desktop/controller.h"
+#include "wsys/workspace.h"
+
+using namespace grio::wsys;
+using namespace grio::wsys::desktop;
+
+namespace {
+
+// A controller on a workspace, with a renderer that takes every scene at once.
+struct Setup {
+  grio::asio::io_context io;
+  Workspace top{io, WorkspaceConfig{}};
+  std::shared_ptr<const Scene> last;
+  std::unique_ptr<Controller> c;
+  uint32_t msec = 1000;
+  Setup() {
+    ControllerConfig cfg;
+    cfg.publish = [this](std::shared_ptr<const Scene> s) {
+      last = std::move(s);
+      grio::asio::post(io, [this] { c->ready(); });
+    };
+    c = std::make_unique<Controller>(io, top.ws(), cfg);
+  }
+  ~Setup() {
+    c.reset();
+    top.close();
+    io.poll();
+  }
+  void settle() {
+    for (int i = 0; i < 20; i++) io.poll();
+  }
+  Window& make(WindowSystem& ws, const std::string& msg) {
+    auto cmd = parse_wctl(msg);
+    REQUIRE(cmd.ok());
+    auto w = ws.create(*cmd);
+    REQUIRE(w.ok());
+    settle();
+    return **w;
+  }
+  void mouse(Point at, int buttons) {
+    c->mouse(MouseState{at, buttons, msec += 10});
+    settle();
+  }
+  void click(Point at, int button) {
+    mouse(at, button);
+    mouse(at, 0);
+  }
+  const SceneWindow* shown(int id) const {
+    for (auto& w : last->windows)
+      if (w->id == id) return w.get();
+    return nullptr;
+  }
+};
+
+// Where item i of a menu on screen is, to release a button over it.
+Point item_point(const SceneMenu& m, int i) {
+  return Point{(m.rect.min.x + m.rect.max.x) / 2, m.rect.min.y + 2 + i * m.item_h + m.item_h / 2};
+}
+
+}  // namespace
+
+TEST_CASE("a host window's scene holds its sub-workspace's, drawn in its own coordinates", "[desktop][sub]") {
+  Setup s;
+  Window& host = s.make(s.top.ws(), "new -r 100 100 700 500 -sub s1");
+  auto sub = s.top.find_sub("s1");
+  REQUIRE(sub);
+  s.make(sub->ws(), "new -pid 1 -r 10 20 300 200");
+  REQUIRE(s.last);
+  const SceneWindow* h = s.shown(host.id);
+  REQUIRE(h);
+  REQUIRE(h->nested);
+  CHECK(h->nested->screen == rect(0, 0, 592, 392));
+  REQUIRE(h->nested->windows.size() == 1);
+  CHECK(h->nested->windows[0]->rect == rect(10, 20, 300, 200));
+  // Its windows are not the top's.
+  CHECK(s.last->windows.size() == 1);
+  // Hiding the host hides it all.
+  WctlCommand hide;
+  hide.verb = WctlVerb::Hide;
+  REQUIRE(s.top.ws().control(host, hide).empty());
+  s.settle();
+  CHECK(!s.shown(host.id));
+}
+
+TEST_CASE("button 3 inside a host opens the sub-workspace's menu, and New sweeps a window there", "[desktop][sub]") {
+  Setup s;
+  Window& host = s.make(s.top.ws(), "new -r 100 100 700 500 -sub s1");
+  auto sub = s.top.find_sub("s1");
+  REQUIRE(sub);
+  Point origin = sub_origin(host.rect);  // (104, 104)
+  s.mouse(origin + Point{200, 150}, 4);
+  const SceneWindow* h = s.shown(host.id);
+  REQUIRE(h);
+  REQUIRE(h->nested);
+  REQUIRE(h->nested->menu);
+  CHECK(!s.last->menu);  // the top level opened none
+  SceneMenu m = *h->nested->menu;
+  REQUIRE(m.items[0] == "New");
+  s.mouse(origin + item_point(m, 0), 4);
+  s.mouse(origin + item_point(m, 0), 0);  // New: now sweep
+  s.mouse(origin + Point{50, 60}, 4);
+  s.mouse(origin + Point{350, 260}, 4);
+  s.mouse(origin + Point{350, 260}, 0);
+  auto ids = sub->ws().ids();
+  REQUIRE(ids.size() == 1);
+  CHECK(ids[0] == 1);
+  CHECK(sub->ws().find(1)->rect == rect(50, 60, 350, 260));
+  CHECK(s.top.ws().ids().size() == 1);  // nothing made on the top level
+  // The host is current, so keys go to the sub-workspace's current window.
+  CHECK(s.top.ws().current() == host.id);
+  CHECK(sub->ws().current() == 1);
+  s.c->keys(U"typed in the sub");
+  s.settle();
+  CHECK(sub->ws().find(1)->text.text() == "typed in the sub");
+}
+
+TEST_CASE("Sub in the top level's menu sweeps a host for the next free sub-workspace name", "[desktop][sub]") {
+  Setup s;
+  s.make(s.top.ws(), "new -r 0 0 200 100 -sub sub1");  // taken: the menu's is sub2
+  s.mouse(Point{900, 600}, 4);
+  REQUIRE(s.last->menu);
+  SceneMenu m = *s.last->menu;
+  REQUIRE(m.items[1] == "Sub");
+  s.mouse(item_point(m, 1), 4);
+  s.mouse(item_point(m, 1), 0);
+  s.mouse(Point{300, 300}, 4);
+  s.mouse(Point{800, 700}, 4);
+  s.mouse(Point{800, 700}, 0);
+  Window* host = s.top.ws().host_of("sub2");
+  REQUIRE(host);
+  CHECK(host->rect == rect(300, 300, 800, 700));
+  CHECK(s.top.find_sub("sub2")->ws().screen() == rect(0, 0, 492, 392));
+}
+
+TEST_CASE("deleting a host drops its sub-workspace's desktop and its scene", "[desktop][sub]") {
+  Setup s;
+  Window& host = s.make(s.top.ws(), "new -r 100 100 700 500 -sub s1");
+  int id = host.id;
+  s.make(s.top.find_sub("s1")->ws(), "new -pid 1 -r 10 20 300 200");
+  REQUIRE(s.shown(id));
+  WctlCommand del;
+  del.verb = WctlVerb::Delete;
+  REQUIRE(s.top.ws().control(host, del).empty());
+  s.settle();
+  CHECK(!s.shown(id));
+  // The pointer where the host was is over the background again: button 3
+  // opens the top level's menu.
+  s.mouse(Point{300, 300}, 4);
+  CHECK(s.last->menu);
+}
