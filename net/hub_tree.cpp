@@ -32,6 +32,7 @@ struct HubNode : Node {
   NodeRef up;        // where `..` of the root leads, in a tree that mounts this one
   std::string only;  // an export of hub/NAME: the one session there is (Grant::hub)
   uint64_t base = 0;
+  const HubTree* tree = nullptr;  // whose node it is: each workspace has a hub tree of its own
   Qid qid() const override {
     if (entry) return Qid{QTFILE, 0, base + entry->path};
     if (ctl) return Qid{QTFILE, 0, base + dir->path + 1};
@@ -128,10 +129,16 @@ NodeRef HubTree::root(Rights rights, NodeRef up, std::string only) const {
   n->up = std::move(up);
   n->only = std::move(only);
   n->base = qid_base_;
+  n->tree = this;
   return n;
 }
 
-bool HubTree::owns(const Node& n) const { return dynamic_cast<const HubNode*>(&n) != nullptr; }
+// By the tree a node was made by, not by its type alone: another
+// workspace's hub nodes are never ours to serve.
+bool HubTree::owns(const Node& n) const {
+  auto* h = dynamic_cast<const HubNode*>(&n);
+  return h && h->tree == this;
+}
 
 bool HubTree::is_root(const Node& n) const {
   auto* h = dynamic_cast<const HubNode*>(&n);

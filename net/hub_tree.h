@@ -125,6 +125,8 @@ class HubTree : public FileTree {
   // fid that walks in; `..` from it leads to up. only: the one session an
   // export of hub/NAME reaches, all else there is hidden (Grant::hub).
   NodeRef root(Rights rights, NodeRef up = nullptr, std::string only = {}) const;
+  // Whether n is a node of this tree: made by it, not merely of its type
+  // (every workspace has a hub tree of its own).
   bool owns(const Node& n) const;
   bool is_root(const Node& n) const;
   const NodeRef& mounted_on(const Node& n) const;

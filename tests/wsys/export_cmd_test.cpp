@@ -171,3 +171,36 @@ TEST_CASE("grio hub through a view-only export watches, and says so", "[wsys][ex
   // The session goes on, untouched.
   CHECK(s.run_grio("9p read hub/s1/ctl").out.find("session s1") == 0);
 }
+
+TEST_CASE("grio export sub/NAME: a friend reaches that sub-workspace alone, and its end hangs the friend up",
+          "[wsys][exports][sub]") {
+  ExportedServe s;
+  auto missing = s.run_grio("export --listen tcp!127.0.0.1!0 --name fred sub/s1");
+  CHECK(missing.status != 0);
+  CHECK(missing.err.find("no sub-workspace s1") != std::string::npos);
+  REQUIRE(run("printf \"new -pid 0 -r 0 0 300 200\" | wsys=" + s.addr + " " + s.grio("9p write wctl")).status == 0);
+  auto made = s.run_grio("window -r 0 0 800 600 --sub s1");
+  INFO(made.err);
+  REQUIRE(made.status == 0);
+  auto [dial, secret] = s.add("--rights view,push --name fred sub/s1");
+  std::string env = "GRIO_SECRET=" + secret;
+  // The friend pushes a window: it is window 1 of the sub-workspace, and
+  // the top level's windows (1 and the host, 2) are not there for it.
+  auto push = run("printf \"new -pid 0 -r 10 10 300 200\" | " + env + " " + s.grio("9p -a " + dial + " write wctl"));
+  INFO(push.err);
+  REQUIRE(push.status == 0);
+  CHECK(s.run_grio("9p -a " + dial + " ls wsys", env).out == "1\n");
+  CHECK(s.run_grio("9p -a " + s.addr + "!s1 ls wsys").out == "1\n");
+  CHECK(s.run_grio("9p ls wsys").out == "1\n2\n");
+  auto two = s.run_grio("9p -a " + dial + " read wsys/2/label", env);
+  CHECK(two.status != 0);
+  auto ls = s.run_grio("9p -a " + dial + " ls /", env);
+  INFO(ls.err);
+  CHECK(ls.status == 0);
+  CHECK(ls.out.find("exports") == std::string::npos);
+  CHECK(s.run_grio("export --list").out.find("what=sub/s1") != std::string::npos);
+  // Deleting the host ends the sub-workspace; the export reaches nothing.
+  REQUIRE(run("printf delete | wsys=" + s.addr + " " + s.grio("9p write wsys/2/wctl")).status == 0);
+  auto after = s.run_grio("9p -a " + dial + " ls /", env);
+  CHECK(after.status != 0);
+}
