@@ -223,7 +223,11 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
     return got;
   }
 
+  // A read that just found the socket empty is not tried again first: the
+  // wait re-arms the socket's readiness anyway (an epoll_ctl), so that
+  // try would only cost one more read(2) per wake-up.
   void async_read_some(const Space& to, ReadDone done) override {
+    if (std::exchange(starved_, false) && !SSL_has_pending(ssl_) && !closed_) return wait_read(to, std::move(done));
     error_code ec;
     size_t n = read_some(to, ec);
     if (ec != asio::error::would_block)
@@ -267,6 +271,7 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
     if (SSL_read_ex(ssl_, to, room, &n) == 1) return 0;
     int why = SSL_get_error(ssl_, 0);
     if (why != SSL_ERROR_WANT_READ) ended_ = true;
+    starved_ = why == SSL_ERROR_WANT_READ;
     return why;
   }
 
@@ -382,6 +387,7 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
   SSL* ssl_ = nullptr;
   std::function<void(bool)> hs_done_;
   bool closed_ = false, ended_ = false;
+  bool starved_ = false;  // the last read ended at an empty socket
   // Sending: the caller's buffers, sealed from buffer next_, byte at_;
   // small pieces gathered in stage_; records in sealed_ (the sink's) until
   // they go, then in flight_, of which flown_ bytes went.
