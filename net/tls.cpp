@@ -300,7 +300,8 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
       const char* p = static_cast<const char*>(b.data());
       size_t n = 0;
       if (stage_.empty() && b.size() >= record_size) {
-        n = std::min(b.size() / record_size * record_size, seal_chunk);
+        size_t room = std::max(record_size, (seal_chunk - sealed_.size()) / record_size * record_size);
+        n = std::min(b.size() / record_size * record_size, room);
         if (!seal_bytes(p, n)) return false;
       } else {
         n = std::min(record_size - stage_.size(), b.size());
