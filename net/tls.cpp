@@ -245,8 +245,7 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
       asio::post(tcp_.get_executor(), [done = std::move(done), ec] { done(ec); });
       return false;
     }
-    sent_ = std::move(done);
-    finish();
+    finish(std::move(done));
     return false;
   }
 
@@ -350,16 +349,17 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
       flown_ = 0;
     }
   }
-  // The tail, waiting for the socket; then the rest of plain_.
-  void finish() {
+  // The tail, waiting for the socket; then the rest of plain_. done rides
+  // in the handler, not in a member: it holds our owner, which holds us.
+  void finish(SendDone done) {
     auto tail = asio::buffer(flight_.data() + flown_, flight_.size() - flown_);
-    asio::async_write(tcp_, tail, [self = shared_from_this()](const error_code& ec, size_t) {
+    asio::async_write(tcp_, tail, [self = shared_from_this(), done = std::move(done)](const error_code& ec, size_t) mutable {
       self->flight_.clear();
       self->flown_ = 0;
       error_code wec = ec;
-      if (!wec && !self->write_now(wec) && !wec) return self->finish();
+      if (!wec && !self->write_now(wec) && !wec) return self->finish(std::move(done));
       self->plain_.clear();
-      std::exchange(self->sent_, nullptr)(wec);
+      done(wec);
     });
   }
 
@@ -396,7 +396,6 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
   size_t next_ = 0, at_ = 0;
   std::vector<char> stage_, sealed_, flight_;
   size_t flown_ = 0;
-  SendDone sent_;
 };
 
 }  // namespace
