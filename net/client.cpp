@@ -56,13 +56,13 @@ Result<Msg> to_result(Msg&& m, MsgType want) {
 }  // namespace
 
 struct Client::Impl {
-  Impl(Client& c, Socket s) : self(c), sock(std::move(s)) {}
+  Impl(Client& c, std::shared_ptr<Transport> t) : self(c), stream(std::move(t)) {}
   ~Impl() {
     if (pass_fd >= 0) ::close(pass_fd);
   }
 
   Client& self;
-  Socket sock;
+  std::shared_ptr<Transport> stream;  // a plain socket, or an export's TLS
   std::vector<Slot> slots;  // indexed by tag
   std::vector<uint16_t> free_tags;
 
@@ -101,7 +101,7 @@ struct Client::Impl {
   }
 
   void post_error(Reply done, std::string e) {
-    asio::post(sock.get_executor(), [done = std::move(done), e = std::move(e)]() mutable {
+    asio::post(stream->executor(), [done = std::move(done), e = std::move(e)]() mutable {
       done(Result<Msg>::error(std::move(e)));
     });
   }
@@ -123,7 +123,7 @@ struct Client::Impl {
     if (write_busy || pending.empty() || self.closed_) return;
     std::swap(pending, writing);
     if (pass_fd >= 0) return write_with_fd();
-    write_busy = !send_now(sock, writing, [c = self.shared_from_this()](error_code ec) { c->impl_->on_write(ec); });
+    write_busy = !send_now(*stream, writing, [c = self.shared_from_this()](error_code ec) { c->impl_->on_write(ec); });
     if (!write_busy) writing.clear();
   }
 
@@ -131,6 +131,7 @@ struct Client::Impl {
   // Twrite, so the server has it by the time it reads that message. If
   // the socket takes nothing now, the burst waits for room, fd and all.
   void write_with_fd() {
+    Socket& sock = *stream->unix_socket();  // write_fd passes on nothing else
     size_t sent = 0;
     error_code ec = send_with_fd(sock, writing, pass_fd, sent);
     write_busy = true;
@@ -161,7 +162,7 @@ struct Client::Impl {
   }
 
   void start_read() {
-    read_async(sock, in, [c = self.shared_from_this()](error_code ec, ReadNow got) { c->impl_->on_read(ec, got); });
+    read_async(*stream, in, [c = self.shared_from_this()](error_code ec, ReadNow got) { c->impl_->on_read(ec, got); });
   }
 
   // While reads fill all their room, more replies are probably waiting, so
@@ -173,7 +174,7 @@ struct Client::Impl {
     parsing = true;
     parse();
     for (int i = 1; i < max_burst && got == ReadNow::More && !self.closed_; i++) {
-      got = read_now(sock, in, ec);
+      got = read_now(*stream, in, ec);
       if (got == ReadNow::Failed) fail_all();
       else parse();
     }
@@ -255,8 +256,7 @@ struct Client::Impl {
   void fail_all() {
     if (self.closed_) return;
     self.closed_ = true;
-    error_code ec;
-    sock.close(ec);
+    stream->close();
     if (pass_fd >= 0) ::close(std::exchange(pass_fd, -1));
     std::vector<Reply> replies;
     std::vector<std::function<void()>> flushes;
@@ -275,19 +275,20 @@ struct Client::Impl {
   }
 };
 
-std::shared_ptr<Client> Client::create(Socket s) {
-  std::shared_ptr<Client> c(new Client(std::move(s)));
-  prepare_stream(c->impl_->sock);
+std::shared_ptr<Client> Client::create(Socket s) { return create(plain_transport(std::move(s))); }
+
+std::shared_ptr<Client> Client::create(std::shared_ptr<Transport> t) {
+  std::shared_ptr<Client> c(new Client(std::move(t)));
   c->impl_->start_read();
   return c;
 }
 
-Client::Client(Socket s) : impl_(std::make_unique<Impl>(*this, std::move(s))) {}
+Client::Client(std::shared_ptr<Transport> t) : impl_(std::make_unique<Impl>(*this, std::move(t))) {}
 Client::~Client() = default;
 
 void Client::version(uint32_t msize, std::function<void(Error)> done) {
   if (closed_) {
-    asio::post(impl_->sock.get_executor(), [done = std::move(done)] { done(err::hungup); });
+    asio::post(impl_->stream->executor(), [done = std::move(done)] { done(err::hungup); });
     return;
   }
   impl_->version_done = std::move(done);
@@ -344,8 +345,7 @@ uint16_t Client::write(uint32_t fid, uint64_t offset, std::string_view data, Rep
 }
 
 uint16_t Client::write_fd(uint32_t fid, uint64_t offset, std::string_view data, int fd, Reply done) {
-  error_code ec;
-  if (impl_->sock.local_endpoint(ec).protocol().family() != AF_UNIX || ec) {
+  if (!impl_->stream->unix_socket()) {
     impl_->post_error(std::move(done), "descriptors are passed only over a Unix socket");
     return NOTAG;
   }
@@ -378,7 +378,7 @@ void Client::flush(uint16_t oldtag, std::function<void()> done) {
               !slots[oldtag].answered && !slots[oldtag].is_flush;
   uint16_t tag = live ? impl_->alloc_tag() : NOTAG;
   if (tag == NOTAG) {  // nothing to flush (or no tag to flush it with)
-    if (done) asio::post(impl_->sock.get_executor(), std::move(done));
+    if (done) asio::post(impl_->stream->executor(), std::move(done));
     return;
   }
   slots[oldtag].flushes++;
@@ -455,12 +455,12 @@ std::unique_ptr<SyncClient> SyncClient::dial(const std::string& addr, const std:
   }
   std::unique_ptr<SyncClient> c(new SyncClient());
   error_code ec;
-  Socket s = grio::net::dial(c->io_, *a, ec, why);
-  if (ec) {
+  auto t = dial_transport(c->io_, *a, ec, why);
+  if (!t) {
     err = "dial " + to_string(*a) + ": " + (why.empty() ? ec.message() : why);
     return nullptr;
   }
-  c->client_ = Client::create(std::move(s));
+  c->client_ = Client::create(std::move(t));
   c->work_.emplace(c->io_.get_executor());
   c->thread_ = std::thread([io = &c->io_] { io->run(); });
 

@@ -29,6 +29,8 @@ class Client : public std::enable_shared_from_this<Client> {
   // Starts reading s; call it on s's io thread, or before that thread runs.
   // The client lives until close() or the connection ends.
   static std::shared_ptr<Client> create(Socket s);
+  // The same on any transport: an export's TLS stream (dial_transport).
+  static std::shared_ptr<Client> create(std::shared_ptr<Transport> t);
   // Like plan9port's chatty9pclient: print every message sent ("<-") and
   // received ("->") to stderr. Set it before any client starts.
   static inline bool chatty = false;
@@ -57,7 +59,7 @@ class Client : public std::enable_shared_from_this<Client> {
   void free_fid(uint32_t fid);
 
  private:
-  explicit Client(Socket s);
+  explicit Client(std::shared_ptr<Transport> t);
   // A tag whose reply (of type want) goes to done, or NOTAG after failing done.
   uint16_t start(ninep::MsgType want, Reply& done);
   struct Impl;

@@ -41,27 +41,24 @@ void Request::cancel() {
 
 // ---- life -----------------------------------------------------------------------
 
-Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant grant)
+Connection::Connection(Server& srv, FileTree& tree, std::shared_ptr<Transport> t, uint64_t id, Grant grant)
     : srv_(srv),
       tree_(tree),
-      sock_(std::move(s)),
-      attach_timer_(sock_.get_executor()),
-      rate_timer_(sock_.get_executor()),
+      stream_(std::move(t)),
+      attach_timer_(stream_->executor()),
+      rate_timer_(stream_->executor()),
       session_(std::make_shared<Session>()) {
   session_->id = id;
   session_->grant = std::move(grant);
   session_->msize = srv_.cfg_.limits.max_msize;
   in_.set_msize(session_->msize);
   // The owner's own programs may hand the server their terminal (hub/*/tty).
-  // An export's peer reaches us through a local socketpair (net/tls.h):
-  // its credentials would be ours, not its own, so none are taken, and it
-  // is never the owner.
-  error_code ec;
-  auto here = sock_.local_endpoint(ec);
-  bool owner_socket = !ec && here.protocol().family() == AF_UNIX && session_->grant.owner();
+  // An export's peer is never the owner, and has no Unix socket anyway.
+  Socket* unix = stream_->unix_socket();
+  bool owner_socket = unix && session_->grant.owner();
   ucred peer{};
   socklen_t len = sizeof peer;
-  if (owner_socket && ::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
+  if (owner_socket && ::getsockopt(unix->native_handle(), SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0)
     session_->peer_uid = peer.uid;
   session_->local_owner = session_->peer_uid == ::geteuid();
   if (owner_socket) session_->passed_fd = std::make_shared<PassedFd>();
@@ -70,7 +67,6 @@ Connection::Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant
 // A connection that is not attached within the timeout is closed: idle
 // sockets would otherwise hold the server's connection slots for ever.
 void Connection::start() {
-  prepare_stream(sock_);
   attach_timer_.expires_after(srv_.cfg_.limits.attach_timeout);
   attach_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->attached_ || self->closed_) return;
@@ -87,8 +83,7 @@ void Connection::close() {
   rate_timer_.cancel();
   reset_session();
   if (session_->passed_fd) session_->passed_fd->offer(-1);
-  error_code ec;
-  sock_.close(ec);
+  stream_->close();
   srv_.gone(shared_from_this());
 }
 
@@ -138,7 +133,7 @@ uint32_t Connection::read_room() const {
 void Connection::room_freed() {
   if (stalled_ && !over_budget() && !resume_posted_ && !closed_) {
     resume_posted_ = true;
-    asio::post(sock_.get_executor(), [self = shared_from_this()] { self->resume(); });
+    asio::post(stream_->executor(), [self = shared_from_this()] { self->resume(); });
   }
   if (!batching_) read_more();  // a batch reads when it ends
 }
@@ -159,8 +154,8 @@ void Connection::read_more() {
   if (closed_ || reading_ || stalled_ || throttled_ || over_budget()) return;  // resumed by room_freed, or the rate timer
   reading_ = true;
   auto done = [self = shared_from_this()](const error_code& ec, ReadNow got) { self->on_read(ec, got); };
-  if (session_->passed_fd) read_async_fds(sock_, in_, *session_->passed_fd, std::move(done));
-  else read_async(sock_, in_, std::move(done));
+  if (session_->passed_fd) read_async_fds(*stream_->unix_socket(), in_, *session_->passed_fd, std::move(done));
+  else read_async(*stream_, in_, std::move(done));
 }
 
 // While reads fill all their room, more requests are probably waiting, so
@@ -176,7 +171,8 @@ void Connection::on_read(const error_code& ec, ReadNow got) {
   for (int i = 1; i < max_burst && got == ReadNow::More && !closed_ && !stalled_ && !throttled_ && !over_budget(); i++) {
     error_code rec;
     size_t n = 0;
-    got = session_->passed_fd ? read_now_fds(sock_, in_, *session_->passed_fd, rec, n) : read_now(sock_, in_, rec);
+    got = session_->passed_fd ? read_now_fds(*stream_->unix_socket(), in_, *session_->passed_fd, rec, n)
+                               : read_now(*stream_, in_, rec);
     if (got == ReadNow::Failed) close();
     else take_frames();
   }
@@ -254,7 +250,7 @@ void Connection::reply(uint16_t tag, Msg r) {
 void Connection::flush_output() {
   if (writing_ || out_.empty() || closed_) return;
   std::swap(out_, flight_);
-  writing_ = !send_now(sock_, flight_, [self = shared_from_this()](const error_code& ec) { self->on_written(ec); });
+  writing_ = !send_now(*stream_, flight_, [self = shared_from_this()](const error_code& ec) { self->on_written(ec); });
   if (writing_) return;
   flight_.clear();
   room_freed();

@@ -22,7 +22,7 @@ namespace grio::net {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Server& srv, FileTree& tree, Socket s, uint64_t id, Grant grant = {});
+  Connection(Server& srv, FileTree& tree, std::shared_ptr<Transport> t, uint64_t id, Grant grant = {});
   void start();
   // Closes the socket, cancels every parked request and clunks every fid.
   void close();
@@ -78,7 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Server& srv_;
   FileTree& tree_;
-  Socket sock_;
+  std::shared_ptr<Transport> stream_;  // a plain socket, or an export's TLS
   asio::steady_timer attach_timer_;  // closes a connection that never attached
   asio::steady_timer rate_timer_;    // an export's peers over their rate: reading waits
   bool throttled_ = false;

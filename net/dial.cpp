@@ -222,19 +222,36 @@ Socket dial_tcp(asio::io_context& io, const Address& a, error_code& ec) {
 
 }  // namespace
 
-Socket dial(asio::io_context& io, const Address& a, error_code& ec, std::string& why) {
+std::shared_ptr<Transport> dial_transport(asio::io_context& io, const Address& a, error_code& ec, std::string& why) {
   ec.clear();
-  if (a.kind == Address::Unix) return dial_unix(io, a, ec);
-  if (a.service.empty()) return dial_tcp(io, a, ec);  // plain: loopback tests
+  if (a.kind == Address::Unix) {
+    Socket s = dial_unix(io, a, ec);
+    return ec ? nullptr : plain_transport(std::move(s));
+  }
+  if (a.service.empty()) {  // plain: loopback tests
+    Socket s = dial_tcp(io, a, ec);
+    return ec ? nullptr : plain_transport(std::move(s));
+  }
   std::string secret = find_secret(a, why);
   if (secret.empty()) {
     ec = tls::make_error(tls::Errc::no_secret);
-    return Socket(io);
+    return nullptr;
   }
   Socket s = dial_tcp(io, a, ec);
-  if (ec) return s;
+  if (ec) return nullptr;
   constexpr std::chrono::seconds handshake_timeout{10};
   return tls::connect(io, std::move(s), a.service, tls::derive_key(secret, a.service), handshake_timeout, ec);
+}
+
+// An export's TLS stream reaches a program that wants a socket through a
+// local one and a pump (transport.h's local_end).
+Socket dial(asio::io_context& io, const Address& a, error_code& ec, std::string& why) {
+  ec.clear();
+  if (a.kind == Address::Unix) return dial_unix(io, a, ec);
+  if (a.service.empty()) return dial_tcp(io, a, ec);
+  auto t = dial_transport(io, a, ec, why);
+  if (!t) return Socket(io);
+  return local_end(io, std::move(t), ec);
 }
 
 Socket dial(asio::io_context& io, const Address& a, error_code& ec) {

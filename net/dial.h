@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 namespace grio::net {
 
 using Socket = asio::generic::stream_protocol::socket;
+class Transport;  // net/transport.h
 
 struct Address {
   enum Kind { Unix, Tcp } kind = Unix;
@@ -44,6 +46,10 @@ std::string sub_socket(const std::string& path, std::string_view name);
 // too where there is more to say (a secret file with a bad mode).
 Socket dial(asio::io_context& io, const Address& a, error_code& ec);
 Socket dial(asio::io_context& io, const Address& a, error_code& ec, std::string& why);
+// The same connection as the transport 9P runs over: an export's TLS
+// stream itself, without the local socket and pump dial() puts in front
+// of it. Null on failure.
+std::shared_ptr<Transport> dial_transport(asio::io_context& io, const Address& a, error_code& ec, std::string& why);
 
 // A new stream socket of family (AF_UNIX, AF_INET…), close-on-exec from
 // its first instant: Asio opens its sockets without SOCK_CLOEXEC, and a

@@ -150,17 +150,17 @@ void Exports::accepted(Socket s, const std::string& peer) {
 void Exports::handshake(Socket s, const std::string& peer) {
   pending_++;
   tls_.accept(std::move(s), limits_.handshake_timeout,
-              [this, alive = alive_, peer](const error_code& ec, const std::string& name, Socket plain) {
+              [this, alive = alive_, peer](const error_code& ec, const std::string& name, std::shared_ptr<Transport> t) {
                 if (!*alive) return;
                 pending_--;
                 if (ec) return failed(peer);
                 failing_.erase(peer);
                 auto it = exports_.find(name);
-                if (it == exports_.end()) return;  // revoked during the handshake
+                if (it == exports_.end()) return t->close();  // revoked during the handshake
                 const auto& spec = it->second.spec;
                 Server* to = server_of(spec);
                 if (!to) return;  // its sub-workspace is gone: hung up
-                to->serve(std::move(plain), peer, Grant{spec.rights, spec.name, spec.label, spec.hub()});
+                to->serve(std::move(t), peer, Grant{spec.rights, spec.name, spec.label, spec.hub()});
               });
 }
 

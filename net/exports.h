@@ -4,7 +4,7 @@
 // from a secret made here, shown once and never kept: the table holds the
 // key alone. Exports listen on TCP through the server, authenticate every
 // connection with TLS 1.3 (net/tls.h) before a byte of 9P, and hand the
-// server a plain stream with the export's Grant.
+// server the TLS stream with the export's Grant.
 //
 // Reached by the owner only, through the window system's `exports` file,
 // whose text commands command() takes. Exports end with the server.

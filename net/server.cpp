@@ -145,6 +145,10 @@ void Server::back_off(const std::shared_ptr<Acceptor>& a, const Handoff& handoff
 // Over a connection limit the socket is closed at once: the peer sees a
 // refused connection, and nothing here grows.
 void Server::serve(Socket s, const std::string& peer, Grant grant) {
+  serve(plain_transport(std::move(s)), peer, std::move(grant));
+}
+
+void Server::serve(std::shared_ptr<Transport> t, const std::string& peer, Grant grant) {
   std::string full;
   if (conns_.size() >= cfg_.limits.max_connections)
     full = "limit of " + std::to_string(cfg_.limits.max_connections) + " reached";
@@ -152,11 +156,10 @@ void Server::serve(Socket s, const std::string& peer, Grant grant) {
     full = "limit of " + std::to_string(cfg_.limits.max_per_peer) + " from " + peer + " reached";
   if (!full.empty()) {
     if (cfg_.debug) log("refusing connection: " + full);
-    error_code ec;
-    s.close(ec);
+    t->close();
     return;
   }
-  auto c = std::make_shared<Connection>(*this, tree_, std::move(s), next_id_++, std::move(grant));
+  auto c = std::make_shared<Connection>(*this, tree_, std::move(t), next_id_++, std::move(grant));
   conns_[c] = peer;
   if (!peer.empty()) per_peer_[peer]++;
   c->start();

@@ -71,6 +71,8 @@ class Server {
   // the address counted against max_per_peer, or empty; grant is what the
   // connection may do (an export's peer: its export's rights).
   void serve(Socket s, const std::string& peer = "", Grant grant = {});
+  // The same for any transport: an export's TLS stream.
+  void serve(std::shared_ptr<Transport> t, const std::string& peer = "", Grant grant = {});
   // Stops listening and closes every connection, cancelling parked requests.
   void close();
 

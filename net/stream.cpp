@@ -33,4 +33,16 @@ ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec) {
   return n == asio::buffer_size(to) ? ReadNow::More : ReadNow::Drained;
 }
 
+ReadNow read_now(Transport& t, ninep::FrameReader& in, error_code& ec) {
+  auto to = space_of(in);
+  size_t n = t.read_some(to, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec.clear();
+    return ReadNow::Drained;
+  }
+  if (ec) return ReadNow::Failed;
+  in.received(n);
+  return n == asio::buffer_size(to) ? ReadNow::More : ReadNow::Drained;
+}
+
 }  // namespace grio::net

@@ -8,6 +8,7 @@
 #include "net/dial.h"
 #include "net/framing.h"
 #include "net/outbox.h"
+#include "net/transport.h"
 
 namespace grio::net {
 
@@ -60,6 +61,24 @@ bool send_now(Socket& s, Outbox& out, F done) {
   if (n == out.size()) return true;
   asio::async_write(s, out.buffers(n), [done = std::move(done)](const error_code& ec, size_t) mutable { done(ec); });
   return false;
+}
+
+// The same three on a transport (net/transport.h).
+ReadNow read_now(Transport& t, ninep::FrameReader& in, error_code& ec);
+
+template <class F>
+void read_async(Transport& t, ninep::FrameReader& in, F done) {
+  auto to = space_of(in);
+  t.async_read_some(to, [&in, room = asio::buffer_size(to), done = std::move(done)](const error_code& ec, size_t n) mutable {
+    if (ec) return done(ec, ReadNow::Failed);
+    in.received(n);
+    done(ec, n == room ? ReadNow::More : ReadNow::Drained);
+  });
+}
+
+template <class F>
+bool send_now(Transport& t, Outbox& out, F done) {
+  return t.send(out.buffers(), [done = std::move(done)](const error_code& ec) mutable { done(ec); });
 }
 
 }  // namespace grio::net

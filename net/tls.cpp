@@ -1,5 +1,5 @@
-// TLS 1.3 with an external PSK, and the pump between a TLS stream and a
-// plain local one. The only OpenSSL code of grio.
+// TLS 1.3 with an external PSK, and the transport 9P runs over on an
+// export's connections. The only OpenSSL code of grio.
 #include "net/tls.h"
 
 #include <sys/socket.h>
@@ -87,6 +87,8 @@ const boost::system::error_category& category() {
 
 namespace {
 
+constexpr size_t read_buffer = 80 * 1024;
+
 // TLS_AES_128_GCM_SHA256, the one suite both ends use: its hash is the
 // PSK's, so the session made for the PSK always matches.
 constexpr unsigned char suite_id[] = {0x13, 0x01};
@@ -114,6 +116,9 @@ void common(SSL_CTX* ctx) {
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_clear_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
   SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  // Read ahead into this much: the four records of a 64 KiB message and
+  // the next one's header come in one read, not one or two per record.
+  SSL_CTX_set_default_read_buffer_len(ctx, read_buffer);
 }
 
 // Our pointers on OpenSSL objects, in ex_data slots of our own: Asio keeps
@@ -127,27 +132,52 @@ int ssl_slot() {
   return slot;
 }
 
-// The socketpair that stands for a TLS connection: [0] for the pump, [1]
-// for whoever speaks 9P.
-bool local_pair(int sv[2], error_code& ec) {
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) return true;
-  ec = error_code(errno, asio::error::get_system_category());
-  return false;
+// Where OpenSSL writes its records: a BIO that appends them to the vector
+// its data points at, which always takes all (so SSL_write never waits,
+// and whatever it sealed is ours to send whole). A memory BIO would cost
+// one more copy of every byte to take them out again.
+int sink_write(BIO* b, const char* data, int n) {
+  auto* v = static_cast<std::vector<char>*>(BIO_get_data(b));
+  v->insert(v->end(), data, data + n);
+  return n;
+}
+long sink_ctrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+int sink_create(BIO* b) {
+  BIO_set_init(b, 1);
+  return 1;
+}
+BIO* new_sink(std::vector<char>* v) {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "grio records");
+    if (m) {
+      BIO_meth_set_write(m, sink_write);
+      BIO_meth_set_ctrl(m, sink_ctrl);
+      BIO_meth_set_create(m, sink_create);
+    }
+    return m;
+  }();
+  BIO* b = method ? BIO_new(method) : nullptr;
+  if (b) BIO_set_data(b, v);
+  return b;
 }
 
-// One TLS connection driven by hand through memory BIOs: OpenSSL reads the
-// bytes we give it and writes its records where we take them from, so each
-// way moves all there is in one system call (a 64 KiB 9P message is one
-// send of four records, not four sends; what arrived is decrypted and
-// handed on in one write). First the handshake, then the pump between the
-// TCP stream and a plain local one, until either end closes. Every step
-// runs on the TCP stream's executor; it owns the context its SSL came from.
-class Conn : public std::enable_shared_from_this<Conn> {
+// One TLS connection driven by hand, as the transport 9P runs over
+// (net/transport.h): no socketpair, no pump, no hop between the 9P code
+// and the network. OpenSSL reads the TCP socket itself (a socket BIO, read
+// ahead into a buffer of read_buffer bytes), so one wake-up opens every
+// record that arrived, straight into the caller's space. Its records go
+// to a sink we own and leave by our own sends: a short send leaves a tail
+// that is finished asynchronously before anything more is sealed, so a
+// record is never torn nor interleaved. Every step runs on the TCP
+// stream's executor; it owns the context its SSL came from.
+class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTransport> {
  public:
-  Conn(std::shared_ptr<ssl::context> ctx, Socket tcp) : ctx_(std::move(ctx)), tcp_(std::move(tcp)) {
+  TlsTransport(std::shared_ptr<ssl::context> ctx, Socket tcp) : ctx_(std::move(ctx)), tcp_(std::move(tcp)) {
+    error_code ec;
+    tcp_.non_blocking(true, ec);
     ssl_ = SSL_new(ctx_->native_handle());
-    BIO* in = BIO_new(BIO_s_mem());
-    BIO* out = BIO_new(BIO_s_mem());
+    BIO* in = BIO_new_socket(tcp_.native_handle(), BIO_NOCLOSE);
+    BIO* out = new_sink(&sealed_);
     if (!ssl_ || !in || !out) {
       BIO_free(in);
       BIO_free(out);
@@ -155,12 +185,13 @@ class Conn : public std::enable_shared_from_this<Conn> {
       throw std::runtime_error("out of memory for TLS");
     }
     SSL_set_bio(ssl_, in, out);  // the SSL owns them now
-    in_ = in;
-    out_ = out;
+    SSL_set_read_ahead(ssl_, 1);
+    sealed_.reserve(seal_chunk + record_size);
+    flight_.reserve(seal_chunk + record_size);
   }
-  ~Conn() { SSL_free(ssl_); }
-  Conn(const Conn&) = delete;
-  Conn& operator=(const Conn&) = delete;
+  ~TlsTransport() override { SSL_free(ssl_); }
+  TlsTransport(const TlsTransport&) = delete;
+  TlsTransport& operator=(const TlsTransport&) = delete;
 
   SSL* ssl() const { return ssl_; }
   Socket& tcp() { return tcp_; }
@@ -173,160 +204,198 @@ class Conn : public std::enable_shared_from_this<Conn> {
     step();
   }
 
-  // The pump, once the handshake is over: returns the plain end for 9P,
-  // opened on io.
-  Socket start_pump(asio::io_context& io, error_code& ec) {
-    Socket mine(io);
-    int sv[2];
-    if (!local_pair(sv, ec)) return mine;
-    plain_.emplace(tcp_.get_executor());
-    plain_->assign(asio::generic::stream_protocol(AF_UNIX, 0), sv[0], ec);
-    if (!ec) mine.assign(asio::generic::stream_protocol(AF_UNIX, 0), sv[1], ec);
-    if (ec) {
-      ::close(sv[0]);
-      ::close(sv[1]);
-      return mine;
-    }
-    up_.resize(buffer_size);
-    down_.resize(buffer_size);
-    deliver();  // what came with the handshake's last flight (a Tversion)
-    from_plain();
-    return mine;
+  Socket::executor_type executor() override { return tcp_.get_executor(); }
+
+  // Opens records into to until it is full or OpenSSL has read all the
+  // socket had. An end of the stream after some bytes is told next time.
+  size_t read_some(const Space& to, error_code& ec) override {
+    size_t got = 0;
+    for (auto& b : to)
+      for (size_t at = 0; at < b.size();) {
+        size_t n = 0;
+        if (int why = open(static_cast<char*>(b.data()) + at, b.size() - at, n)) {
+          if (got == 0) ec = why == SSL_ERROR_WANT_READ ? error_code(asio::error::would_block) : error_code(asio::error::eof);
+          return got;
+        }
+        at += n;
+        got += n;
+      }
+    return got;
   }
 
-  // Either end gone: the other learns it as an end of file. (No
-  // close_notify: waiting for the peer's would let it hold us.)
-  void stop() {
+  // A read that just found the socket empty is not tried again first: the
+  // wait re-arms the socket's readiness anyway (an epoll_ctl), so that
+  // try would only cost one more read(2) per wake-up.
+  void async_read_some(const Space& to, ReadDone done) override {
+    if (std::exchange(starved_, false) && !SSL_has_pending(ssl_) && !closed_) return wait_read(to, std::move(done));
+    error_code ec;
+    size_t n = read_some(to, ec);
+    if (ec != asio::error::would_block)
+      return asio::post(tcp_.get_executor(), [done = std::move(done), ec, n] { done(ec, n); });
+    wait_read(to, std::move(done));
+  }
+
+  bool send(const std::vector<asio::const_buffer>& bufs, SendDone done) override {
+    plain_ = bufs;
+    next_ = 0;
+    at_ = 0;
+    error_code ec;
+    if (write_now(ec)) return true;
+    if (ec) {
+      asio::post(tcp_.get_executor(), [done = std::move(done), ec] { done(ec); });
+      return false;
+    }
+    finish(std::move(done));
+    return false;
+  }
+
+  // No close_notify: waiting for the peer's would let it hold us.
+  void close() override {
+    closed_ = true;
     error_code ec;
     tcp_.close(ec);
-    if (plain_) plain_->close(ec);
   }
 
  private:
-  // Room for a whole 9P message of msize 64 KiB and its header.
-  static constexpr size_t buffer_size = 80 * 1024;
   static constexpr size_t record_size = 16 * 1024;  // TLS's largest record
+  static constexpr size_t seal_chunk = 64 * 1024;   // sealed before a send
 
-  void step() {
+  // 0 and n bytes opened, or why not: SSL_ERROR_WANT_READ when OpenSSL
+  // needs more than the socket has, else the stream's end (close_notify,
+  // the peer gone, bytes that are not TLS) or our own close.
+  int open(char* to, size_t room, size_t& n) {
+    if (closed_) return SSL_ERROR_ZERO_RETURN;  // the socket's number may be someone else's now
+    if (ended_) return SSL_ERROR_ZERO_RETURN;
     ERR_clear_error();
-    int r = SSL_do_handshake(ssl_);
-    if (r != 1 && SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ) return finish(false);
-    send([self = shared_from_this(), r](bool ok) {
-      if (!ok) return self->finish(false);
-      if (r == 1) return self->finish(true);
-      self->read_tcp([self](bool ok) { ok ? self->step() : self->finish(false); });
-    });
-  }
-  void finish(bool ok) {
-    if (auto done = std::exchange(hs_done_, nullptr)) done(ok);
+    if (SSL_read_ex(ssl_, to, room, &n) == 1) return 0;
+    int why = SSL_get_error(ssl_, 0);
+    if (why != SSL_ERROR_WANT_READ) ended_ = true;
+    starved_ = why == SSL_ERROR_WANT_READ;
+    return why;
   }
 
-  // Bytes from the network into OpenSSL.
-  void read_tcp(std::function<void(bool)> then) {
-    if (rbuf_.empty()) rbuf_.resize(buffer_size);
-    tcp_.async_read_some(asio::buffer(rbuf_), [self = shared_from_this(), then = std::move(then)](const error_code& ec, size_t n) {
-      if (!ec && BIO_write(self->in_, self->rbuf_.data(), int(n)) != int(n)) return then(false);
-      then(!ec);
-    });
-  }
-  // What OpenSSL wrote, to the network (the handshake: one flight at a time).
-  void send(std::function<void(bool)> then) {
-    size_t n = BIO_ctrl_pending(out_);
-    if (n == 0) return then(true);
-    wbuf_.resize(n);
-    BIO_read(out_, wbuf_.data(), int(n));
-    asio::async_write(tcp_, asio::buffer(wbuf_), [self = shared_from_this(), then = std::move(then)](const error_code& ec, size_t) {
-      self->wbuf_.clear();
-      then(!ec);
+  void wait_read(const Space& to, ReadDone done) {
+    tcp_.async_wait(asio::socket_base::wait_read, [self = shared_from_this(), to, done = std::move(done)](const error_code& ec) mutable {
+      if (ec) return done(ec, 0);
+      error_code rec;
+      size_t n = self->read_some(to, rec);
+      if (rec == asio::error::would_block) return self->wait_read(to, std::move(done));
+      done(rec, n);
     });
   }
 
-  // Plain to TLS: one read, sealed a record at a time, each record sent
-  // as soon as it is sealed if the socket takes it (the peer opens the
-  // first while this end seals the next); the next read waits until all
-  // is gone, so at most a buffer's worth is held.
-  void from_plain() {
-    plain_->async_read_some(asio::buffer(up_), [self = shared_from_this()](const error_code& ec, size_t n) {
-      if (ec) return self->stop();
-      for (size_t off = 0; off < n;) {
-        size_t k = std::min(n - off, record_size);
-        ERR_clear_error();
-        if (SSL_write(self->ssl_, self->up_.data() + off, int(k)) != int(k)) return self->stop();
-        off += k;
-        if (!self->push()) return self->stop();
-      }
-      self->up_waits_ = true;
-      self->flush();
-    });
-  }
-  // Takes what OpenSSL wrote into wbuf_ and sends what the socket takes
-  // now, without waiting. We hold the records' bytes, so a short send
-  // leaves the rest here for flush(); false if the connection broke.
-  bool push() {
-    if (writing_) return true;  // wbuf_ is being written: the rest waits in the BIO
-    if (size_t n = BIO_ctrl_pending(out_)) {
-      size_t at = wbuf_.size();
-      wbuf_.resize(at + n);
-      BIO_read(out_, wbuf_.data() + at, int(n));
-    }
-    if (wbuf_.empty()) return true;
-    ssize_t sent = ::send(tcp_.native_handle(), wbuf_.data(), wbuf_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (sent < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-    wbuf_.erase(wbuf_.begin(), wbuf_.begin() + sent);
-    return true;
-  }
-  // Sends the rest, waiting for the socket; one write in flight. With
-  // nothing left, the plain side is read again.
-  void flush() {
-    if (writing_) return;
-    if (!push()) return stop();
-    if (wbuf_.empty()) {
-      if (std::exchange(up_waits_, false)) from_plain();
-      return;
-    }
-    writing_ = true;
-    asio::async_write(tcp_, asio::buffer(wbuf_), [self = shared_from_this()](const error_code& ec, size_t) {
-      self->writing_ = false;
-      if (ec) return self->stop();
-      self->wbuf_.clear();
-      self->flush();
-    });
-  }
-  // TLS to plain: decrypts all OpenSSL has, hands it on in one write, and
-  // reads the network again only when nothing is left.
-  void deliver() {
-    size_t got = 0;
-    bool end = false;
-    while (got < down_.size()) {
-      ERR_clear_error();
-      int r = SSL_read(ssl_, down_.data() + got, int(down_.size() - got));
-      if (r > 0) {
-        got += size_t(r);
+  // Seals plain_ from (next_, at_) into sealed_, a chunk at a time: whole
+  // records straight from a large buffer, and small buffers (headers,
+  // small messages) gathered into records of up to record_size first, so
+  // a burst of small messages is a few records, not one each.
+  bool seal() {
+    while (sealed_.size() < seal_chunk && (next_ < plain_.size() || !stage_.empty())) {
+      if (next_ == plain_.size()) {
+        if (!seal_bytes(stage_.data(), stage_.size())) return false;
+        stage_.clear();
         continue;
       }
-      end = SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ;  // close_notify, or bytes that are not TLS
-      break;
+      auto b = plain_[next_] + at_;
+      const char* p = static_cast<const char*>(b.data());
+      size_t n = 0;
+      if (stage_.empty() && b.size() >= record_size) {
+        size_t room = std::max(record_size, (seal_chunk - sealed_.size()) / record_size * record_size);
+        n = std::min(b.size() / record_size * record_size, room);
+        if (!seal_bytes(p, n)) return false;
+      } else {
+        n = std::min(record_size - stage_.size(), b.size());
+        stage_.insert(stage_.end(), p, p + n);
+        if (stage_.size() == record_size) {
+          if (!seal_bytes(stage_.data(), stage_.size())) return false;
+          stage_.clear();
+        }
+      }
+      at_ += n;
+      if (at_ == plain_[next_].size()) next_++, at_ = 0;
     }
-    flush();
-    if (got == 0) {
-      if (end) return stop();
-      return read_tcp([self = shared_from_this()](bool ok) { ok ? self->deliver() : self->stop(); });
+    return true;
+  }
+  bool seal_bytes(const char* p, size_t n) {
+    size_t w = 0;
+    ERR_clear_error();
+    return n == 0 || (SSL_write_ex(ssl_, p, n, &w) == 1 && w == n);
+  }
+
+  // Seals and sends without waiting while the socket takes it all: true
+  // once every byte went. Else the unsent tail waits in flight_ (and ec
+  // says if the connection broke).
+  bool write_now(error_code& ec) {
+    for (;;) {
+      if (closed_) {
+        ec = asio::error::operation_aborted;
+        return false;
+      }
+      if (flight_.empty()) {
+        if (!seal()) {
+          ec = make_error(Errc::refused);
+          return false;
+        }
+        if (sealed_.empty()) return true;
+        std::swap(sealed_, flight_);
+      }
+      ssize_t n = ::send(tcp_.native_handle(), flight_.data() + flown_, flight_.size() - flown_, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ec = error_code(errno, asio::error::get_system_category());
+        return false;
+      }
+      flown_ += size_t(n);
+      if (flown_ < flight_.size()) return false;
+      flight_.clear();
+      flown_ = 0;
     }
-    asio::async_write(*plain_, asio::buffer(down_.data(), got), [self = shared_from_this(), end](const error_code& ec, size_t) {
-      if (ec || end) return self->stop();
-      self->deliver();
+  }
+  // The tail, waiting for the socket; then the rest of plain_. done rides
+  // in the handler, not in a member: it holds our owner, which holds us.
+  void finish(SendDone done) {
+    auto tail = asio::buffer(flight_.data() + flown_, flight_.size() - flown_);
+    asio::async_write(tcp_, tail, [self = shared_from_this(), done = std::move(done)](const error_code& ec, size_t) mutable {
+      self->flight_.clear();
+      self->flown_ = 0;
+      error_code wec = ec;
+      if (!wec && !self->write_now(wec) && !wec) return self->finish(std::move(done));
+      self->plain_.clear();
+      done(wec);
     });
+  }
+
+  // The handshake: one flight out whole, then wait for the peer's.
+  void step() {
+    if (closed_) return end_handshake(false);
+    ERR_clear_error();
+    int r = SSL_do_handshake(ssl_);
+    if (r != 1 && SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ) return end_handshake(false);
+    std::swap(sealed_, flight_);
+    asio::async_write(tcp_, asio::buffer(flight_), [self = shared_from_this(), r](const error_code& ec, size_t) {
+      self->flight_.clear();
+      if (ec) return self->end_handshake(false);
+      if (r == 1) return self->end_handshake(true);
+      self->tcp_.async_wait(asio::socket_base::wait_read, [self](const error_code& ec) {
+        ec ? self->end_handshake(false) : self->step();
+      });
+    });
+  }
+  void end_handshake(bool ok) {
+    if (auto done = std::exchange(hs_done_, nullptr)) done(ok);
   }
 
   std::shared_ptr<ssl::context> ctx_;
   Socket tcp_;
-  std::optional<Socket> plain_;
   SSL* ssl_ = nullptr;
-  BIO* in_ = nullptr;   // the network's bytes, for OpenSSL to read
-  BIO* out_ = nullptr;  // OpenSSL's records, for the network
   std::function<void(bool)> hs_done_;
-  std::vector<char> rbuf_, wbuf_, up_, down_;
-  bool writing_ = false, up_waits_ = false;
+  bool closed_ = false, ended_ = false;
+  bool starved_ = false;  // the last read ended at an empty socket
+  // Sending: the caller's buffers, sealed from buffer next_, byte at_;
+  // small pieces gathered in stage_; records in sealed_ (the sink's) until
+  // they go, then in flight_, of which flown_ bytes went.
+  std::vector<asio::const_buffer> plain_;
+  size_t next_ = 0, at_ = 0;
+  std::vector<char> stage_, sealed_, flight_;
+  size_t flown_ = 0;
 };
 
 }  // namespace
@@ -373,33 +442,29 @@ void ServerContext::accept(Socket tcp, std::chrono::milliseconds timeout, Done d
   error_code nec;
   tcp.set_option(asio::ip::tcp::no_delay(true), nec);
   struct State {
-    std::shared_ptr<Conn> conn;
+    std::shared_ptr<TlsTransport> conn;
     asio::steady_timer timer;
     std::string name;
     bool timed_out = false;
   };
   auto ex = tcp.get_executor();
-  auto st = std::make_shared<State>(State{std::make_shared<Conn>(impl_->ctx, std::move(tcp)), asio::steady_timer(ex), {}});
+  auto st = std::make_shared<State>(State{std::make_shared<TlsTransport>(impl_->ctx, std::move(tcp)), asio::steady_timer(ex), {}});
   SSL_set_ex_data(st->conn->ssl(), ssl_slot(), &st->name);
   st->timer.expires_after(timeout);
   st->timer.async_wait([st](const error_code& ec) {
     if (ec) return;
     st->timed_out = true;
-    st->conn->stop();
+    st->conn->close();
   });
   // The handshake holds the context: it may end after this object.
   st->conn->handshake(true, [impl = impl_, st, done = std::move(done)](bool ok) {
     st->timer.cancel();
     SSL_set_ex_data(st->conn->ssl(), ssl_slot(), nullptr);
-    auto& io = static_cast<asio::io_context&>(st->conn->tcp().get_executor().context());
     if (!ok || st->name.empty()) {
-      st->conn->stop();
-      return done(make_error(st->timed_out ? Errc::timed_out : Errc::refused), "", Socket(io));
+      st->conn->close();
+      return done(make_error(st->timed_out ? Errc::timed_out : Errc::refused), "", nullptr);
     }
-    error_code pec;
-    Socket plain = st->conn->start_pump(io, pec);
-    if (pec) st->conn->stop();
-    done(pec, pec ? "" : st->name, std::move(plain));
+    done({}, st->name, st->conn);
   });
 }
 
@@ -430,25 +495,25 @@ int use_psk(SSL* ssl, const EVP_MD* md, const unsigned char** id, size_t* len, S
 
 }  // namespace
 
-Socket connect(asio::io_context& io, Socket tcp, const std::string& name, const Key& key,
-               std::chrono::milliseconds timeout, error_code& ec) {
+std::shared_ptr<Transport> connect(asio::io_context& io, Socket tcp, const std::string& name, const Key& key,
+                                   std::chrono::milliseconds timeout, error_code& ec) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   common(ctx->native_handle());
   SSL_CTX_set_psk_use_session_callback(ctx->native_handle(), use_psk);
   error_code nec;
   tcp.set_option(asio::ip::tcp::no_delay(true), nec);
-  auto conn = std::make_shared<Conn>(ctx, std::move(tcp));
+  auto conn = std::make_shared<TlsTransport>(ctx, std::move(tcp));
   auto who = std::make_shared<Identity>(Identity{name, key});
   SSL_set_ex_data(conn->ssl(), ssl_slot(), who.get());
 
-  // The pump shares io with the client (one thread for both: no hop
+  // The transport runs on the client's io (one thread for both: no hop
   // between threads per message), so the handshake runs here on io too.
   bool done = false, ok = false, timed_out = false;
   asio::steady_timer timer(io, timeout);
   timer.async_wait([&](const error_code& e) {
     if (e) return;
     timed_out = true;
-    conn->stop();
+    conn->close();
   });
   conn->handshake(false, [&](bool good) {
     done = true;
@@ -463,13 +528,11 @@ Socket connect(asio::io_context& io, Socket tcp, const std::string& name, const 
   io.poll();
   if (io.stopped()) io.restart();
   if (!done || !ok) {
-    conn->stop();
+    conn->close();
     ec = make_error(timed_out ? Errc::timed_out : Errc::refused);
-    return Socket(io);
+    return nullptr;
   }
-  auto plain = conn->start_pump(io, ec);
-  if (ec) conn->stop();
-  return plain;
+  return conn;
 }
 
 }  // namespace grio::net::tls

@@ -4,11 +4,13 @@
 // the handshake is psk_dhe_ke only, so every connection has keys of its own
 // (forward secrecy), and both ends prove they know the secret.
 //
-// The TLS stream is driven asynchronously only (a synchronous write_some on
-// a non-blocking socket corrupts TLS records). It is joined to the 9P code
-// by a socketpair and a pump, as Plan 9's tlssrv and tlsclient stand
-// between a network connection and the program that serves it: the server
-// and client see a plain local stream, and OpenSSL stays in this file.
+// The TLS stream is a Transport (net/transport.h) that the server's
+// Connection and the Client drive directly: records are opened from the
+// TCP socket into the 9P frame reader's space, and an outbox is sealed
+// into records sent by us, a short send's tail finished asynchronously
+// before anything more is sealed (a synchronous write_some of Asio's TLS
+// stream on a non-blocking socket would tear records). OpenSSL stays in
+// tls.cpp.
 #pragma once
 
 #include <array>
@@ -21,6 +23,7 @@
 
 #include "net/asio.h"
 #include "net/dial.h"
+#include "net/transport.h"
 
 namespace grio::net::tls {
 
@@ -56,9 +59,9 @@ class ServerContext {
   ServerContext& operator=(const ServerContext&) = delete;
 
   // Runs the handshake on an accepted TCP stream, for at most timeout;
-  // done(ec, name) with the name of the export the peer proved, then a
-  // plain local stream carrying its bytes (the pump's other end).
-  using Done = std::function<void(const error_code& ec, const std::string& name, Socket plain)>;
+  // done(ec, name, t) with the name of the export the peer proved and the
+  // TLS stream to serve 9P on (null on failure).
+  using Done = std::function<void(const error_code& ec, const std::string& name, std::shared_ptr<Transport> t)>;
   void accept(Socket tcp, std::chrono::milliseconds timeout, Done done);
 
   struct Impl;
@@ -67,12 +70,11 @@ class ServerContext {
   std::shared_ptr<Impl> impl_;
 };
 
-// The client's side: a TCP stream already connected to an export, made a
-// plain local stream on io, whose TLS and pump run on io too, until either
-// end closes. Runs io itself until the handshake is over (at most
-// timeout): call it before io runs anywhere else, from the thread that
-// will run it.
-Socket connect(asio::io_context& io, Socket tcp, const std::string& name, const Key& key,
-               std::chrono::milliseconds timeout, error_code& ec);
+// The client's side: a TCP stream on io already connected to an export,
+// made a TLS stream (null on failure). Runs io itself until the handshake
+// is over (at most timeout): call it before io runs anywhere else, from
+// the thread that will run it.
+std::shared_ptr<Transport> connect(asio::io_context& io, Socket tcp, const std::string& name, const Key& key,
+                                   std::chrono::milliseconds timeout, error_code& ec);
 
 }  // namespace grio::net::tls
