@@ -2,6 +2,7 @@
 #include "wsys/desktop/renderer.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -26,8 +27,6 @@ Renderer::Renderer(SDL_Renderer* r, fonts::Font& font, Palette p) : r_(r), font_
 Renderer::~Renderer() {
   for (auto& [id, c] : windows_)
     if (c.tex) SDL_DestroyTexture(c.tex);
-  for (auto& [id, n] : nests_)
-    if (n.tex) SDL_DestroyTexture(n.tex);
   if (atlas_) SDL_DestroyTexture(atlas_);
 }
 
@@ -138,21 +137,15 @@ void Renderer::draw_window(const SceneWindow& w, Cached& c) {
   }
   c.version = w.version;
   SDL_SetRenderTarget(r_, c.tex);
-  uint32_t border = w.holding ? (w.current ? pal_.hold : pal_.hold_border_unfocused)
-                              : (w.current ? pal_.border : pal_.border_unfocused);
-  if (w.foreign) border = w.current ? pal_.foreign : pal_.foreign_unfocused;
+  uint32_t border = border_colour(w);
   uint32_t text = w.holding ? (w.current ? pal_.hold : pal_.hold_text_unfocused)
                             : (w.current ? pal_.text : pal_.text_unfocused);
   Rect local{{0, 0}, {c.w, c.h}};
   // A clear, not a filled rectangle: a GL that rasterizes on the CPU
   // (llvmpipe) clears without running a shader over every pixel.
-  colour(r_, w.nested ? pal_.background : pal_.text_bg);
+  colour(r_, pal_.text_bg);
   SDL_RenderClear(r_);
   frame(local, Borderwidth, border);
-  if (w.nested) {  // the interior is the sub-workspace's (draw_nested)
-    SDL_SetRenderTarget(r_, target_);
-    return;
-  }
   Rect sb = scroll_rect(local);
   fill(sb.min.x, sb.min.y, sb.dx(), sb.dy(), pal_.scroll_bg);
   if (w.size > 0) {  // the thumb: which part of the text is shown
@@ -165,20 +158,10 @@ void Renderer::draw_window(const SceneWindow& w, Cached& c) {
   SDL_SetRenderTarget(r_, target_);
 }
 
-void Renderer::draw_nested(const SceneWindow& w, Nest& n) {
-  Rect in = w.rect.inset(Borderwidth);
-  if (in.empty()) return;
-  if (!n.tex || n.w != in.dx() || n.h != in.dy()) {
-    if (n.tex) SDL_DestroyTexture(n.tex);
-    n.tex = SDL_CreateTexture(r_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, in.dx(), in.dy());
-    SDL_SetTextureBlendMode(n.tex, SDL_BLENDMODE_NONE);
-    n.w = in.dx();
-    n.h = in.dy();
-  }
-  if (!n.r) n.r = std::make_unique<Renderer>(r_, font_, pal_);
-  SDL_SetRenderTarget(r_, n.tex);
-  n.r->draw(*w.nested);
-  SDL_SetRenderTarget(r_, target_);
+uint32_t Renderer::border_colour(const SceneWindow& w) const {
+  if (w.foreign) return w.current ? pal_.foreign : pal_.foreign_unfocused;
+  if (w.holding) return w.current ? pal_.hold : pal_.hold_border_unfocused;
+  return w.current ? pal_.border : pal_.border_unfocused;
 }
 
 void Renderer::draw_menu(const SceneMenu& m) {
@@ -194,40 +177,90 @@ void Renderer::draw_menu(const SceneMenu& m) {
   }
 }
 
+namespace {
+
+Rect shifted(Rect r, Point by) { return Rect{r.min + by, r.max + by}; }
+
+// The clip on now, if any, and r within it.
+std::optional<SDL_Rect> clip_of(SDL_Renderer* r) {
+  if (!SDL_RenderIsClipEnabled(r)) return std::nullopt;
+  SDL_Rect c;
+  SDL_RenderGetClipRect(r, &c);
+  return c;
+}
+
+}  // namespace
+
 void Renderer::draw(const Scene& s) {
   target_ = SDL_GetRenderTarget(r_);
+  prepare(s);
+  compose(s, Point{0, 0});
+}
+
+void Renderer::prepare(const Scene& s) {
   ensure_glyphs(s);
   std::set<int> shown;
   for (auto& w : s.windows) {
-    Cached& c = windows_[w->id];
     shown.insert(w->id);
+    if (w->nested) {  // its border is drawn as it is composed; the rest is the sub-workspace's
+      auto& n = nests_[w->id];
+      if (!n) n = std::make_unique<Renderer>(r_, font_, pal_);
+      n->target_ = target_;
+      n->prepare(*w->nested);
+      continue;
+    }
+    Cached& c = windows_[w->id];
     if (!c.tex || c.version != w->version || c.w != w->rect.dx() || c.h != w->rect.dy()) draw_window(*w, c);
-    // Drawn before the screen is: a target switched to and back need not keep what it had.
-    if (w->nested) draw_nested(*w, nests_[w->id]);
   }
   std::erase_if(windows_, [&](auto& kv) {
-    if (shown.count(kv.first)) return false;
+    if (shown.count(kv.first) && kv.second.tex) return false;
     if (kv.second.tex) SDL_DestroyTexture(kv.second.tex);
     return true;
   });
-  std::erase_if(nests_, [&](auto& kv) {
-    if (shown.count(kv.first)) return false;
-    if (kv.second.tex) SDL_DestroyTexture(kv.second.tex);
-    return true;
-  });
+  std::erase_if(nests_, [&](auto& kv) { return !shown.count(kv.first); });
+}
+
+void Renderer::compose(const Scene& s, Point at) {
   colour(r_, pal_.background);
-  SDL_RenderClear(r_);
-  for (auto& w : s.windows) {
-    SDL_Rect dst{w->rect.min.x, w->rect.min.y, w->rect.dx(), w->rect.dy()};
-    SDL_RenderCopy(r_, windows_[w->id].tex, nullptr, &dst);
-    if (auto it = nests_.find(w->id); w->nested && it != nests_.end() && it->second.tex) {
-      Rect in = w->rect.inset(Borderwidth);
-      SDL_Rect to{in.min.x, in.min.y, in.dx(), in.dy()};
-      SDL_RenderCopy(r_, it->second.tex, nullptr, &to);
-    }
+  if (at == Point{0, 0} && !SDL_RenderIsClipEnabled(r_)) {  // the screen: a clear ignores any clip
+    SDL_RenderClear(r_);
+  } else {
+    Rect scr = shifted(s.screen, at);
+    fill(scr.min.x, scr.min.y, scr.dx(), scr.dy(), pal_.background);
   }
-  if (s.outline) frame(*s.outline, Borderwidth, pal_.outline);
-  if (s.menu) draw_menu(*s.menu);
+  for (auto& w : s.windows) {
+    if (w->nested) {
+      compose_nested(*w, at);
+      continue;
+    }
+    auto it = windows_.find(w->id);
+    if (it == windows_.end()) continue;
+    Rect r = shifted(w->rect, at);
+    SDL_Rect dst{r.min.x, r.min.y, r.dx(), r.dy()};
+    SDL_RenderCopy(r_, it->second.tex, nullptr, &dst);
+  }
+  if (s.outline) frame(shifted(*s.outline, at), Borderwidth, pal_.outline);
+  if (s.menu) {
+    SceneMenu m = *s.menu;
+    m.rect = shifted(m.rect, at);
+    draw_menu(m);
+  }
+}
+
+// A host: its border, then its sub-workspace clipped to the interior.
+void Renderer::compose_nested(const SceneWindow& w, Point at) {
+  Rect r = shifted(w.rect, at);
+  frame(r, Borderwidth, border_colour(w));
+  auto it = nests_.find(w.id);
+  Rect in = r.inset(Borderwidth);
+  if (it == nests_.end() || in.empty()) return;
+  auto outer = clip_of(r_);
+  SDL_Rect clip{in.min.x, in.min.y, in.dx(), in.dy()};
+  if (outer) SDL_IntersectRect(&*outer, &clip, &clip);
+  if (clip.w <= 0 || clip.h <= 0) return;
+  SDL_RenderSetClipRect(r_, &clip);
+  it->second->compose(*w.nested, in.min);
+  SDL_RenderSetClipRect(r_, outer ? &*outer : nullptr);
 }
 
 }  // namespace grio::wsys::desktop

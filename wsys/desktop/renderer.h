@@ -1,8 +1,9 @@
 // Drawing scenes with SDL: each window into a texture of its own, redrawn
 // only when its part of the scene changed, then stacked on the grey
 // background with the menu and any sweep outline on top. A host window's
-// sub-workspace is a scene drawn by a renderer of its own into a texture
-// the size of the host's interior, which clips it.
+// sub-workspace is a scene drawn by a renderer of its own (its windows'
+// textures are its own), composed onto the screen at the host's interior,
+// clipped to it.
 #pragma once
 
 #include <SDL.h>
@@ -31,14 +32,14 @@ class Renderer {
     uint64_t version = 0;
     int w = 0, h = 0;
   };
-  // A sub-workspace's renderer and the texture it draws into.
-  struct Nest {
-    std::unique_ptr<Renderer> r;
-    SDL_Texture* tex = nullptr;
-    int w = 0, h = 0;
-  };
+  // Brings the windows' textures up to date, nested scenes' too: before
+  // anything is composed, as switching targets midway need not keep it.
+  void prepare(const Scene& s);
+  // Stacks the scene on the current target with its origin at `at`.
+  void compose(const Scene& s, Point at);
+  void compose_nested(const SceneWindow& w, Point at);
+  uint32_t border_colour(const SceneWindow& w) const;
   void draw_window(const SceneWindow& w, Cached& c);
-  void draw_nested(const SceneWindow& w, Nest& n);
   void draw_text(const SceneWindow& w, uint32_t colour);
   void draw_runes(std::u32string_view s, int x, int y, uint32_t colour);
   void draw_menu(const SceneMenu& m);
@@ -54,8 +55,8 @@ class Renderer {
   uint64_t atlas_version_ = 0;
   uint64_t atlas_generation_ = 0;
   std::map<int, Cached> windows_;
-  std::map<int, Nest> nests_;      // by host window id
-  SDL_Texture* target_ = nullptr;  // what draw() draws into: the screen, or a host's interior
+  std::map<int, std::unique_ptr<Renderer>> nests_;  // sub-workspaces' renderers, by host window id
+  SDL_Texture* target_ = nullptr;  // what draw() draws into
 };
 
 }  // namespace grio::wsys::desktop
