@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "net/dial.h"
 #include "net/errors.h"
@@ -83,8 +84,12 @@ net::Result<std::string> find_bwrap(const SandboxConfig& cfg) {
 net::Error make_sandbox_dir(const std::string& dir) {
   if (dir.size() > max_sandbox_dir) return std::string(err::nosandbox) + ": " + err::nametoolong + ": " + dir;
   for (std::string d : {dir, dir + "/home", dir + "/tmp", dir + "/run"}) {
-    if (::mkdir(d.c_str(), 0700) != 0)
-      return std::string(err::nosandbox) + ": mkdir " + d + ": " + std::strerror(errno);
+    if (::mkdir(d.c_str(), 0700) != 0) {
+      std::string e = std::string(err::nosandbox) + ": mkdir " + d + ": " + std::strerror(errno);
+      std::error_code ec;
+      if (d != dir) std::filesystem::remove_all(dir, ec);  // what this call made
+      return e;
+    }
     ::chmod(d.c_str(), 0700);  // the umask may have taken bits we want
   }
   return {};

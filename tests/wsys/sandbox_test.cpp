@@ -317,3 +317,20 @@ TEST_CASE("a sub-workspace exported with exec is sandboxed from then on", "[wsys
     return 0;
   });
 }
+
+TEST_CASE("a sandbox's directory is bounded so that its sockets fit a sockaddr_un", "[wsys][sandbox]") {
+  Owner owner;
+  LocalWsys local(owner.runtime + "/wXXXXXX", owner.config());
+  auto top = connect(local.addr);
+  std::string name(32, 'a');
+  REQUIRE(write_file(*top, "wctl", "new -r 0 0 640 480 -sandbox -sub " + name) == "");
+  std::string dir = sandbox_dir(local, name);
+  REQUIRE(dir.size() + std::string("/run/sub.").size() + 32 > wsys::max_sandbox_dir);
+  auto sub = connect(local.addr + "!" + name);
+  std::string e = write_file(*sub, "wctl", "new -sandbox -sub " + std::string(32, 'b'));
+  CHECK(e == std::string(err::nosandbox) + ": " + err::nametoolong + ": " + dir + "/run/sub." + std::string(32, 'b'));
+  CHECK(!std::filesystem::exists(dir + "/run/sub." + std::string(32, 'b')));
+  // A shorter name fits.
+  CHECK(write_file(*sub, "wctl", "new -sub b") == "");
+  CHECK(sandbox_dir(local, name + "/b") == dir + "/run/sub.b");
+}
