@@ -171,7 +171,7 @@ TEST_CASE("a sandboxed sub-workspace's programs see nothing of the owner's but t
   }
 }
 
-TEST_CASE("-net gives a sandboxed sub-workspace the network", "[wsys][sandbox]") {
+TEST_CASE("a sandboxed sub-workspace made with -net has the network", "[wsys][sandbox]") {
   Owner owner;
   LocalWsys local(owner.runtime + "/wXXXXXX", owner.config());
   auto tcp = local.on_io([&] { return local.top.listen("tcp!127.0.0.1!0"); });
@@ -270,7 +270,7 @@ TEST_CASE("a sandbox without bwrap is refused, never made unfenced", "[wsys][san
   CHECK(sandbox_dir(local, "s2").empty());
 }
 
-TEST_CASE("-sandbox and -net are options of new -sub", "[wsys][sandbox]") {
+TEST_CASE("wctl: -sandbox and -net are options of new -sub", "[wsys][sandbox]") {
   CHECK(wsys::parse_wctl("new -sub s -sandbox")->sandbox);
   auto both = wsys::parse_wctl("new -sandbox -net -sub s");
   REQUIRE(both.ok());
