@@ -120,8 +120,8 @@ class WindowSystem {
   // The screen changed size (a sub-workspace's host window was resized).
   void set_screen(Rect r);
   // Set by the Workspace that owns this window system: makes the
-  // sub-workspace NAME that host (a new window) holds. Unset: `new -sub`
-  // is refused.
+  // sub-workspace c.sub that host (a new window) holds, sandboxed as c
+  // says (-sandbox, -net). Unset: `new -sub` is refused.
   std::function<net::Result<std::shared_ptr<Workspace>>(Window& host, const WctlCommand& c)> nest;
   // Set by a sandboxed Workspace: rewrites how every program started here
   // from now on (windows' and hub sessions') is run; an error stops it.
