@@ -81,6 +81,9 @@ inline constexpr char subtoodeep[] = "sub-workspaces nest too deep";
 inline constexpr char toomanysubs[] = "too many sub-workspaces";
 inline constexpr char nosubs[] = "sub-workspaces not served here";
 inline constexpr char nosub[] = "no sub-workspace";  // "no sub-workspace NAME"
+inline constexpr char sandboxopts[] = "-sandbox needs new -sub, and -net needs -sandbox";
+inline constexpr char nosandbox[] = "cannot sandbox";  // "cannot sandbox: why"
+inline constexpr char sandboxnet[] = "cannot sandbox: no network in this sandbox to give";
 
 // The hub tree's (net/hub_tree).
 inline constexpr char badctl[] = "bad ctl message";

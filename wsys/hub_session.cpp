@@ -179,8 +179,8 @@ net::Error HubSessions::start(const std::string& name, const std::string& cmd,
   if (!c.empty()) pc.argv = {"/bin/sh", "-c", c};
   env.emplace_back("hub", name);
   pc.env = std::move(env);
-  std::string why;
-  auto p = term::start_pty(pc, why);
+  std::string why = fence ? fence(pc) : "";
+  auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
   if (!p) return "cannot start program: " + why;
   sessions_[name] = std::make_unique<HubSession>(io_, hubs_, name, *p, [this, name] { exited(name); });
   hubs_.set_state(name, "running " + std::to_string(p->pid));

@@ -34,6 +34,8 @@ class HubSessions {
   // Hangs up every program.
   void close();
   size_t count() const { return sessions_.size(); }
+  // Rewrites how a program is started (a sandbox); an error stops it.
+  std::function<net::Error(term::PtyConfig&)> fence;
 
  private:
   void exited(const std::string& name);

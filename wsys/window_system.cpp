@@ -63,6 +63,7 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
   hubs_ = std::make_unique<net::HubTree>(io, "grio", uint64_t(1) << 62);
   hubs_->set_limits(cfg_.hubs);
   sessions_ = std::make_unique<HubSessions>(io, *hubs_, [this](pid_t pid) { reap_later(pid); });
+  sessions_->fence = [this](term::PtyConfig& pc) { return fence ? fence(pc) : net::Error{}; };
   hubs_->set_hooks(net::HubTree::Hooks{
       [this](const std::string& name, const std::string& cmd) {
         return sessions_->start(name, cmd, {{"wsys", cfg_.address}});
@@ -192,7 +193,7 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c, const net::Grant
   // A peer's window never takes the keyboard from the owner's.
   if (!raw->hidden && raw->peer.empty()) set_current(id);
   if (c.sub) {
-    if (auto e = host(*raw, *c.sub); !e.empty()) {
+    if (auto e = host(*raw, c); !e.empty()) {
       remove(*raw);
       return net::Result<Window*>::error(e);
     }
@@ -206,11 +207,11 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c, const net::Grant
 
 // A host runs no program of its own: what it shows is the workspace nested
 // in it, which lives as long as the window does.
-net::Error WindowSystem::host(Window& w, const std::string& name) {
-  auto sub = nest(w, name);
+net::Error WindowSystem::host(Window& w, const WctlCommand& c) {
+  auto sub = nest(w, c);
   if (!sub) return sub.error();
   w.sub = std::move(*sub);
-  w.label = name;
+  w.label = *c.sub;
   return {};
 }
 
@@ -222,8 +223,8 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
   pc.env = {{"wsys", cfg_.address}, {"winid", std::to_string(w.id)}};
   pc.dir = w.wdir;
   std::tie(pc.cols, pc.rows) = cells(w.rect);
-  std::string why;
-  auto p = term::start_pty(pc, why);
+  std::string why = fence ? fence(pc) : "";
+  auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
   if (!p) {
     w.text.write(w.shell_output, "grio: cannot start program: " + why + "\n");
     return;
@@ -537,7 +538,11 @@ void WindowSystem::set_exports(net::Exports* e) {
   e->set_check([this](const net::ExportSpec& spec) -> net::Error {
     auto name = spec.hub();
     if (!name.empty() && !hubs_->session(name)) return std::string(err::nosession) + " " + name;
-    if (auto sub = spec.sub(); !sub.empty() && !sub_at(sub)) return std::string(err::nosub) + " " + sub;
+    auto sub = spec.sub().empty() ? nullptr : sub_at(spec.sub());
+    if (!spec.sub().empty() && !sub) return std::string(err::nosub) + " " + spec.sub();
+    // Whoever may start programs in it from elsewhere finds them fenced
+    // (those started from now on); no sandbox, no export.
+    if (sub && (spec.rights & net::right::exec)) return sub->sandbox();
     return {};
   });
   // An export of sub/NAME is served by the sub-workspace's own server,

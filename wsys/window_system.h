@@ -13,6 +13,7 @@
 #include "net/asio.h"
 #include "net/file_tree.h"
 #include "net/hub_tree.h"
+#include "term/pty.h"
 #include "wsys/window.h"
 #include "wsys/wctl.h"
 
@@ -119,9 +120,12 @@ class WindowSystem {
   // The screen changed size (a sub-workspace's host window was resized).
   void set_screen(Rect r);
   // Set by the Workspace that owns this window system: makes the
-  // sub-workspace NAME that host (a new window) holds. Unset: `new -sub`
-  // is refused.
-  std::function<net::Result<std::shared_ptr<Workspace>>(Window& host, const std::string& name)> nest;
+  // sub-workspace c.sub that host (a new window) holds, sandboxed as c
+  // says (-sandbox, -net). Unset: `new -sub` is refused.
+  std::function<net::Result<std::shared_ptr<Workspace>>(Window& host, const WctlCommand& c)> nest;
+  // Set by a sandboxed Workspace: rewrites how every program started here
+  // from now on (windows' and hub sessions') is run; an error stops it.
+  std::function<net::Error(term::PtyConfig&)> fence;
   // The live window hosting the sub-workspace NAME, if any.
   Window* host_of(std::string_view name);
   // The sub-workspace at path: NAME, or NAME/NAME… through nested ones.
@@ -158,7 +162,7 @@ class WindowSystem {
   void follow_tty(Window& w);
   void set_current(int id);
   net::Error may_create(const WctlCommand& c, const net::Grant& by);
-  net::Error host(Window& w, const std::string& name);
+  net::Error host(Window& w, const WctlCommand& c);
   bool may_focus(const Window& w, const net::Grant& by) const;
   void raise(int id);
   void lower(int id);

@@ -8,10 +8,13 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/server.h"
+#include "wsys/sandbox.h"
 #include "wsys/tree.h"
 #include "wsys/window_system.h"
 
@@ -23,6 +26,7 @@ struct WorkspaceConfig {
   std::string owner = "none";  // who owns the files, in stats
   int max_depth = 4;           // sub-workspaces nest at most this deep
   size_t max_subs = 32;        // sub-workspaces at once, every depth together
+  SandboxConfig sandbox{};     // for sandboxed sub-workspaces (-sandbox, or exported with exec)
 };
 
 // "" when name may name a sub-workspace, else why not.
@@ -57,11 +61,20 @@ class Workspace {
   // The sub-workspace at path (NAME, or NAME/NAME… through nested ones)
   // hosted by a live window; null if there is none.
   std::shared_ptr<Workspace> find_sub(std::string_view path);
+  // Fences this sub-workspace from now on: every program it starts, and
+  // every sub-workspace nested in it, runs under bwrap without network.
+  // An error says why it cannot (bwrap missing): nothing changed then.
+  net::Error sandbox();
+  // Its sandbox, if it has one.
+  const std::optional<Sandbox>& sandboxed() const { return sandbox_; }
 
  private:
   struct Count;  // sub-workspaces alive, shared by a whole tree of them
   Workspace(asio::io_context& io, WorkspaceConfig cfg, std::string name, int depth, std::shared_ptr<Count> count);
-  net::Result<std::shared_ptr<Workspace>> nest(Window& host, const std::string& name);
+  net::Result<std::shared_ptr<Workspace>> nest(Window& host, const WctlCommand& c);
+  net::Error fence(const std::string& dir, bool net);
+  net::Error wrap(term::PtyConfig& pc);
+  net::Error link(const Workspace& parent);
   std::function<void(std::function<void(std::string)>)> capture_of(int host);
 
   asio::io_context& io_;
@@ -71,6 +84,9 @@ class Workspace {
   std::shared_ptr<Count> count_;
   std::string address_, unix_path_;
   bool closed_ = false;
+  std::optional<Sandbox> sandbox_;
+  std::string bwrap_;  // the program that runs its programs, when sandboxed
+  std::vector<std::string> links_;  // a sandboxed one's: symlinks to its socket named as a classic one's (P.NAME)
   WindowSystem ws_;
   WsysTree tree_;
   net::Server server_;  // last: its connections let go of the tree's nodes first

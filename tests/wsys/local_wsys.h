@@ -24,9 +24,12 @@ struct LocalWsys {
   std::string addr;
   std::thread thread;
 
-  LocalWsys() {
-    char tmpl[] = "/tmp/grio-wsys-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
+  LocalWsys() : LocalWsys("/tmp/grio-wsys-XXXXXX") {}
+  // The socket in a new directory made from tmpl (mkdtemp's), and the
+  // workspace configured by cfg.
+  explicit LocalWsys(std::string tmpl, grio::wsys::WorkspaceConfig cfg = {grio::wsys::WsysConfig{}, {}, "glenda"})
+      : top(io, std::move(cfg)) {
+    REQUIRE(::mkdtemp(tmpl.data()));
     dir = tmpl;
     auto a = top.listen("unix!" + (dir / "wsys").string());
     REQUIRE(a.ok());

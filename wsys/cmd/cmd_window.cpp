@@ -3,7 +3,8 @@
 // the window's cons. With --hub NAME the command is `grio hub NAME`, as
 // Plan 9 runs hubshell in a rio window: the window shows a hub session.
 // With --sub NAME the window hosts a new, empty sub-workspace NAME, and
-// its address is printed.
+// its address is printed; with --sandbox its programs run under bwrap
+// (wsys/sandbox.h), with --net too with the network.
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,7 +39,7 @@ using namespace ninep;
 constexpr const char* kUsage =
     "usage: grio window [-m] [-r x0 y0 x1 y1] [-dx n] [-dy n] [-minx n] [-miny n] [-maxx n] [-maxy n]\n"
     "                   [-hide] [-scroll|-noscroll] [-cd dir] [--wsys ADDR]\n"
-    "                   [--sub NAME | --hub NAME [--hub-wsys ADDR] | cmd [arg ...]]\n";
+    "                   [--sub NAME [--sandbox [--net]] | --hub NAME [--hub-wsys ADDR] | cmd [arg ...]]\n";
 
 struct Options {
   bool here = false;              // -m: run the command here
@@ -48,6 +49,7 @@ struct Options {
   std::optional<std::string> hub;  // --hub: the session to show
   std::string hub_addr;           // --hub-wsys: the server holding it
   std::optional<std::string> sub;  // --sub: the sub-workspace to make
+  std::string fence;               // --sandbox, --net: wctl's -sandbox, -net
   std::vector<std::string> argv;  // the command and its arguments
 };
 
@@ -107,6 +109,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--hub") o.hub = value(a);
     else if (a == "--hub-wsys") o.hub_addr = value(a);
     else if (a == "--sub") o.sub = value(a);
+    else if (a == "--sandbox") o.fence += " -sandbox";
+    else if (a == "--net") o.fence += " -net";
     else throw Usage{"unknown option " + a};
   }
   o.argv.assign(argv + i, argv + argc);
@@ -114,6 +118,9 @@ Options parse(int argc, char** argv) {
   if (!o.hub && !o.hub_addr.empty()) throw Usage{"--hub-wsys needs --hub"};
   if (o.sub && (o.hub || o.here || o.cd || !o.argv.empty()))
     throw Usage{"--sub makes an empty workspace: no command, -m, -cd or --hub"};
+  if (!o.fence.empty() && !o.sub) throw Usage{"--sandbox and --net need --sub"};
+  if (o.fence.find("-net") != std::string::npos && o.fence.find("-sandbox") == std::string::npos)
+    throw Usage{"--net needs --sandbox"};
   return o;
 }
 
@@ -234,7 +241,7 @@ int run_there(const Options& o) {
 // a socket beside its own (unix!P!NAME dials it, net/dial.h).
 int run_sub(const Options& o) {
   auto c = dial(o.addr, "none");
-  write_file(*c, "wctl", "new" + o.geometry + " -sub " + *o.sub);
+  write_file(*c, "wctl", "new" + o.geometry + o.fence + " -sub " + *o.sub);
   std::string why;
   auto a = net::parse_address(o.addr, why);
   if (a && a->kind == net::Address::Unix) {
