@@ -20,29 +20,4 @@ void prepare_stream(Socket& s) {
     s.set_option(asio::socket_base::send_buffer_size(unix_send_buffer), ec);
 }
 
-// Nothing there (would block) is Drained too: the caller waits next.
-ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec) {
-  auto to = space_of(in);
-  size_t n = s.read_some(to, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    ec.clear();
-    return ReadNow::Drained;
-  }
-  if (ec) return ReadNow::Failed;
-  in.received(n);
-  return n == asio::buffer_size(to) ? ReadNow::More : ReadNow::Drained;
-}
-
-ReadNow read_now(Transport& t, ninep::FrameReader& in, error_code& ec) {
-  auto to = space_of(in);
-  size_t n = t.read_some(to, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    ec.clear();
-    return ReadNow::Drained;
-  }
-  if (ec) return ReadNow::Failed;
-  in.received(n);
-  return n == asio::buffer_size(to) ? ReadNow::More : ReadNow::Drained;
-}
-
 }  // namespace grio::net

@@ -30,9 +30,22 @@ inline std::array<asio::mutable_buffer, 2> space_of(ninep::FrameReader& in) {
   return {asio::buffer(a.data, a.size), asio::buffer(b.data, b.size)};
 }
 
-// A read into in's space that does not wait; the caller then takes the
-// frames it completed.
-ReadNow read_now(Socket& s, ninep::FrameReader& in, error_code& ec);
+// A read into in's space that does not wait, from a Socket or a
+// Transport (net/transport.h); the caller then takes the frames it
+// completed. Nothing there (would block) is Drained too: the caller waits
+// next.
+template <class Stream>
+ReadNow read_now(Stream& s, ninep::FrameReader& in, error_code& ec) {
+  auto to = space_of(in);
+  size_t n = s.read_some(to, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec.clear();
+    return ReadNow::Drained;
+  }
+  if (ec) return ReadNow::Failed;
+  in.received(n);
+  return n == asio::buffer_size(to) ? ReadNow::More : ReadNow::Drained;
+}
 
 // The same read, waiting for bytes if none are there: done(ec, ReadNow).
 // Asio tries the read at once and waits only if it finds nothing. (An
@@ -63,9 +76,7 @@ bool send_now(Socket& s, Outbox& out, F done) {
   return false;
 }
 
-// The same three on a transport (net/transport.h).
-ReadNow read_now(Transport& t, ninep::FrameReader& in, error_code& ec);
-
+// The same two on a transport (net/transport.h).
 template <class F>
 void read_async(Transport& t, ninep::FrameReader& in, F done) {
   auto to = space_of(in);

@@ -16,6 +16,7 @@
 #include "net/exports.h"
 #include "tests/net/process.h"
 #include "tests/wsys/local_wsys.h"
+#include "tests/wsys/sync_files.h"
 #include "wsys/workspace.h"
 
 using namespace grio;
@@ -49,27 +50,6 @@ struct Owner {
     return c;
   }
 };
-
-std::unique_ptr<SyncClient> connect(const std::string& addr) {
-  net::Error err;
-  auto c = SyncClient::dial(addr, "none", err);
-  INFO(addr << ": " << err);
-  REQUIRE(c);
-  return c;
-}
-
-std::string write_file(SyncClient& c, const std::string& path, const std::string& data) {
-  auto fid = c.walk_path(path);
-  if (!fid) return fid.error();
-  auto o = c.open(*fid, ninep::OWRITE);
-  std::string e = o ? "" : o.error();
-  if (o) {
-    auto w = c.write(*fid, 0, data);
-    if (!w) e = w.error();
-  }
-  c.clunk(*fid);
-  return e;
-}
 
 // The sandbox directory of sub-workspace path in local, "" if unfenced.
 std::string sandbox_dir(LocalWsys& local, const std::string& path) {

@@ -13,6 +13,7 @@
 #include "net/errors.h"
 #include "tests/net/process.h"
 #include "tests/wsys/local_wsys.h"
+#include "tests/wsys/sync_files.h"
 #include "wsys/workspace.h"
 
 using namespace grio;
@@ -21,53 +22,6 @@ using namespace std::chrono_literals;
 using net::SyncClient;
 
 namespace {
-
-std::unique_ptr<SyncClient> connect(const std::string& addr, const std::string& aname = "none") {
-  net::Error err;
-  auto c = SyncClient::dial(addr, aname, err);
-  INFO(addr << ": " << err);
-  REQUIRE(c);
-  return c;
-}
-
-// Writes data to path; the error, or "" on success.
-std::string write_file(SyncClient& c, const std::string& path, const std::string& data) {
-  auto fid = c.walk_path(path);
-  if (!fid) return fid.error();
-  auto o = c.open(*fid, ninep::OWRITE);
-  std::string e = o ? "" : o.error();
-  if (o) {
-    auto w = c.write(*fid, 0, data);
-    if (!w) e = w.error();
-  }
-  c.clunk(*fid);
-  return e;
-}
-
-net::Result<std::string> read_file(SyncClient& c, const std::string& path) {
-  auto fid = c.walk_path(path);
-  if (!fid) return net::Result<std::string>::error(fid.error());
-  auto o = c.open(*fid, ninep::OREAD);
-  if (!o) {
-    c.clunk(*fid);
-    return net::Result<std::string>::error(o.error());
-  }
-  auto r = c.read(*fid, 0, 8192);
-  c.clunk(*fid);
-  return r;
-}
-
-std::vector<std::string> names(SyncClient& c, const std::string& dir) {
-  auto fid = c.walk_path(dir);
-  REQUIRE(fid.ok());
-  REQUIRE(c.open(*fid, ninep::OREAD).ok());
-  auto st = c.read_dir(*fid);
-  c.clunk(*fid);
-  REQUIRE(st.ok());
-  std::vector<std::string> out;
-  for (auto& s : *st) out.push_back(s.name);
-  return out;
-}
 
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
