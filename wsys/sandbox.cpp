@@ -105,6 +105,19 @@ net::Result<std::string> new_sandbox_dir(const SandboxConfig& cfg, const std::st
   return root + "/sub." + std::to_string(::getpid()) + "." + std::to_string(++serial) + "." + name;
 }
 
+namespace {
+
+// The programs bound in: what the config names, else this one.
+std::vector<std::string> programs_of(const SandboxConfig& cfg) {
+  if (!cfg.programs.empty()) return cfg.programs;
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  return {std::string(buf, size_t(n))};
+}
+
+}  // namespace
+
 // The order matters: each mount lands on what the ones before made, so
 // the hiding tmpfs come after /tmp (a runtime directory under /tmp gets
 // its mount point in the sandbox's own tmp) and before the sockets are
@@ -128,6 +141,7 @@ std::vector<std::string> sandbox_argv(const std::string& bwrap, const SandboxCon
   for (auto& d : hidden(cfg)) a.insert(a.end(), {"--tmpfs", d});
   a.insert(a.end(), {"--bind", s.dir + "/home", home});
   if (!s.sockets.empty()) a.insert(a.end(), {"--ro-bind", s.sockets, s.sockets});
+  for (auto& p : programs_of(cfg)) a.insert(a.end(), {"--ro-bind", p, p});
   // A user namespace even for root (no capability over what is outside),
   // and a pid namespace: other processes of the owner's uid can be neither
   // seen nor signalled nor ptraced from inside.

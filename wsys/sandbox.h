@@ -19,6 +19,11 @@ struct SandboxConfig {
   std::string runtime;            // hidden too; empty: $XDG_RUNTIME_DIR, else the private directory
   std::string root;               // where sandboxes' directories are made; empty: the private directory
   std::vector<std::string> hide;  // more directories hidden: where the top workspace's socket is
+  // Files seen inside at their own path, read-only, even where /tmp or the
+  // home hides them: grio itself, so that grio window and grio hub (and
+  // Hub windows, which run it by its path) work inside. Empty: this
+  // program (/proc/self/exe).
+  std::vector<std::string> programs;
 };
 
 // One sandboxed workspace's places.

@@ -47,6 +47,7 @@ struct Owner {
     c.sandbox.home = home;
     c.sandbox.runtime = runtime;
     c.sandbox.root = runtime;
+    c.sandbox.programs = {GRIO_BINARY};  // wherever the build is: /tmp and $HOME are hidden inside
     return c;
   }
 };
@@ -313,4 +314,24 @@ TEST_CASE("a sandbox's directory is bounded so that its sockets fit a sockaddr_u
   // A shorter name fits.
   CHECK(write_file(*sub, "wctl", "new -sub b") == "");
   CHECK(sandbox_dir(local, name + "/b") == dir + "/run/sub.b");
+}
+
+TEST_CASE("grio itself is seen inside a sandbox even where the home or /tmp it was built in is hidden",
+          "[wsys][sandbox]") {
+  Owner owner;
+  std::string copy = owner.home + "/bin-grio";  // a build in the owner's home: hidden inside
+  std::filesystem::copy_file(GRIO_BINARY, copy);
+  std::filesystem::permissions(copy, std::filesystem::perms::owner_all);
+  auto cfg = owner.config();
+  cfg.sandbox.programs = {copy};
+  LocalWsys local(owner.runtime + "/wXXXXXX", cfg);
+  auto top = connect(local.addr);
+  REQUIRE(write_file(*top, "wctl", "new -r 0 0 640 480 -sub s1 -sandbox") == "");
+  std::string dir = sandbox_dir(local, "s1");
+  REQUIRE(!dir.empty());
+  auto [out, rc] = run_in(local, local.addr + "!s1", dir + "/tmp", "cat " + owner.home + "/secret; " + copy + " 9p ls /wsys");
+  INFO(out);
+  CHECK(rc == "0");  // grio's
+  CHECK(out.find("1\n") != std::string::npos);
+  CHECK(out.find("the owner's secret") == std::string::npos);  // the rest of the home stays hidden
 }
