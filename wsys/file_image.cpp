@@ -2,6 +2,8 @@
 // (a 60-byte header, then rows of x8r8g8b8 pixels). Opening the file takes
 // one picture of the screen from the desktop; reads of that fid serve it,
 // waiting until it has arrived. Without a desktop there is no image.
+#include <algorithm>
+
 #include "net/errors.h"
 #include "wsys/tree.h"
 
@@ -22,18 +24,6 @@ std::string header(Rect r) {
   return buf;
 }
 
-// The part of a whole-screen capture (pixels only, screen-sized) inside r.
-std::string crop(const std::string& pixels, Rect screen, Rect r) {
-  std::string out = header(r);
-  for (int y = r.min.y; y < r.max.y; y++)
-    for (int x = r.min.x; x < r.max.x; x++) {
-      bool in = screen.contains(Point{x, y});
-      size_t at = (size_t(y - screen.min.y) * screen.dx() + (x - screen.min.x)) * 4;
-      out.append(in ? pixels.substr(at, 4) : std::string(4, '\0'));
-    }
-  return out;
-}
-
 void answer(Picture& p, const net::Req& r) {
   if (!p.error.empty()) return r->error(p.error);
   read_string(r, p.image);
@@ -50,7 +40,7 @@ net::Error take(Ctx& c, net::Fid& f, int window) {
     Window* w = window ? ws.live(window) : nullptr;
     if (pixels.size() != size_t(screen.dx()) * screen.dy() * 4) p->error = err::capturefailed;
     else if (window && !w) p->error = err::deleted;
-    else p->image = window ? crop(pixels, screen, w->rect) : header(screen) + pixels;
+    else p->image = window ? header(w->rect) + crop_pixels(pixels, screen, w->rect) : header(screen) + pixels;
     p->ready = true;
     auto waiting = std::move(p->waiting);
     for (auto& r : waiting) answer(*p, r);
@@ -69,6 +59,25 @@ void read(Ctx&, const net::Req& r) {
 }
 
 }  // namespace
+
+// Row by row: what lies on the screen copied, the rest black.
+std::string crop_pixels(const std::string& pixels, Rect screen, Rect r) {
+  std::string out;
+  if (r.empty()) return out;
+  out.reserve(size_t(r.dx()) * r.dy() * 4);
+  int x0 = std::clamp(screen.min.x, r.min.x, r.max.x), x1 = std::clamp(screen.max.x, x0, r.max.x);
+  for (int y = r.min.y; y < r.max.y; y++) {
+    if (y < screen.min.y || y >= screen.max.y) {
+      out.append(size_t(r.dx()) * 4, '\0');
+      continue;
+    }
+    out.append(size_t(x0 - r.min.x) * 4, '\0');
+    size_t at = (size_t(y - screen.min.y) * screen.dx() + size_t(x0 - screen.min.x)) * 4;
+    out.append(pixels, at, size_t(x1 - x0) * 4);
+    out.append(size_t(r.max.x - x1) * 4, '\0');
+  }
+  return out;
+}
 
 const FileKind screen_file{"screen", Qfile::Screen, 0400, false, net::right::view, 0, open_screen, read, nullptr, nullptr};
 const FileKind window_file{"window", Qfile::Winimage, 0400, true, net::right::view, 0, open_window, read, nullptr, nullptr};

@@ -79,6 +79,10 @@ extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file
 // Not in the table: the owner's `exports`, at a root only (file_exports.cpp).
 extern const FileKind exports_file;
 
+// The part inside r of a capture of the whole screen (x8r8g8b8 pixels,
+// row by row, screen-sized), row by row; what lies off the screen black.
+std::string crop_pixels(const std::string& pixels, Rect screen, Rect r);
+
 // Answers a read of a file whose contents are the string s.
 void read_string(const net::Req& r, std::string_view s);
 // Parks r at the end of the queue of c.w that queue_of(window) names; a

@@ -12,6 +12,7 @@
 
 #include "net/dial.h"
 #include "net/errors.h"
+#include "net/names.h"
 #include "wsys/scene.h"
 
 namespace grio::wsys {
@@ -20,11 +21,10 @@ struct Workspace::Count {
   size_t live = 0;
 };
 
+// A plain name (net/names.h), shorter, and without the '.' that names
+// a sub-workspace's socket (P.NAME).
 net::Error check_sub_name(std::string_view name) {
-  auto ok = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  };
-  if (name.empty() || name.size() > 32 || name[0] == '-' || !std::all_of(name.begin(), name.end(), ok))
+  if (!net::plain_name(name) || name.size() > 32 || name[0] == '-' || name.find('.') != std::string_view::npos)
     return std::string(err::badsubname) + ": 1 to 32 of A-Z a-z 0-9 _ -, not starting with -";
   return {};
 }
@@ -130,15 +130,7 @@ std::function<void(std::function<void(std::string)>)> Workspace::capture_of(int 
     Rect in = h->rect.inset(Borderwidth), screen = ws_.screen();
     ws_.capture([done, in, screen](std::string px) {
       if (px.size() != size_t(screen.dx()) * screen.dy() * 4) return done("");
-      std::string out;
-      out.reserve(size_t(std::max(0, in.dx())) * std::max(0, in.dy()) * 4);
-      for (int y = in.min.y; y < in.max.y; y++)
-        for (int x = in.min.x; x < in.max.x; x++) {
-          bool on = screen.contains(Point{x, y});
-          size_t at = (size_t(y - screen.min.y) * screen.dx() + size_t(x - screen.min.x)) * 4;
-          out.append(on ? std::string_view(px).substr(at, 4) : std::string_view("\0\0\0\0", 4));
-        }
-      done(std::move(out));
+      done(crop_pixels(px, screen, in));
     });
   };
 }

@@ -204,3 +204,20 @@ TEST_CASE("kbd: exclusive and typed keys come as kbdfs messages instead of reach
   });
   CHECK(s.on_io([&] { return s.world().ws.live(1)->text.text(); }) == "hi");
 }
+
+TEST_CASE("crop_pixels copies what lies on the screen and makes the rest black", "[wsys]") {
+  // A 3x2 screen whose pixel (x, y) is four bytes of 'a' + 3y + x.
+  std::string px;
+  for (int y = 0; y < 2; y++)
+    for (int x = 0; x < 3; x++) px += std::string(4, char('a' + 3 * y + x));
+  auto pixel = [](char c) { return std::string(4, c); };
+  std::string black = pixel('\0');
+  grio::wsys::Rect screen = grio::wsys::rect(0, 0, 3, 2);
+  CHECK(grio::wsys::crop_pixels(px, screen, grio::wsys::rect(1, 0, 3, 2)) == pixel('b') + pixel('c') + pixel('e') + pixel('f'));
+  // Hanging over the left and top edges, and past the right one.
+  CHECK(grio::wsys::crop_pixels(px, screen, grio::wsys::rect(-1, -1, 4, 1)) ==
+        black + black + black + black + black + black + pixel('a') + pixel('b') + pixel('c') + black);
+  // Wholly off the screen, and empty.
+  CHECK(grio::wsys::crop_pixels(px, screen, grio::wsys::rect(5, 0, 7, 1)) == black + black);
+  CHECK(grio::wsys::crop_pixels(px, screen, grio::wsys::rect(1, 1, 1, 2)).empty());
+}

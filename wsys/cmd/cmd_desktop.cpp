@@ -17,6 +17,7 @@
 #include "net/exports.h"
 #include "net/server.h"
 #include "wsys/cmd/commands.h"
+#include "wsys/cmd/quote.h"
 #include "wsys/cmd/serve_util.h"
 #include "wsys/desktop/controller.h"
 #include "wsys/desktop/desktop.h"
@@ -58,13 +59,6 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
   });
   io_thread.join();
   return 0;
-}
-
-// A word for a wctl message, quoted as rc quotes.
-std::string rc_word(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
 }
 
 // grio in a grio window, as rio run in a rio window: a window system
@@ -137,7 +131,7 @@ int run_nested(const std::string& wsys, const std::string& winid) {
   if (auto sub = net::SyncClient::dial(addr, "none", err)) {
     std::error_code ec;
     auto cwd = std::filesystem::current_path(ec);
-    write(*sub, "wctl", "new" + (ec ? std::string() : " -cd " + rc_word(cwd.string())));
+    write(*sub, "wctl", "new" + (ec ? std::string() : " -cd " + rc_quote(cwd.string())));
   }
   // The host's cons is read by nobody else and never typed into (keys go
   // to the workspace inside): the read ends when the host is deleted.

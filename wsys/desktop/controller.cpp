@@ -114,10 +114,12 @@ std::shared_ptr<const Scene> Controller::build() {
     // Unchanged windows are shared with the previous scene, not laid out again.
     auto sw = old && old->version == w->view_version ? old : scene_window(*w, id == ws_.current(), cfg_.metrics);
     keep[id] = sw;
-    if (Controller* c = nested_at(*w); c && nested_[id].scene) {
-      auto host = std::make_shared<SceneWindow>(*sw);
-      host->nested = nested_[id].scene;
-      sw = host;
+    if (nested_at(*w)) {
+      if (auto& inner = nested_[id].scene) {
+        auto host = std::make_shared<SceneWindow>(*sw);
+        host->nested = inner;
+        sw = host;
+      }
     }
     s->windows.push_back(sw);
   }
