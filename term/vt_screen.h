@@ -1,0 +1,136 @@
+// A terminal's screen, as xterm keeps it, without pixels: libvterm parses
+// what a full-screen program writes (cursor moves, colours, the alternate
+// screen, scroll regions) into cells; we keep the scrollback it pushes
+// out, encode keys and mouse the way xterm sends them, and give the screen
+// back as rows of runes with styles, as plain text, or as bytes that
+// repaint it on another terminal (a late joiner of a VT session).
+// Owned by one thread; no locking.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct VTerm;
+struct VTermScreen;
+
+namespace grio::term {
+
+// A colour: 0xRRGGBB, or the window's own ink or paper (the terminal's
+// default foreground and background, which reverse video swaps).
+inline constexpr uint32_t Ink = 0x1000000;
+inline constexpr uint32_t Paper = 0x2000000;
+
+struct Style {
+  uint32_t fg = Ink, bg = Paper;  // reverse video already applied
+  bool bold = false, italic = false, underline = false;
+  bool operator==(const Style&) const = default;
+};
+
+// `cells` columns of one style, from where the run before it ended.
+struct StyleRun {
+  int cells = 0;
+  Style style;
+  bool operator==(const StyleRun&) const = default;
+};
+
+// One row: its runes as the scene lays them out (a wide rune takes two
+// cells, a combining mark none, a blank cell is a space), and its styles
+// from column 0; columns past the runs are the default style.
+struct VtRow {
+  std::u32string runes;
+  std::vector<StyleRun> styles;
+};
+
+// Keys that send escape sequences (xterm's), and modifiers.
+enum class VtKey { None, Enter, Tab, Backspace, Escape, Up, Down, Left, Right, Insert, Delete, Home, End, PageUp, PageDown, Function };
+inline constexpr unsigned ModShift = 1, ModAlt = 2, ModCtrl = 4;
+
+struct KeyPress {
+  char32_t rune = 0;   // a typed rune, when key is None
+  VtKey key = VtKey::None;
+  int function = 0;    // F1..F12, when key is Function
+  unsigned mods = 0;
+};
+
+struct VtConfig {
+  size_t scrollback = 2000;  // lines the primary screen keeps above it (tmux's history-limit)
+};
+
+class VtScreen {
+ public:
+  VtScreen(int rows, int cols, VtConfig cfg = {});
+  ~VtScreen();
+  VtScreen(const VtScreen&) = delete;
+  VtScreen& operator=(const VtScreen&) = delete;
+
+  // What the program wrote.
+  void write(std::string_view bytes);
+  // The terminal's new size (the program gets SIGWINCH from the pty).
+  void resize(int rows, int cols);
+  int rows() const { return rows_; }
+  int cols() const { return cols_; }
+
+  // --- input: bytes for the program, collected until taken ---
+  void key(const KeyPress& k);
+  // Pasted text, bracketed (ESC[200~ … ESC[201~) when the program asked.
+  void paste(std::string_view utf8);
+  // Whether the program turned mouse reporting on, and a mouse event in
+  // cells (button 1–3, 4/5 the wheel), encoded as it asked (SGR 1006 or X10).
+  bool wants_mouse() const { return mouse_ != 0; }
+  void mouse(int row, int col, int button, bool pressed, unsigned mods);
+  void mouse_move(int row, int col, unsigned mods);
+  // Bytes for the program: encoded keys, and the terminal's answers to
+  // the program's queries (device attributes, cursor position).
+  std::string take_input();
+
+  // --- the screen ---
+  // Row r of the screen from the top, 0 <= r < rows(); or a line of the
+  // scrollback, -scrollback_lines() <= r < 0 (-1 is the newest).
+  VtRow row(int r) const;
+  size_t scrollback_lines() const { return scrollback_.size(); }
+  int cursor_row() const { return cursor_row_; }
+  int cursor_col() const { return cursor_col_; }
+  bool cursor_visible() const { return cursor_visible_; }
+  bool altscreen() const { return altscreen_; }
+  // The title the program set (OSC 0 or 2), bounded.
+  const std::string& title() const { return title_; }
+  // One more after every change to what is shown.
+  uint64_t version() const { return version_; }
+
+  // The scrollback and the screen as plain text, each row ending in a
+  // newline, trailing blanks dropped (the `text` file).
+  std::string text() const;
+  // Bytes that draw this screen on an xterm-like terminal of the same
+  // size: the alternate screen if it is on, every row with its styles,
+  // the cursor where it is. Sent to a late joiner instead of a replay.
+  std::string repaint() const;
+
+ private:
+  struct Callbacks;
+  VtRow convert(const void* cells, int count) const;
+  void restore(const VtRow& row, void* cells, int count) const;
+  void changed() { version_++; }
+
+  ::VTerm* vt_ = nullptr;
+  ::VTermScreen* screen_ = nullptr;
+  VtConfig cfg_;
+  int rows_, cols_;
+  std::deque<VtRow> scrollback_;
+  std::string input_;
+  std::string title_;
+  int cursor_row_ = 0, cursor_col_ = 0;
+  bool cursor_visible_ = true;
+  bool altscreen_ = false;
+  int mouse_ = 0;
+  uint64_t version_ = 1;
+};
+
+// The style's SGR sequence (ESC[0;…m), from a reset.
+std::string sgr(const Style& s);
+
+}  // namespace grio::term

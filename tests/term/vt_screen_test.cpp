@@ -1,0 +1,197 @@
+// VtScreen: a scripted byte stream gives the cells, styles, cursor,
+// scrollback and repaint an xterm would leave.
+#include <catch2/catch.hpp>
+
+#include "term/decode.h"
+#include "term/vt_screen.h"
+
+using namespace grio::term;
+
+namespace {
+
+std::string line(const VtScreen& s, int r) {
+  auto row = s.row(r);
+  std::u32string_view v = row.runes;
+  while (!v.empty() && v.back() == U' ') v.remove_suffix(1);
+  return to_utf8(v);
+}
+
+// The style of column col of row r.
+Style style_at(const VtScreen& s, int r, int col) {
+  auto row = s.row(r);
+  for (auto& run : row.styles) {
+    if (col < run.cells) return run.style;
+    col -= run.cells;
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("vt: text, cursor moves and erases land in the right cells", "[term][vt]") {
+  VtScreen s(5, 20);
+  s.write("hello\r\nworld");
+  CHECK(line(s, 0) == "hello");
+  CHECK(line(s, 1) == "world");
+  CHECK(s.cursor_row() == 1);
+  CHECK(s.cursor_col() == 5);
+  s.write("\x1b[1;3HXY");  // CUP row 1 col 3
+  CHECK(line(s, 0) == "heXYo");
+  s.write("\x1b[2;1H\x1b[K");  // erase line 2
+  CHECK(line(s, 1) == "");
+  s.write("\x1b[5;10Hend");
+  CHECK(line(s, 4) == "         end");
+  s.write("\x1b[2J\x1b[H");
+  for (int r = 0; r < 5; r++) CHECK(line(s, r) == "");
+}
+
+TEST_CASE("vt: 16 colours, 256 colours, truecolour, bold, underline and reverse give styles", "[term][vt]") {
+  VtScreen s(3, 40);
+  s.write("\x1b[31mR\x1b[0m\x1b[38;5;196mS\x1b[38;2;1;2;3mT\x1b[0m\x1b[1;4mB\x1b[0m\x1b[7mV\x1b[0m\x1b[44mb\x1b[0mn");
+  CHECK(line(s, 0) == "RSTBVbn");
+  Style red = style_at(s, 0, 0);
+  CHECK(red.fg != Ink);
+  CHECK((red.fg >> 16) > 0x80);             // red dominates
+  CHECK((red.fg & 0xFFFF) < 0x4000);
+  CHECK(style_at(s, 0, 1).fg == 0xFF0000);  // xterm's 196
+  CHECK(style_at(s, 0, 2).fg == 0x010203);
+  Style b = style_at(s, 0, 3);
+  CHECK(b.bold);
+  CHECK(b.underline);
+  CHECK(b.fg == Ink);
+  Style v = style_at(s, 0, 4);
+  CHECK(v.fg == Paper);
+  CHECK(v.bg == Ink);
+  Style blue = style_at(s, 0, 5);
+  CHECK(blue.bg != Paper);
+  CHECK((blue.bg & 0xFF) > 0x80);
+  CHECK(style_at(s, 0, 6) == Style{});
+}
+
+TEST_CASE("vt: the alternate screen hides the primary one and gives it back", "[term][vt]") {
+  VtScreen s(4, 20);
+  s.write("shell prompt$ ");
+  s.write("\x1b[?1049h\x1b[H\x1b[2Jfull screen");
+  CHECK(s.altscreen());
+  CHECK(line(s, 0) == "full screen");
+  s.write("\x1b[?1049l");
+  CHECK_FALSE(s.altscreen());
+  CHECK(line(s, 0) == "shell prompt$");
+  CHECK(s.cursor_col() == 14);
+}
+
+TEST_CASE("vt: a scroll region scrolls only its rows, and lines leaving the screen go to the scrollback", "[term][vt]") {
+  VtScreen s(4, 10, VtConfig{3});
+  s.write("top\r\na\r\nb\r\nbottom");
+  s.write("\x1b[2;3r");         // rows 2-3 scroll
+  s.write("\x1b[3;1H\nc");       // LF at the region's bottom scrolls it
+  CHECK(line(s, 0) == "top");
+  CHECK(line(s, 1) == "b");
+  CHECK(line(s, 2) == "c");
+  CHECK(line(s, 3) == "bottom");
+  CHECK(s.scrollback_lines() == 0);  // a region's scrolling loses its line
+  s.write("\x1b[r\x1b[4;1H\n1\n\r2\n\r3\n\r4");
+  CHECK(s.scrollback_lines() == 3);  // bounded: 4 lines left, 3 kept
+  CHECK(line(s, -1) == "bottom");
+  CHECK(line(s, -3) == "b");
+  CHECK(s.text() == "b\nc\nbottom\n1\n2\n3\n4\n");
+}
+
+TEST_CASE("vt: wide and combining runes take the cells libvterm gives them", "[term][vt]") {
+  VtScreen s(2, 10);
+  s.write("a\xe4\xb8\xad" "b" "e\xcc\x81" "x");  // a 中 b é(combining) x
+  auto row = s.row(0);
+  CHECK(row.runes.substr(0, 6) == U"a\u4e2dbe\u0301x");
+  CHECK(s.cursor_col() == 6);  // a(1) 中(2) b(1) é(1) x(1)
+  s.write("\x1b[1;7HZ");
+  CHECK(line(s, 0) == "a\xe4\xb8\xad" "be\xcc\x81xZ");
+}
+
+TEST_CASE("vt: growing the screen brings scrolled-off lines back, as libvterm does", "[term][vt]") {
+  VtScreen s(2, 10);
+  s.write("\x1b[31mone\x1b[0m\r\ntwo\r\nthree");
+  CHECK(s.scrollback_lines() == 1);
+  s.resize(3, 10);
+  CHECK(s.scrollback_lines() == 0);
+  CHECK(line(s, 0) == "one");
+  CHECK(style_at(s, 0, 0).fg != Ink);  // its colour came back too
+  CHECK(line(s, 2) == "three");
+  s.resize(3, 4);
+  CHECK(s.cols() == 4);
+  CHECK(line(s, 2) == "thre");
+}
+
+TEST_CASE("vt: keys are encoded as xterm sends them, application cursor mode included", "[term][vt]") {
+  VtScreen s(2, 10);
+  s.key({0, VtKey::Up});
+  CHECK(s.take_input() == "\x1b[A");
+  s.write("\x1b[?1h");  // DECCKM
+  s.key({0, VtKey::Up});
+  CHECK(s.take_input() == "\x1bOA");
+  s.key({U'x', VtKey::None, 0, ModAlt});
+  CHECK(s.take_input() == "\x1bx");
+  s.key({0x03});  // ^C as the keyboard made it
+  CHECK(s.take_input() == "\x03");
+  s.key({0, VtKey::Function, 5});
+  CHECK(s.take_input() == "\x1b[15~");
+  s.key({0, VtKey::Backspace});
+  CHECK(s.take_input() == "\x7f");
+  s.key({0, VtKey::PageDown});
+  CHECK(s.take_input() == "\x1b[6~");
+}
+
+TEST_CASE("vt: paste is bracketed only when the program asked, and mouse reports follow its mode", "[term][vt]") {
+  VtScreen s(5, 20);
+  s.paste("ab");
+  CHECK(s.take_input() == "ab");
+  s.write("\x1b[?2004h");
+  s.paste("ab");
+  CHECK(s.take_input() == "\x1b[200~ab\x1b[201~");
+  CHECK_FALSE(s.wants_mouse());
+  s.write("\x1b[?1000h\x1b[?1006h");
+  CHECK(s.wants_mouse());
+  s.mouse(2, 3, 1, true, 0);
+  CHECK(s.take_input() == "\x1b[<0;4;3M");
+  s.mouse(2, 3, 1, false, 0);
+  CHECK(s.take_input() == "\x1b[<0;4;3m");
+}
+
+TEST_CASE("vt: the terminal answers a program's queries through the input", "[term][vt]") {
+  VtScreen s(5, 20);
+  s.write("ab\x1b[6n");  // where is the cursor?
+  CHECK(s.take_input() == "\x1b[1;3R");
+}
+
+TEST_CASE("vt: a repaint draws the same screen on a fresh terminal, in fewer bytes than twice its text", "[term][vt]") {
+  VtScreen s(6, 30);
+  s.write("plain line\r\n\x1b[1;32mgreen bold\x1b[0m and plain\r\n\r\n  \x1b[7mreversed\x1b[0m\x1b[?25l");
+  s.write("\x1b[3;5H");
+  std::string bytes = s.repaint();
+  VtScreen copy(6, 30);
+  copy.write(bytes);
+  for (int r = 0; r < 6; r++) {
+    CHECK(line(copy, r) == line(s, r));
+    CHECK(copy.row(r).styles == s.row(r).styles);
+  }
+  CHECK(copy.cursor_row() == 2);
+  CHECK(copy.cursor_col() == 4);
+  CHECK_FALSE(copy.cursor_visible());
+  CHECK(bytes.size() < 2 * s.text().size() + 64);
+
+  s.write("\x1b[?1049h\x1b[Hvi screen");
+  VtScreen alt(6, 30);
+  alt.write(s.repaint());
+  CHECK(alt.altscreen());
+  CHECK(line(alt, 0) == "vi screen");
+}
+
+TEST_CASE("vt: a title is bounded and invalid UTF-8 shows as replacement runes", "[term][vt]") {
+  VtScreen s(2, 20);
+  s.write("\x1b]2;" + std::string(5000, 't') + "\x07");
+  CHECK(s.title().size() == 1024);
+  s.write("a\xff" "b");
+  auto row = s.row(0);
+  CHECK(row.runes[0] == U'a');
+  CHECK(row.runes[1] == U'\uFFFD');
+  CHECK(row.runes[2] == U'b');
+}
