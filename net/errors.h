@@ -84,6 +84,11 @@ inline constexpr char nosub[] = "no sub-workspace";  // "no sub-workspace NAME"
 inline constexpr char sandboxopts[] = "-sandbox needs new -sub, and -net needs -sandbox";
 inline constexpr char nosandbox[] = "cannot sandbox";  // "cannot sandbox: why"
 inline constexpr char sandboxnet[] = "cannot sandbox: no network in this sandbox to give";
+// VT windows (wsys, term/vt_screen).
+inline constexpr char vtopts[] = "-vt is for new windows that run a program";
+inline constexpr char noprogram[] = "no program runs in this window";
+inline constexpr char inputfull[] = "too much input waiting: the program is not reading";
+inline constexpr char vtcons[] = "cons of a vt window is written, not read: the program reads its tty";
 
 // The hub tree's (net/hub_tree).
 inline constexpr char badctl[] = "bad ctl message";

@@ -34,8 +34,10 @@ std::vector<std::string> merged_env(const PtyConfig& cfg) {
   // TERM=dumb unless the caller names a TERM of its own: getenv finds the
   // first of two, so both must never be there.
   auto add = cfg.env;
-  if (std::none_of(add.begin(), add.end(), [](auto& kv) { return kv.first == "TERM"; }))
-    add.insert(add.begin(), {"TERM", "dumb"});
+  if (std::none_of(add.begin(), add.end(), [](auto& kv) { return kv.first == "TERM"; })) {
+    add.insert(add.begin(), {"TERM", cfg.vt ? "xterm-256color" : "dumb"});
+    if (cfg.vt) add.insert(add.begin() + 1, {"COLORTERM", "truecolor"});
+  }
   std::vector<std::string> env;
   for (char** e = environ; *e; e++) {
     std::string_view kv(*e);
@@ -74,11 +76,16 @@ ExecPlan plan(const PtyConfig& cfg) {
 }
 
 // 9term's `stty tabs -onlcr icanon echo erase ^h intr ^?`, on the kernel's
-// defaults for a new pty; iutf8 so that erase removes whole runes.
-bool set_9term_modes(int fd) {
+// defaults for a new pty; iutf8 so that erase removes whole runes. A VT's
+// pty keeps the kernel's defaults (xterm's), with iutf8.
+bool set_modes(int fd, bool vt) {
   termios t{};
   if (tcgetattr(fd, &t) < 0)
     return false;
+  if (vt) {
+    t.c_iflag |= IUTF8;
+    return tcsetattr(fd, TCSANOW, &t) == 0;
+  }
   t.c_oflag &= ~(ONLCR | TABDLY);
   t.c_iflag |= IUTF8;
   t.c_lflag |= ICANON | ECHO;
@@ -88,7 +95,7 @@ bool set_9term_modes(int fd) {
 }
 
 // Opens a master (non-blocking, close-on-exec) and its slave, sized and in
-// 9term's modes. Returns false with errno set.
+// 9term's modes (or a VT's). Returns false with errno set.
 bool open_pair(const PtyConfig& cfg, int& master, int& slave) {
   master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
   if (master < 0)
@@ -102,7 +109,7 @@ bool open_pair(const PtyConfig& cfg, int& master, int& slave) {
   }
   slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
   winsize ws{cfg.rows, cfg.cols, 0, 0};
-  if (slave < 0 || !set_9term_modes(slave) || ioctl(slave, TIOCSWINSZ, &ws) < 0) {
+  if (slave < 0 || !set_modes(slave, cfg.vt) || ioctl(slave, TIOCSWINSZ, &ws) < 0) {
     int e = errno;
     if (slave >= 0)
       close(slave);

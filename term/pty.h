@@ -20,6 +20,10 @@ struct PtyConfig {
   std::vector<std::pair<std::string, std::string>> env;
   std::string dir;  // working directory; empty: ours
   unsigned short cols = 80, rows = 24;
+  // A terminal emulator's pty (VT windows and sessions): the kernel's
+  // modes (erase ^?, intr ^C, onlcr) and TERM=xterm-256color with
+  // COLORTERM=truecolor, instead of 9term's modes and TERM=dumb.
+  bool vt = false;
 };
 
 // A program started on a pty. The master is non-blocking and close-on-exec;
@@ -38,7 +42,7 @@ struct ExitStatus {
   std::string to_string() const;  // "" on success, else Plan 9 style "exit 3" / "signal 2"
 };
 
-// Starts cfg.argv on a new pty whose termios is 9term's
+// Starts cfg.argv on a new pty whose termios is 9term's (unless cfg.vt)
 // (`stty tabs -onlcr icanon echo erase ^h intr ^?`, plus iutf8). Returns
 // nothing and sets err (errno text, also for a failed exec or chdir, which
 // the child reports back through a close-on-exec pipe) on failure; nothing

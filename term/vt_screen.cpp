@@ -133,6 +133,12 @@ void VtScreen::write(std::string_view bytes) {
   vterm_screen_flush_damage(screen_);
 }
 
+void VtScreen::clear() {
+  write("\x1b[H\x1b[2J");
+  scrollback_.clear();
+  changed();
+}
+
 void VtScreen::resize(int rows, int cols) {
   rows = std::max(rows, 1);
   cols = std::max(cols, 1);
@@ -283,6 +289,14 @@ std::string VtScreen::text() const {
   for (auto& row : scrollback_) append_plain(out, row);
   for (int r = 0; r < rows_; r++) append_plain(out, row(r));
   return out;
+}
+
+std::string VtScreen::text_bytes(uint64_t offset, size_t count) {
+  if (text_version_ != version_) {
+    text_ = text();
+    text_version_ = version_;
+  }
+  return offset >= text_.size() ? "" : text_.substr(size_t(offset), count);
 }
 
 std::string sgr(const Style& s) {

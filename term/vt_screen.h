@@ -70,6 +70,8 @@ class VtScreen {
 
   // What the program wrote.
   void write(std::string_view bytes);
+  // Clears the screen and the scrollback (the text file opened OTRUNC).
+  void clear();
   // The terminal's new size (the program gets SIGWINCH from the pty).
   void resize(int rows, int cols);
   int rows() const { return rows_; }
@@ -105,6 +107,8 @@ class VtScreen {
   // The scrollback and the screen as plain text, each row ending in a
   // newline, trailing blanks dropped (the `text` file).
   std::string text() const;
+  // Bytes [offset, offset+count) of text(), made once per version.
+  std::string text_bytes(uint64_t offset, size_t count);
   // Bytes that draw this screen on an xterm-like terminal of the same
   // size: the alternate screen if it is on, every row with its styles,
   // the cursor where it is. Sent to a late joiner instead of a replay.
@@ -123,6 +127,8 @@ class VtScreen {
   std::deque<VtRow> scrollback_;
   std::string input_;
   std::string title_;
+  std::string text_;           // text() as of text_version_
+  uint64_t text_version_ = 0;
   int cursor_row_ = 0, cursor_col_ = 0;
   bool cursor_visible_ = true;
   bool altscreen_ = false;

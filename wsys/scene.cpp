@@ -40,6 +40,28 @@ SceneRow scene_row(std::u32string_view text, term::Row row, size_t cols, size_t 
 
 }  // namespace
 
+namespace {
+
+// A VT window shows its screen, or vt_back lines up into the scrollback;
+// the scroll bar spans the scrollback and the screen.
+void vt_rows(SceneWindow& s, const Window& w, bool current) {
+  const term::VtScreen& vt = *w.vt;
+  s.vt = true;
+  for (int r = 0; r < vt.rows(); r++) {
+    term::VtRow row = vt.row(r - w.vt_back);
+    s.rows.push_back(SceneRow{std::move(row.runes), 0, 0, std::move(row.styles)});
+  }
+  if (current && w.vt_back == 0 && vt.cursor_visible()) {
+    s.cursor_row = vt.cursor_row();
+    s.cursor_col = vt.cursor_col();
+  }
+  s.size = vt.scrollback_lines() + size_t(vt.rows());
+  s.org = vt.scrollback_lines() - size_t(w.vt_back);
+  s.end = s.org + size_t(vt.rows());
+}
+
+}  // namespace
+
 std::shared_ptr<const SceneWindow> scene_window(const Window& w, bool current, Metrics m) {
   auto s = std::make_shared<SceneWindow>();
   s->id = w.id;
@@ -48,6 +70,10 @@ std::shared_ptr<const SceneWindow> scene_window(const Window& w, bool current, M
   s->holding = w.text.holding();
   s->foreign = !w.peer.empty();
   s->version = w.view_version;
+  if (w.vt) {
+    vt_rows(*s, w, current);
+    return s;
+  }
   auto [cols, nrows] = cells_of(w.rect, m);
   std::u32string_view text = w.text.runes();
   auto rows = term::layout(text, w.text.org(), cols, nrows);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "term/vt_screen.h"
 #include "wsys/cursor.h"
 #include "wsys/geometry.h"
 
@@ -42,9 +43,12 @@ inline Rect text_rect(Rect r) {
 // one before it ended (a wide rune two, a combining mark none: it draws in
 // the cells of the rune before it). Cells [sel0, sel1) are selected; sel1
 // may exceed the row's length when the selection runs on past its end.
+// A VT window's row also has styles (colours and attributes by cells);
+// none: the window's own colours.
 struct SceneRow {
   std::u32string cells;
   int sel0 = 0, sel1 = 0;
+  std::vector<term::StyleRun> styles;
 };
 
 struct Scene;
@@ -58,6 +62,7 @@ struct SceneWindow {
   std::vector<SceneRow> rows;     // what is visible, from the top
   int cursor_row = -1;            // the tick, when nothing is selected …
   int cursor_col = 0;             // … and the window is current
+  bool vt = false;                // a terminal's screen: a block cursor, styled rows
   size_t org = 0, end = 0, size = 0;  // shown runes [org, end) of size: the scroll bar
   uint64_t version = 0;           // changes whenever anything above does
   // A host window's sub-workspace, drawn inside its border in its own

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <csignal>
 
+#include <unistd.h>
+
 namespace grio::wsys {
 
 Shell::Shell(asio::io_context& io, term::PtyProcess p, Events ev)
@@ -38,10 +40,20 @@ void Shell::input(std::string_view bytes) {
   write_more();
 }
 
+// A window is either kind, so the two never mix in pending_.
+bool Shell::send(std::string_view bytes) {
+  if (pending_.size() + bytes.size() > max_pending) return false;
+  raw_ = true;
+  pending_.append(bytes);
+  write_more();
+  return true;
+}
+
 // Writes what the pty takes now; waits for room for the rest.
 void Shell::write_more() {
   while (!pending_.empty() && !waiting_ && !done_) {
-    long n = term::write_input(master_.native_handle(), pending_);
+    long n = raw_ ? long(::write(master_.native_handle(), pending_.data(), pending_.size()))
+                  : term::write_input(master_.native_handle(), pending_);
     if (n < 0 && errno == EBUSY) return retry_later();
     if (n < 0 && errno != EAGAIN) return pending_.clear();
     if (n < 0) {

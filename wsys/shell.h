@@ -26,6 +26,11 @@ class Shell {
 
   // Input the window has already shown, so the tty must not echo it again.
   void input(std::string_view bytes);
+  // Input as a terminal sends it (a VT window's keys): the tty echoes it
+  // as the program asked. False, and nothing sent, when more than
+  // max_pending bytes already wait for the program to read.
+  bool send(std::string_view bytes);
+  static constexpr size_t max_pending = 64 * 1024;
   bool echo() { return term::echo_enabled(master_.native_handle()); }
   bool canonical() { return term::canonical_enabled(master_.native_handle()); }
   void interrupt() { term::interrupt(proc_); }
@@ -44,6 +49,7 @@ class Shell {
   Events ev_;
   std::string buf_;
   std::string pending_;   // input the pty could not take yet
+  bool raw_ = false;      // pending_ came through send(), not input()
   bool waiting_ = false;  // for the pty to become writable, or retry_
   int retry_ms_ = 5;      // retry_'s next wait
   bool done_ = false;

@@ -30,13 +30,14 @@ constexpr std::array<std::pair<std::string_view, WctlVerb>, 12> kVerbs{{
     {"hide", WctlVerb::Hide},     {"unhide", WctlVerb::Unhide}, {"delete", WctlVerb::Delete},
 }};
 
-enum class Opt { Cd, Dx, Dy, Hide, Id, Maxx, Maxy, Minx, Miny, Pid, R, Scroll, Noscroll, Sub, Sandbox, Net };
+enum class Opt { Cd, Dx, Dy, Hide, Id, Maxx, Maxy, Minx, Miny, Pid, R, Scroll, Noscroll, Sub, Sandbox, Net, Vt };
 
-constexpr std::array<std::pair<std::string_view, Opt>, 16> kOpts{{
+constexpr std::array<std::pair<std::string_view, Opt>, 17> kOpts{{
     {"-cd", Opt::Cd},     {"-dx", Opt::Dx},     {"-dy", Opt::Dy},     {"-hide", Opt::Hide},
     {"-id", Opt::Id},     {"-maxx", Opt::Maxx}, {"-maxy", Opt::Maxy}, {"-minx", Opt::Minx},
     {"-miny", Opt::Miny}, {"-pid", Opt::Pid},   {"-r", Opt::R},       {"-scroll", Opt::Scroll},
     {"-noscroll", Opt::Noscroll}, {"-sub", Opt::Sub}, {"-sandbox", Opt::Sandbox}, {"-net", Opt::Net},
+    {"-vt", Opt::Vt},
 }};
 
 // rio splits on isspace in the C locale: blank, tab, newline, \v, \f, \r.
@@ -199,6 +200,7 @@ bool parse_option(Scanner& s, Opt opt, WctlCommand& c) {
     case Opt::Hide: c.hide = true; return true;
     case Opt::Sandbox: c.sandbox = true; return true;
     case Opt::Net: c.net = true; return true;
+    case Opt::Vt: c.vt = true; return true;
     case Opt::Scroll: c.scroll = true; return true;
     case Opt::Noscroll: c.scroll = false; return true;
     case Opt::R: return parse_r(s, c);
@@ -260,6 +262,8 @@ net::Result<WctlCommand> parse_wctl(std::string_view msg) {
   if ((c.verb != WctlVerb::New || c.sub) && !rest.empty()) return R::error(err::wctlextra);
   // A sandbox is a sub-workspace's, and -net opens one to the network.
   if ((c.sandbox && (!c.sub || c.verb != WctlVerb::New)) || (c.net && !c.sandbox)) return R::error(err::sandboxopts);
+  // A VT window's screen is its program's: no -pid client draws in it.
+  if (c.vt && (c.verb != WctlVerb::New || c.sub || c.pid)) return R::error(err::vtopts);
   c.cmd = rest;
   return c;
 }

@@ -34,6 +34,7 @@ struct WctlCommand {
   std::optional<std::string> sub;   // new -sub NAME: the window hosts a sub-workspace NAME (grio)
   bool sandbox = false;             // new -sub NAME -sandbox: its programs run under bwrap (grio)
   bool net = false;                 // -sandbox -net: with the network (grio)
+  bool vt = false;                  // new -vt: a terminal's screen (libvterm) instead of rio's text (grio)
   std::string cmd;                  // new: the rest of the line, the command to run
   // Not parsed: who sent it, if a Unix socket peer (SO_PEERCRED's uid).
   // Only such a peer's -pid is ever signalled, and only while that process

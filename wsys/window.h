@@ -13,6 +13,7 @@
 
 #include "net/file_tree.h"
 #include "term/text.h"
+#include "term/vt_screen.h"
 #include "wsys/cursor.h"
 #include "wsys/geometry.h"
 #include "wsys/shell.h"
@@ -80,6 +81,10 @@ struct Window {
   pid_t note_pid = 0;                // -pid: whom DEL and delete signal
   std::optional<uint32_t> note_uid;  // the uid note_pid must run as; none: never signalled
   term::TextBuffer text;
+  // A VT window's (new -vt) screen, which takes the place of text: the
+  // program's output goes here, keys and cons writes go to the program.
+  std::unique_ptr<term::VtScreen> vt;
+  int vt_back = 0;                   // lines of its scrollback shown: 0, the live screen
   term::OutputDecoder shell_output;  // decoder of what our program writes
   std::unique_ptr<Shell> shell;      // the program we started in it, if any
   int refs = 0;                      // 9P nodes bound to the window

@@ -47,6 +47,18 @@ net::Error set_note(Window& w, const WctlCommand& c) {
   return {};
 }
 
+// A rune the keyboard (or a test) typed, as a VT window's key: the line
+// discipline's keys become the terminal keys that send the same.
+term::KeyPress vt_key(char32_t k) {
+  switch (k) {
+    case '\n': return {0, term::VtKey::Enter};
+    case '\t': return {0, term::VtKey::Tab};
+    case 0x08: return {0, term::VtKey::Backspace};
+    case 0x1B: return {0, term::VtKey::Escape};
+    default: return {k};
+  }
+}
+
 void fail_all(std::deque<net::Req>& q, std::string_view why) {
   auto doomed = std::move(q);
   q.clear();
@@ -179,6 +191,7 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c, const net::Grant
   auto w = std::make_unique<Window>(id);
   w->text = term::TextBuffer(cfg_.text);
   w->rect = r;
+  if (c.vt) w->vt = std::make_unique<term::VtScreen>(cells(r).second, cells(r).first, cfg_.vt);
   w->hidden = c.hide;
   if (c.scroll) w->scroll = *c.scroll;
   if (c.cd) w->wdir = *c.cd;
@@ -222,11 +235,14 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
   if (!c.cmd.empty()) pc.argv = {"/bin/sh", "-c", c.cmd};
   pc.env = {{"wsys", cfg_.address}, {"winid", std::to_string(w.id)}};
   pc.dir = w.wdir;
+  pc.vt = w.vt != nullptr;
   std::tie(pc.cols, pc.rows) = cells(w.rect);
   std::string why = fence ? fence(pc) : "";
   auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
   if (!p) {
-    w.text.write(w.shell_output, "grio: cannot start program: " + why + "\n");
+    std::string msg = "grio: cannot start program: " + why + "\n";
+    if (w.vt) w.vt->write(msg + "\r");
+    else w.text.write(w.shell_output, msg);
     return;
   }
   int id = w.id;
@@ -356,7 +372,7 @@ std::pair<unsigned short, unsigned short> WindowSystem::cells(Rect r) const {
 
 // A program that has the mouse file open always sees its output (rio).
 bool WindowSystem::output_blocked(const Window& w) const {
-  if (w.scroll || w.mouse.open) return false;
+  if (w.scroll || w.mouse.open || w.vt) return false;
   auto [cols, rows] = cells(w.rect);
   return w.text.qh() > term::visible_end(w.text.runes(), w.text.org(), cols, rows);
 }
@@ -368,6 +384,7 @@ net::Error WindowSystem::reshape(Window& w, Rect r) {
   w.rect = r;
   w.reshapes++;
   if (w.shell) w.shell->resize(cells(r).first, cells(r).second);
+  if (w.vt) w.vt->resize(cells(r).second, cells(r).first);
   if (w.sub) w.sub->ws().set_screen(sub_screen(r));
   reshaped(w);
   wctl_changed(w);
@@ -444,6 +461,10 @@ void WindowSystem::type(int id, std::u32string_view keys) {
     for (char32_t k : keys) key_state(*w, "c" + term::to_utf8(std::u32string(1, k)));
     return;
   }
+  if (w->vt) {
+    for (char32_t k : keys) press(*w, vt_key(k));
+    return;
+  }
   follow_tty(*w);
   for (char32_t k : keys) {
     auto effect = w->text.type(k);
@@ -464,11 +485,51 @@ void WindowSystem::follow_tty(Window& w) {
 }
 
 void WindowSystem::paste(Window& w, std::u32string_view runes) {
+  if (w.vt) {
+    w.vt->paste(term::to_utf8(runes));
+    return flush_vt_input(w);
+  }
   follow_tty(w);
   w.text.paste(runes);
 }
 
+void WindowSystem::press(Window& w, const term::KeyPress& k) {
+  if (!w.vt) return;
+  w.vt->key(k);
+  if (w.vt_back) scroll_vt(w, -w.vt_back);  // typing shows the live screen, as xterm does
+  flush_vt_input(w);
+}
+
+net::Error WindowSystem::send_input(Window& w, std::string_view bytes) {
+  if (!w.shell) return err::noprogram;
+  return w.shell->send(bytes) ? net::Error{} : net::Error{err::inputfull};
+}
+
+void WindowSystem::flush_vt_input(Window& w) {
+  std::string in = w.vt->take_input();
+  if (!in.empty() && w.shell) w.shell->send(in);
+}
+
+void WindowSystem::scroll_vt(Window& w, int n) {
+  if (!w.vt) return;
+  int back = std::clamp(w.vt_back + n, 0, int(w.vt->scrollback_lines()));
+  if (back == w.vt_back) return;
+  w.vt_back = back;
+  w.view_version++;
+  touched();
+}
+
+// A VT window's output is its screen's; what the terminal answers (a
+// cursor position report) goes back to the program. The view follows
+// output in scroll mode.
 void WindowSystem::output(Window& w, term::OutputDecoder& from, std::string_view bytes) {
+  if (w.vt) {
+    w.vt->write(bytes);
+    if (w.scroll) w.vt_back = 0;
+    flush_vt_input(w);
+    w.view_version++;
+    return touched();
+  }
   insert_output(w, from, bytes);
   changed(w);
 }

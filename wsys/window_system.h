@@ -29,6 +29,7 @@ struct WsysConfig {
   int font_width = 8;                   // columns for the pty size
   std::string address;                  // $wsys for programs we start
   term::TextConfig text;                // history limits
+  term::VtConfig vt;                    // a VT window's scrollback
   size_t max_windows = 256;             // windows at once, deleted ones still in use included
   size_t max_peer_windows = 16;         // windows the peers of one export may have pushed
   net::HubLimits hubs;                  // sessions, hubs and their memory
@@ -81,6 +82,16 @@ class WindowSystem {
   // Button 2's paste and send into w: as typing, it follows the program's
   // tty modes as they are now.
   void paste(Window& w, std::u32string_view runes);
+  // A key with its modifiers, for a VT window's program as xterm sends it
+  // (other windows take its rune through type(); keys that move are the
+  // desktop's there).
+  void press(Window& w, const term::KeyPress& k);
+  // Bytes for a VT window's program as they are (cons writes): an error
+  // when its program is gone or has not read what it was sent before.
+  net::Error send_input(Window& w, std::string_view bytes);
+  // Moves a VT window's view n lines into its scrollback (negative: back
+  // towards the live screen), within what it has.
+  void scroll_vt(Window& w, int n);
   // A kbdfs `k` or `K` message (the keys held down, after a press or a
   // release) for w's kbd file; dropped unless it is open.
   void key_state(Window& w, std::string msg);
@@ -160,6 +171,7 @@ class WindowSystem {
   void program_exited(int id);
   void feed_program(Window& w);
   void follow_tty(Window& w);
+  void flush_vt_input(Window& w);
   void set_current(int id);
   net::Error may_create(const WctlCommand& c, const net::Grant& by);
   net::Error host(Window& w, const WctlCommand& c);

@@ -1,0 +1,166 @@
+// VT windows (new -vt): real full-screen programs on a pty sized to the
+// window, driven through the window's files over 9P as a client would.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "net/errors.h"
+#include "tests/wsys/local_wsys.h"
+#include "tests/wsys/sync_files.h"
+
+using namespace grio;
+using namespace grio::test;
+
+namespace {
+
+// 80 columns and 24 rows at the headless font (8×16): 5-px frame each
+// side, and the scroll bar's 16 px.
+constexpr const char* vt80x24 = "new -vt -r 0 0 666 394 ";
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The window's text file, read whole.
+std::string vt_text(net::SyncClient& c, int id) {
+  auto fid = c.walk_path("wsys/" + std::to_string(id) + "/text");
+  if (!fid) return "";
+  std::string out;
+  if (c.open(*fid, ninep::OREAD))
+    for (uint64_t off = 0;;) {
+      auto r = c.read(*fid, off, 8192);
+      if (!r || r->empty()) break;
+      out += *r;
+      off += r->size();
+    }
+  c.clunk(*fid);
+  return out;
+}
+
+// Row r of window id's screen, trailing blanks dropped.
+std::string screen_row(LocalWsys& ws, int id, int r) {
+  return ws.on_io([&] {
+    auto* w = ws.ws.live(id);
+    if (!w || !w->vt) return std::string("<no vt window>");
+    std::u32string runes = w->vt->row(r).runes;
+    while (!runes.empty() && runes.back() == U' ') runes.pop_back();
+    return term::to_utf8(runes);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("vt: vi opens a file, an edit is typed through cons, :wq saves it, and text showed vi's screen", "[wsys][vt]") {
+  LocalWsys ws;
+  auto file = ws.dir / "note.txt";
+  std::ofstream(file) << "hello\n";
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "wctl", std::string(vt80x24) + "vi " + file.string()) == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  // vi's screen: the file's line, then its empty-line tildes.
+  REQUIRE(ws.eventually([&] {
+    auto t = vt_text(*c, id);
+    return t.starts_with("hello\n~") && t.find("note.txt") != std::string::npos;
+  }));
+  std::string cons = "wsys/" + std::to_string(id) + "/cons";
+  REQUIRE(write_file(*c, cons, "A world") == "");
+  REQUIRE(ws.eventually([&] { return vt_text(*c, id).starts_with("hello world\n"); }));
+  REQUIRE(write_file(*c, cons, "\x1b") == "");
+  REQUIRE(write_file(*c, cons, ":wq\r") == "");
+  REQUIRE(ws.eventually([&] { return slurp(file) == "hello world\n"; }));
+  // vi ended, and its window with it.
+  CHECK(ws.eventually([&] { return ws.only_window() == 0; }));
+}
+
+TEST_CASE("vt: less pages with the space bar, and q leaves its alternate screen", "[wsys][vt]") {
+  LocalWsys ws;
+  auto file = ws.dir / "lines";
+  {
+    std::ofstream out(file);
+    for (int i = 1; i <= 200; i++) out << i << "\n";
+  }
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "wctl", std::string(vt80x24) + "sh -c 'echo before; less " + file.string() + "; echo after; sleep 30'") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  REQUIRE(ws.eventually([&] { return screen_row(ws, id, 0) == "1" && screen_row(ws, id, 22) == "23"; }));
+  CHECK(ws.on_io([&] { return ws.ws.live(id)->vt->altscreen(); }));
+  std::string cons = "wsys/" + std::to_string(id) + "/cons";
+  REQUIRE(write_file(*c, cons, " ") == "");
+  REQUIRE(ws.eventually([&] { return screen_row(ws, id, 0) == "24"; }));
+  CHECK(screen_row(ws, id, 22) == "46");
+  REQUIRE(write_file(*c, cons, "q") == "");
+  REQUIRE(ws.eventually([&] { return vt_text(*c, id).find("after\n") != std::string::npos; }));
+  CHECK(screen_row(ws, id, 0) == "before");
+  CHECK_FALSE(ws.on_io([&] { return ws.ws.live(id)->vt->altscreen(); }));
+}
+
+TEST_CASE("vt: top runs on an xterm-256color pty", "[wsys][vt]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "wctl", std::string(vt80x24) + "sh -c 'echo TERM=$TERM COLORTERM=$COLORTERM; top -b -n1 | head -12; sleep 30'") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  REQUIRE(ws.eventually([&] { return vt_text(*c, id).find("PID") != std::string::npos; }));
+  auto t = vt_text(*c, id);
+  CHECK(t.starts_with("TERM=xterm-256color COLORTERM=truecolor\n"));
+  CHECK(t.find("Tasks:") != std::string::npos);
+}
+
+TEST_CASE("vt: the pty is the window's size in cells and follows a resize, and cons writes are the program's input", "[wsys][vt]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "wctl", std::string(vt80x24) + "sh") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  std::string dir = "wsys/" + std::to_string(id) + "/";
+  REQUIRE(write_file(*c, dir + "cons", "stty size\r") == "");
+  bool sized = ws.eventually([&] { return vt_text(*c, id).find("24 80\n") != std::string::npos; });
+  INFO(vt_text(*c, id));
+  REQUIRE(sized);
+  // 100 columns, 30 rows.
+  REQUIRE(write_file(*c, dir + "wctl", "resize -r 0 0 826 490") == "");
+  REQUIRE(write_file(*c, dir + "cons", "stty size\r") == "");
+  REQUIRE(ws.eventually([&] { return vt_text(*c, id).find("30 100\n") != std::string::npos; }));
+  CHECK(ws.on_io([&] { return ws.ws.live(id)->vt->cols(); }) == 100);
+  // Reading cons is the program's business, not a client's.
+  auto r = read_file(*c, dir + "cons");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == err::vtcons);
+}
+
+TEST_CASE("vt: -vt is refused with -pid, -sub and verbs other than new", "[wsys][vt]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  CHECK(write_file(*c, "wctl", "new -vt -pid 1234") == err::vtopts);
+  CHECK(write_file(*c, "wctl", "new -vt -sub x") == err::vtopts);
+  REQUIRE(write_file(*c, "wctl", "new sleep 30") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  CHECK(write_file(*c, "wsys/" + std::to_string(id) + "/wctl", "resize -vt -dx 300") == err::vtopts);
+  CHECK(ws.on_io([&] { return ws.ws.window_count(); }) == 1);
+}
+
+TEST_CASE("vt: input for a program that does not read is bounded, and the window goes on", "[wsys][vt]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "wctl", std::string(vt80x24) + "sh -c 'stty raw -echo; echo asleep; sleep 60'") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  REQUIRE(ws.eventually([&] { return vt_text(*c, id).starts_with("asleep\n"); }));
+  std::string cons = "wsys/" + std::to_string(id) + "/cons";
+  std::string chunk(8192, 'x');
+  std::string e;
+  int n = 0;
+  for (; n < 64 && e.empty(); n++) e = write_file(*c, cons, chunk);
+  CHECK(e == err::inputfull);
+  // The pty's own buffer, then 64 KiB waiting with us: then no more.
+  CHECK(n * 8192 <= 2 * 64 * 1024 + 8192);
+  CHECK(vt_text(*c, id).starts_with("asleep\n"));
+  CHECK(write_file(*c, "wsys/" + std::to_string(id) + "/label", "still here") == "");
+}
