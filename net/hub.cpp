@@ -43,6 +43,10 @@ Hub::ReaderId Hub::attach(Follow f, bool first) {
   r.first = first;
   r.off = policy_.trunc ? end_ : start_;
   r.eof_seq = eof_next_;
+  if (screen_ && !frozen_) {
+    r.off = end_;
+    r.pending = screen_();
+  }
   return id;
 }
 
@@ -62,7 +66,11 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
   assert(it != readers_.end());
   Reader& r = it->second;
   if (frozen_ || count == 0) return {};
-  if (uint64_t to = catch_up(r); to > r.off) {  // announce exactly what went
+  const Eof* ahead = next_eof(r);
+  if (uint64_t to = catch_up(r); to > r.off && screen_ && (!ahead || ahead->off >= end_)) {
+    r.pending = screen_();  // the screen as it is now, not a marker
+    r.off = end_;
+  } else if (to > r.off) {  // announce exactly what went
     uint64_t missed = to - r.off;
     lost_ += missed;
     // The marker is a line of its own, even after part of a line.

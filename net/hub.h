@@ -108,6 +108,12 @@ class Hub {
   void set_fear(bool on, uint32_t wait_ms = 0);
   void set_trunc(bool on) { policy_.trunc = on; }
   void set_cap(size_t cap);
+  // A terminal's screen kept beside the log (hub 1 of a VT session): a
+  // reader that attaches late, or that the cap or its lag overtook, gets
+  // the bytes that repaint the screen as of the log's end, then the live
+  // output from there, instead of a replay or a marker that would tear
+  // the screen. screen() must answer for exactly the bytes written.
+  void set_screen(std::function<std::string()> screen) { screen_ = std::move(screen); }
   void set_lag(size_t lag);
   // Static-file read of held bytes (frozen hubs): offset 0 = oldest held.
   std::string read_at(uint64_t offset, size_t count) const;
@@ -159,6 +165,7 @@ class Hub {
   void copy(uint64_t from, size_t n, std::string& out) const;
 
   HubPolicy policy_;
+  std::function<std::string()> screen_;
   std::deque<Chunk> log_;
   uint64_t start_ = 0, end_ = 0;
   std::deque<Eof> eofs_;

@@ -382,8 +382,11 @@ Error HubTree::ctl(Dir& d, std::string_view line, const void* conn) {
     if (!hooks_.start) return err::nosessions;
     if (auto e = room_for(1, 0, 4 * start_cap); !e.empty()) return e;
     auto cmd = line.substr(line.find(w[1], line.find(verb) + verb.size()) + w[1].size());
+    cmd = cmd.substr(0, cmd.find('\n'));
+    bool vt = w.size() > 2 && w[2] == "-vt";
+    if (vt) cmd = cmd.substr(cmd.find("-vt") + 3);
     make_session(w[1], "starting");
-    auto e = hooks_.start(w[1], std::string(cmd.substr(0, cmd.find('\n'))));
+    auto e = hooks_.start(w[1], std::string(cmd), vt);
     if (!e.empty()) end_session(w[1], "failed " + e);
     return e;
   }

@@ -110,7 +110,8 @@ class HubTree : public FileTree {
   // serving a terminal handed over (fd, which it then owns; watch: nothing
   // typed there is sent).
   struct Hooks {
-    std::function<Error(const std::string& name, const std::string& cmd)> start;
+    // vt: `new NAME -vt`, a session kept as a terminal's screen.
+    std::function<Error(const std::string& name, const std::string& cmd, bool vt)> start;
     std::function<void(const std::string& name)> removed;
     std::function<Result<std::shared_ptr<Terminal>>(const std::string& session, int fd, bool watch)> terminal;
     std::function<void(const std::string& session, unsigned short cols, unsigned short rows)> resize;

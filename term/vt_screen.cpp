@@ -329,10 +329,13 @@ std::string VtScreen::repaint() const {
     VtRow row = this->row(r);
     std::vector<int> col_of(row.runes.size() + 1, 0);
     for (size_t i = 0; i < row.runes.size(); i++) col_of[i + 1] = col_of[i] + cell_width(row.runes[i]);
-    int styled = 0;  // columns the runs cover; past them all is the default style
-    for (auto& run : row.styles) styled += run.cells;
+    int shown = 0;  // columns up to the last whose blank shows (a colour behind it, a line under it)
+    for (int col = 0; auto& run : row.styles) {
+      col += run.cells;
+      if (run.style.bg != Paper || run.style.underline) shown = col;
+    }
     size_t end = row.runes.size();
-    while (end > 0 && row.runes[end - 1] == U' ' && col_of[end - 1] >= styled) end--;
+    while (end > 0 && row.runes[end - 1] == U' ' && col_of[end - 1] >= shown) end--;
     if (end == 0) continue;
     out += "\x1b[" + std::to_string(r + 1) + ";1H";
     size_t run = 0;

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <csignal>
 
+#include "term/vt_screen.h"
+
 namespace grio::wsys {
 
 using net::Hub;
@@ -14,10 +16,13 @@ using Entry = net::HubTree::Entry;
 class HubSession {
  public:
   HubSession(asio::io_context& io, net::HubTree& hubs, const std::string& name, term::PtyProcess p,
-             std::function<void()> exited);
+             std::function<void()> exited, std::unique_ptr<term::VtScreen> screen);
   ~HubSession();
   pid_t pid() const { return proc_.pid; }
-  void resize(unsigned short cols, unsigned short rows) { term::resize(master_.native_handle(), cols, rows); }
+  void resize(unsigned short cols, unsigned short rows) {
+    term::resize(master_.native_handle(), cols, rows);
+    if (screen_) screen_->resize(rows, cols);
+  }
 
  private:
   void read_pty();
@@ -39,14 +44,18 @@ class HubSession {
   bool gathering_ = false;  // a batch is open: gather_ runs
   std::string pending_;  // input the pty has not taken yet
   std::string note_line_;
+  // A VT session's screen, fed what goes to hub 1. Its answers to the
+  // program's queries are dropped: the clients' own terminals answer.
+  std::unique_ptr<term::VtScreen> screen_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 HubSession::HubSession(asio::io_context& io, net::HubTree& hubs, const std::string& name, term::PtyProcess p,
-                       std::function<void()> exited)
-    : hubs_(hubs), proc_(p), master_(io, p.master), exited_(std::move(exited)), gather_(io) {
+                       std::function<void()> exited, std::unique_ptr<term::VtScreen> screen)
+    : hubs_(hubs), proc_(p), master_(io, p.master), exited_(std::move(exited)), gather_(io), screen_(std::move(screen)) {
   in_ = hubs.hub(name, "0");
   out_ = hubs.hub(name, "1");
+  if (screen_) out_->hub.set_screen([s = screen_.get()] { return s->repaint(); });
   notes_ = hubs.hub(name, "note");
   // Typed input and notes must not be lost to a full pty: their writers
   // wait for the program instead.
@@ -62,6 +71,7 @@ HubSession::HubSession(asio::io_context& io, net::HubTree& hubs, const std::stri
 
 HubSession::~HubSession() {
   *alive_ = false;
+  if (screen_) out_->hub.set_screen(nullptr);  // readers of an ended session get what is left
   in_->hub.detach(in_rid_);
   notes_->hub.detach(note_rid_);
   error_code ec;
@@ -104,6 +114,10 @@ void HubSession::write_out(bool end) {
     if (*alive) end ? exited_() : read_pty();
   };
   if (batch.empty()) return next(0);
+  if (screen_) {
+    screen_->write(batch);
+    screen_->take_input();
+  }
   hubs_.write(out_, std::move(batch), next);
 }
 
@@ -172,8 +186,9 @@ HubSessions::~HubSessions() { close(); }
 
 // BUG: fork and exec happen on the io thread, as for windows.
 net::Error HubSessions::start(const std::string& name, const std::string& cmd,
-                              std::vector<std::pair<std::string, std::string>> env) {
+                              std::vector<std::pair<std::string, std::string>> env, bool vt) {
   term::PtyConfig pc;
+  pc.vt = vt;
   std::string c = cmd;
   while (!c.empty() && c.front() == ' ') c.erase(0, 1);
   if (!c.empty()) pc.argv = {"/bin/sh", "-c", c};
@@ -182,8 +197,9 @@ net::Error HubSessions::start(const std::string& name, const std::string& cmd,
   std::string why = fence ? fence(pc) : "";
   auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
   if (!p) return "cannot start program: " + why;
-  sessions_[name] = std::make_unique<HubSession>(io_, hubs_, name, *p, [this, name] { exited(name); });
-  hubs_.set_state(name, "running " + std::to_string(p->pid));
+  auto screen = vt ? std::make_unique<term::VtScreen>(pc.rows, pc.cols) : nullptr;
+  sessions_[name] = std::make_unique<HubSession>(io_, hubs_, name, *p, [this, name] { exited(name); }, std::move(screen));
+  hubs_.set_state(name, "running " + std::to_string(p->pid) + (vt ? " vt" : ""));
   return {};
 }
 

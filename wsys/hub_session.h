@@ -24,9 +24,12 @@ class HubSessions {
   ~HubSessions();
 
   // Starts cmd (empty: the user's shell) in the session directory `name`
-  // that the hub tree has just made; env is added to the program's.
+  // that the hub tree has just made; env is added to the program's. A vt
+  // session's program runs on an xterm-256color pty, and its screen is
+  // kept (term/vt_screen.h) so that a client joining late, or skipped
+  // ahead, gets it repainted instead of a replay.
   net::Error start(const std::string& name, const std::string& cmd,
-                   std::vector<std::pair<std::string, std::string>> env);
+                   std::vector<std::pair<std::string, std::string>> env, bool vt = false);
   // The directory was removed: hang up the program.
   void removed(const std::string& name);
   // The session's terminal size (TIOCSWINSZ: its program gets SIGWINCH).

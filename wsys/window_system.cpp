@@ -77,8 +77,8 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
   sessions_ = std::make_unique<HubSessions>(io, *hubs_, [this](pid_t pid) { reap_later(pid); });
   sessions_->fence = [this](term::PtyConfig& pc) { return fence ? fence(pc) : net::Error{}; };
   hubs_->set_hooks(net::HubTree::Hooks{
-      [this](const std::string& name, const std::string& cmd) {
-        return sessions_->start(name, cmd, {{"wsys", cfg_.address}});
+      [this](const std::string& name, const std::string& cmd, bool vt) {
+        return sessions_->start(name, cmd, {{"wsys", cfg_.address}}, vt);
       },
       [this](const std::string& name) { sessions_->removed(name); },
       [this](const std::string& name, int fd, bool watch) { return serve_terminal(io_, *hubs_, name, fd, watch); },
@@ -508,6 +508,17 @@ net::Error WindowSystem::send_input(Window& w, std::string_view bytes) {
 void WindowSystem::flush_vt_input(Window& w) {
   std::string in = w.vt->take_input();
   if (!in.empty() && w.shell) w.shell->send(in);
+}
+
+void WindowSystem::vt_mouse(Window& w, int row, int col, int pressed, int released) {
+  if (!w.vt) return;
+  const std::pair<int, int> buttons[] = {{1, 1}, {2, 2}, {8, 4}, {16, 5}};  // rio's bit, the terminal's button
+  w.vt->mouse_move(row, col, 0);
+  for (auto [bit, b] : buttons) {
+    if (pressed & bit) w.vt->mouse(row, col, b, true, 0);
+    if ((released & bit) && b <= 3) w.vt->mouse(row, col, b, false, 0);
+  }
+  flush_vt_input(w);
 }
 
 void WindowSystem::scroll_vt(Window& w, int n) {

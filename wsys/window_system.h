@@ -89,6 +89,9 @@ class WindowSystem {
   // Bytes for a VT window's program as they are (cons writes): an error
   // when its program is gone or has not read what it was sent before.
   net::Error send_input(Window& w, std::string_view bytes);
+  // Mouse buttons (1, 2; 8, 16 the wheel) pressed and released at a cell
+  // of a VT window whose program asked for the mouse: reported to it.
+  void vt_mouse(Window& w, int row, int col, int pressed, int released);
   // Moves a VT window's view n lines into its scrollback (negative: back
   // towards the live screen), within what it has.
   void scroll_vt(Window& w, int n);

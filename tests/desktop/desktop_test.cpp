@@ -42,7 +42,7 @@ void menu3(Desk& d, int x, int y, int i) {
 // Hub in button 3's menu and a sweep from (700, 450) to (1100, 700): window
 // 2, on the session io, once its client says it is attached.
 void hub_window(Desk& d) {
-  menu3(d, 900, 200, 2);  // Hub
+  menu3(d, 900, 200, 3);  // Hub
   d.xdo("mousemove 700 450 mousedown 3 mousemove 900 600 mousemove 1100 700 sleep 0.1 mouseup 3");
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
   REQUIRE(eventually([&] { return d.text(2).find("attached to io") != std::string::npos; }));
@@ -128,7 +128,7 @@ TEST_CASE("New and a sweep make a window of the swept size and Delete removes it
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
   CHECK(d.wctl(2).substr(0, 48) == "        700         450        1100         700 ");
   CHECK(eventually([&] { return d.shot().at(701, 600) == Focused; }));
-  menu3(d, 900, 200, 5);  // Delete, then pick the window
+  menu3(d, 900, 200, 6);  // Delete, then pick the window
   d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
   CHECK(eventually([&] { return d.ids() == "1\n"; }));
   CHECK(eventually([&] { return d.shot().at(701, 600) == 0x777777; }));
@@ -139,11 +139,11 @@ TEST_CASE("Hide puts a window in the menu under its label and choosing it brings
   d.start({GRIO_BINARY, "window", "-m", "-r", "600", "450", "1000", "750", "sleep", "30"});
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
   REQUIRE(d.p9("write /wsys/2/label", "hideme").status == 0);
-  menu3(d, 900, 200, 6);  // Hide, then pick the window
+  menu3(d, 900, 200, 7);  // Hide, then pick the window
   d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
   REQUIRE(eventually([&] { return d.wctl(2).find("hidden") != std::string::npos; }));
   CHECK(eventually([&] { return d.shot().at(601, 600) == 0x777777; }));
-  menu3(d, 900, 200, 8);  // the first hidden window's entry
+  menu3(d, 900, 200, 9);  // the first hidden window's entry
   CHECK(eventually([&] { return d.wctl(2).find("visible") != std::string::npos; }));
   CHECK(eventually([&] { return d.shot().at(601, 600) == Focused; }));
 }
@@ -173,7 +173,7 @@ TEST_CASE("button 3's menu opens with the pointer on the item last chosen", "[de
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
   d.start({GRIO_BINARY, "window", "-m", "-r", "100", "450", "500", "750", "sleep", "30"});
   REQUIRE(eventually([&] { return d.ids() == "1\n2\n3\n"; }));
-  menu3(d, 900, 200, 6);  // Hide, then pick window 2
+  menu3(d, 900, 200, 7);  // Hide, then pick window 2
   d.xdo("mousemove 800 600 mousedown 3 sleep 0.1 mouseup 3");
   REQUIRE(eventually([&] { return d.wctl(2).find("hidden") != std::string::npos; }));
   // Opened again, Hide is highlighted under the pointer, and releasing the
@@ -192,7 +192,7 @@ TEST_CASE("button 3's menu opens with the pointer on the item last chosen", "[de
   // At the top of the screen the menu cannot open above the pointer: the
   // pointer moves down onto Hide.
   d.xdo("mousemove 900 3 mousedown 3");
-  int want = 2 + 6 * item_h + item_h / 2;
+  int want = 2 + 7 * item_h + item_h / 2;
   int y = -1;
   CHECK(eventually([&] {
     std::string loc = d.sh("xdotool getmouselocation --shell").out;

@@ -125,9 +125,9 @@ TEST_CASE("Sub in the top level's menu sweeps a host for the next free sub-works
   s.mouse(Point{900, 600}, 4);
   REQUIRE(s.last->menu);
   SceneMenu m = *s.last->menu;
-  REQUIRE(m.items[1] == "Sub");
-  s.mouse(item_point(m, 1), 4);
-  s.mouse(item_point(m, 1), 0);
+  REQUIRE(m.items[2] == "Sub");
+  s.mouse(item_point(m, 2), 4);
+  s.mouse(item_point(m, 2), 0);
   s.mouse(Point{300, 300}, 4);
   s.mouse(Point{800, 700}, 4);
   s.mouse(Point{800, 700}, 0);

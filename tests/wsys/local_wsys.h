@@ -45,7 +45,9 @@ struct LocalWsys {
       io.stop();
     });
     thread.join();
-    std::filesystem::remove_all(dir);
+    // A program still ending (vi removing its swap file) may race us.
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
   }
   // Runs f on the io thread, which owns the window system.
   template <class F>

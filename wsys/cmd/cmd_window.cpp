@@ -1,6 +1,6 @@
 // grio window: make a window in $wsys, after rio's window(1). The server runs
 // the command in it, or with -m the command runs here, on a pty joined to
-// the window's cons. With --hub NAME the command is `grio hub NAME`, as
+// the window's cons. With -vt the window is a terminal (xterm-256color). With --hub NAME the command is `grio hub NAME`, as
 // Plan 9 runs hubshell in a rio window: the window shows a hub session.
 // With --sub NAME the window hosts a new, empty sub-workspace NAME, and
 // its address is printed; with --sandbox its programs run under bwrap
@@ -37,12 +37,13 @@ using net::SyncClient;
 using namespace ninep;
 
 constexpr const char* kUsage =
-    "usage: grio window [-m] [-r x0 y0 x1 y1] [-dx n] [-dy n] [-minx n] [-miny n] [-maxx n] [-maxy n]\n"
+    "usage: grio window [-m | -vt] [-r x0 y0 x1 y1] [-dx n] [-dy n] [-minx n] [-miny n] [-maxx n] [-maxy n]\n"
     "                   [-hide] [-scroll|-noscroll] [-cd dir] [--wsys ADDR]\n"
     "                   [--sub NAME [--sandbox [--net]] | --hub NAME [--hub-wsys ADDR] | cmd [arg ...]]\n";
 
 struct Options {
   bool here = false;              // -m: run the command here
+  bool vt = false;                // -vt: a terminal's screen (wctl new -vt)
   std::string geometry;           // the wctl options, as text: " -dx 300 -hide"
   std::optional<std::string> cd;  // -cd
   std::string addr;               // --wsys, else $wsys
@@ -103,6 +104,7 @@ Options parse(int argc, char** argv) {
     } else if (a == "-dx" || a == "-dy" || a == "-minx" || a == "-miny" || a == "-maxx" || a == "-maxy")
       number(a);
     else if (a == "-hide" || a == "-scroll" || a == "-noscroll") o.geometry += " " + a;
+    else if (a == "-vt") o.vt = true;
     else if (a == "-cd") o.cd = value(a);
     else if (a == "--wsys") o.addr = value(a);
     else if (a.starts_with("--wsys=")) o.addr = a.substr(7);
@@ -119,6 +121,7 @@ Options parse(int argc, char** argv) {
   if (o.sub && (o.hub || o.here || o.cd || !o.argv.empty()))
     throw Usage{"--sub makes an empty workspace: no command, -m, -cd or --hub"};
   if (!o.fence.empty() && !o.sub) throw Usage{"--sandbox and --net need --sub"};
+  if (o.vt && (o.here || o.sub)) throw Usage{"-vt runs the command in the window's own terminal: not with -m or --sub"};
   if (o.fence.find("-net") != std::string::npos && o.fence.find("-sandbox") == std::string::npos)
     throw Usage{"--net needs --sandbox"};
   return o;
@@ -189,7 +192,9 @@ void check_command(const Options& o) {
 }
 
 // The wctl options of the new window: geometry, then -cd (ours by default).
-std::string spec(const Options& o) { return "new" + o.geometry + " -cd " + rc_quote(o.cd ? *o.cd : cwd()); }
+std::string spec(const Options& o) {
+  return "new" + o.geometry + (o.vt ? " -vt" : "") + " -cd " + rc_quote(o.cd ? *o.cd : cwd());
+}
 
 template <class T>
 T check(net::Result<T> r) {

@@ -20,7 +20,7 @@ enum Edge { Left = 1, Right = 2, Top = 4, Bottom = 8 };
 const std::vector<std::string> menu2_items(bool scroll) {
   return {"cut", "paste", "snarf", "look", "send", scroll ? "noscroll" : "scroll"};
 }
-const std::vector<std::string> menu3_items = {"New", "Sub", "Hub", "Resize", "Move", "Delete", "Hide", "Exit"};
+const std::vector<std::string> menu3_items = {"New", "VT", "Sub", "Hub", "Resize", "Move", "Delete", "Hide", "Exit"};
 
 // Hub's window runs `grio hub io` against this desktop's own window system
 // ($wsys of its programs), by the path of this very program: a window on
@@ -141,7 +141,7 @@ std::shared_ptr<const Scene> Controller::build() {
 void Controller::pick_cursor(Scene& s) {
   bool picking = mode_ == Mode::Pick || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping;
   if (picking) {
-    bool cross = pending_ == Pending::New || pending_ == Pending::Sub || pending_ == Pending::Hub ||
+    bool cross = sweeping(pending_) ||
                  mode_ == Mode::Sweeping;
     s.cursor = cross ? SceneCursor::Cross : SceneCursor::Sight;
     return;
@@ -160,15 +160,47 @@ void Controller::pick_cursor(Scene& s) {
 
 // --- keyboard ---
 
-void Controller::keys(std::u32string_view runes) {
-  if (Controller* c = nested_current()) return c->keys(runes);
+void Controller::keys(std::u32string_view runes, unsigned mods) {
+  if (Controller* c = nested_current()) return c->keys(runes, mods);
   Window* w = ws_.live(ws_.current());
   if (!w) return;
+  if (w->vt && !w->kbd.open && mods) {  // Alt as an ESC prefix, as xterm sends it
+    for (char32_t r : runes) ws_.press(*w, term::KeyPress{r, term::VtKey::None, 0, mods});
+    return;
+  }
   ws_.type(w->id, runes);
-  if ((w = ws_.live(w->id))) show(*w, w->text.q0());
+  if ((w = ws_.live(w->id)) && !w->vt) show(*w, w->text.q0());
 }
 
 namespace {
+
+std::optional<Nav> nav_of(term::VtKey k) {
+  switch (k) {
+    case term::VtKey::Left: return Nav::Left;
+    case term::VtKey::Right: return Nav::Right;
+    case term::VtKey::Up: return Nav::Up;
+    case term::VtKey::Down: return Nav::Down;
+    case term::VtKey::PageUp: return Nav::PageUp;
+    case term::VtKey::PageDown: return Nav::PageDown;
+    case term::VtKey::Home: return Nav::Home;
+    case term::VtKey::End: return Nav::End;
+    default: return std::nullopt;
+  }
+}
+
+// What a key types in a rio window: the line discipline's runes (DEL
+// interrupts); keys that type nothing there give 0.
+char32_t rio_rune(const term::KeyPress& k) {
+  switch (k.key) {
+    case term::VtKey::None: return k.rune;
+    case term::VtKey::Enter: return '\n';
+    case term::VtKey::Tab: return '\t';
+    case term::VtKey::Backspace: return 0x08;
+    case term::VtKey::Escape: return 0x1B;
+    case term::VtKey::Delete: return 0x7F;
+    default: return 0;
+  }
+}
 
 // Plan 9's runes for the navigation keys (keyboard.h).
 char32_t nav_rune(Nav n) {
@@ -186,6 +218,16 @@ char32_t nav_rune(Nav n) {
 }
 
 }  // namespace
+
+// A VT window takes the key as a terminal would; others as rio does.
+void Controller::press(const term::KeyPress& k) {
+  if (Controller* c = nested_current()) return c->press(k);
+  Window* w = ws_.live(ws_.current());
+  if (!w) return;
+  if (w->vt && !w->kbd.open) return ws_.press(*w, k);
+  if (auto n = nav_of(k.key)) return nav(*n);
+  if (char32_t r = rio_rune(k)) keys(std::u32string(1, r));
+}
 
 void Controller::key_state(std::string msg) {
   if (Controller* c = nested_current()) return c->key_state(std::move(msg));
@@ -225,6 +267,7 @@ void Controller::nav(Nav n) {
 // Moves the view by rows (negative: back). Going back lays out whole
 // lines before org, since rows wrap.
 void Controller::scroll_rows(Window& w, long rows) {
+  if (w.vt) return ws_.scroll_vt(w, int(-rows));
   size_t cols = ws_.cells(w.rect).first;
   std::u32string_view t = w.text.runes();
   size_t org = w.text.org();
@@ -256,6 +299,10 @@ void Controller::scroll_bar(Window& w, int button, Point p) {
   if (button == 1) return scroll_rows(w, -rows);
   if (button == 4) return scroll_rows(w, rows);
   double f = std::clamp(double(p.y - s.min.y) / std::max(1, s.dy()), 0.0, 1.0);
+  if (w.vt) {  // the scrollback line at f of it all on top
+    long lines = long(w.vt->scrollback_lines());
+    return ws_.scroll_vt(w, int(lines - long(f * double(lines + w.vt->rows())) - w.vt_back));
+  }
   w.text.set_org(term::line_start(w.text.runes(), size_t(f * double(w.text.size()))));
   ws_.changed(w);
 }
@@ -294,6 +341,7 @@ void Controller::mouse(MouseState m) {
   ws_.pointer = m.at;
   if (to_nested(m)) return dirty();
   if (to_program(m)) return dirty();
+  if (to_terminal(m)) return dirty();
   int pressed = m.buttons & ~buttons_, released = buttons_ & ~m.buttons;
   buttons_ = m.buttons & 7;
   for (int b : {8, 16})
@@ -328,6 +376,27 @@ bool Controller::to_program(const MouseState& m) {
   buttons_ = m.buttons & 7;
   mode_ = m.buttons ? Mode::Sending : Mode::Idle;
   if (in && in->mouse.open) ws_.mouse(*in, m.at, m.buttons, m.msec);
+  return true;
+}
+
+// A program in a VT window that turned mouse reporting on gets buttons
+// 1 and 2 and the wheel over the window's text, and the motion while one
+// is held, in cells; button 3 stays rio's (the window menu is always
+// there). A press in another VT window makes it current first.
+bool Controller::to_terminal(const MouseState& m) {
+  if (mode_ != Mode::Idle && mode_ != Mode::Reporting) return false;
+  Window* w = mode_ == Mode::Reporting ? ws_.live(target_) : ws_.window_at(m.at);
+  if (!w || !w->vt || !w->vt->wants_mouse()) return false;
+  int pressed = m.buttons & ~buttons_, released = buttons_ & ~m.buttons & 3;
+  Rect t = text_rect(w->rect);
+  if (mode_ == Mode::Idle && (!t.contains(m.at) || (pressed & 4) || !(pressed & (1 | 2 | 8 | 16)))) return false;
+  if (ws_.current() != w->id) focus(*w);
+  int row = std::clamp((m.at.y - t.min.y) / cfg_.metrics.font_h, 0, w->vt->rows() - 1);
+  int col = std::clamp((m.at.x - t.min.x) / cfg_.metrics.font_w, 0, w->vt->cols() - 1);
+  ws_.vt_mouse(*w, row, col, pressed & 27, released);
+  buttons_ = m.buttons & 7;
+  target_ = w->id;
+  mode_ = m.buttons & 3 ? Mode::Reporting : Mode::Idle;
   return true;
 }
 
@@ -659,11 +728,11 @@ void Controller::menu3_pick(int item) {
     if (Window* w = ws_.live(it->second); w && w->hidden) ws_.control(*w, verb(WctlVerb::Unhide));
     return;
   }
-  static const Pending what[] = {Pending::New, Pending::Sub, Pending::Hub, Pending::Resize, Pending::Move,
-                                 Pending::Delete, Pending::Hide, Pending::Exit};
+  static const Pending what[] = {Pending::New, Pending::Vt, Pending::Sub, Pending::Hub, Pending::Resize,
+                                 Pending::Move, Pending::Delete, Pending::Hide, Pending::Exit};
   if (item >= int(std::size(what))) return;
   pending_ = what[item];
-  bool sweeps = pending_ == Pending::New || pending_ == Pending::Sub || pending_ == Pending::Hub;
+  bool sweeps = sweeping(pending_);
   mode_ = sweeps ? Mode::SweepWait : Mode::Pick;
 }
 
@@ -692,8 +761,9 @@ void Controller::finish_sweep(Rect r) {
   outline_.reset();
   Pending p = std::exchange(pending_, Pending::None);
   if (r.dx() < 100 || r.dy() < 2 * (Borderwidth + 1) + cfg_.metrics.font_h) return;  // too small: rio gives up
-  if (p == Pending::New || p == Pending::Sub || p == Pending::Hub) {
+  if (sweeping(p)) {
     WctlCommand c = verb(WctlVerb::New);
+    c.vt = p == Pending::Vt;
     c.r = r;
     if (p == Pending::Hub) c.cmd = hub_command();
     if (p == Pending::Sub) c.sub = next_sub_name();

@@ -49,7 +49,11 @@ class Controller {
   Controller& operator=(const Controller&) = delete;
 
   void mouse(MouseState m);
-  void keys(std::u32string_view runes);
+  // Typed runes; with mods (Alt), a VT window gets them as xterm sends them.
+  void keys(std::u32string_view runes, unsigned mods = 0);
+  // A key that types no text (Enter, arrows, F1…, Ctrl-letter) with its
+  // modifiers: a VT window's, or rio's meaning of it elsewhere.
+  void press(const term::KeyPress& k);
   void nav(Nav n);
   // A kbdfs `k` or `K` message: the keys held down after a press or a
   // release, for the current window's kbd file.
@@ -60,8 +64,9 @@ class Controller {
   void clipboard(std::string text);
 
  private:
-  enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border, Sending, Scrolling };
-  enum class Pending { None, New, Sub, Hub, Resize, Move, Delete, Hide, Exit };
+  enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border, Sending, Scrolling, Reporting };
+  enum class Pending { None, New, Vt, Sub, Hub, Resize, Move, Delete, Hide, Exit };
+  static bool sweeping(Pending p) { return p == Pending::New || p == Pending::Vt || p == Pending::Sub || p == Pending::Hub; }
   // The desktop of a sub-workspace shown in a host window: a controller of
   // its own, publishing to this one, and the last scene it published.
   struct Nested {
@@ -71,6 +76,7 @@ class Controller {
   };
 
   bool to_program(const MouseState& m);
+  bool to_terminal(const MouseState& m);
   bool to_nested(const MouseState& m);
   Controller* nested_at(Window& host);
   Controller* nested_current();

@@ -338,6 +338,39 @@ std::optional<Nav> nav_key(SDL_Keycode k) {
   }
 }
 
+unsigned modifiers(Uint16 mod) {
+  return (mod & KMOD_SHIFT ? term::ModShift : 0) | (mod & KMOD_ALT ? term::ModAlt : 0) | (mod & KMOD_CTRL ? term::ModCtrl : 0);
+}
+
+// A key SDL sends no text for, with its modifiers, as the controller
+// takes it (a VT window as xterm would, others as rio does).
+std::optional<term::KeyPress> key_press(const SDL_Keysym& k) {
+  using term::VtKey;
+  unsigned mods = modifiers(k.mod);
+  if (k.sym >= SDLK_F1 && k.sym <= SDLK_F12) return term::KeyPress{0, VtKey::Function, int(k.sym - SDLK_F1 + 1), mods};
+  VtKey key = VtKey::None;
+  switch (k.sym) {
+    case SDLK_RETURN: case SDLK_KP_ENTER: key = VtKey::Enter; break;
+    case SDLK_BACKSPACE: key = VtKey::Backspace; break;
+    case SDLK_TAB: key = VtKey::Tab; break;
+    case SDLK_ESCAPE: key = VtKey::Escape; break;
+    case SDLK_DELETE: key = VtKey::Delete; break;
+    case SDLK_INSERT: key = VtKey::Insert; break;
+    case SDLK_LEFT: key = VtKey::Left; break;
+    case SDLK_RIGHT: key = VtKey::Right; break;
+    case SDLK_UP: key = VtKey::Up; break;
+    case SDLK_DOWN: key = VtKey::Down; break;
+    case SDLK_PAGEUP: key = VtKey::PageUp; break;
+    case SDLK_PAGEDOWN: key = VtKey::PageDown; break;
+    case SDLK_HOME: key = VtKey::Home; break;
+    case SDLK_END: key = VtKey::End; break;
+    default: break;
+  }
+  if (key != VtKey::None) return term::KeyPress{0, key, 0, mods};
+  if ((k.mod & KMOD_CTRL) && k.sym >= SDLK_a && k.sym <= SDLK_z) return term::KeyPress{char32_t(k.sym - SDLK_a + 1), VtKey::None, 0, mods};
+  return std::nullopt;
+}
+
 // Keys SDL sends no text for: the ones the line discipline knows.
 char32_t control_key(const SDL_Keysym& k) {
   switch (k.sym) {
@@ -418,11 +451,7 @@ void Desktop::Impl::key_state(const SDL_KeyboardEvent& k, asio::io_context& io, 
 void Desktop::Impl::key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c) {
   key_state(k, io, c);
   if (k.type == SDL_KEYUP) return;
-  if (auto n = nav_key(k.keysym.sym)) {
-    asio::post(io, [&c, n = *n] { c.nav(n); });
-  } else if (char32_t r = control_key(k.keysym)) {
-    asio::post(io, [&c, r] { c.keys(std::u32string(1, r)); });
-  }
+  if (auto p = key_press(k.keysym)) asio::post(io, [&c, p = *p] { c.press(p); });
 }
 
 void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& c, bool& quit, bool& redraw) {
@@ -446,7 +475,8 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& 
     case SDL_KEYUP: return key(e.key, io, c);
     case SDL_TEXTINPUT: {
       std::u32string runes = term::OutputDecoder().decode(e.text.text);
-      asio::post(io, [&c, runes] { c.keys(runes); });
+      unsigned alt = SDL_GetModState() & KMOD_ALT ? term::ModAlt : 0;
+      asio::post(io, [&c, runes, alt] { c.keys(runes, alt); });
       return;
     }
     case SDL_CLIPBOARDUPDATE: return read_clipboard(io, c);

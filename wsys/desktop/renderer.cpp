@@ -104,6 +104,62 @@ void Renderer::draw_runes(std::u32string_view s, int x, int y, uint32_t c) {
   }
 }
 
+namespace {
+
+// A VT colour: an RGB value, or the window's own ink or paper.
+uint32_t vt_colour(uint32_t c, uint32_t ink, uint32_t paper) { return c == term::Ink ? ink : c == term::Paper ? paper : c; }
+
+// Runes of row from index i that start before column `end`, and the
+// column after them.
+size_t runes_before(std::u32string_view runes, size_t i, int& col, int end) {
+  size_t j = i;
+  while (j < runes.size() && (col < end || term::cell_width(runes[j]) == 0)) col += term::cell_width(runes[j++]);
+  return j - i;
+}
+
+}  // namespace
+
+// A VT row: each style run's background, then its runes in its colour;
+// bold drawn twice a pixel apart, underline as a line under the cells.
+// BUG: italic is drawn upright (the fonts module has no slanted face).
+void Renderer::draw_styled(const SceneRow& row, int x, int y, uint32_t ink) {
+  int fw = font_.width(), fh = font_.height();
+  int col = 0;
+  size_t i = 0;
+  auto runs = row.styles;
+  int styled = 0;
+  for (auto& run : runs) styled += run.cells;
+  runs.push_back({1 << 20, term::Style{}});  // the rest of the row
+  for (auto& run : runs) {
+    const term::Style& st = run.style;
+    int start = col;
+    if (st.bg != term::Paper) fill(x + start * fw, y, run.cells * fw, fh, vt_colour(st.bg, ink, pal_.text_bg));
+    size_t n = runes_before(row.cells, i, col, start + run.cells);
+    uint32_t fg = vt_colour(st.fg, ink, pal_.text_bg);
+    if (n) draw_runes(std::u32string_view(row.cells).substr(i, n), x + start * fw, y, fg);
+    if (n && st.bold) draw_runes(std::u32string_view(row.cells).substr(i, n), x + start * fw + 1, y, fg);
+    if (st.underline) fill(x + start * fw, y + fh - 2, run.cells * fw, 1, fg);
+    i += n;
+    col = std::max(col, start + run.cells);
+    if (i >= row.cells.size() && col >= styled) break;
+  }
+}
+
+// A terminal's block cursor: the cell in ink, its rune in paper.
+void Renderer::draw_vt_cursor(const SceneWindow& w, int x0, int y0, uint32_t ink) {
+  int fw = font_.width(), fh = font_.height();
+  int x = x0 + w.cursor_col * fw, y = y0 + w.cursor_row * fh;
+  fill(x, y, fw, fh, ink);
+  if (size_t(w.cursor_row) >= w.rows.size()) return;
+  std::u32string_view runes = w.rows[size_t(w.cursor_row)].cells;
+  int col = 0;
+  size_t i = runes_before(runes, 0, col, w.cursor_col);
+  if (col != w.cursor_col || i >= runes.size() || runes[i] == U' ') return;
+  int end = col;
+  size_t n = runes_before(runes, i, end, col + 1);
+  draw_runes(runes.substr(i, n), x, y, pal_.text_bg);
+}
+
 // Coordinates inside a window's texture are relative to its rect.
 void Renderer::draw_text(const SceneWindow& w, uint32_t c) {
   Rect t = text_rect(w.rect);
@@ -115,8 +171,10 @@ void Renderer::draw_text(const SceneWindow& w, uint32_t c) {
     int y = y0 + int(i) * fh;
     if (row.sel1 > row.sel0)
       fill(x0 + row.sel0 * fw, y, std::min(right, row.sel1 * fw) - row.sel0 * fw, fh, pal_.selection);
-    draw_runes(row.cells, x0, y, c);
+    if (w.vt) draw_styled(row, x0, y, c);
+    else draw_runes(row.cells, x0, y, c);
   }
+  if (w.vt && w.cursor_row >= 0) return draw_vt_cursor(w, x0, y0, c);
   if (w.cursor_row >= 0) {  // rio's tick: a bar with a box at each end
     int x = x0 + w.cursor_col * fw, y = y0 + w.cursor_row * fh;
     fill(x, y, 1, fh, c);

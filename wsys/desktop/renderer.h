@@ -42,6 +42,8 @@ class Renderer {
   void draw_window(const SceneWindow& w, Cached& c);
   void draw_text(const SceneWindow& w, uint32_t colour);
   void draw_runes(std::u32string_view s, int x, int y, uint32_t colour);
+  void draw_styled(const SceneRow& row, int x, int y, uint32_t ink);
+  void draw_vt_cursor(const SceneWindow& w, int x0, int y0, uint32_t ink);
   void draw_menu(const SceneMenu& m);
   void ensure_glyphs(const Scene& s);
   void upload_atlas();

@@ -1,0 +1,171 @@
+// VT windows on the desktop, in process without SDL: button 3's VT item,
+// keys with modifiers as xterm sends them, the wheel through the
+// scrollback, mouse reports to a program that asked, styled scene rows.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "term/decode.h"
+#include "wsys/desktop/controller.h"
+#include "wsys/workspace.h"
+
+using namespace grio::wsys;
+using namespace grio::wsys::desktop;
+
+namespace {
+
+struct Setup {
+  grio::asio::io_context io;
+  Workspace top{io, WorkspaceConfig{}};
+  std::shared_ptr<const Scene> last;
+  std::unique_ptr<Controller> c;
+  uint32_t msec = 1000;
+  Setup() {
+    ControllerConfig cfg;
+    cfg.publish = [this](std::shared_ptr<const Scene> s) {
+      last = std::move(s);
+      grio::asio::post(io, [this] { c->ready(); });
+    };
+    c = std::make_unique<Controller>(io, top.ws(), cfg);
+  }
+  ~Setup() {
+    c.reset();
+    top.close();
+    io.poll();
+  }
+  void settle() {
+    for (int i = 0; i < 20; i++) io.poll();
+  }
+  // Runs the io loop until pred holds, for at most 20 s.
+  template <class P>
+  bool until(P pred) {
+    for (int i = 0; i < 2000; i++) {
+      settle();
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pred();
+  }
+  Window& make(const std::string& msg) {
+    auto cmd = parse_wctl(msg);
+    REQUIRE(cmd.ok());
+    auto w = top.ws().create(*cmd);
+    REQUIRE(w.ok());
+    settle();
+    return **w;
+  }
+  void mouse(Point at, int buttons) {
+    c->mouse(MouseState{at, buttons, msec += 10});
+    settle();
+  }
+  const SceneWindow* shown(int id) const {
+    if (!last) return nullptr;
+    for (auto& w : last->windows)
+      if (w->id == id) return w.get();
+    return nullptr;
+  }
+  // The rows window id shows, trailing blanks dropped, one per line.
+  std::string rows(int id) const {
+    const SceneWindow* w = shown(id);
+    if (!w) return "";
+    std::string out;
+    for (auto& r : w->rows) {
+      std::u32string_view v = r.cells;
+      while (!v.empty() && v.back() == U' ') v.remove_suffix(1);
+      out += grio::term::to_utf8(v) + "\n";
+    }
+    return out;
+  }
+};
+
+Point item_point(const SceneMenu& m, int i) {
+  return Point{(m.rect.min.x + m.rect.max.x) / 2, m.rect.min.y + 2 + i * m.item_h + m.item_h / 2};
+}
+
+}  // namespace
+
+TEST_CASE("VT in button 3's menu sweeps a VT window running the shell", "[desktop][vt]") {
+  Setup s;
+  s.mouse(Point{900, 600}, 4);
+  REQUIRE(s.last);
+  REQUIRE(s.last->menu);
+  SceneMenu m = *s.last->menu;
+  REQUIRE(m.items[0] == "New");
+  REQUIRE(m.items[1] == "VT");
+  s.mouse(item_point(m, 1), 4);
+  s.mouse(item_point(m, 1), 0);
+  s.mouse(Point{100, 100}, 4);
+  s.mouse(Point{700, 500}, 4);
+  s.mouse(Point{700, 500}, 0);
+  REQUIRE(s.top.ws().ids().size() == 1);
+  Window* w = s.top.ws().live(s.top.ws().ids()[0]);
+  REQUIRE(w->vt);
+  CHECK(w->rect == rect(100, 100, 700, 500));
+  REQUIRE(s.until([&] { return s.shown(w->id) && s.shown(w->id)->vt; }));
+}
+
+TEST_CASE("keys reach a VT window's program as xterm sends them, Alt as an ESC prefix", "[desktop][vt]") {
+  Setup s;
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'stty -icanon -echo; cat -v'");
+  int id = w.id;
+  REQUIRE(s.top.ws().current() == id);
+  s.c->press({0, grio::term::VtKey::Up});
+  s.c->keys(U"x", grio::term::ModAlt);
+  s.c->press({0, grio::term::VtKey::Function, 5});
+  // cat -v shows what came: ESC as ^[.
+  bool shown = s.until([&] { return s.rows(id).find("^[[A^[x^[[15~") != std::string::npos; });
+  INFO(s.rows(id));
+  CHECK(shown);
+  s.c->press({0x03, grio::term::VtKey::None, 0, grio::term::ModCtrl});  // ^C: the tty's interrupt
+  CHECK(s.until([&] { return !s.top.ws().live(id); }));
+}
+
+TEST_CASE("the wheel moves a VT window's view through its scrollback, and typing brings the live screen back", "[desktop][vt]") {
+  Setup s;
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'seq 1 100; exec cat'");
+  int id = w.id;
+  REQUIRE(s.until([&] { return s.rows(id).find("\n100\n") != std::string::npos; }));
+  const SceneWindow* sw = s.shown(id);
+  size_t org = sw->org;
+  CHECK(sw->size == org + 24);
+  s.mouse(Point{300, 200}, 8);  // wheel up: back 3 lines
+  s.mouse(Point{300, 200}, 0);
+  REQUIRE(s.until([&] { return s.shown(id)->org == org - 3; }));
+  CHECK(s.rows(id).find("\n97\n") != std::string::npos);
+  CHECK(s.rows(id).find("\n100\n") == std::string::npos);
+  CHECK(s.shown(id)->cursor_row < 0);  // no cursor while looking back
+  s.c->keys(U"z");
+  REQUIRE(s.until([&] { return s.shown(id)->org == org; }));
+}
+
+TEST_CASE("a program that asked for the mouse gets button 1 as an SGR report, button 3 stays rio's", "[desktop][vt]") {
+  Setup s;
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'printf \"\\033[?1000h\\033[?1006h\"; stty -icanon -echo; cat -v'");
+  int id = w.id;
+  REQUIRE(s.until([&] { return s.top.ws().live(id)->vt->wants_mouse(); }));
+  // The text starts 21 px in from the left, 5 down: cell (2, 3) is at 21+3*8, 5+2*16.
+  Point cell{21 + 3 * 8 + 2, 5 + 2 * 16 + 2};
+  s.mouse(cell, 1);
+  s.mouse(cell, 0);
+  REQUIRE(s.until([&] { return s.rows(id).find("^[[<0;4;3M^[[<0;4;3m") != std::string::npos; }));
+  s.mouse(cell, 4);
+  CHECK(s.last->menu);
+  s.mouse(cell, 0);
+}
+
+TEST_CASE("a VT window's scene rows carry the program's colours and attributes", "[desktop][vt]") {
+  Setup s;
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'printf \"\\033[31mred\\033[0m \\033[1;44mbold on blue\\033[0m\"; exec cat'");
+  int id = w.id;
+  REQUIRE(s.until([&] { return s.rows(id).starts_with("red bold on blue"); }));
+  const SceneRow& row = s.shown(id)->rows[0];
+  REQUIRE(row.styles.size() >= 3);
+  CHECK(row.styles[0].cells == 3);
+  CHECK(row.styles[0].style.fg != grio::term::Ink);
+  CHECK(row.styles[1].cells == 1);
+  CHECK(row.styles[1].style == grio::term::Style{});
+  CHECK(row.styles[2].cells == 12);
+  CHECK(row.styles[2].style.bold);
+  CHECK(row.styles[2].style.bg != grio::term::Paper);
+}
