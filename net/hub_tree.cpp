@@ -385,7 +385,7 @@ Error HubTree::ctl(Dir& d, std::string_view line, const void* conn) {
     cmd = cmd.substr(0, cmd.find('\n'));
     bool vt = w.size() > 2 && w[2] == "-vt";
     if (vt) cmd = cmd.substr(cmd.find("-vt") + 3);
-    make_session(w[1], "starting");
+    make_session(w[1], "starting")->vt = vt;
     auto e = hooks_.start(w[1], std::string(cmd), vt);
     if (!e.empty()) end_session(w[1], "failed " + e);
     return e;

@@ -91,6 +91,7 @@ class HubTree : public FileTree {
       return next_client;
     }
     unsigned short cols = 0, rows = 0;  // the size its pty was last given
+    bool vt = false;  // `new NAME -vt`: bytes go through as a terminal's, not rio's
   };
 
   // A client's terminal that the owner's process serves for one open

@@ -17,9 +17,10 @@ inline constexpr std::string_view read_only_notice = "\n[grio hub: read-only: yo
 
 // Calls on(kind, run) for keys in order, keeping line_start across calls;
 // stops before a % that begins a command and returns its index, else
-// keys.size().
+// keys.size(). In a VT session (vt) ^D and DEL are bytes like any other,
+// for the session's tty to act on.
 template <class F>
-size_t split_keys(std::string_view keys, bool& line_start, F on) {
+size_t split_keys(std::string_view keys, bool& line_start, F on, bool vt = false) {
   size_t from = 0;  // where the current run starts
   auto run = [&](size_t to) {
     if (to > from) on(Key::Run, keys.substr(from, to - from));
@@ -30,7 +31,7 @@ size_t split_keys(std::string_view keys, bool& line_start, F on) {
       run(i);
       return i;
     }
-    if (ch == 0x04 || ch == 0x7f) {
+    if (!vt && (ch == 0x04 || ch == 0x7f)) {
       run(i);
       on(ch == 0x04 ? Key::Eof : Key::Interrupt, std::string_view());
       from = i + 1;

@@ -159,7 +159,7 @@ void HubTerminal::pump(Out& o) {
 }
 
 void HubTerminal::emit(std::string_view bytes) {
-  unwritten_ += onlcr_(bytes);
+  unwritten_ += dir_->vt ? bytes : onlcr_(bytes);  // a VT session's pty translates its own
   if (!writing_) flush_tty();
 }
 
@@ -225,7 +225,7 @@ void HubTerminal::take(std::string_view keys) {
     if (k == Key::Run) send(in_, std::string(run));
     else if (k == Key::Eof && !watch_) in_->hub.eof();
     else if (k == Key::Interrupt) send(note_, "interrupt\n");
-  });
+  }, dir_->vt);
   taking_ = false;
   if (at < keys.size()) {
     // The % line goes to the client (with its end, if it came); what was

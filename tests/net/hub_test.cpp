@@ -343,3 +343,39 @@ TEST_CASE("hub: a tail reader never skips past an end of file", "[net][hub]") {
   uint64_t to = b.skip_to();
   CHECK(drain(b.h, b.tail) == Hub::marker(to - at) + b.all.substr(to));
 }
+
+TEST_CASE("hub: with a screen, a late joiner gets it instead of a replay, then the live bytes", "[net][hub]") {
+  Hub h;
+  std::string shown;  // what the screen has been fed
+  h.set_screen([&] { return "<screen:" + shown + ">"; });
+  auto early = h.attach();
+  CHECK(drain(h, early) == "<screen:>");
+  shown += "abc";
+  h.write("abc");
+  auto late = h.attach();
+  CHECK(drain(h, late) == "<screen:abc>");
+  shown += "def";
+  h.write("def");
+  CHECK(drain(h, late) == "def");
+  CHECK(drain(h, early) == "abcdef");
+  CHECK(h.lost() == 0);
+}
+
+TEST_CASE("hub: with a screen, a tail reader skipped ahead gets the screen, not a marker", "[net][hub]") {
+  HubPolicy p;
+  p.lag = Hub::min_cap;
+  Hub h(p);
+  h.set_screen([] { return std::string("<now>"); });
+  auto r = h.attach(Hub::Tail);
+  CHECK(drain(h, r) == "<now>");
+  for (int i = 0; i < 4; i++) h.write(bytes(Hub::atomic_max, uint32_t(i)));
+  CHECK(drain(h, r, Hub::atomic_max) == "<now>");
+  CHECK(h.lost() == 0);
+  h.write("tail");
+  CHECK(drain(h, r) == "tail");
+  // Without a screen, the same skip is a marker.
+  Hub plain(p);
+  auto q = plain.attach(Hub::Tail);
+  for (int i = 0; i < 4; i++) plain.write(bytes(Hub::atomic_max, uint32_t(i)));
+  CHECK(Hub::lost_in(plain.read(q, Hub::atomic_max).bytes).has_value());
+}

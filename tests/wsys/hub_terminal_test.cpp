@@ -14,6 +14,8 @@
 #include <cstring>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -492,5 +494,38 @@ TEST_CASE("grio hub gives the session its terminal's size, and a resize, handed 
     at = t.seen.size();
     t.type("stty size\n");
     CHECK(t.shows("40 120", at));
+  }
+}
+
+TEST_CASE("grio hub --vt: a late client gets vi's screen repainted, DEL and ESC are the session's keys, handed over or not",
+          "[wsys][hub][vt]") {
+  for (bool handover : {true, false}) {
+    INFO("handover " << handover);
+    GrioServe g;
+    std::string dir = "/tmp/grio-vt-XXXXXX";
+    REQUIRE(::mkdtemp(dir.data()));
+    std::string file = dir + "/session.txt";
+    { std::ofstream(file) << "hello\n"; }
+    Typist a({GRIO_BINARY, "hub", "--vt", "--wsys", g.addr, "ed"}, handover, 80, 24);
+    REQUIRE(a.shows("attached to ed"));
+    a.type("vi " + file + "\r");
+    REQUIRE(a.shows("session.txt\""));  // vi's status line, not the typed command's echo
+    // A second client joins: vi's screen is drawn for it, though nothing changed.
+    Typist b({GRIO_BINARY, "hub", "--wsys", g.addr, "ed"}, handover, 80, 24);
+    REQUIRE(b.shows("attached to ed"));
+    REQUIRE(b.shows("session.txt\""));
+    INFO(b.seen);
+    CHECK(b.seen.find("\x1b[0m\x1b[?1049h\x1b[H\x1b[2J") != std::string::npos);
+    CHECK(b.seen.find("hello") != std::string::npos);
+    // DEL erases in vi's insert mode, as the session's tty has it; it is no interrupt.
+    b.type("ix\x7fy\x1b");
+    b.type(":wq\r");
+    CHECK(eventually([&] {
+      std::ifstream in(file);
+      std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      return s == "yhello\n";
+    }));
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
   }
 }

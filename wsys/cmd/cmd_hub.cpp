@@ -42,7 +42,7 @@ using namespace ninep;
 using wsys::Key;
 using wsys::split_keys;
 
-constexpr const char* kUsage = "usage: grio hub [--watch] [--local] [--wsys ADDR] [NAME]\n";
+constexpr const char* kUsage = "usage: grio hub [--watch] [--local] [--vt] [--wsys ADDR] [NAME]\n";
 constexpr const char* kCommands =
     "%detach %attach NAME %remote NAME %local NAME %list %status %eof %fear %calm %trunc %notrunc\n";
 
@@ -99,6 +99,7 @@ void echo(const std::string& s) {
 
 struct Options {
   bool watch = false, local = false;
+  bool vt = false;  // --vt: start the session as a terminal's (hub/ctl new NAME -vt)
   std::string addr, name = "io";
 };
 
@@ -134,7 +135,7 @@ class Pump : public std::enable_shared_from_this<Pump> {
   static constexpr auto flood_frame = std::chrono::milliseconds(20);
   static constexpr uint32_t flood_bytes = 16 * 1024;  // a screenful or two
 
-  Pump(SyncClient& c, const std::string& session, uint32_t fid, uint32_t ctl, int fd, bool watcher,
+  Pump(SyncClient& c, const std::string& session, uint32_t fid, uint32_t ctl, int fd, bool watcher, bool vt,
        std::function<void(std::string)> ended)
       : c_(c.async()),
         timer_(c.io()),
@@ -144,9 +145,10 @@ class Pump : public std::enable_shared_from_this<Pump> {
         fd_(fd),
         watcher_(watcher),
         ended_(std::move(ended)) {
-    // Newlines are ours to translate where the terminal does not.
+    // Newlines are ours to translate where the terminal does not; a VT
+    // session's pty translates its own, or its program wants them bare.
     termios t{};
-    onlcr_ = ::tcgetattr(fd, &t) == 0 && !(t.c_oflag & OPOST);
+    onlcr_ = !vt && ::tcgetattr(fd, &t) == 0 && !(t.c_oflag & OPOST);
   }
   // On the io thread.
   void start() { read(); }
@@ -286,6 +288,7 @@ class Attachment {
   bool told_read_only_ = false;  // a watcher typed: told once that keys go nowhere
   bool taking_ = false;      // in take_keys: a write answered at once waits for it
   bool line_start_ = true;
+  bool vt_ = false;  // a VT session: ^D and DEL are the session tty's, newlines its own
   std::string cmd_;  // a % line being typed
   bool in_cmd_ = false, cmd_done_ = false;
 
@@ -328,7 +331,7 @@ std::string Attachment::open() {
     auto ctl = c_->walk_path("hub/ctl");
     if (!ctl) return "no session " + o_.name + " in " + o_.addr + ", and none can be started there (hub/ctl: " + ctl.error() + ")";
     if (auto e = c_->open(*ctl, OWRITE); !e) return "no session " + o_.name + ", and starting one: " + e.error();
-    auto w = c_->write(*ctl, 0, "new " + o_.name);
+    auto w = c_->write(*ctl, 0, "new " + o_.name + (o_.vt ? " -vt" : ""));
     c_->clunk(*ctl);
     if (!w && w.error() != "file already exists") return "no session " + o_.name + ", and starting one: " + w.error();
     // Attaching starts a session, as hubfs does; a mistyped name must not
@@ -362,6 +365,14 @@ std::string Attachment::open() {
     say("grio hub: watching " + o_.name + ": this connection may not type there\n");
   }
   return file("ctl", OREAD, ctl_);
+}
+
+// The session's status line ("session NAME running PID vt …") names a VT session.
+bool vt_session(const std::string& ctl) {
+  std::string_view first = std::string_view(ctl).substr(0, ctl.find('\n'));
+  for (size_t at = first.find(" vt"); at != std::string_view::npos; at = first.find(" vt", at + 1))
+    if (at + 3 == first.size() || first[at + 3] == ' ') return true;
+  return false;
 }
 
 std::string Attachment::ctl_text() {
@@ -410,11 +421,12 @@ Outcome Attachment::run() {
   int keys = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
   if (keys < 0) keys = ::fcntl(0, F_DUPFD_CLOEXEC, 3);  // a socket cannot be reopened
   if (keys < 0) return {Outcome::Failed, "stdin: " + std::string(std::strerror(errno))};
+  vt_ = vt_session(ctl_text());
   bool handed = hand_over();
   if (!handed)
     for (auto [fid, fd] : {std::pair{out_, 1}, std::pair{err_, 2}})
       pumps_.push_back(
-          std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, o_.watch, [this](std::string why) { ended(why); }));
+          std::make_shared<Pump>(*c_, o_.name, fid, ctl_, fd, o_.watch, vt_, [this](std::string why) { ended(why); }));
   keys_fd_ = keys;
   c_->run_on_io([this, handed] {
     wait_winch();
@@ -549,7 +561,7 @@ size_t Attachment::take(std::string_view bytes) {
         if (k == Key::Run) send(in_, std::string(run));
         else if (k == Key::Eof) send(ctl_, "eof 0");
         else send(note_, "interrupt\n");
-      });
+      }, vt_);
       if (i == bytes.size()) break;
       in_cmd_ = true;  // bytes[i] is a % that begins a command
       cmd_ = "%";
@@ -789,6 +801,7 @@ std::string parse(int argc, char** argv, Options& o) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") return "help";
     if (a == "--watch") o.watch = true;
+    else if (a == "--vt") o.vt = true;
     else if (a == "--local") o.local = true;
     else if (a == "--wsys" && i + 1 < argc) o.addr = argv[++i];
     else if (a.starts_with("--wsys=")) o.addr = a.substr(7);
@@ -799,6 +812,7 @@ std::string parse(int argc, char** argv, Options& o) {
   if (o.addr.empty() && getenv("wsys")) o.addr = getenv("wsys");
   if (o.addr.empty()) return "no window system: use --wsys ADDR or set $wsys";
   if (o.watch && o.local) return "--watch and --local do not go together";
+  if (o.vt && o.local) return "--vt starts a session on the server: not with --local";
   return "";
 }
 
