@@ -102,9 +102,11 @@ struct VtScreen::Callbacks {
     s.restore(row, cells, cols);
     return 1;
   }
-  static const VTermScreenCallbacks* table() {
-    static const VTermScreenCallbacks t = {damage, moverect, movecursor, settermprop, bell, resize, sb_pushline, sb_popline};
-    return &t;
+  // Without a scrollback, libvterm need not gather each line scrolled off.
+  static const VTermScreenCallbacks* table(bool scrollback) {
+    static const VTermScreenCallbacks with = {damage, moverect, movecursor, settermprop, bell, resize, sb_pushline, sb_popline};
+    static const VTermScreenCallbacks without = {damage, moverect, movecursor, settermprop, bell, resize, nullptr, nullptr};
+    return scrollback ? &with : &without;
   }
 };
 
@@ -119,7 +121,7 @@ VtScreen::VtScreen(int rows, int cols, VtConfig cfg) : cfg_(cfg), rows_(std::max
   vterm_set_utf8(vt_, 1);
   vterm_output_set_callback(vt_, collect_output, &input_);
   screen_ = vterm_obtain_screen(vt_);
-  vterm_screen_set_callbacks(screen_, Callbacks::table(), this);
+  vterm_screen_set_callbacks(screen_, Callbacks::table(cfg_.scrollback > 0), this);
   vterm_screen_enable_altscreen(screen_, 1);
   vterm_screen_set_damage_merge(screen_, VTERM_DAMAGE_SCROLL);
   vterm_screen_reset(screen_, 1);

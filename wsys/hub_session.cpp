@@ -197,7 +197,8 @@ net::Error HubSessions::start(const std::string& name, const std::string& cmd,
   std::string why = fence ? fence(pc) : "";
   auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
   if (!p) return "cannot start program: " + why;
-  auto screen = vt ? std::make_unique<term::VtScreen>(pc.rows, pc.cols) : nullptr;
+  // A late joiner is sent the screen alone: no scrollback to keep.
+  auto screen = vt ? std::make_unique<term::VtScreen>(pc.rows, pc.cols, term::VtConfig{0}) : nullptr;
   sessions_[name] = std::make_unique<HubSession>(io_, hubs_, name, *p, [this, name] { exited(name); }, std::move(screen));
   hubs_.set_state(name, "running " + std::to_string(p->pid) + (vt ? " vt" : ""));
   return {};

@@ -52,7 +52,9 @@
 #include <vector>
 
 #include "net/client.h"
+#include "term/decode.h"
 #include "term/pty.h"
+#include "term/vt_screen.h"
 #include "tests/bench/bench_util.h"
 #include "tests/child.h"
 
@@ -140,11 +142,13 @@ struct Client {
   char awaiting = 0;  // a key whose echo we wait for
   bool cr = false;    // the last read ended in \r (plain())
   bool seen = false;
+  std::shared_ptr<term::VtScreen> screen;  // what its terminal shows (the VT part)
 };
 
 struct Flood {
   std::vector<Client> cs;
   bool verify = false;  // sum each client's content
+  bool screens = false;  // keep each client's screen, as its terminal would
 
   // modes: the pty's output processing, for stty.
   void start(int n, std::vector<std::string> argv, const std::string& modes = "opost onlcr") {
@@ -160,6 +164,7 @@ struct Flood {
       if (!p) fail("client: " + err);
       Client c;
       c.p = *p;
+      if (screens) c.screen = std::make_shared<term::VtScreen>(pc.rows, pc.cols);
       cs.push_back(std::move(c));
     }
   }
@@ -198,6 +203,7 @@ struct Flood {
   }
   void take(Client& c, std::string_view got) {
     static std::string buf;
+    if (c.screen) c.screen->write(got);
     got = plain(c, got, buf);
     c.bytes += got.size();
     if (verify) c.content.take(got);
@@ -223,6 +229,7 @@ struct Flood {
     for (auto& c : cs) {
       Client fresh;
       fresh.p = c.p;
+      fresh.screen = c.screen;
       c = std::move(fresh);
     }
   }
@@ -279,7 +286,9 @@ struct Grio {
   uint32_t in = 0, ctl = 0;
   uint64_t start_end = 0;  // hub 1's end when the workload was typed
 
-  explicit Grio(const fs::path& d) : dir(d), addr("unix!" + (d / "s").string()) {
+  bool vt = false;          // a VT session: skipped clients are repainted, not told what they lost
+
+  explicit Grio(const fs::path& d, bool vt_ = false) : dir(d), addr("unix!" + (d / "s").string()), vt(vt_) {
     fs::create_directories(d);
     std::fflush(stdout);  // or the child's freopen writes our buffer again
     serve = ::fork();
@@ -293,7 +302,8 @@ struct Grio {
     for (int i = 0; i < 100 && !c; i++, std::this_thread::sleep_for(50ms)) c = net::SyncClient::dial(addr, "none", err);
     if (!c) fail("grio serve: " + err);
     auto root = c->walk_path("hub/ctl");
-    if (!root || !c->open(*root, ninep::OWRITE) || !c->write(*root, 0, "new flood /bin/sh")) fail("cannot start a session");
+    if (!root || !c->open(*root, ninep::OWRITE) || !c->write(*root, 0, vt ? "new flood -vt /bin/sh" : "new flood /bin/sh"))
+      fail("cannot start a session");
     in = open("hub/flood/0", ninep::OWRITE);
     ctl = open("hub/flood/ctl", ninep::ORDWR);
   }
@@ -326,6 +336,7 @@ struct Grio {
   // Every skip announced: what each client got plus what its markers say
   // it lost is what the session wrote (waits for the last bytes to come).
   void check(Flood& f) {
+    if (vt) return;  // checked by its clients' last screens instead
     auto t0 = Clock::now();
     for (;;) {
       uint64_t wrote = end() - start_end;
@@ -632,6 +643,69 @@ void memory(const fs::path& dir) {
 
 }  // namespace
 
+// ---- VT sessions -------------------------------------------------------------------------
+
+// Row r of a client's screen, trailing blanks dropped.
+std::string screen_row(const term::VtScreen& s, int r) {
+  std::u32string runes = s.row(r).runes;
+  while (!runes.empty() && runes.back() == U' ') runes.pop_back();
+  return term::to_utf8(runes);
+}
+
+// Whether a client's terminal ends showing the end: the line before END42
+// is the last number written.
+bool last_screen_ok(const Client& c, long last) {
+  for (int r = 1; r < c.screen->rows(); r++)
+    if (screen_row(*c.screen, r) == "END42") return screen_row(*c.screen, r - 1) == std::to_string(last);
+  return false;
+}
+
+template <class Sys>
+Result vt_flood(Sys& sys, Flood& f, long count, int& good) {
+  f.screens = true;
+  auto r = flood(sys, 16, "seq 1 " + std::to_string(count), f);
+  // The end has come; the screens settle on what follows it (a prompt).
+  f.settle(500ms);
+  good = int(std::count_if(f.cs.begin(), f.cs.end(), [&](auto& c) { return last_screen_ok(c, count); }));
+  return r;
+}
+
+// A VT session (hub/ctl new NAME -vt) scrolling seq's output on 16 clients,
+// beside tmux with 16; then what a client joining late is sent to show the
+// screen, against the text on it.
+void vt_part(const fs::path& dir) {
+  long count = 400'000;
+  double mb = seq_mb(count);
+  int good_g = 0, good_t = 0;
+  Result rg, rt;
+  std::string repaint, shown;
+  {
+    Grio g(dir / "vt", true);
+    Flood f;
+    rg = vt_flood(g, f, count, good_g);
+    // A late joiner: one read of a fresh open of hub 1.
+    uint32_t fid = g.open("hub/flood/1", ninep::OREAD);
+    auto got = g.c->read(fid, 0, 65536);
+    repaint = got ? *got : "";
+    for (int r = 0; r < f.cs[0].screen->rows(); r++) shown += screen_row(*f.cs[0].screen, r) + "\n";
+    f.stop();
+  }
+  row("VT seq", 16, "grio", rg, mb);
+  {
+    Tmux t(dir);
+    Flood f;
+    rt = vt_flood(t, f, count, good_t);
+    f.stop();
+  }
+  row("VT seq", 16, "tmux", rt, mb);
+  std::printf("%-22s %2d clients  grio/tmux rate %.2f%s  last screens correct: grio %d/16, tmux %d/16\n", "VT seq", 16,
+              rt.secs / rg.secs, rt.secs / rg.secs >= 1 ? "   target (1x) met" : "   BELOW TARGET (1x)", good_g, good_t);
+  std::printf("late joiner of a VT session: %zu bytes to repaint a screen with %zu bytes of text: ratio %.2f%s\n",
+              repaint.size(), shown.size(), double(repaint.size()) / double(std::max<size_t>(1, shown.size())),
+              repaint.size() < 2 * shown.size() ? "   target (under 2x) met" : "   ABOVE TARGET (2x)");
+  std::fflush(stdout);
+}
+
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   bool with_screen = true;
@@ -640,9 +714,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a == "noscreen") with_screen = false;
-    else if (a == "flood" || a == "lossless" || a == "echo" || a == "memory") parts.push_back(a);
+    else if (a == "flood" || a == "lossless" || a == "echo" || a == "memory" || a == "vt") parts.push_back(a);
     else if (std::atof(a.c_str()) > 0) mb = std::atof(a.c_str());
-    else fail("usage: bench_hub [noscreen] [MB] [flood|lossless|echo|memory]...");
+    else fail("usage: bench_hub [noscreen] [MB] [flood|lossless|echo|memory|vt]...");
   }
   auto part = [&](const char* p) { return parts.empty() || std::find(parts.begin(), parts.end(), p) != parts.end(); };
   char tmpl[] = "/tmp/hubs_bench_XXXXXX";
@@ -660,7 +734,8 @@ int main(int argc, char** argv) {
   if (part("flood")) floods(dir, file, mb, with_screen), load();
   if (part("lossless")) lossless(dir, file, with_screen), load();
   if (part("echo")) echoes(dir), load();
-  if (part("memory")) memory(dir);
+  if (part("memory")) memory(dir), load();
+  if (part("vt")) vt_part(dir);
   fs::remove_all(dir);
   return 0;
 }
