@@ -403,7 +403,7 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
 // ---- the server's side ----------------------------------------------------------------
 
 // The SSL context is made on the first connection: OpenSSL's start (its
-// configuration, providers and tables) cost the desktop about 3 MB and
+// configuration, providers and tables) cost the desktop about 2.5 MB and
 // some milliseconds of its start, most often for no export at all.
 struct ServerContext::Impl {
   std::shared_ptr<ssl::context> ctx;
