@@ -31,16 +31,22 @@ struct Image {
 
 // Shelf packer: glyphs of one font are nearly all the same height, so a
 // new shelf opens only when no open shelf is tall enough and has room.
+// It starts small and doubles when full, up to its largest size: a shell
+// of ASCII needs a few hundred glyphs, and every pixel is held twice (here
+// and in the renderer's texture), 8 MB at 1024×1024.
 class Atlas {
  public:
-  Atlas(int w, int h);
-  // Reserves w×h pixels (with a 1-pixel gutter so sampling never bleeds);
-  // nothing when full.
+  // w×h: the largest it grows to; first at most start×start.
+  Atlas(int w, int h, int start = 256);
+  // Reserves w×h pixels (with a 1-pixel gutter so sampling never bleeds),
+  // growing if need be (slots already given stay where they are); nothing
+  // when full at the largest size.
   std::optional<Slot> pack(int w, int h);
   // Copies an image into the atlas at s.
   void blit(Slot s, const Image& im);
   // Forgets every glyph (the caller drops its cache too).
   void clear();
+  // Its size now: the renderer's texture follows it.
   const Image& pixels() const { return img_; }
   // Bumped whenever pixels change, so a renderer knows to re-upload.
   uint64_t version() const { return version_; }
@@ -49,7 +55,10 @@ class Atlas {
   struct Shelf {
     int y, h, used;
   };
+  std::optional<Slot> place(int w, int h);
+  bool grow();
   Image img_;
+  int max_w_, max_h_;
   std::vector<Shelf> shelves_;
   int top_ = 0;  // first row no shelf uses
   uint64_t version_ = 1;

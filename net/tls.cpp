@@ -402,9 +402,13 @@ class TlsTransport : public Transport, public std::enable_shared_from_this<TlsTr
 
 // ---- the server's side ----------------------------------------------------------------
 
+// The SSL context is made on the first connection: OpenSSL's start (its
+// configuration, providers and tables) cost the desktop about 2.5 MB and
+// some milliseconds of its start, most often for no export at all.
 struct ServerContext::Impl {
-  std::shared_ptr<ssl::context> ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  std::shared_ptr<ssl::context> ctx;
   Find find;
+  const std::shared_ptr<ssl::context>& context();
 };
 
 namespace {
@@ -426,15 +430,21 @@ int find_psk(SSL* ssl, const unsigned char* id, size_t len, SSL_SESSION** sess) 
 
 }  // namespace
 
-ServerContext::ServerContext(Find find) : impl_(std::make_shared<Impl>()) {
-  impl_->find = std::move(find);
-  SSL_CTX* ctx = impl_->ctx->native_handle();
-  common(ctx);
-  SSL_CTX_set_ex_data(ctx, ctx_slot(), impl_.get());
-  SSL_CTX_set_psk_find_session_callback(ctx, find_psk);
+ServerContext::ServerContext(Find find) : impl_(std::make_shared<Impl>()) { impl_->find = std::move(find); }
+
+const std::shared_ptr<ssl::context>& ServerContext::Impl::context() {
+  if (ctx) return ctx;
+  ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* c = ctx->native_handle();
+  common(c);
+  SSL_CTX_set_ex_data(c, ctx_slot(), this);
+  SSL_CTX_set_psk_find_session_callback(c, find_psk);
+  return ctx;
 }
 
 ServerContext::~ServerContext() = default;
+
+bool ServerContext::started() const { return impl_->ctx != nullptr; }
 
 void ServerContext::accept(Socket tcp, std::chrono::milliseconds timeout, Done done) {
   // Small records go at once: Nagle's wait for an ACK the peer delays
@@ -448,7 +458,7 @@ void ServerContext::accept(Socket tcp, std::chrono::milliseconds timeout, Done d
     bool timed_out = false;
   };
   auto ex = tcp.get_executor();
-  auto st = std::make_shared<State>(State{std::make_shared<TlsTransport>(impl_->ctx, std::move(tcp)), asio::steady_timer(ex), {}});
+  auto st = std::make_shared<State>(State{std::make_shared<TlsTransport>(impl_->context(), std::move(tcp)), asio::steady_timer(ex), {}});
   SSL_set_ex_data(st->conn->ssl(), ssl_slot(), &st->name);
   st->timer.expires_after(timeout);
   st->timer.async_wait([st](const error_code& ec) {

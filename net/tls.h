@@ -63,6 +63,8 @@ class ServerContext {
   // TLS stream to serve 9P on (null on failure).
   using Done = std::function<void(const error_code& ec, const std::string& name, std::shared_ptr<Transport> t)>;
   void accept(Socket tcp, std::chrono::milliseconds timeout, Done done);
+  // Whether OpenSSL's context is made yet: on the first accept.
+  bool started() const;
 
   struct Impl;
 

@@ -31,6 +31,14 @@
 //   memory: VmRSS of the grio desktop process with its shell window, then
 //   with 50 windows open (49 more, each running sleep). Reported only.
 //
+//   start (first, and alone with --start): on an empty Xvfb screen, three
+//   rounds of `xterm -e sh` then grio (its shell window running sh): the
+//   seconds from the start to the first poll of the screen's top-left
+//   640x440 (where both windows are) that shows the picture which then
+//   stays the same for 300 ms — the window with the shell's prompt — and
+//   the process's VmRSS then (xterm's without its sh). Target: grio under
+//   3x xterm's RSS, its prompt under 0.3 s.
+//
 // Everything started here runs in its own process group and is killed by
 // pid at the end, also when the bench fails.
 #include <fcntl.h>
@@ -148,8 +156,9 @@ std::string run(const fs::path& dir, std::vector<std::string> args) {
 // shown, whoever drew it.
 class XScreen {
  public:
-  XScreen() : dpy_(XOpenDisplay(nullptr)) {
-    if (!dpy_) fail("cannot open display " + std::string(std::getenv("DISPLAY")));
+  // name: a display; none: $DISPLAY.
+  explicit XScreen(const char* name = nullptr) : dpy_(XOpenDisplay(name)) {
+    if (!dpy_) fail("cannot open display " + std::string(name ? name : std::getenv("DISPLAY")));
   }
   ~XScreen() { XCloseDisplay(dpy_); }
   XScreen(const XScreen&) = delete;
@@ -215,6 +224,30 @@ double settled(XScreen& x, Clock::time_point t0, const std::string& what) {
   fail(what + ": the screen kept changing for 60 s");
 }
 
+std::string read_line(int fd) {
+  std::string line;
+  char c;
+  pollfd pf{fd, POLLIN, 0};
+  if (::poll(&pf, 1, 20000) != 1) fail("Xvfb did not start");
+  while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
+  return line;
+}
+
+// Xvfb on a display it picks, made $DISPLAY; its pid.
+pid_t start_xvfb(const fs::path& dir) {
+  int p[2];
+  if (::pipe(p) != 0) fail("pipe");
+  pid_t xvfb = spawn({"Xvfb", "-displayfd", std::to_string(p[1]), "-screen", "0",
+                      std::to_string(screen_w) + "x" + std::to_string(screen_h) + "x24", "-dpi", "96", "-nolisten",
+                      "tcp"},
+                     "/dev/null", dir / "xvfb.err", p[1]);
+  ::close(p[1]);
+  std::string display = ":" + read_line(p[0]);
+  ::close(p[0]);
+  ::setenv("DISPLAY", display.c_str(), 1);
+  return xvfb;
+}
+
 // Xvfb on a display it picks, and grio with no command on it.
 struct Desk {
   fs::path dir;
@@ -223,16 +256,7 @@ struct Desk {
   std::unique_ptr<XScreen> screen;
 
   explicit Desk(const fs::path& d) : dir(d) {
-    int p[2];
-    if (::pipe(p) != 0) fail("pipe");
-    xvfb = spawn({"Xvfb", "-displayfd", std::to_string(p[1]), "-screen", "0",
-                  std::to_string(screen_w) + "x" + std::to_string(screen_h) + "x24", "-dpi", "96", "-nolisten",
-                  "tcp"},
-                 "/dev/null", dir / "xvfb.err", p[1]);
-    ::close(p[1]);
-    std::string display = ":" + read_line(p[0]);
-    ::close(p[0]);
-    ::setenv("DISPLAY", display.c_str(), 1);
+    xvfb = start_xvfb(dir);
     ::setenv("GRIO_FRAME_LOG", (dir / "frames").c_str(), 1);
     grio = spawn({GRIO_BINARY, "--listen", "unix!" + (dir / "wsys").string()}, dir / "grio.out", dir / "grio.err");
     ::unsetenv("GRIO_FRAME_LOG");
@@ -246,15 +270,6 @@ struct Desk {
     addr = addr.substr(0, addr.find('\''));
     ::setenv("wsys", addr.c_str(), 1);
     screen = std::make_unique<XScreen>();
-  }
-
-  static std::string read_line(int fd) {
-    std::string line;
-    char c;
-    pollfd pf{fd, POLLIN, 0};
-    if (::poll(&pf, 1, 20000) != 1) fail("Xvfb did not start");
-    while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
-    return line;
   }
 
   std::string p9(std::vector<std::string> args) {
@@ -419,7 +434,77 @@ size_t vm_rss_kb(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(f, line);)
     if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
-  fail("no VmRSS for grio");
+  fail("no VmRSS for process " + std::to_string(pid));
+}
+
+// ---- start to a prompt, and the weight of one shell window ----
+
+// What one start of a terminal took: until its shell's prompt was shown,
+// until grio's socket was up (grio only), and its RSS then.
+struct Started {
+  double prompt_s = 0, socket_s = 0;
+  size_t rss_kb = 0;
+};
+
+// The top-left 640×440 of the screen: where xterm's window (80×24 cells at
+// 0,0) and grio's first shell window (32,32 to 632,432) are. A smaller
+// grab than the whole screen, so polling takes less from the start watched.
+constexpr grio::wsys::Rect prompt_area{{0, 0}, {640, 440}};
+
+// Starts argv on an empty screen and polls the prompt area every 5 ms
+// until it has shown the same picture for 300 ms after changing from the
+// empty screen: the window and its shell's prompt, nothing else moving.
+// The seconds to the first poll that saw that picture. socket_s: when
+// grio printed its address on stdout.
+Started start_once(XScreen& x, const fs::path& dir, std::vector<std::string> argv) {
+  auto hash = [&] {
+    auto px = x.grab(prompt_area);
+    return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<char*>(px.data()), px.size() * 4));
+  };
+  size_t empty = hash(), last = empty;
+  fs::path out = dir / "start.out";
+  Started st;
+  auto t0 = Clock::now();
+  pid_t p = spawn(argv, out, dir / "start.err");
+  auto seen = Clock::now();
+  for (auto end = t0 + 20s;; std::this_thread::sleep_for(5ms)) {
+    if (Clock::now() > end) fail(argv[0] + ": no prompt shown within 20 s");
+    if (st.socket_s == 0 && slurp(out).find("wsys=") != std::string::npos) st.socket_s = since(t0);
+    auto now = Clock::now();
+    size_t h = hash();
+    if (h != last) last = h, seen = now, st.prompt_s = std::chrono::duration<double>(now - t0).count();
+    else if (h != empty && now - seen >= 300ms) break;
+  }
+  st.rss_kb = vm_rss_kb(p);
+  ::kill(-p, SIGTERM);
+  finish(p, argv[0], 10s);
+  return st;
+}
+
+std::string load_average() {
+  std::string load = slurp("/proc/loadavg");
+  return load.substr(0, load.find(' '));
+}
+
+// Three rounds of xterm -e sh then grio (its shell window runs $SHELL,
+// here sh as well), each on the same empty Xvfb screen.
+void start(const fs::path& dir) {
+  pid_t xvfb = start_xvfb(dir);
+  auto x = std::make_unique<XScreen>();
+  for (int round = 1; round <= 3; round++) {
+    Started xt = start_once(*x, dir, {"xterm", "-fa", "monospace", "-fs", "10", "-e", "sh"});
+    Started g = start_once(*x, dir, {GRIO_BINARY, "--listen", "unix!" + (dir / "start.sock").string()});
+    std::printf("start, round %d of 3 (load average %s):\n", round, load_average().c_str());
+    row("  start to a shell prompt shown / xterm -e sh", g.prompt_s, xt.prompt_s, "s",
+        g.prompt_s < 0.3 ? "target met (under 0.3 s)" : "above 0.3 s");
+    std::printf("  (grio's socket was up at %.3f s)\n", g.socket_s);
+    row("  RSS with one shell window / xterm", double(g.rss_kb) / 1024, double(xt.rss_kb) / 1024, "MB",
+        g.rss_kb < 3 * xt.rss_kb ? "target met (under 3x xterm)" : "ABOVE TARGET (3x xterm)");
+    std::fflush(stdout);
+  }
+  x.reset();  // before its server goes: Xlib exits on a lost connection
+  ::kill(-xvfb, SIGTERM);
+  finish(xvfb, "Xvfb", 10s);
 }
 
 // 49 more windows beside the shell's, each a small one running sleep.
@@ -439,10 +524,247 @@ void memory(Desk& d) {
 
 }  // namespace
 
-// --da DONE: the probe run inside a terminal (see top).
+// ---- one session on 4 desktops, against one tmux session in 4 xterms ----
+
+constexpr int n_desks = 4;
+constexpr size_t flood_bytes = 2'000'000;
+
+// CPU seconds (user and system) process pid has used.
+double cpu_s(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), {});
+  size_t paren = all.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream rest(all.substr(paren + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; rest >> field && i <= 15; i++)  // fields 14 and 15: utime, stime
+    if (i >= 14) ticks += std::stod(field);
+  return ticks / double(::sysconf(_SC_CLK_TCK));
+}
+
+// The processes whose parent is pid.
+std::vector<pid_t> children(pid_t pid) {
+  std::vector<pid_t> out;
+  for (auto& e : fs::directory_iterator("/proc")) {
+    std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream f(e.path() / "stat");
+    std::string all((std::istreambuf_iterator<char>(f)), {});
+    size_t paren = all.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(all.substr(paren + 2));
+    std::string state;
+    pid_t ppid = 0;
+    if (rest >> state >> ppid && ppid == pid) out.push_back(pid_t(std::stol(name)));
+  }
+  return out;
+}
+
+// CPU seconds of pid and of its children now.
+double cpu_with_children(pid_t pid) {
+  double s = cpu_s(pid);
+  for (pid_t c : children(pid)) s += cpu_s(c);
+  return s;
+}
+
+// 4 Xvfb servers, their displays and screens.
+struct Screens {
+  std::vector<pid_t> xvfb;
+  std::vector<std::string> display;
+  std::vector<std::unique_ptr<XScreen>> screen;
+  explicit Screens(const fs::path& dir) {
+    for (int i = 0; i < n_desks; i++) {
+      xvfb.push_back(start_xvfb(dir));
+      display.push_back(std::getenv("DISPLAY"));
+      screen.push_back(std::make_unique<XScreen>(display.back().c_str()));
+    }
+  }
+  ~Screens() {
+    screen.clear();  // before the servers go: Xlib exits on a lost connection
+    for (pid_t p : xvfb) ::kill(-p, SIGTERM), finish(p, "Xvfb", 10s);
+  }
+};
+
+struct Flood {
+  double shown_s = 0;            // from the flood's start until its last line was on every screen
+  double done_s = 0;             // … until cat had finished in the session
+  double xvfb_cpu_s = 0;         // the 4 X servers' CPU over that time
+  std::vector<double> cpu_s;     // each desktop's (or xterm's with its tmux client) CPU over that time
+  double shared_cpu_s = 0;       // the hub clients' (grio) or the tmux server's
+  std::vector<size_t> frames;    // frames each desktop drew (grio)
+};
+
+// grio: 4 desktops, session s started in a full-screen window on the
+// first, shown in a full-screen window on each of the others (grio window
+// --hub s --hub-wsys FIRST). The flood is typed into hub/s/0.
+Flood grio_many(const fs::path& dir, const fs::path& file, const std::string& tail) {
+  Screens x(dir);
+  std::vector<pid_t> desk;
+  std::vector<std::string> addr;
+  for (int i = 0; i < n_desks; i++) {
+    ::setenv("DISPLAY", x.display[i].c_str(), 1);
+    ::setenv("GRIO_FRAME_LOG", (dir / ("frames" + std::to_string(i))).c_str(), 1);
+    fs::path out = dir / ("desk" + std::to_string(i) + ".out");
+    desk.push_back(spawn({GRIO_BINARY, "--listen", "unix!" + (dir / ("d" + std::to_string(i))).string()}, out,
+                         dir / ("desk" + std::to_string(i) + ".err")));
+    until([&] { return slurp(out).find("'\n") != std::string::npos; }, "grio desktop " + std::to_string(i), 20s);
+    addr.push_back("unix!" + (dir / ("d" + std::to_string(i))).string());
+  }
+  ::unsetenv("GRIO_FRAME_LOG");
+  auto p9 = [&](int i, std::vector<std::string> args) {
+    args.insert(args.begin(), {GRIO_BINARY, "9p", "-a", addr[i]});
+    return run(dir, args);
+  };
+  for (int i = 0; i < n_desks; i++) {
+    std::vector<std::string> w = {GRIO_BINARY, "window", "--wsys", addr[i], "-r", "0", "0",
+                                  std::to_string(screen_w), std::to_string(screen_h), "--hub", "s"};
+    if (i > 0) w.insert(w.end(), {"--hub-wsys", addr[0]});
+    run(dir, w);
+    until([&] { return p9(i, {"read", "/wsys/2/text"}).find("attached to s") != std::string::npos; },
+          "the session's window on desktop " + std::to_string(i), 20s, 50ms);
+  }
+  std::this_thread::sleep_for(500ms);  // every window drawn, the desktops idle
+  auto frames = [&](int i) {
+    std::ifstream f(dir / ("frames" + std::to_string(i)));
+    size_t n = 0;
+    for (std::string line; std::getline(f, line);) n++;
+    return n;
+  };
+  Flood r;
+  std::vector<double> cpu0;
+  std::vector<size_t> frames0;
+  double clients0 = 0;
+  for (int i = 0; i < n_desks; i++) {
+    cpu0.push_back(cpu_s(desk[i])), frames0.push_back(frames(i));
+    clients0 += cpu_with_children(desk[i]) - cpu_s(desk[i]);
+  }
+  double xvfb0 = 0;
+  for (pid_t p : x.xvfb) xvfb0 += cpu_s(p);
+  fs::path done = dir / "flood.done";
+  auto t0 = Clock::now();
+  run(dir, {"sh", "-c", "echo \"cat '" + file.string() + "'; : > '" + done.string() + "'\" | '" + GRIO_BINARY +
+                            "' 9p -a '" + addr[0] + "' write hub/s/0"});
+  until([&] { return fs::exists(done); }, "the flood in the session");
+  r.done_s = since(t0);
+  std::u32string line(tail.begin(), tail.begin() + long(std::min<size_t>(tail.find('\n'), 40)));
+  auto font = default_font();
+  std::vector<bool> shown(n_desks, false);
+  until([&] {
+    r.shown_s = since(t0);
+    for (int i = 0; i < n_desks; i++)
+      if (!shown[i]) shown[i] = line_on_screen(*x.screen[i], *font, line);
+    return std::count(shown.begin(), shown.end(), true) == n_desks;
+  }, "the flood's last line on every desktop", 60s, 10ms);
+  double clients = 0;
+  for (int i = 0; i < n_desks; i++) {
+    r.cpu_s.push_back(cpu_s(desk[i]) - cpu0[i]);
+    r.frames.push_back(frames(i) - frames0[i]);
+    clients += cpu_with_children(desk[i]) - cpu_s(desk[i]);
+  }
+  r.shared_cpu_s = clients - clients0;
+  for (pid_t p : x.xvfb) r.xvfb_cpu_s += cpu_s(p);
+  r.xvfb_cpu_s -= xvfb0;
+  for (auto p = desk.rbegin(); p != desk.rend(); ++p) ::kill(-*p, SIGTERM), finish(*p, "grio desktop", 20s);
+  return r;
+}
+
+// settled() for every screen at once: the seconds from t0 to the latest
+// of the polls that first saw each screen's final picture.
+double settled_all(Screens& x, Clock::time_point t0) {
+  std::vector<size_t> last(n_desks, 0);
+  std::vector<Clock::time_point> seen(n_desks);
+  std::vector<double> first(n_desks, 0);
+  for (auto end = Clock::now() + 60s; Clock::now() < end; std::this_thread::sleep_for(5ms)) {
+    bool all = true;
+    for (int i = 0; i < n_desks; i++) {
+      auto now = Clock::now();
+      size_t h = x.screen[i]->picture();
+      if (h != last[i] || first[i] == 0) last[i] = h, seen[i] = now, first[i] = std::chrono::duration<double>(now - t0).count();
+      all = all && now - seen[i] >= 100ms;
+    }
+    if (all) return *std::max_element(first.begin(), first.end());
+  }
+  fail("the xterms' screens kept changing for 60 s");
+}
+
+// tmux: session s (its own server socket, no configuration) attached from
+// an xterm on each of 4 screens; the flood typed with send-keys.
+Flood tmux_many(const fs::path& dir, const fs::path& file) {
+  Screens x(dir);
+  std::string sock = "griobench" + std::to_string(::getpid());
+  std::string size = cells();
+  auto cols = size.substr(0, size.find('x')), rows = size.substr(size.find('x') + 1);
+  run(dir, {"tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", cols, "-y", rows, "sh"});
+  std::vector<pid_t> term;
+  for (int i = 0; i < n_desks; i++) {
+    ::setenv("DISPLAY", x.display[i].c_str(), 1);
+    term.push_back(spawn({"xterm", "-fa", "monospace", "-fs", "10", "-geometry", size, "-e", "tmux", "-L", sock,
+                          "attach", "-t", "s"},
+                         "/dev/null", dir / ("xterm" + std::to_string(i) + ".err")));
+    until([&] {
+      std::string clients = run(dir, {"tmux", "-L", sock, "list-clients"});
+      return int(std::count(clients.begin(), clients.end(), '\n')) == i + 1;
+    }, "xterm " + std::to_string(i) + " to attach", 20s, 50ms);
+  }
+  pid_t server = pid_t(std::stol(run(dir, {"tmux", "-L", sock, "display", "-p", "#{pid}"})));
+  std::this_thread::sleep_for(500ms);
+  Flood r;
+  std::vector<double> cpu0;
+  for (pid_t t : term) cpu0.push_back(cpu_with_children(t));
+  double server0 = cpu_s(server), xvfb0 = 0;
+  for (pid_t p : x.xvfb) xvfb0 += cpu_s(p);
+  fs::path done = dir / "flood.done";
+  fs::remove(done);
+  auto t0 = Clock::now();
+  run(dir, {"tmux", "-L", sock, "send-keys", "-t", "s", "cat '" + file.string() + "'; : > '" + done.string() + "'",
+            "Enter"});
+  until([&] { return fs::exists(done); }, "the flood in tmux");
+  r.done_s = since(t0);
+  r.shown_s = settled_all(x, t0);
+  for (pid_t p : x.xvfb) r.xvfb_cpu_s += cpu_s(p);
+  r.xvfb_cpu_s -= xvfb0;
+  for (int i = 0; i < n_desks; i++) r.cpu_s.push_back(cpu_with_children(term[i]) - cpu0[i]);
+  r.shared_cpu_s = cpu_s(server) - server0;
+  run(dir, {"tmux", "-L", sock, "kill-server"});
+  for (pid_t t : term) ::kill(-t, SIGTERM), finish(t, "xterm", 20s);
+  return r;
+}
+
+// One round of both, printed.
+void many(const fs::path& dir) {
+  fs::path file = dir / "flood.txt";
+  make_text(file, flood_bytes);
+  std::string text = slurp(file);
+  std::string tail = text.substr(text.rfind('\n', text.size() - 2) + 1);
+  Flood g = grio_many(dir, file, tail);
+  Flood t = tmux_many(dir, file);
+  std::printf("one session on %d desktops, %zu MB flood (load average %s):\n", n_desks, flood_bytes / 1000000,
+              load_average().c_str());
+  row("  until the last line is shown on all / tmux", g.shown_s, t.shown_s, "s", "");
+  for (int i = 0; i < n_desks; i++) {
+    std::string what = "  CPU of desktop " + std::to_string(i + 1) + " / xterm+tmux client";
+    row(what.c_str(), g.cpu_s[i], t.cpu_s[i], "s", "");
+  }
+  row("  CPU of the 4 hub clients / tmux server", g.shared_cpu_s, t.shared_cpu_s, "s", "");
+  row("  CPU of the 4 X servers", g.xvfb_cpu_s, t.xvfb_cpu_s, "s", "");
+  std::printf("  (cat had finished at %.3f s in grio's session, %.3f s in tmux's)\n", g.done_s, t.done_s);
+  std::printf("  frames drawn by each desktop:");
+  for (size_t f : g.frames) std::printf(" %zu", f);
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+// --da DONE: the probe run inside a terminal (see top). --start: only the
+// start and RSS rows; --many: only one session on 4 desktops.
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--da") return da_probe(argv[2]);
+  std::string part = argc == 2 ? argv[1] : "";
   std::signal(SIGPIPE, SIG_IGN);
+  // The desktops' shells (their first windows, hub sessions) run sh, not
+  // the user's shell: an interactive bash reading a ~/.bashrc that sets up
+  // pyenv took seconds to start, and read the flood's command line late.
+  ::setenv("SHELL", "/bin/sh", 1);
   std::string self = fs::canonical("/proc/self/exe").string();
   char tmpl[] = "/tmp/dbench_XXXXXX";
   if (!::mkdtemp(tmpl)) fail("mkdtemp");
@@ -450,6 +772,13 @@ int main(int argc, char** argv) {
   std::printf("desktop benchmark under Xvfb (ratio = grio / baseline, same run; lower time is better)\n");
   std::printf("%-44s %10s %10s %-4s %6s\n", "", "grio", "baseline", "unit", "ratio");
   std::fflush(stdout);
+  if (part == "" || part == "--start") start(dir);
+  if (part == "" || part == "--many") many(dir);
+  if (part == "--start" || part == "--many") {
+    kill_started();
+    fs::remove_all(dir);
+    return 0;
+  }
   {
     Desk d(dir);
     until([&] { return d.windows() >= 1; }, "the shell window", 20s);

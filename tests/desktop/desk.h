@@ -154,6 +154,8 @@ class Desk {
         .out.substr(0, 72);
   }
   std::string ids() { return p9("ls /wsys").out; }
+  // The desktop's process.
+  pid_t pid() const { return grio_->pid(); }
   // Something else kept running until the desk goes (grio window -m …).
   void start(std::vector<std::string> args) {
     others_.push_back(std::make_unique<Proc>(std::move(args), (tmp_.path / "other.err").string()));

@@ -179,3 +179,26 @@ TEST_CASE("a full atlas starts over and glyphs come back", "[fonts]") {
   CHECK(f->generation() > gen);
   CHECK(ink(*f, f->glyph('A')) > 10);
 }
+
+TEST_CASE("an atlas starts small and grows, keeping what it packed", "[fonts]") {
+  Atlas a(256, 256, 32);
+  CHECK(a.pixels().w == 32);
+  auto first = a.pack(10, 10);
+  REQUIRE(first);
+  a.blit(*first, Image{10, 10, std::vector<uint32_t>(100, 0xFF123456)});
+  int packed = 1;
+  while (a.pixels().w < 256 && a.pack(10, 10)) packed++;
+  CHECK(packed > 4);  // more than the first 32×32 held
+  CHECK(a.pixels().h == 256);
+  CHECK(a.pixels().at(first->x + 9, first->y + 9) == 0xFF123456);
+  while (a.pack(10, 10)) packed++;
+  CHECK(packed > 400);  // it filled the largest size before saying so
+}
+
+TEST_CASE("the default font's atlas starts at most 256 pixels square", "[fonts]") {
+  auto f = open_font("monospace", 10);
+  for (char32_t r = 0x20; r < 0x7F; r++) f->glyph(r);
+  CHECK(f->atlas().pixels().w <= 256);
+  CHECK(f->atlas().pixels().h <= 256);
+  CHECK(ink(*f, f->glyph('A')) > 10);
+}

@@ -71,6 +71,23 @@ TEST_CASE("exports: secrets are 128 random bits in hex, and a key depends on sec
   CHECK(net::tls::derive_key(a, "fred") == net::tls::derive_key(a, "fred"));
 }
 
+TEST_CASE("exports: OpenSSL's context is made on the first connection, not before", "[net][exports]") {
+  net::tls::ServerContext ctx([](std::string_view) { return std::nullopt; });
+  CHECK_FALSE(ctx.started());  // a desktop with no export never starts OpenSSL
+  asio::io_context io;
+  asio::ip::tcp::acceptor acc(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket out(io);
+  out.connect(acc.local_endpoint());
+  asio::ip::tcp::socket in = acc.accept();
+  bool done = false;
+  ctx.accept(net::Socket(std::move(in)), std::chrono::milliseconds(100),
+             [&](const error_code&, const std::string&, std::shared_ptr<net::Transport>) { done = true; });
+  CHECK(ctx.started());
+  out.close();
+  io.run_for(std::chrono::seconds(5));
+  CHECK(done);
+}
+
 TEST_CASE("exports: the right secret reaches the tree over TLS, with the export's rights", "[net][exports]") {
   Exported x(quick());
   auto [dial, secret] = x.add("add fred rights=view,type listen=tcp!127.0.0.1!0");

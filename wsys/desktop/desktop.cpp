@@ -11,6 +11,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -51,6 +52,43 @@ bool software_gl(SDL_Renderer* r) {
   if (!name) return false;
   std::string_view n(reinterpret_cast<const char*>(name));
   return n.find("llvmpipe") != n.npos || n.find("softpipe") != n.npos || n.find("Software Rasterizer") != n.npos;
+}
+
+// Whether this machine may have a GPU: a DRI render node, which every
+// Mesa hardware driver opens (and NVIDIA's driver creates too), or
+// NVIDIA's own device. Without one the only OpenGL rasterizes on the CPU,
+// and finding that out by loading it costs about 58 MB (Mesa's libLLVM
+// and swrast_dri) of a desktop that then never uses it.
+bool may_have_gpu() {
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator("/dev/dri", ec))
+    if (e.path().filename().string().starts_with("renderD")) return true;
+  return std::filesystem::exists("/dev/nvidiactl", ec);
+}
+
+// SDL's software renderer on the window's own surface (X11's shared
+// memory image): SDL would otherwise put that surface on the screen
+// through an OpenGL texture, loading OpenGL all the same.
+SDL_Renderer* software_renderer(SDL_Window* w) {
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  return SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE);
+}
+
+// The renderer for w. SDL_RENDER_DRIVER, when set, chooses ("software"
+// loads no OpenGL either). Else where there may be a GPU the accelerated
+// renderer is tried, and given up for the software one if its OpenGL
+// turns out to rasterize on the CPU (under Xvfb on a machine with a GPU:
+// BUG: that OpenGL stays loaded). Else software without trying.
+SDL_Renderer* make_renderer(SDL_Window* w) {
+  const char* driver = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+  if (driver ? std::string_view(driver) == "software" : !may_have_gpu()) return software_renderer(w);
+  SDL_Renderer* r =
+      SDL_CreateRenderer(w, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC | SDL_RENDERER_TARGETTEXTURE);
+  if (r && !driver && software_gl(r)) {
+    SDL_DestroyRenderer(r);
+    r = nullptr;
+  }
+  return r ? r : software_renderer(w);
 }
 
 }  // namespace
@@ -166,16 +204,7 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   if (SDL_GetCurrentDisplayMode(0, &mode) == 0 && mode.refresh_rate > 0) impl->frame_ms = 1000 / mode.refresh_rate;
   // rio takes the whole screen: a borderless window covering the display.
   impl->window = SDL_CreateWindow("grio", bounds.x, bounds.y, bounds.w, bounds.h, SDL_WINDOW_BORDERLESS);
-  if (impl->window)
-    impl->sdl = SDL_CreateRenderer(impl->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC |
-                                                         SDL_RENDERER_TARGETTEXTURE);
-  // SDL_RENDER_DRIVER, when set, chooses instead.
-  if (impl->sdl && !SDL_GetHint(SDL_HINT_RENDER_DRIVER) && software_gl(impl->sdl)) {
-    SDL_DestroyRenderer(impl->sdl);
-    impl->sdl = nullptr;
-    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");  // nor that GL to put frames on the screen
-  }
-  if (impl->window && !impl->sdl) impl->sdl = SDL_CreateRenderer(impl->window, -1, SDL_RENDERER_SOFTWARE);
+  if (impl->window) impl->sdl = make_renderer(impl->window);
   if (!impl->sdl) {
     why = std::string("cannot open a window: ") + SDL_GetError();
     return nullptr;

@@ -16,12 +16,17 @@ void colour(SDL_Renderer* r, uint32_t c) {
   SDL_SetRenderDrawColor(r, Uint8(c >> 16), Uint8(c >> 8), Uint8(c), 255);
 }
 
+// A texture the atlas's size: made again when the atlas grows.
+SDL_Texture* atlas_texture(SDL_Renderer* r, const fonts::Image& px) {
+  SDL_Texture* t = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, px.w, px.h);
+  SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+  return t;
+}
+
 }  // namespace
 
 Renderer::Renderer(SDL_Renderer* r, fonts::Font& font, Palette p) : r_(r), font_(font), pal_(p) {
-  const auto& px = font_.atlas().pixels();
-  atlas_ = SDL_CreateTexture(r_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, px.w, px.h);
-  SDL_SetTextureBlendMode(atlas_, SDL_BLENDMODE_BLEND);
+  atlas_ = atlas_texture(r_, font_.atlas().pixels());
 }
 
 Renderer::~Renderer() {
@@ -49,6 +54,11 @@ void Renderer::frame(Rect r, int width, uint32_t c) {
 void Renderer::upload_atlas() {
   if (atlas_version_ == font_.atlas().version()) return;
   const auto& px = font_.atlas().pixels();
+  int w = 0, h = 0;
+  if (SDL_QueryTexture(atlas_, nullptr, nullptr, &w, &h) != 0 || w != px.w || h != px.h) {
+    if (atlas_) SDL_DestroyTexture(atlas_);
+    atlas_ = atlas_texture(r_, px);
+  }
   void* pixels;
   int pitch;
   if (SDL_LockTexture(atlas_, nullptr, &pixels, &pitch) != 0) return;
