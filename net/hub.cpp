@@ -45,7 +45,8 @@ Hub::ReaderId Hub::attach(Follow f, bool first) {
   r.eof_seq = eof_next_;
   if (screen_ && !frozen_) {
     r.off = end_;
-    r.pending = screen_();
+    r.screen = screen_();
+    r.screen_at = 0;
   }
   return id;
 }
@@ -68,7 +69,8 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
   if (frozen_ || count == 0) return {};
   const Eof* ahead = next_eof(r);
   if (uint64_t to = catch_up(r); to > r.off && screen_ && (!ahead || ahead->off >= end_)) {
-    r.pending = screen_();  // the screen as it is now, not a marker
+    r.screen = screen_();  // the screen as it is now, not a marker
+    r.screen_at = 0;
     r.off = end_;
   } else if (to > r.off) {  // announce exactly what went
     uint64_t missed = to - r.off;
@@ -76,6 +78,13 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
     // The marker is a line of its own, even after part of a line.
     r.pending = (r.at_line_start ? "" : "\n") + marker(missed);
     r.off = to;
+  }
+  if (r.screen && r.screen_at < r.screen->size()) {
+    size_t n = std::min(count, r.screen->size() - r.screen_at);
+    Read out{Read::Data, r.screen->substr(r.screen_at, n)};
+    if ((r.screen_at += n) == r.screen->size()) r.screen.reset();
+    r.at_line_start = false;
+    return out;
   }
   if (!r.pending.empty()) {
     size_t n = std::min(count, r.pending.size());

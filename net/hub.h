@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -112,8 +113,10 @@ class Hub {
   // reader that attaches late, or that the cap or its lag overtook, gets
   // the bytes that repaint the screen as of the log's end, then the live
   // output from there, instead of a replay or a marker that would tear
-  // the screen. screen() must answer for exactly the bytes written.
-  void set_screen(std::function<std::string()> screen) { screen_ = std::move(screen); }
+  // the screen. screen() must answer for exactly the bytes written; the
+  // readers given one version of it share it.
+  using Screen = std::shared_ptr<const std::string>;
+  void set_screen(std::function<Screen()> screen) { screen_ = std::move(screen); }
   void set_lag(size_t lag);
   // Static-file read of held bytes (frozen hubs): offset 0 = oldest held.
   std::string read_at(uint64_t offset, size_t count) const;
@@ -149,6 +152,8 @@ class Hub {
     bool first = false;
     uint64_t eof_seq = 0;  // eofs before this one are not for us
     std::string pending;   // the rest of a loss marker
+    Screen screen;         // a repaint being read (set_screen), shared …
+    size_t screen_at = 0;  // … and how far this reader got in it
     bool at_line_start = true;
     std::function<void()> wake;
   };
@@ -165,7 +170,7 @@ class Hub {
   void copy(uint64_t from, size_t n, std::string& out) const;
 
   HubPolicy policy_;
-  std::function<std::string()> screen_;
+  std::function<Screen()> screen_;
   std::deque<Chunk> log_;
   uint64_t start_ = 0, end_ = 0;
   std::deque<Eof> eofs_;

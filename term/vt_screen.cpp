@@ -116,7 +116,8 @@ void collect_output(const char* s, size_t len, void* user) { static_cast<std::st
 
 }  // namespace
 
-VtScreen::VtScreen(int rows, int cols, VtConfig cfg) : cfg_(cfg), rows_(std::max(rows, 1)), cols_(std::max(cols, 1)) {
+VtScreen::VtScreen(int rows, int cols, VtConfig cfg)
+    : cfg_(cfg), rows_(std::clamp(rows, 1, max_vt_rows)), cols_(std::clamp(cols, 1, max_vt_cols)) {
   vt_ = vterm_new(rows_, cols_);
   vterm_set_utf8(vt_, 1);
   vterm_output_set_callback(vt_, collect_output, &input_);
@@ -142,8 +143,8 @@ void VtScreen::clear() {
 }
 
 void VtScreen::resize(int rows, int cols) {
-  rows = std::max(rows, 1);
-  cols = std::max(cols, 1);
+  rows = std::clamp(rows, 1, max_vt_rows);
+  cols = std::clamp(cols, 1, max_vt_cols);
   if (rows == rows_ && cols == cols_) return;
   rows_ = rows;
   cols_ = cols;
@@ -291,6 +292,14 @@ std::string VtScreen::text() const {
   for (auto& row : scrollback_) append_plain(out, row);
   for (int r = 0; r < rows_; r++) append_plain(out, row(r));
   return out;
+}
+
+std::shared_ptr<const std::string> VtScreen::shared_repaint() {
+  if (!repaint_ || repaint_version_ != version_) {
+    repaint_ = std::make_shared<const std::string>(repaint());
+    repaint_version_ = version_;
+  }
+  return repaint_;
 }
 
 std::string VtScreen::text_bytes(uint64_t offset, size_t count) {

@@ -57,6 +57,11 @@ struct KeyPress {
   unsigned mods = 0;
 };
 
+// The largest terminal kept: libvterm holds every cell of the primary and
+// the alternate screen (36 bytes each), so one screen is at most 9 MiB.
+// A larger window or session size is cut to this, its pty's size too.
+inline constexpr int max_vt_cols = 512, max_vt_rows = 256;
+
 struct VtConfig {
   size_t scrollback = 2000;  // lines the primary screen keeps above it (tmux's history-limit)
 };
@@ -113,6 +118,8 @@ class VtScreen {
   // size: the alternate screen if it is on, every row with its styles,
   // the cursor where it is. Sent to a late joiner instead of a replay.
   std::string repaint() const;
+  // repaint(), made once per version and shared by whoever asks for it.
+  std::shared_ptr<const std::string> shared_repaint();
 
  private:
   struct Callbacks;
@@ -127,6 +134,8 @@ class VtScreen {
   std::deque<VtRow> scrollback_;
   std::string input_;
   std::string title_;
+  std::shared_ptr<const std::string> repaint_;  // as of repaint_version_
+  uint64_t repaint_version_ = 0;
   std::string text_;           // text() as of text_version_
   uint64_t text_version_ = 0;
   int cursor_row_ = 0, cursor_col_ = 0;

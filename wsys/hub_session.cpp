@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -20,8 +21,12 @@ class HubSession {
   ~HubSession();
   pid_t pid() const { return proc_.pid; }
   void resize(unsigned short cols, unsigned short rows) {
+    if (screen_) {  // the pty sized as the screen kept, so that they agree
+      cols = std::min<unsigned short>(cols, term::max_vt_cols);
+      rows = std::min<unsigned short>(rows, term::max_vt_rows);
+      screen_->resize(rows, cols);
+    }
     term::resize(master_.native_handle(), cols, rows);
-    if (screen_) screen_->resize(rows, cols);
   }
 
  private:
@@ -55,7 +60,7 @@ HubSession::HubSession(asio::io_context& io, net::HubTree& hubs, const std::stri
     : hubs_(hubs), proc_(p), master_(io, p.master), exited_(std::move(exited)), gather_(io), screen_(std::move(screen)) {
   in_ = hubs.hub(name, "0");
   out_ = hubs.hub(name, "1");
-  if (screen_) out_->hub.set_screen([s = screen_.get()] { return s->repaint(); });
+  if (screen_) out_->hub.set_screen([s = screen_.get()] { return s->shared_repaint(); });
   notes_ = hubs.hub(name, "note");
   // Typed input and notes must not be lost to a full pty: their writers
   // wait for the program instead.

@@ -191,7 +191,7 @@ net::Result<Window*> WindowSystem::create(const WctlCommand& c, const net::Grant
   auto w = std::make_unique<Window>(id);
   w->text = term::TextBuffer(cfg_.text);
   w->rect = r;
-  if (c.vt) w->vt = std::make_unique<term::VtScreen>(cells(r).second, cells(r).first, cfg_.vt);
+  if (c.vt) w->vt = std::make_unique<term::VtScreen>(cells(r).second, cells(r).first, cfg_.vt);  // cut to max_vt_*
   w->hidden = c.hide;
   if (c.scroll) w->scroll = *c.scroll;
   if (c.cd) w->wdir = *c.cd;
@@ -236,7 +236,7 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
   pc.env = {{"wsys", cfg_.address}, {"winid", std::to_string(w.id)}};
   pc.dir = w.wdir;
   pc.vt = w.vt != nullptr;
-  std::tie(pc.cols, pc.rows) = cells(w.rect);
+  std::tie(pc.cols, pc.rows) = pty_size(w);
   std::string why = fence ? fence(pc) : "";
   auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
   if (!p) {
@@ -370,6 +370,12 @@ std::pair<unsigned short, unsigned short> WindowSystem::cells(Rect r) const {
           (unsigned short)std::max(1, (r.dy() - 2 * 5) / cfg_.font_height)};
 }
 
+std::pair<unsigned short, unsigned short> WindowSystem::pty_size(const Window& w) const {
+  auto [cols, rows] = cells(w.rect);
+  if (!w.vt) return {cols, rows};
+  return {std::min<unsigned short>(cols, term::max_vt_cols), std::min<unsigned short>(rows, term::max_vt_rows)};
+}
+
 // A program that has the mouse file open always sees its output (rio).
 bool WindowSystem::output_blocked(const Window& w) const {
   if (w.scroll || w.mouse.open || w.vt) return false;
@@ -383,8 +389,9 @@ net::Error WindowSystem::reshape(Window& w, Rect r) {
   if (r == w.rect) return {};
   w.rect = r;
   w.reshapes++;
-  if (w.shell) w.shell->resize(cells(r).first, cells(r).second);
-  if (w.vt) w.vt->resize(cells(r).second, cells(r).first);
+  auto [cols, rows] = pty_size(w);
+  if (w.shell) w.shell->resize(cols, rows);
+  if (w.vt) w.vt->resize(rows, cols);
   if (w.sub) w.sub->ws().set_screen(sub_screen(r));
   reshaped(w);
   wctl_changed(w);

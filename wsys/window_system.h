@@ -146,6 +146,9 @@ class WindowSystem {
   std::shared_ptr<Workspace> sub_at(std::string_view path);
   // Text columns and rows of a window's frame.
   std::pair<unsigned short, unsigned short> cells(Rect r) const;
+  // The columns and rows its program's pty is given: a VT window's cut
+  // to term::max_vt_cols and max_vt_rows.
+  std::pair<unsigned short, unsigned short> pty_size(const Window& w) const;
   // Set by a desktop: asks it for the pixels of the screen as it is drawn
   // now (x8r8g8b8, row by row); the answer comes on the io thread. Unset
   // when headless.

@@ -347,7 +347,7 @@ TEST_CASE("hub: a tail reader never skips past an end of file", "[net][hub]") {
 TEST_CASE("hub: with a screen, a late joiner gets it instead of a replay, then the live bytes", "[net][hub]") {
   Hub h;
   std::string shown;  // what the screen has been fed
-  h.set_screen([&] { return "<screen:" + shown + ">"; });
+  h.set_screen([&] { return std::make_shared<const std::string>("<screen:" + shown + ">"); });
   auto early = h.attach();
   CHECK(drain(h, early) == "<screen:>");
   shown += "abc";
@@ -365,7 +365,7 @@ TEST_CASE("hub: with a screen, a tail reader skipped ahead gets the screen, not 
   HubPolicy p;
   p.lag = Hub::min_cap;
   Hub h(p);
-  h.set_screen([] { return std::string("<now>"); });
+  h.set_screen([] { return std::make_shared<const std::string>("<now>"); });
   auto r = h.attach(Hub::Tail);
   CHECK(drain(h, r) == "<now>");
   for (int i = 0; i < 4; i++) h.write(bytes(Hub::atomic_max, uint32_t(i)));

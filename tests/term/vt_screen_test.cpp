@@ -195,3 +195,27 @@ TEST_CASE("vt: a title is bounded and invalid UTF-8 shows as replacement runes",
   CHECK(row.runes[1] == U'\uFFFD');
   CHECK(row.runes[2] == U'b');
 }
+
+TEST_CASE("vt: a screen is cut to 512 columns and 256 rows, whatever size is asked", "[term][vt]") {
+  VtScreen s(100000, 100000);
+  CHECK(s.rows() == max_vt_rows);
+  CHECK(s.cols() == max_vt_cols);
+  s.resize(5000, 3);
+  CHECK(s.rows() == 256);
+  CHECK(s.cols() == 3);
+  s.resize(0, -4);
+  CHECK(s.rows() == 1);
+  CHECK(s.cols() == 1);
+}
+
+TEST_CASE("vt: the repaint is made once per version and shared", "[term][vt]") {
+  VtScreen s(4, 10);
+  s.write("abc");
+  auto a = s.shared_repaint(), b = s.shared_repaint();
+  CHECK(a == b);
+  CHECK(*a == s.repaint());
+  s.write("d");
+  auto c = s.shared_repaint();
+  CHECK(c != a);
+  CHECK(c->find("abcd") != std::string::npos);
+}

@@ -237,3 +237,16 @@ TEST_CASE("vt: the session's state says vt, and its screen follows the size a cl
   REQUIRE(st.ok());
   CHECK(st->find(" vt\n") != std::string::npos);
 }
+
+TEST_CASE("vt: a window wider than a kept screen gives its program a pty of 512 columns at most", "[wsys][vt]") {
+  grio::wsys::WsysConfig cfg;
+  cfg.screen = grio::wsys::rect(0, 0, 8000, 800);
+  LocalWsys ws("/tmp/grio-wsys-XXXXXX", {cfg, {}, "glenda"});
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "wctl", "new -vt -r 0 0 7000 394 sh") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  REQUIRE(write_file(*c, "wsys/" + std::to_string(id) + "/cons", "stty size\r") == "");
+  REQUIRE(ws.eventually([&] { return vt_text(*c, id).find("24 512\n") != std::string::npos; }));
+  CHECK(ws.on_io([&] { return ws.ws.live(id)->vt->cols(); }) == 512);
+}
