@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -282,10 +283,18 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The load average: the machine is shared, so it is printed beside each row.
+std::string load() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return "load " + a + " " + b + " " + c;
+}
+
 void row(const char* what, double grio, double raw, const char* unit, double target) {
   double ratio = grio / raw;
-  std::printf("%-34s %12.0f %12.0f %-5s %6.2f   %s\n", what, grio, raw, unit, ratio,
-              target > 0 ? (ratio >= target ? "target met" : "BELOW TARGET") : "");
+  std::printf("%-34s %12.0f %12.0f %-5s %6.2f   %-12s  %s\n", what, grio, raw, unit, ratio,
+              target > 0 ? (ratio >= target ? "target met" : "BELOW TARGET") : "", load().c_str());
 }
 
 }  // namespace
