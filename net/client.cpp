@@ -35,6 +35,7 @@ namespace {
 
 constexpr uint32_t kMinMsize = 256;       // below this not even a stat fits
 constexpr int max_burst = 16;             // reads before the requests they caused leave
+constexpr size_t recycled_max = 4;        // Rread strings kept for reuse (Client::recycle)
 
 // One tag's state. A tag stays busy until its reply has been delivered and
 // every Tflush naming it has been answered: 9P forbids reusing it earlier.
@@ -76,7 +77,7 @@ struct Client::Impl {
   int pass_fd = -1;  // a descriptor of ours to pass with the next write (write_fd)
 
   // Reads: received bytes, split into messages.
-  FrameReader in{0};
+  FrameReader in{0, recycled_max};
   // Set while replies are delivered: requests their callbacks send wait and
   // leave together afterwards, in one write rather than one each.
   bool parsing = false;
@@ -396,6 +397,8 @@ void Client::flush(uint16_t oldtag, std::function<void()> done) {
 
 void Client::close() { impl_->fail_all(); }
 
+void Client::recycle(std::string data) { impl_->in.recycle(std::move(data)); }
+
 uint32_t Client::alloc_fid() {
   if (!impl_->free_fids.empty()) {
     uint32_t f = impl_->free_fids.back();
@@ -565,10 +568,14 @@ Error SyncClient::read_stream(uint32_t fid, uint64_t offset, uint32_t count, uin
   size_t drop = 0;  // replies still to come for reads past a short piece
   bool done = false;
   Error e;
+  // The last piece's string rides along with the next read, back to the
+  // io thread, to be read into again (Client::recycle).
+  std::string spare;
   auto send = [&] {
     size_t slot = size_t(sent++ % uint64_t(window));
     flying.push_back(next);
-    asio::post(io_, [c = client_, st, slot, fid, off = next, count] {
+    asio::post(io_, [c = client_, st, slot, fid, off = next, count, spare = std::move(spare)]() mutable {
+      if (spare.size() >= FrameReader::direct_min) c->recycle(std::move(spare));
       c->rpc(Tread{fid, off, count}, [st, slot](Result<Msg> r) {
         auto rread = expect<Rread>(std::move(r));
         std::lock_guard lock(st->m);
@@ -593,10 +600,9 @@ Error SyncClient::read_stream(uint32_t fid, uint64_t offset, uint32_t count, uin
     flying.pop_front();
     if (drop > 0) {
       drop--;
-      continue;
-    }
-    if (done) continue;  // waiting out the reads ahead after the end
-    if (!r) {
+    } else if (done) {
+      // waiting out the reads ahead after the end
+    } else if (!r) {
       e = r.error();
       done = true;
     } else if (r->empty() || !got(*r)) {
@@ -605,6 +611,7 @@ Error SyncClient::read_stream(uint32_t fid, uint64_t offset, uint32_t count, uin
       drop = flying.size();  // they read past a hole
       next = off + r->size();
     }
+    if (r) spare = std::move(*r);
   }
 }
 

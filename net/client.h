@@ -51,6 +51,10 @@ class Client : public std::enable_shared_from_this<Client> {
   // once: with its reply if that came first, else with "interrupted".
   void flush(uint16_t oldtag, std::function<void()> done = {});
   void close();
+  // An Rread's data the caller is done with: a later large Rread is read
+  // into it, without allocating or zeroing a string (a stream of reads
+  // would otherwise make and free one per message). Up to 4 are kept.
+  void recycle(std::string data);
 
   uint32_t msize() const { return msize_; }
   bool closed() const { return closed_; }
