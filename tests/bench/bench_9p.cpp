@@ -245,7 +245,10 @@ double ninep_stream(ServerThread& s, bool writing, bool create, uint64_t bytes =
         std::fprintf(stderr, "bench: %zu bytes moved instead of %u\n", n, chunk);
         std::abort();
       }
+      // The data goes back to the client to be read into again, as
+      // grio 9p read gives it back (SyncClient::read_stream).
       if (!writing && next_off >= limit) last = std::move(std::get<Rread>(*r).data);
+      else if (!writing) c->recycle(std::move(std::get<Rread>(*r).data));
       done += n;
       issue();
     };
