@@ -131,7 +131,8 @@ class SyncClient {
   // to hold bytes (its stat length): a file whose reads consume what they
   // return (a pipe, a console) reports no length, and is read one at a
   // time from the start. A short piece ends the reads ahead of it, whose
-  // replies are dropped, and reading resumes where it ended.
+  // replies are dropped, and reading resumes where it ended. A piece's
+  // bytes are valid only during got: its string is then read into again.
   // The reads in flight of read_stream in the commands that stream a file.
   static constexpr int read_ahead = 4;
   Error read_stream(uint32_t fid, uint64_t offset, uint32_t count, uint64_t ahead_to, int window,
