@@ -122,6 +122,8 @@ class SyncClient {
                            const std::shared_ptr<Interrupt>& intr = nullptr);
   Result<uint32_t> write(uint32_t fid, uint64_t offset, std::string_view data,
                          const std::shared_ptr<Interrupt>& intr = nullptr);
+  // The reads in flight of read_stream in the commands that stream a file.
+  static constexpr int read_ahead = 4;
   // Reads fid from offset to its end, handing each piece to got in file
   // order (on the calling thread) until a read returns nothing, got
   // returns false, or a read fails (its error is returned). Below
@@ -133,8 +135,6 @@ class SyncClient {
   // time from the start. A short piece ends the reads ahead of it, whose
   // replies are dropped, and reading resumes where it ended. A piece's
   // bytes are valid only during got: its string is then read into again.
-  // The reads in flight of read_stream in the commands that stream a file.
-  static constexpr int read_ahead = 4;
   Error read_stream(uint32_t fid, uint64_t offset, uint32_t count, uint64_t ahead_to, int window,
                     const std::function<bool(std::string_view)>& got);
   // A write that passes descriptor fd with it (Client::write_fd).
