@@ -13,8 +13,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <future>
+#include <mutex>
 #include <optional>
 
 #include "net/codec.h"
@@ -32,6 +35,7 @@ namespace {
 
 constexpr uint32_t kMinMsize = 256;       // below this not even a stat fits
 constexpr int max_burst = 16;             // reads before the requests they caused leave
+constexpr size_t recycled_max = 4;        // Rread strings kept for reuse (Client::recycle)
 
 // One tag's state. A tag stays busy until its reply has been delivered and
 // every Tflush naming it has been answered: 9P forbids reusing it earlier.
@@ -73,7 +77,7 @@ struct Client::Impl {
   int pass_fd = -1;  // a descriptor of ours to pass with the next write (write_fd)
 
   // Reads: received bytes, split into messages.
-  FrameReader in{0};
+  FrameReader in{0, recycled_max};
   // Set while replies are delivered: requests their callbacks send wait and
   // leave together afterwards, in one write rather than one each.
   bool parsing = false;
@@ -393,6 +397,8 @@ void Client::flush(uint16_t oldtag, std::function<void()> done) {
 
 void Client::close() { impl_->fail_all(); }
 
+void Client::recycle(std::string data) { impl_->in.recycle(std::move(data)); }
+
 uint32_t Client::alloc_fid() {
   if (!impl_->free_fids.empty()) {
     uint32_t f = impl_->free_fids.back();
@@ -537,6 +543,76 @@ Result<std::string> SyncClient::read(uint32_t fid, uint64_t offset, uint32_t cou
   auto r = expect<Rread>(call_interruptible(send, intr));
   if (!r) return Result<std::string>::error(r.error());
   return std::move(r->data);
+}
+
+namespace {
+
+// The replies of read_stream's reads in flight, filled on the io thread: a
+// ring of `window` slots by the reads' sequence numbers (a read is sent
+// only once the one `window` before it has been taken).
+struct ReadAhead {
+  explicit ReadAhead(int window) : replies(size_t(window)) {}
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::optional<Result<std::string>>> replies;
+};
+
+}  // namespace
+
+Error SyncClient::read_stream(uint32_t fid, uint64_t offset, uint32_t count, uint64_t ahead_to, int window,
+                              const std::function<bool(std::string_view)>& got) {
+  window = std::max(window, 1);
+  auto st = std::make_shared<ReadAhead>(window);
+  std::deque<uint64_t> flying;  // the offsets of the reads in flight, in order
+  uint64_t sent = 0, taken = 0, next = offset;
+  size_t drop = 0;  // replies still to come for reads past a short piece
+  bool done = false;
+  Error e;
+  // The last piece's string rides along with the next read, back to the
+  // io thread, to be read into again (Client::recycle).
+  std::string spare;
+  auto send = [&] {
+    size_t slot = size_t(sent++ % uint64_t(window));
+    flying.push_back(next);
+    asio::post(io_, [c = client_, st, slot, fid, off = next, count, spare = std::move(spare)]() mutable {
+      if (spare.size() >= FrameReader::direct_min) c->recycle(std::move(spare));
+      c->rpc(Tread{fid, off, count}, [st, slot](Result<Msg> r) {
+        auto rread = expect<Rread>(std::move(r));
+        std::lock_guard lock(st->m);
+        st->replies[slot] = rread ? Result<std::string>(std::move(rread->data)) : Result<std::string>::error(rread.error());
+        st->cv.notify_one();
+      });
+    });
+    next += count;
+  };
+  for (;;) {
+    while (!done && (flying.empty() || (flying.size() < size_t(window) && next < ahead_to))) send();
+    if (flying.empty()) return e;
+    Result<std::string> r = Result<std::string>::error("");
+    {
+      std::unique_lock lock(st->m);
+      auto& slot = st->replies[size_t(taken++ % uint64_t(window))];
+      st->cv.wait(lock, [&] { return slot.has_value(); });
+      r = std::move(*slot);
+      slot.reset();
+    }
+    uint64_t off = flying.front();
+    flying.pop_front();
+    if (drop > 0) {
+      drop--;
+    } else if (done) {
+      // waiting out the reads ahead after the end
+    } else if (!r) {
+      e = r.error();
+      done = true;
+    } else if (r->empty() || !got(*r)) {
+      done = true;
+    } else if (r->size() < count) {
+      drop = flying.size();  // they read past a hole
+      next = off + r->size();
+    }
+    if (r) spare = std::move(*r);
+  }
 }
 
 // Straight from the caller's bytes (Client::write), which stay valid until

@@ -51,6 +51,10 @@ class Client : public std::enable_shared_from_this<Client> {
   // once: with its reply if that came first, else with "interrupted".
   void flush(uint16_t oldtag, std::function<void()> done = {});
   void close();
+  // An Rread's data the caller is done with: a later large Rread is read
+  // into it, without allocating or zeroing a string (a stream of reads
+  // would otherwise make and free one per message). Up to 4 are kept.
+  void recycle(std::string data);
 
   uint32_t msize() const { return msize_; }
   bool closed() const { return closed_; }
@@ -118,6 +122,21 @@ class SyncClient {
                            const std::shared_ptr<Interrupt>& intr = nullptr);
   Result<uint32_t> write(uint32_t fid, uint64_t offset, std::string_view data,
                          const std::shared_ptr<Interrupt>& intr = nullptr);
+  // The reads in flight of read_stream in the commands that stream a file.
+  static constexpr int read_ahead = 4;
+  // Reads fid from offset to its end, handing each piece to got in file
+  // order (on the calling thread) until a read returns nothing, got
+  // returns false, or a read fails (its error is returned). Below
+  // ahead_to, up to `window` Treads of count bytes are in flight at once,
+  // so the server prepares the next piece while this end takes the last;
+  // from ahead_to on, one at a time. ahead_to is where the file is known
+  // to hold bytes (its stat length): a file whose reads consume what they
+  // return (a pipe, a console) reports no length, and is read one at a
+  // time from the start. A short piece ends the reads ahead of it, whose
+  // replies are dropped, and reading resumes where it ended. A piece's
+  // bytes are valid only during got: its string is then read into again.
+  Error read_stream(uint32_t fid, uint64_t offset, uint32_t count, uint64_t ahead_to, int window,
+                    const std::function<bool(std::string_view)>& got);
   // A write that passes descriptor fd with it (Client::write_fd).
   Result<uint32_t> write_fd(uint32_t fid, uint64_t offset, std::string_view data, int fd);
   Error clunk(uint32_t fid);

@@ -23,7 +23,7 @@ constexpr size_t twrite_header = HDRSZ + 4 + 8 + 4;
 constexpr size_t rread_header = HDRSZ + 4;
 }  // namespace
 
-FrameReader::FrameReader(uint32_t msize) : msize_(msize), buf_(initial_buffer) {}
+FrameReader::FrameReader(uint32_t msize, size_t spares) : msize_(msize), buf_(initial_buffer), spares_max_(spares) {}
 
 void FrameReader::compact() {
   if (pos_ == 0) return;
@@ -83,8 +83,10 @@ bool FrameReader::start_direct(std::span<const uint8_t> head, uint32_t size) {
     pending_ = Fcall{tag, Rread{}};
     payload_ = &std::get<Rread>(pending_.msg).data;
   }
-  *payload_ = std::move(spare_);
-  spare_.clear();
+  if (!spares_.empty()) {
+    *payload_ = std::move(spares_.back());
+    spares_.pop_back();
+  }
   payload_->resize(size - hdr);
   have_ = head.size() - hdr;
   std::memcpy(payload_->data(), head.data() + hdr, have_);

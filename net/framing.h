@@ -26,7 +26,8 @@ class FrameReader {
   // Payloads at least this big are read directly.
   static constexpr size_t direct_min = 8 * 1024;
 
-  explicit FrameReader(uint32_t msize);
+  // spares: how many recycled payload strings are kept (each up to msize).
+  explicit FrameReader(uint32_t msize, size_t spares = 1);
   void set_msize(uint32_t msize) { msize_ = msize; }
 
   // Where the next read should put its bytes, in order: the second area is
@@ -40,8 +41,11 @@ class FrameReader {
   void received(size_t n);
   // A payload string the caller is done with, kept for the next direct
   // read: in a stream of equal writes it has the right size already, so
-  // that read neither allocates nor zeroes a new string.
-  void recycle(std::string s) { spare_ = std::move(s); }
+  // that read neither allocates nor zeroes a new string. Past the number
+  // of spares kept, it is let go.
+  void recycle(std::string s) {
+    if (spares_.size() < spares_max_) spares_.push_back(std::move(s));
+  }
 
   // The next message. Bytes spans stay valid until the next space().
   struct Next {
@@ -65,7 +69,8 @@ class FrameReader {
   Fcall pending_;
   std::string* payload_ = nullptr;  // the data field of pending_
   size_t have_ = 0;
-  std::string spare_;  // from recycle()
+  size_t spares_max_;
+  std::vector<std::string> spares_;  // from recycle()
 };
 
 }  // namespace grio::ninep

@@ -47,12 +47,13 @@ ReadNow read_now(Stream& s, ninep::FrameReader& in, error_code& ec) {
   return n == asio::buffer_size(to) ? ReadNow::More : ReadNow::Drained;
 }
 
-// The same read, waiting for bytes if none are there: done(ec, ReadNow).
-// Asio tries the read at once and waits only if it finds nothing. (An
-// async_wait would cost an epoll_ctl every time; a try that fails costs a
-// recvmsg.) The caller keeps in alive until done runs.
-template <class F>
-void read_async(Socket& s, ninep::FrameReader& in, F done) {
+// The same read, waiting for bytes if none are there: done(ec, ReadNow),
+// from a Socket or a Transport. On a socket, Asio tries the read at once
+// and waits only if it finds nothing. (An async_wait would cost an
+// epoll_ctl every time; a try that fails costs a recvmsg.) The caller
+// keeps in alive until done runs.
+template <class Stream, class F>
+void read_async(Stream& s, ninep::FrameReader& in, F done) {
   auto to = space_of(in);
   s.async_read_some(to, [&in, room = asio::buffer_size(to), done = std::move(done)](const error_code& ec, size_t n) mutable {
     if (ec) return done(ec, ReadNow::Failed);
@@ -76,17 +77,7 @@ bool send_now(Socket& s, Outbox& out, F done) {
   return false;
 }
 
-// The same two on a transport (net/transport.h).
-template <class F>
-void read_async(Transport& t, ninep::FrameReader& in, F done) {
-  auto to = space_of(in);
-  t.async_read_some(to, [&in, room = asio::buffer_size(to), done = std::move(done)](const error_code& ec, size_t n) mutable {
-    if (ec) return done(ec, ReadNow::Failed);
-    in.received(n);
-    done(ec, n == room ? ReadNow::More : ReadNow::Drained);
-  });
-}
-
+// The same on a transport (net/transport.h).
 template <class F>
 bool send_now(Transport& t, Outbox& out, F done) {
   return t.send(out.buffers(), [done = std::move(done)](const error_code& ec) mutable { done(ec); });

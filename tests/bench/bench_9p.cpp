@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -244,7 +245,10 @@ double ninep_stream(ServerThread& s, bool writing, bool create, uint64_t bytes =
         std::fprintf(stderr, "bench: %zu bytes moved instead of %u\n", n, chunk);
         std::abort();
       }
+      // The data goes back to the client to be read into again, as
+      // grio 9p read gives it back (SyncClient::read_stream).
       if (!writing && next_off >= limit) last = std::move(std::get<Rread>(*r).data);
+      else if (!writing) c->recycle(std::move(std::get<Rread>(*r).data));
       done += n;
       issue();
     };
@@ -282,10 +286,18 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The load average: the machine is shared, so it is printed beside each row.
+std::string load() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return "load " + a + " " + b + " " + c;
+}
+
 void row(const char* what, double grio, double raw, const char* unit, double target) {
   double ratio = grio / raw;
-  std::printf("%-34s %12.0f %12.0f %-5s %6.2f   %s\n", what, grio, raw, unit, ratio,
-              target > 0 ? (ratio >= target ? "target met" : "BELOW TARGET") : "");
+  std::printf("%-34s %12.0f %12.0f %-5s %6.2f   %-12s  %s\n", what, grio, raw, unit, ratio,
+              target > 0 ? (ratio >= target ? "target met" : "BELOW TARGET") : "", load().c_str());
 }
 
 }  // namespace

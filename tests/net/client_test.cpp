@@ -737,3 +737,98 @@ TEST_CASE("client: replies arriving together or a byte at a time reach their cal
   }
   CHECK_FALSE(h.client->closed());
 }
+
+namespace {
+
+// A file of `size` bytes served by a fake server that holds each Tread
+// until the client cannot have sent more (the window is full, or the last
+// read reached ahead_to), then answers them in reverse: a client that
+// waited for each reply before the next read would stall it. The read at
+// offset `hole` returns 100 bytes short.
+struct StreamedFile {
+  std::string bytes;
+  uint64_t ahead_to = 0, hole = UINT64_MAX;
+  int window = SyncClient::read_ahead;
+  size_t most_in_flight = 0, most_past_ahead = 0;  // pending reads seen at once
+  std::vector<uint64_t> offsets;
+
+  void serve(FakeServer& s) {
+    std::vector<Fcall> pending;
+    while (auto f = s.next()) {
+      if (std::holds_alternative<Tattach>(f->msg)) s.reply(f->tag, Rattach{});
+      else if (std::holds_alternative<Tclunk>(f->msg)) s.reply(f->tag, Rclunk{});
+      auto* r = std::get_if<Tread>(&f->msg);
+      if (!r) continue;
+      offsets.push_back(r->offset);
+      bool last = r->offset + r->count >= ahead_to;
+      pending.push_back(std::move(*f));
+      if (pending.size() < size_t(window) && !last) continue;
+      most_in_flight = std::max(most_in_flight, pending.size());
+      if (std::get<Tread>(pending.front().msg).offset >= ahead_to) most_past_ahead = std::max(most_past_ahead, pending.size());
+      for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+        auto& t = std::get<Tread>(it->msg);
+        size_t n = t.offset >= bytes.size() ? 0 : std::min<size_t>(t.count, bytes.size() - t.offset);
+        if (t.offset == hole) n -= 100;
+        s.reply(it->tag, Rread{n ? bytes.substr(t.offset, n) : ""});
+      }
+      pending.clear();
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sync client: read_stream keeps reads in flight below the length and gives the bytes in order", "[net]") {
+  Listener l;
+  const uint32_t count = 8192 - IOHDRSZ;
+  StreamedFile file;
+  file.bytes = pattern(10 * count + 500, 5);
+  file.ahead_to = 6 * count;
+  SECTION("every read whole") {}
+  SECTION("a short read ahead of others") { file.hole = 2 * count; }
+  std::thread script([&] {
+    auto s = l.accept();
+    if (s && s->handshake(8192)) file.serve(*s);
+  });
+  std::string got;
+  {
+    Error err;
+    auto c = SyncClient::dial("unix!" + l.path, "", err, 8192);
+    REQUIRE(c);
+    Error e = c->read_stream(c->root(), 0, count, file.ahead_to, SyncClient::read_ahead, [&](std::string_view d) {
+      got += d;
+      return true;
+    });
+    CHECK(e == "");
+  }
+  script.join();
+  CHECK(got == file.bytes);
+  CHECK(file.most_in_flight == size_t(SyncClient::read_ahead));
+  CHECK(file.most_past_ahead == 1);  // past the length, one at a time
+  CHECK(file.offsets.back() == file.bytes.size());  // it read to the end
+}
+
+TEST_CASE("sync client: a server gone with reads in flight ends read_stream with an error", "[net]") {
+  Listener l;
+  std::thread script([&] {
+    auto s = l.accept();
+    if (!s || !s->handshake(8192)) return;
+    int reads = 0;
+    while (auto f = s->next()) {
+      if (std::holds_alternative<Tattach>(f->msg)) s->reply(f->tag, Rattach{});
+      else if (std::holds_alternative<Tread>(f->msg) && ++reads == SyncClient::read_ahead) return s->hang_up();
+    }
+  });
+  Error err;
+  auto c = SyncClient::dial("unix!" + l.path, "", err, 8192);
+  REQUIRE(c);
+  int pieces = 0;
+  Error e = c->read_stream(c->root(), 0, 1000, 1 << 20, SyncClient::read_ahead, [&](std::string_view) {
+    pieces++;
+    return true;
+  });
+  CHECK(e == "connection closed");
+  CHECK(pieces == 0);
+  c.reset();
+  script.join();
+}

@@ -160,3 +160,20 @@ TEST_CASE("frame reader reads the next direct payload into a recycled string", "
   CHECK(wire(out.messages) == wire(in));
   CHECK(std::get<Twrite>(out.messages[0].msg).data.data() == memory);
 }
+
+// A client streaming with several reads in flight gives back several
+// strings at once; each is read into again, and one past the number kept
+// is let go. The recycled strings are bigger than the payloads, so a
+// payload read into one keeps its capacity.
+TEST_CASE("frame reader keeps as many recycled strings as it was made for", "[net]") {
+  FrameReader r(msize, 2);
+  for (int i = 0; i < 3; i++) r.recycle(std::string(100000, 'x'));
+  std::vector<Fcall> in = {Fcall{9, Rread{pattern(40000)}}, Fcall{10, Rread{pattern(40000)}},
+                           Fcall{11, Rread{pattern(40000)}}};
+  auto out = feed(r, wire(in), 1000);
+  REQUIRE(out.messages.size() == 3);
+  CHECK(wire(out.messages) == wire(in));
+  int reused = 0;
+  for (auto& m : out.messages) reused += std::get<Rread>(m.msg).data.capacity() >= 100000;
+  CHECK(reused == 2);
+}

@@ -103,18 +103,20 @@ void ls(SyncClient& c, const std::string& path, bool longform) {
   for (auto& e : ds) std::printf("%s\n", rc_quote(e.name).c_str());
 }
 
+// Up to the length the file reports, several reads are in flight at once
+// (SyncClient::read_stream); a file that reports none (a pipe, a console,
+// every file of the window system) is read one read at a time.
 void read(SyncClient& c, const std::string& path) {
   Open f(c, path);
+  auto d = c.stat(f.fid);
   check(c.open(f.fid, OREAD));
-  for (uint64_t off = 0;;) {
-    std::string data = check(c.read(f.fid, off, f.iosize()));
-    if (data.empty()) return;
+  check(c.read_stream(f.fid, 0, f.iosize(), d ? d->length : 0, SyncClient::read_ahead, [](std::string_view data) {
     // Flushed per read: a file like a pipe may never end, and whoever
     // reads our output should see each piece as it comes.
     std::fwrite(data.data(), 1, data.size(), stdout);
     std::fflush(stdout);
-    off += data.size();
-  }
+    return true;
+  }));
 }
 
 // Writes all of data at off; a server taking less is asked again for the rest.
