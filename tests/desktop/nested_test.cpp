@@ -3,66 +3,13 @@
 // window, and the mouse and keys inside the host act on the sub-workspace.
 #include <catch2/catch.hpp>
 
-#include "wsys/desktop/controller.h"
-#include "wsys/workspace.h"
+#include "tests/desktop/controller_setup.h"
 
 using namespace grio::wsys;
 using namespace grio::wsys::desktop;
 
-namespace {
-
-// A controller on a workspace, with a renderer that takes every scene at once.
-struct Setup {
-  grio::asio::io_context io;
-  Workspace top{io, WorkspaceConfig{}};
-  std::shared_ptr<const Scene> last;
-  std::unique_ptr<Controller> c;
-  uint32_t msec = 1000;
-  Setup() {
-    ControllerConfig cfg;
-    cfg.publish = [this](std::shared_ptr<const Scene> s) {
-      last = std::move(s);
-      grio::asio::post(io, [this] { c->ready(); });
-    };
-    c = std::make_unique<Controller>(io, top.ws(), cfg);
-  }
-  ~Setup() {
-    c.reset();
-    top.close();
-    io.poll();
-  }
-  void settle() {
-    for (int i = 0; i < 20; i++) io.poll();
-  }
-  Window& make(WindowSystem& ws, const std::string& msg) {
-    auto cmd = parse_wctl(msg);
-    REQUIRE(cmd.ok());
-    auto w = ws.create(*cmd);
-    REQUIRE(w.ok());
-    settle();
-    return **w;
-  }
-  void mouse(Point at, int buttons) {
-    c->mouse(MouseState{at, buttons, msec += 10});
-    settle();
-  }
-  void click(Point at, int button) {
-    mouse(at, button);
-    mouse(at, 0);
-  }
-  const SceneWindow* shown(int id) const {
-    for (auto& w : last->windows)
-      if (w->id == id) return w.get();
-    return nullptr;
-  }
-};
-
-// Where item i of a menu on screen is, to release a button over it.
-Point item_point(const SceneMenu& m, int i) {
-  return Point{(m.rect.min.x + m.rect.max.x) / 2, m.rect.min.y + 2 + i * m.item_h + m.item_h / 2};
-}
-
-}  // namespace
+using Setup = grio::test::ControllerSetup;
+using grio::test::item_point;
 
 TEST_CASE("a host window's scene holds its sub-workspace's, drawn in its own coordinates", "[desktop][sub]") {
   Setup s;

@@ -3,87 +3,13 @@
 // scrollback, mouse reports to a program that asked, styled scene rows.
 #include <catch2/catch.hpp>
 
-#include <chrono>
-#include <thread>
-
-#include "term/decode.h"
-#include "wsys/desktop/controller.h"
-#include "wsys/workspace.h"
+#include "tests/desktop/controller_setup.h"
 
 using namespace grio::wsys;
 using namespace grio::wsys::desktop;
 
-namespace {
-
-struct Setup {
-  grio::asio::io_context io;
-  Workspace top{io, WorkspaceConfig{}};
-  std::shared_ptr<const Scene> last;
-  std::unique_ptr<Controller> c;
-  uint32_t msec = 1000;
-  Setup() {
-    ControllerConfig cfg;
-    cfg.publish = [this](std::shared_ptr<const Scene> s) {
-      last = std::move(s);
-      grio::asio::post(io, [this] { c->ready(); });
-    };
-    c = std::make_unique<Controller>(io, top.ws(), cfg);
-  }
-  ~Setup() {
-    c.reset();
-    top.close();
-    io.poll();
-  }
-  void settle() {
-    for (int i = 0; i < 20; i++) io.poll();
-  }
-  // Runs the io loop until pred holds, for at most 20 s.
-  template <class P>
-  bool until(P pred) {
-    for (int i = 0; i < 2000; i++) {
-      settle();
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return pred();
-  }
-  Window& make(const std::string& msg) {
-    auto cmd = parse_wctl(msg);
-    REQUIRE(cmd.ok());
-    auto w = top.ws().create(*cmd);
-    REQUIRE(w.ok());
-    settle();
-    return **w;
-  }
-  void mouse(Point at, int buttons) {
-    c->mouse(MouseState{at, buttons, msec += 10});
-    settle();
-  }
-  const SceneWindow* shown(int id) const {
-    if (!last) return nullptr;
-    for (auto& w : last->windows)
-      if (w->id == id) return w.get();
-    return nullptr;
-  }
-  // The rows window id shows, trailing blanks dropped, one per line.
-  std::string rows(int id) const {
-    const SceneWindow* w = shown(id);
-    if (!w) return "";
-    std::string out;
-    for (auto& r : w->rows) {
-      std::u32string_view v = r.cells;
-      while (!v.empty() && v.back() == U' ') v.remove_suffix(1);
-      out += grio::term::to_utf8(v) + "\n";
-    }
-    return out;
-  }
-};
-
-Point item_point(const SceneMenu& m, int i) {
-  return Point{(m.rect.min.x + m.rect.max.x) / 2, m.rect.min.y + 2 + i * m.item_h + m.item_h / 2};
-}
-
-}  // namespace
+using Setup = grio::test::ControllerSetup;
+using grio::test::item_point;
 
 TEST_CASE("VT in button 3's menu sweeps a VT window running the shell", "[desktop][vt]") {
   Setup s;

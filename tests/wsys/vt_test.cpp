@@ -41,14 +41,18 @@ std::string vt_text(net::SyncClient& c, int id) {
   return out;
 }
 
-// Row r of window id's screen, trailing blanks dropped.
+// Row r of a screen, trailing blanks dropped.
+std::string row_text(const term::VtScreen& s, int r) {
+  std::u32string runes = s.row(r).runes;
+  while (!runes.empty() && runes.back() == U' ') runes.pop_back();
+  return term::to_utf8(runes);
+}
+
+// Row r of window id's screen.
 std::string screen_row(LocalWsys& ws, int id, int r) {
   return ws.on_io([&] {
     auto* w = ws.ws.live(id);
-    if (!w || !w->vt) return std::string("<no vt window>");
-    std::u32string runes = w->vt->row(r).runes;
-    while (!runes.empty() && runes.back() == U' ') runes.pop_back();
-    return term::to_utf8(runes);
+    return w && w->vt ? row_text(*w->vt, r) : std::string("<no vt window>");
   });
 }
 
@@ -179,12 +183,6 @@ std::string late_join(net::SyncClient& c, const std::string& name) {
   }
   c.clunk(*fid);
   return out;
-}
-
-std::string row_text(const term::VtScreen& s, int r) {
-  std::u32string runes = s.row(r).runes;
-  while (!runes.empty() && runes.back() == U' ') runes.pop_back();
-  return term::to_utf8(runes);
 }
 
 }  // namespace
