@@ -42,4 +42,13 @@ size_t split_keys(std::string_view keys, bool& line_start, F on, bool vt = false
   return keys.size();
 }
 
+// Whether a session's ctl, read (its status line: "session NAME running
+// PID vt …"), names a VT session.
+inline bool vt_session(std::string_view ctl) {
+  std::string_view first = ctl.substr(0, ctl.find('\n'));
+  for (size_t at = first.find(" vt"); at != std::string_view::npos; at = first.find(" vt", at + 1))
+    if (at + 3 == first.size() || first[at + 3] == ' ') return true;
+  return false;
+}
+
 }  // namespace grio::wsys

@@ -248,3 +248,23 @@ TEST_CASE("vt: a window wider than a kept screen gives its program a pty of 512 
   REQUIRE(ws.eventually([&] { return vt_text(*c, id).find("24 512\n") != std::string::npos; }));
   CHECK(ws.on_io([&] { return ws.ws.live(id)->vt->cols(); }) == 512);
 }
+
+TEST_CASE("vt: grio window --hub shows a VT session in a VT window, a text session in a text window", "[wsys][vt][hub]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "hub/ctl", "new v -vt sh") == "");
+  REQUIRE(write_file(*c, "hub/ctl", "new t sh") == "");
+  auto run_window = [&](const std::string& hub) {
+    std::string cmd = std::string(GRIO_BINARY) + " window --wsys '" + ws.addr + "' --hub " + hub;
+    return std::system(cmd.c_str());
+  };
+  REQUIRE(run_window("v") == 0);
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  CHECK(ws.on_io([&] { return ws.ws.live(id)->vt != nullptr; }));
+  REQUIRE(write_file(*c, "wsys/" + std::to_string(id) + "/wctl", "delete") == "");
+  REQUIRE(ws.eventually([&] { return ws.only_window() == 0; }));
+  REQUIRE(run_window("t") == 0);
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  CHECK(ws.on_io([&] { return ws.ws.live(id)->vt == nullptr; }));
+}

@@ -367,14 +367,6 @@ std::string Attachment::open() {
   return file("ctl", OREAD, ctl_);
 }
 
-// The session's status line ("session NAME running PID vt …") names a VT session.
-bool vt_session(const std::string& ctl) {
-  std::string_view first = std::string_view(ctl).substr(0, ctl.find('\n'));
-  for (size_t at = first.find(" vt"); at != std::string_view::npos; at = first.find(" vt", at + 1))
-    if (at + 3 == first.size() || first[at + 3] == ' ') return true;
-  return false;
-}
-
 std::string Attachment::ctl_text() {
   auto r = c_->read(ctl_, 0, 8192);
   return r ? *r : "";
@@ -421,7 +413,7 @@ Outcome Attachment::run() {
   int keys = ::open("/proc/self/fd/0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
   if (keys < 0) keys = ::fcntl(0, F_DUPFD_CLOEXEC, 3);  // a socket cannot be reopened
   if (keys < 0) return {Outcome::Failed, "stdin: " + std::string(std::strerror(errno))};
-  vt_ = vt_session(ctl_text());
+  vt_ = wsys::vt_session(ctl_text());
   bool handed = hand_over();
   if (!handed)
     for (auto [fid, fd] : {std::pair{out_, 1}, std::pair{err_, 2}})

@@ -28,6 +28,7 @@
 #include "term/pty.h"
 #include "wsys/cmd/commands.h"
 #include "wsys/cmd/quote.h"
+#include "wsys/hub_keys.h"
 
 namespace grio::cmd {
 
@@ -139,6 +140,7 @@ std::string self() {
 // --hub: the command becomes `grio hub --wsys ADDR NAME`. The session's
 // server is --hub-wsys, else $wsys, else the window's own server, so that
 // `grio window --wsys B --hub io` shows here the session of $wsys on B.
+// A VT session is shown in a VT window (its screen is a terminal's).
 void hub_command(Options& o) {
   if (!o.hub) return;
   std::string addr = o.hub_addr;
@@ -146,6 +148,11 @@ void hub_command(Options& o) {
     if (const char* w = std::getenv("wsys")) addr = w;
   if (addr.empty()) addr = o.addr;
   o.argv = {self(), "hub", "--wsys", addr, *o.hub};
+  if (o.here) return;
+  net::Error err;
+  if (auto c = SyncClient::dial(addr, "none", err))
+    if (auto ctl = c->walk_path("hub/" + *o.hub + "/ctl"); ctl && c->open(*ctl, OREAD))
+      if (auto st = c->read(*ctl, 0, 8192); st && wsys::vt_session(*st)) o.vt = true;
 }
 
 // One sh word for the server's `sh -c`. A word that starts with '-' is
