@@ -1,5 +1,7 @@
-// The terminal model over libvterm 0.1.4 (Debian 12: read its header, not
-// newer docs — the string properties are plain C strings here).
+// The terminal model over libvterm 0.1.4's state layer (Debian 12: read its
+// header, not newer docs — the string properties are plain C strings
+// here). libvterm parses and keeps the terminal's state (cursor, modes,
+// pen, scroll region); the cells are ours, in a ring of rows.
 #include "term/vt_screen.h"
 
 #include <vterm.h>
@@ -16,7 +18,6 @@ namespace grio::term {
 namespace {
 
 constexpr size_t max_title = 1024;  // bytes of an OSC title kept
-constexpr uint32_t continuation = 0xFFFFFFFF;  // libvterm's right half of a wide rune
 
 VTermModifier vterm_mods(unsigned mods) {
   int m = 0;
@@ -50,16 +51,34 @@ VTermKey vterm_key(const KeyPress& k) {
 
 }  // namespace
 
-// libvterm calls back with `user` = the VtScreen.
+namespace {
+
+uint32_t rgb(const VTermState* state, VTermColor c, uint32_t dflt, uint8_t dflt_flag) {
+  if (c.type & dflt_flag) return dflt;
+  vterm_state_convert_color_to_rgb(state, &c);
+  return uint32_t(c.rgb.red) << 16 | uint32_t(c.rgb.green) << 8 | c.rgb.blue;
+}
+
+}  // namespace
+
+// libvterm's state calls back with `user` = the VtScreen.
 struct VtScreen::Callbacks {
   static VtScreen& self(void* user) { return *static_cast<VtScreen*>(user); }
 
-  static int damage(VTermRect, void* user) {
-    self(user).changed();
-    return 1;
-  }
-  static int moverect(VTermRect, VTermRect, void* user) {
-    self(user).changed();
+  static int putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
+    auto& s = self(user);
+    if (pos.row < 0 || pos.row >= s.rows_ || pos.col < 0 || pos.col >= s.cols_) return 1;
+    Cell* line = s.grid_->line(pos.row);
+    Cell c = s.pen_;
+    c.runes[0] = info->chars[0] ? char32_t(info->chars[0]) : U' ';
+    for (int i = 1; i < 3 && info->chars[i - 1] && info->chars[i]; i++) c.runes[i] = char32_t(info->chars[i]);
+    c.width = uint8_t(info->width == 2 && pos.col + 1 < s.cols_ ? 2 : 1);
+    line[pos.col] = c;
+    if (c.width == 2) {
+      line[pos.col + 1] = c;
+      line[pos.col + 1].width = 0;
+    }
+    s.changed();
     return 1;
   }
   static int movecursor(VTermPos pos, VTermPos, int visible, void* user) {
@@ -70,11 +89,73 @@ struct VtScreen::Callbacks {
     s.changed();
     return 1;
   }
+  // The whole screen scrolling up (output at its bottom): the ring turns,
+  // the lines leaving the primary screen go to the scrollback. Anything
+  // else is moved cell by cell through moverect and erase.
+  static int scrollrect(VTermRect rect, int downward, int rightward, void* user) {
+    auto& s = self(user);
+    Grid& g = *s.grid_;
+    bool whole = rect.start_row == 0 && rect.end_row == s.rows_ && rect.start_col == 0 && rect.end_col == s.cols_;
+    if (!whole || rightward != 0 || downward <= 0 || downward >= s.rows_) return 0;
+    Cell b = s.blank();
+    for (int i = 0; i < downward; i++) {
+      if (s.grid_ == &s.primary_) s.push_line(g.line(0));
+      std::fill_n(g.line(0), g.cols, b);
+      g.top = (g.top + 1) % g.rows;
+    }
+    s.changed();
+    return 1;
+  }
+  static void copycell(VTermPos dest, VTermPos src, void* user) {
+    auto& s = self(user);
+    s.grid_->line(dest.row)[dest.col] = s.grid_->line(src.row)[src.col];
+  }
+  // Lines moved up off the top of the primary screen, full width, go to
+  // the scrollback (as libvterm's screen does), then the cells move.
+  static int moverect(VTermRect dest, VTermRect src, void* user) {
+    auto& s = self(user);
+    if (s.grid_ == &s.primary_ && dest.start_row == 0 && dest.start_col == 0 && dest.end_col == s.cols_)
+      for (int r = 0; r < src.start_row; r++) s.push_line(s.grid_->line(r));
+    vterm_copy_cells(dest, src, copycell, user);
+    s.changed();
+    return 1;
+  }
+  static int erase(VTermRect rect, int, void* user) {
+    auto& s = self(user);
+    Cell b = s.blank();
+    for (int r = std::max(0, rect.start_row); r < std::min(rect.end_row, s.rows_); r++) {
+      Cell* line = s.grid_->line(r);
+      for (int c = std::max(0, rect.start_col); c < std::min(rect.end_col, s.cols_); c++) line[c] = b;
+    }
+    s.changed();
+    return 1;
+  }
+  static int initpen(void* user) {
+    self(user).pen_ = Cell{};
+    return 1;
+  }
+  static int setpenattr(VTermAttr attr, VTermValue* val, void* user) {
+    auto& s = self(user);
+    Cell& p = s.pen_;
+    switch (attr) {
+      case VTERM_ATTR_BOLD: p.bold = val->boolean; break;
+      case VTERM_ATTR_UNDERLINE: p.underline = val->number != 0; break;
+      case VTERM_ATTR_ITALIC: p.italic = val->boolean; break;
+      case VTERM_ATTR_REVERSE: p.reverse = val->boolean; break;
+      case VTERM_ATTR_FOREGROUND: p.fg = rgb(s.state_, val->color, Ink, VTERM_COLOR_DEFAULT_FG); break;
+      case VTERM_ATTR_BACKGROUND: p.bg = rgb(s.state_, val->color, Paper, VTERM_COLOR_DEFAULT_BG); break;
+      default: break;
+    }
+    return 1;
+  }
   static int settermprop(VTermProp prop, VTermValue* val, void* user) {
     auto& s = self(user);
     switch (prop) {
       case VTERM_PROP_CURSORVISIBLE: s.cursor_visible_ = val->boolean; break;
-      case VTERM_PROP_ALTSCREEN: s.altscreen_ = val->boolean; break;
+      case VTERM_PROP_ALTSCREEN:  // libvterm erases the alternate screen as it enters it
+        s.altscreen_ = val->boolean;
+        s.grid_ = s.altscreen_ ? &s.alternate_ : &s.primary_;
+        break;
       case VTERM_PROP_MOUSE: s.mouse_ = val->number; break;
       case VTERM_PROP_TITLE:
         s.title_ = val->string ? std::string(val->string).substr(0, max_title) : "";
@@ -85,28 +166,27 @@ struct VtScreen::Callbacks {
     return 1;
   }
   static int bell(void*) { return 1; }
-  static int resize(int, int, void*) { return 1; }
-  // A line scrolled off the top of the primary screen.
-  static int sb_pushline(int cols, const VTermScreenCell* cells, void* user) {
+  // The primary screen keeps its bottom rows (where the cursor is) when it
+  // shrinks, the lines above going to the scrollback, and takes lines back
+  // from the scrollback when it grows, as libvterm's screen does.
+  static int resize(int rows, int cols, VTermPos* delta, void* user) {
     auto& s = self(user);
-    s.scrollback_.push_back(s.convert(cells, cols));
-    while (s.scrollback_.size() > s.cfg_.scrollback) s.scrollback_.pop_front();
+    int old = s.primary_.rows;
+    int cursor = s.altscreen_ ? old - 1 : s.cursor_row_;
+    int drop = rows < old ? std::max(0, std::min(old - rows, cursor + 1 - rows)) : 0;
+    int pull = rows > old ? int(std::min<size_t>(size_t(rows - old), s.scrollback_.size())) : 0;
+    s.resize_grid(s.primary_, rows, cols, drop, pull);
+    s.resize_grid(s.alternate_, rows, cols, 0, 0);
+    if (!s.altscreen_) delta->row += pull - drop;
+    s.rows_ = rows;
+    s.cols_ = cols;
+    s.changed();
     return 1;
   }
-  // The screen grew taller: its newest scrolled-off line comes back.
-  static int sb_popline(int cols, VTermScreenCell* cells, void* user) {
-    auto& s = self(user);
-    if (s.scrollback_.empty()) return 0;
-    VtRow row = std::move(s.scrollback_.back());
-    s.scrollback_.pop_back();
-    s.restore(row, cells, cols);
-    return 1;
-  }
-  // Without a scrollback, libvterm need not gather each line scrolled off.
-  static const VTermScreenCallbacks* table(bool scrollback) {
-    static const VTermScreenCallbacks with = {damage, moverect, movecursor, settermprop, bell, resize, sb_pushline, sb_popline};
-    static const VTermScreenCallbacks without = {damage, moverect, movecursor, settermprop, bell, resize, nullptr, nullptr};
-    return scrollback ? &with : &without;
+  static const VTermStateCallbacks* table() {
+    static const VTermStateCallbacks t = {putglyph,   movecursor, scrollrect, moverect, erase, initpen,
+                                          setpenattr, settermprop, bell,      resize,   nullptr};
+    return &t;
   }
 };
 
@@ -118,22 +198,20 @@ void collect_output(const char* s, size_t len, void* user) { static_cast<std::st
 
 VtScreen::VtScreen(int rows, int cols, VtConfig cfg)
     : cfg_(cfg), rows_(std::clamp(rows, 1, max_vt_rows)), cols_(std::clamp(cols, 1, max_vt_cols)) {
+  primary_.reset(rows_, cols_);
+  alternate_.reset(rows_, cols_);
   vt_ = vterm_new(rows_, cols_);
   vterm_set_utf8(vt_, 1);
   vterm_output_set_callback(vt_, collect_output, &input_);
-  screen_ = vterm_obtain_screen(vt_);
-  vterm_screen_set_callbacks(screen_, Callbacks::table(cfg_.scrollback > 0), this);
-  vterm_screen_enable_altscreen(screen_, 1);
-  vterm_screen_set_damage_merge(screen_, VTERM_DAMAGE_SCROLL);
-  vterm_screen_reset(screen_, 1);
+  state_ = vterm_obtain_state(vt_);
+  vterm_state_set_callbacks(state_, Callbacks::table(), this);
+  vterm_state_reset(state_, 1);
 }
 
 VtScreen::~VtScreen() { vterm_free(vt_); }
 
 void VtScreen::write(std::string_view bytes) {
-  if (bytes.empty()) return;
-  vterm_input_write(vt_, bytes.data(), bytes.size());
-  vterm_screen_flush_damage(screen_);
+  if (!bytes.empty()) vterm_input_write(vt_, bytes.data(), bytes.size());
 }
 
 void VtScreen::clear() {
@@ -146,11 +224,43 @@ void VtScreen::resize(int rows, int cols) {
   rows = std::clamp(rows, 1, max_vt_rows);
   cols = std::clamp(cols, 1, max_vt_cols);
   if (rows == rows_ && cols == cols_) return;
-  rows_ = rows;
-  cols_ = cols;
-  vterm_set_size(vt_, rows, cols);
-  vterm_screen_flush_damage(screen_);
+  vterm_set_size(vt_, rows, cols);  // the state calls resize() back
   changed();
+}
+
+VtScreen::Cell VtScreen::blank() const {
+  Cell b;
+  b.runes[0] = U' ';
+  b.fg = pen_.fg;
+  b.bg = pen_.bg;
+  return b;
+}
+
+void VtScreen::push_line(const Cell* cells) {
+  if (cfg_.scrollback == 0) return;
+  scrollback_.push_back(convert(cells, cols_));
+  while (scrollback_.size() > cfg_.scrollback) scrollback_.pop_front();
+}
+
+// g at its new size: its rows from drop_top on, below `pull` lines taken
+// back from the scrollback; each row cut or padded to the new width.
+void VtScreen::resize_grid(Grid& g, int rows, int cols, int drop_top, int pull) {
+  Grid n;
+  n.reset(rows, cols);
+  Cell b;
+  b.runes[0] = U' ';
+  std::fill(n.cells.begin(), n.cells.end(), b);
+  for (int r = 0; r < drop_top; r++)
+    if (&g == &primary_) push_line(g.line(r));
+  for (int r = pull - 1; r >= 0; r--) {
+    restore(scrollback_.back(), n.line(r), cols);
+    scrollback_.pop_back();
+  }
+  for (int r = drop_top, to = pull; r < g.rows && to < rows; r++, to++) {
+    std::copy_n(g.line(r), std::min(cols, g.cols), n.line(to));
+    if (cols < g.cols && n.line(to)[cols - 1].width == 2) n.line(to)[cols - 1] = b;  // half a wide rune
+  }
+  g = std::move(n);
 }
 
 void VtScreen::key(const KeyPress& k) {
@@ -181,20 +291,13 @@ std::string VtScreen::take_input() { return std::exchange(input_, {}); }
 
 namespace {
 
-uint32_t rgb(const VTermScreen* screen, VTermColor c, uint32_t dflt, uint8_t dflt_flag) {
-  if (c.type & dflt_flag) return dflt;
-  vterm_screen_convert_color_to_rgb(screen, &c);
-  return uint32_t(c.rgb.red) << 16 | uint32_t(c.rgb.green) << 8 | c.rgb.blue;
-}
-
-Style style_of(const VTermScreen* screen, const VTermScreenCell& c) {
+Style style_of(const char32_t*, bool bold, bool italic, bool underline, bool reverse, uint32_t fg, uint32_t bg) {
   Style s;
-  s.fg = rgb(screen, c.fg, Ink, VTERM_COLOR_DEFAULT_FG);
-  s.bg = rgb(screen, c.bg, Paper, VTERM_COLOR_DEFAULT_BG);
-  if (c.attrs.reverse) std::swap(s.fg, s.bg);
-  s.bold = c.attrs.bold;
-  s.italic = c.attrs.italic;
-  s.underline = c.attrs.underline != 0;
+  s.fg = reverse ? bg : fg;
+  s.bg = reverse ? fg : bg;
+  s.bold = bold;
+  s.italic = italic;
+  s.underline = underline;
   return s;
 }
 
@@ -205,62 +308,64 @@ void add_style(std::vector<StyleRun>& runs, const Style& s) {
 
 }  // namespace
 
-VtRow VtScreen::convert(const void* cells_v, int count) const {
-  auto* cells = static_cast<const VTermScreenCell*>(cells_v);
+// Blanks that show nothing at the end of the row are left out: they are
+// what a row past its runes is (most rows are short; a scrolled-off line is
+// converted as it goes).
+VtRow VtScreen::convert(const Cell* cells, int count) const {
+  auto invisible = [](const Cell& c) {
+    return (c.runes[0] == 0 || c.runes[0] == U' ') && !c.runes[1] && c.width == 1 && !c.underline &&
+           (c.reverse ? c.fg : c.bg) == Paper;
+  };
+  while (count > 0 && invisible(cells[count - 1])) count--;
   VtRow row;
+  row.runes.reserve(size_t(count));
+  const Cell* last = nullptr;  // the cell whose style the last run has
   for (int col = 0; col < count; col++) {
-    const VTermScreenCell& c = cells[col];
-    add_style(row.styles, style_of(screen_, c));
-    if (c.chars[0] == continuation) continue;
-    char32_t r = c.chars[0] ? char32_t(c.chars[0]) : U' ';
+    const Cell& c = cells[col];
+    bool same = last && c.fg == last->fg && c.bg == last->bg && c.bold == last->bold && c.italic == last->italic &&
+                c.underline == last->underline && c.reverse == last->reverse;
+    if (same) row.styles.back().cells++;
+    else add_style(row.styles, style_of(c.runes, c.bold, c.italic, c.underline, c.reverse, c.fg, c.bg));
+    last = &c;
+    if (c.width == 0) continue;  // the right half of a wide rune
+    char32_t r = c.runes[0] ? c.runes[0] : U' ';
     int want = c.width == 2 ? 2 : 1;
     // Our layout must take the columns libvterm gave the rune.
     if (cell_width(r) != want && want == 1) r = U'\uFFFD';
     row.runes.push_back(r);
     if (cell_width(r) == 1 && want == 2) row.runes.push_back(U' ');
-    for (int i = 1; i < VTERM_MAX_CHARS_PER_CELL && c.chars[i]; i++)
-      if (cell_width(char32_t(c.chars[i])) == 0) row.runes.push_back(char32_t(c.chars[i]));
+    for (int i = 1; i < 3 && c.runes[i]; i++)
+      if (cell_width(c.runes[i]) == 0) row.runes.push_back(c.runes[i]);
   }
   // Trailing default cells are implied.
   while (!row.styles.empty() && row.styles.back().style == Style{}) row.styles.pop_back();
   return row;
 }
 
-// A scrolled-off row back into libvterm's cells (the screen grew taller).
-void VtScreen::restore(const VtRow& row, void* cells_v, int count) const {
-  auto* cells = static_cast<VTermScreenCell*>(cells_v);
-  VTermColor dfg, dbg;
-  vterm_state_get_default_colors(vterm_obtain_state(vt_), &dfg, &dbg);
-  auto color = [](uint32_t c, VTermColor dflt) {
-    if (c == Ink || c == Paper) return dflt;
-    VTermColor v;
-    vterm_color_rgb(&v, uint8_t(c >> 16), uint8_t(c >> 8), uint8_t(c));
-    return v;
-  };
+// A scrolled-off row back into cells (the screen grew taller).
+void VtScreen::restore(const VtRow& row, Cell* cells, int count) const {
   size_t run = 0;
   int run_left = row.styles.empty() ? count : row.styles[0].cells;
   size_t i = 0;
-  for (int col = 0; col < count; col++) {
-    VTermScreenCell& c = cells[col];
-    std::memset(&c, 0, sizeof c);
-    Style s = run < row.styles.size() ? row.styles[run].style : Style{};
-    c.fg = s.fg == Paper ? dbg : color(s.fg, dfg);
-    c.bg = s.bg == Ink ? dfg : color(s.bg, dbg);
-    c.attrs.bold = s.bold;
-    c.attrs.italic = s.italic;
-    c.attrs.underline = s.underline;
-    c.width = 1;
+  auto next_style = [&] {
     if (--run_left == 0 && ++run < row.styles.size()) run_left = row.styles[run].cells;
+  };
+  for (int col = 0; col < count; col++) {
+    Cell& c = cells[col];
+    c = Cell{};
+    Style s = run < row.styles.size() ? row.styles[run].style : Style{};
+    c.fg = s.fg, c.bg = s.bg, c.bold = s.bold, c.italic = s.italic, c.underline = s.underline;
+    next_style();
+    c.runes[0] = U' ';
     if (i >= row.runes.size()) continue;
-    char32_t r = row.runes[i++];
-    c.chars[0] = r == U' ' ? 0 : r;
-    int n = 1;
-    while (i < row.runes.size() && cell_width(row.runes[i]) == 0 && n < VTERM_MAX_CHARS_PER_CELL) c.chars[n++] = row.runes[i++];
-    if (cell_width(r) == 2 && col + 1 < count) {
+    c.runes[0] = row.runes[i++];
+    for (int n = 1; i < row.runes.size() && cell_width(row.runes[i]) == 0; i++)
+      if (n < 3) c.runes[n++] = row.runes[i];
+    if (cell_width(c.runes[0]) == 2 && col + 1 < count) {
       c.width = 2;
       cells[++col] = c;
-      cells[col].chars[0] = continuation;
-      if (--run_left == 0 && ++run < row.styles.size()) run_left = row.styles[run].cells;
+      cells[col].width = 0;
+      next_style();
     }
   }
 }
@@ -271,9 +376,7 @@ VtRow VtScreen::row(int r) const {
     return back <= scrollback_.size() ? scrollback_[scrollback_.size() - back] : VtRow{};
   }
   if (r >= rows_) return {};
-  std::vector<VTermScreenCell> cells(static_cast<size_t>(cols_));
-  for (int col = 0; col < cols_; col++) vterm_screen_get_cell(screen_, VTermPos{r, col}, &cells[size_t(col)]);
-  return convert(cells.data(), cols_);
+  return convert(grid_->line(r), cols_);
 }
 
 namespace {

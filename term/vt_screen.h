@@ -16,7 +16,7 @@
 #include <vector>
 
 struct VTerm;
-struct VTermScreen;
+struct VTermState;
 
 namespace grio::term {
 
@@ -123,14 +123,39 @@ class VtScreen {
 
  private:
   struct Callbacks;
-  VtRow convert(const void* cells, int count) const;
-  void restore(const VtRow& row, void* cells, int count) const;
+  // A cell as kept: its rune and up to two combining marks, its width
+  // (2: a wide rune, whose right half is the next cell, of width 0), and
+  // the pen it was drawn with (reverse video not yet applied).
+  struct Cell {
+    char32_t runes[3] = {0, 0, 0};
+    uint8_t width = 1;
+    bool bold = false, italic = false, underline = false, reverse = false;
+    uint32_t fg = Ink, bg = Paper;
+  };
+  // A screen's cells, its rows in a ring: scrolling the whole screen moves
+  // the ring's top, not the cells (libvterm's own screen moves them all,
+  // for every line).
+  struct Grid {
+    std::vector<Cell> cells;
+    int rows = 0, cols = 0, top = 0;
+    Cell* line(int r) { return &cells[size_t((top + r) % rows) * size_t(cols)]; }
+    const Cell* line(int r) const { return &cells[size_t((top + r) % rows) * size_t(cols)]; }
+    void reset(int r, int c) { cells.assign(size_t(r) * size_t(c), Cell{}), rows = r, cols = c, top = 0; }
+  };
+  VtRow convert(const Cell* cells, int count) const;
+  void restore(const VtRow& row, Cell* cells, int count) const;
+  void push_line(const Cell* cells);
+  Cell blank() const;
+  void resize_grid(Grid& g, int rows, int cols, int drop_top, int pull);
   void changed() { version_++; }
 
   ::VTerm* vt_ = nullptr;
-  ::VTermScreen* screen_ = nullptr;
+  ::VTermState* state_ = nullptr;
   VtConfig cfg_;
   int rows_, cols_;
+  Grid primary_, alternate_;
+  Grid* grid_ = &primary_;
+  Cell pen_;  // what putglyph draws with (its runes unused)
   std::deque<VtRow> scrollback_;
   std::string input_;
   std::string title_;
