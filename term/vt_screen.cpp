@@ -239,6 +239,7 @@ VtScreen::Cell VtScreen::blank() const {
 void VtScreen::push_line(const Cell* cells) {
   if (cfg_.scrollback == 0) return;
   scrollback_.push_back(convert(cells, cols_));
+  pushed_++;
   while (scrollback_.size() > cfg_.scrollback) scrollback_.pop_front();
 }
 
@@ -255,6 +256,7 @@ void VtScreen::resize_grid(Grid& g, int rows, int cols, int drop_top, int pull) 
   for (int r = pull - 1; r >= 0; r--) {
     restore(scrollback_.back(), n.line(r), cols);
     scrollback_.pop_back();
+    pushed_--;
   }
   for (int r = drop_top, to = pull; r < g.rows && to < rows; r++, to++) {
     std::copy_n(g.line(r), std::min(cols, g.cols), n.line(to));
@@ -377,6 +379,33 @@ VtRow VtScreen::row(int r) const {
   }
   if (r >= rows_) return {};
   return convert(grid_->line(r), cols_);
+}
+
+VtRow VtScreen::line(uint64_t n) const {
+  if (n >= pushed_) return n - pushed_ < uint64_t(rows_) ? row(int(n - pushed_)) : VtRow{};
+  uint64_t back = pushed_ - n;
+  return back <= scrollback_.size() ? row(-int(back)) : VtRow{};
+}
+
+std::string VtScreen::text_between(uint64_t line0, int col0, uint64_t line1, int col1) const {
+  std::string out;
+  for (uint64_t n = line0; n <= line1 && n < pushed_ + uint64_t(rows_); n++) {
+    VtRow r = line(n);
+    int from = n == line0 ? col0 : 0, to = n == line1 ? col1 : max_vt_cols;
+    std::u32string picked;
+    int col = 0;
+    for (char32_t c : r.runes) {
+      if (col >= from && col < to) picked.push_back(c);
+      else if (cell_width(c) == 0 && col > from && col <= to && !picked.empty()) picked.push_back(c);  // a mark on a picked rune
+      col += cell_width(c);
+    }
+    if (n != line1) {
+      while (!picked.empty() && picked.back() == U' ') picked.pop_back();
+      picked.push_back(U'\n');
+    }
+    out += to_utf8(picked);
+  }
+  return out;
 }
 
 namespace {

@@ -100,6 +100,14 @@ class VtScreen {
   // scrollback, -scrollback_lines() <= r < 0 (-1 is the newest).
   VtRow row(int r) const;
   size_t scrollback_lines() const { return scrollback_.size(); }
+  // Lines numbered for good, so that a selection stays on its text while
+  // output scrolls: the screen's row r is line pushed() + r, and the
+  // scrollback holds lines pushed() - scrollback_lines() to pushed() - 1.
+  uint64_t pushed() const { return pushed_; }
+  VtRow line(uint64_t n) const;
+  // The text from (line0, col0) up to (line1, col1), cells [col0, col1)
+  // of a single line; rows joined by newlines, their trailing blanks dropped.
+  std::string text_between(uint64_t line0, int col0, uint64_t line1, int col1) const;
   int cursor_row() const { return cursor_row_; }
   int cursor_col() const { return cursor_col_; }
   bool cursor_visible() const { return cursor_visible_; }
@@ -168,6 +176,7 @@ class VtScreen {
   bool altscreen_ = false;
   int mouse_ = 0;
   uint64_t version_ = 1;
+  uint64_t pushed_ = 0;  // lines ever scrolled into the scrollback, less those taken back
 };
 
 // The style's SGR sequence (ESC[0;…m), from a reset.

@@ -47,9 +47,16 @@ namespace {
 void vt_rows(SceneWindow& s, const Window& w, bool current) {
   const term::VtScreen& vt = *w.vt;
   s.vt = true;
+  auto [from, to] = w.vt_sel.ordered();
   for (int r = 0; r < vt.rows(); r++) {
     term::VtRow row = vt.row(r - w.vt_back);
-    s.rows.push_back(SceneRow{std::move(row.runes), 0, 0, std::move(row.styles)});
+    SceneRow sr{std::move(row.runes), 0, 0, std::move(row.styles)};
+    uint64_t n = vt.pushed() - uint64_t(w.vt_back) + uint64_t(r);
+    if (w.vt_sel.on && n >= from.first && n <= to.first) {
+      sr.sel0 = n == from.first ? from.second : 0;
+      sr.sel1 = n == to.first ? to.second : term::max_vt_cols;
+    }
+    s.rows.push_back(std::move(sr));
   }
   if (current && w.vt_back == 0 && vt.cursor_visible()) {
     s.cursor_row = vt.cursor_row();

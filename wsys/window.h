@@ -85,6 +85,18 @@ struct Window {
   // program's output goes here, keys and cons writes go to the program.
   std::unique_ptr<term::VtScreen> vt;
   int vt_back = 0;                   // lines of its scrollback shown: 0, the live screen
+  // A VT window's selection, by line (VtScreen::pushed numbering) and
+  // cell: from the anchor where button 1 went down to where it is now.
+  struct VtSelection {
+    uint64_t line0 = 0, line1 = 0;
+    int col0 = 0, col1 = 0;
+    bool on = false;
+    // Its ends in order: (line, col) of the first cell and after the last.
+    std::pair<std::pair<uint64_t, int>, std::pair<uint64_t, int>> ordered() const {
+      auto a = std::pair{line0, col0}, b = std::pair{line1, col1};
+      return a <= b ? std::pair{a, b} : std::pair{b, a};
+    }
+  } vt_sel;
   term::OutputDecoder shell_output;  // decoder of what our program writes
   std::unique_ptr<Shell> shell;      // the program we started in it, if any
   int refs = 0;                      // 9P nodes bound to the window

@@ -95,3 +95,37 @@ TEST_CASE("a VT window's scene rows carry the program's colours and attributes",
   CHECK(row.styles[2].style.bold);
   CHECK(row.styles[2].style.bg != grio::term::Paper);
 }
+
+TEST_CASE("button 1 sweeps a selection over a VT window's cells, button 2's snarf takes its text", "[desktop][vt]") {
+  Setup s;
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'printf \"\\n\\n\\n\\n\\nalpha beta\\ngamma delta\\n\"; exec cat'");
+  int id = w.id;
+  REQUIRE(s.until([&] { return s.rows(id).starts_with("\n\n\n\n\nalpha beta\ngamma delta\n"); }));
+  // Cell (row, col)'s left half: the text starts 21 px in, 5 down.
+  auto cell = [](int row, int col) { return Point{21 + col * 8 + 1, 5 + row * 16 + 2}; };
+  s.mouse(cell(5, 6), 1);
+  s.mouse(cell(6, 5), 1);
+  s.mouse(cell(6, 5), 0);
+  REQUIRE(s.until([&] { return s.shown(id)->rows[6].sel1 == 5; }));
+  CHECK(s.shown(id)->rows[5].sel0 == 6);
+  CHECK(s.shown(id)->rows[5].sel1 > 10);
+  CHECK(s.shown(id)->rows[7].sel1 == 0);
+  s.mouse(cell(20, 20), 2);
+  REQUIRE(s.last->menu);
+  SceneMenu m = *s.last->menu;
+  REQUIRE(m.items[2] == "snarf");
+  s.mouse(item_point(m, 2), 2);
+  s.mouse(item_point(m, 2), 0);
+  CHECK(s.top.ws().snarf == "beta\ngamma");
+  // Output that scrolls the screen keeps the selection on its text.
+  for (int i = 0; i < 10; i++) s.c->keys(U"x\n");
+  REQUIRE(s.until([&] { return s.rows(id).find("alpha beta") < s.rows(id).find("\n\n\n\n"); }));
+  const SceneWindow* sw = s.shown(id);
+  int at = -1;
+  for (int r = 0; r < int(sw->rows.size()); r++)
+    if (sw->rows[size_t(r)].cells.starts_with(U"alpha beta")) at = r;
+  REQUIRE(at >= 0);
+  CHECK(at < 5);
+  CHECK(sw->rows[size_t(at)].sel0 == 6);
+  CHECK(sw->rows[size_t(at) + 1].sel1 == 5);
+}

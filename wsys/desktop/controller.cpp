@@ -592,7 +592,11 @@ void Controller::release(int button, Point p) {
 void Controller::motion(Point p) {
   switch (mode_) {
     case Mode::Selecting:
-      if (Window* w = ws_.live(target_)) {
+      if (Window* w = ws_.live(target_); w && w->vt) {
+        std::tie(w->vt_sel.line1, w->vt_sel.col1) = vt_cell(*w, p);
+        w->view_version++;
+        ws_.changed(*w);
+      } else if (w) {
         w->text.set_selection(anchor_, rune_at(*w, p, cfg_.metrics));
         ws_.changed(*w);
       }
@@ -619,7 +623,24 @@ void Controller::motion(Point p) {
 
 // --- selection (button 1) and chording ---
 
+// A VT window's cell at p, as (line, column): lines numbered for good.
+std::pair<uint64_t, int> Controller::vt_cell(const Window& w, Point p) const {
+  Rect t = text_rect(w.rect);
+  int row = std::clamp((p.y - t.min.y) / cfg_.metrics.font_h, 0, w.vt->rows() - 1);
+  // In half cells, so that a press on a rune's right half selects from after it.
+  int col = std::clamp((std::max(0, p.x - t.min.x) * 2 / cfg_.metrics.font_w + 1) / 2, 0, w.vt->cols());
+  return {w.vt->pushed() - uint64_t(w.vt_back) + uint64_t(row), col};
+}
+
 void Controller::select_start(Window& w, Point p, uint32_t msec) {
+  if (w.vt) {  // cells, not runes: a terminal's screen has no text order of its own
+    auto [line, col] = vt_cell(w, p);
+    w.vt_sel = {line, line, col, col, true};
+    target_ = w.id;
+    mode_ = Mode::Selecting;
+    w.view_version++;
+    return ws_.changed(w);
+  }
   size_t q = rune_at(w, p, cfg_.metrics);
   target_ = w.id;
   mode_ = Mode::Selecting;
@@ -633,6 +654,33 @@ void Controller::select_start(Window& w, Point p, uint32_t msec) {
     anchor_ = q;
     last_click_q_ = q;
     last_click_ms_ = msec;
+  }
+  ws_.changed(w);
+}
+
+// Button 2's menu in a VT window: the screen is the program's, so cut is
+// snarf; paste and send type, as a terminal's paste does; look finds
+// nothing.
+void Controller::vt_menu2_pick(Window& w, int item) {
+  auto [from, to] = w.vt_sel.ordered();
+  std::string sel = w.vt_sel.on ? w.vt->text_between(from.first, from.second, to.first, to.second) : "";
+  switch (item) {
+    case 0:  // cut
+    case 2:  // snarf
+      if (!sel.empty()) ws_.set_snarf(sel);
+      break;
+    case 1:  // paste
+      ws_.paste(w, term::OutputDecoder().decode(ws_.snarf));
+      break;
+    case 4:  // send: snarf, and Return
+      if (ws_.snarf.empty()) break;
+      ws_.paste(w, term::OutputDecoder().decode(ws_.snarf));
+      ws_.press(w, term::KeyPress{0, term::VtKey::Enter});
+      break;
+    case 5:
+      ws_.control(w, verb(w.scroll ? WctlVerb::Noscroll : WctlVerb::Scroll));
+      break;
+    default: break;
   }
   ws_.changed(w);
 }
@@ -681,6 +729,7 @@ void Controller::open_menu(std::vector<std::string> items, Point p, int last, Mo
 void Controller::menu2_pick(int item) {
   Window* w = ws_.live(target_);
   if (!w || item < 0) return;
+  if (w->vt) return vt_menu2_pick(*w, item);
   auto& t = w->text;
   std::u32string_view sel = t.runes().substr(t.q0(), t.q1() - t.q0());
   switch (item) {

@@ -77,6 +77,8 @@ class Controller {
 
   bool to_program(const MouseState& m);
   bool to_terminal(const MouseState& m);
+  std::pair<uint64_t, int> vt_cell(const Window& w, Point p) const;
+  void vt_menu2_pick(Window& w, int item);
   bool to_nested(const MouseState& m);
   Controller* nested_at(Window& host);
   Controller* nested_current();
