@@ -7,7 +7,6 @@
 #include <vterm.h>
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 #include "term/decode.h"
@@ -49,10 +48,6 @@ VTermKey vterm_key(const KeyPress& k) {
   return VTERM_KEY_NONE;
 }
 
-}  // namespace
-
-namespace {
-
 uint32_t rgb(const VTermState* state, VTermColor c, uint32_t dflt, uint8_t dflt_flag) {
   if (c.type & dflt_flag) return dflt;
   vterm_state_convert_color_to_rgb(state, &c);
@@ -69,7 +64,8 @@ struct VtScreen::Callbacks {
     auto& s = self(user);
     if (pos.row < 0 || pos.row >= s.rows_ || pos.col < 0 || pos.col >= s.cols_) return 1;
     Cell* line = s.grid_->line(pos.row);
-    Cell c = s.pen_;
+    Cell c;
+    c.pen = s.pen_;
     c.runes[0] = info->chars[0] ? char32_t(info->chars[0]) : U' ';
     for (int i = 1; i < 3 && info->chars[i - 1] && info->chars[i]; i++) c.runes[i] = char32_t(info->chars[i]);
     c.width = uint8_t(info->width == 2 && pos.col + 1 < s.cols_ ? 2 : 1);
@@ -131,12 +127,12 @@ struct VtScreen::Callbacks {
     return 1;
   }
   static int initpen(void* user) {
-    self(user).pen_ = Cell{};
+    self(user).pen_ = Pen{};
     return 1;
   }
   static int setpenattr(VTermAttr attr, VTermValue* val, void* user) {
     auto& s = self(user);
-    Cell& p = s.pen_;
+    Pen& p = s.pen_;
     switch (attr) {
       case VTERM_ATTR_BOLD: p.bold = val->boolean; break;
       case VTERM_ATTR_UNDERLINE: p.underline = val->number != 0; break;
@@ -231,8 +227,8 @@ void VtScreen::resize(int rows, int cols) {
 VtScreen::Cell VtScreen::blank() const {
   Cell b;
   b.runes[0] = U' ';
-  b.fg = pen_.fg;
-  b.bg = pen_.bg;
+  b.pen.fg = pen_.fg;
+  b.pen.bg = pen_.bg;
   return b;
 }
 
@@ -293,16 +289,6 @@ std::string VtScreen::take_input() { return std::exchange(input_, {}); }
 
 namespace {
 
-Style style_of(const char32_t*, bool bold, bool italic, bool underline, bool reverse, uint32_t fg, uint32_t bg) {
-  Style s;
-  s.fg = reverse ? bg : fg;
-  s.bg = reverse ? fg : bg;
-  s.bold = bold;
-  s.italic = italic;
-  s.underline = underline;
-  return s;
-}
-
 void add_style(std::vector<StyleRun>& runs, const Style& s) {
   if (!runs.empty() && runs.back().style == s) runs.back().cells++;
   else runs.push_back({1, s});
@@ -315,8 +301,8 @@ void add_style(std::vector<StyleRun>& runs, const Style& s) {
 // converted as it goes).
 VtRow VtScreen::convert(const Cell* cells, int count) const {
   auto invisible = [](const Cell& c) {
-    return (c.runes[0] == 0 || c.runes[0] == U' ') && !c.runes[1] && c.width == 1 && !c.underline &&
-           (c.reverse ? c.fg : c.bg) == Paper;
+    return (c.runes[0] == 0 || c.runes[0] == U' ') && !c.runes[1] && c.width == 1 && !c.pen.underline &&
+           c.pen.style().bg == Paper;
   };
   while (count > 0 && invisible(cells[count - 1])) count--;
   VtRow row;
@@ -324,10 +310,8 @@ VtRow VtScreen::convert(const Cell* cells, int count) const {
   const Cell* last = nullptr;  // the cell whose style the last run has
   for (int col = 0; col < count; col++) {
     const Cell& c = cells[col];
-    bool same = last && c.fg == last->fg && c.bg == last->bg && c.bold == last->bold && c.italic == last->italic &&
-                c.underline == last->underline && c.reverse == last->reverse;
-    if (same) row.styles.back().cells++;
-    else add_style(row.styles, style_of(c.runes, c.bold, c.italic, c.underline, c.reverse, c.fg, c.bg));
+    if (last && c.pen == last->pen) row.styles.back().cells++;
+    else add_style(row.styles, c.pen.style());
     last = &c;
     if (c.width == 0) continue;  // the right half of a wide rune
     char32_t r = c.runes[0] ? c.runes[0] : U' ';
@@ -356,7 +340,7 @@ void VtScreen::restore(const VtRow& row, Cell* cells, int count) const {
     Cell& c = cells[col];
     c = Cell{};
     Style s = run < row.styles.size() ? row.styles[run].style : Style{};
-    c.fg = s.fg, c.bg = s.bg, c.bold = s.bold, c.italic = s.italic, c.underline = s.underline;
+    c.pen = Pen{s.fg, s.bg, s.bold, s.italic, s.underline, false};
     next_style();
     c.runes[0] = U' ';
     if (i >= row.runes.size()) continue;

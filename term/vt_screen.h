@@ -131,14 +131,20 @@ class VtScreen {
 
  private:
   struct Callbacks;
+  // What a glyph is drawn with: reverse video not yet applied.
+  struct Pen {
+    uint32_t fg = Ink, bg = Paper;
+    bool bold = false, italic = false, underline = false, reverse = false;
+    bool operator==(const Pen&) const = default;
+    Style style() const { return {reverse ? bg : fg, reverse ? fg : bg, bold, italic, underline}; }
+  };
   // A cell as kept: its rune and up to two combining marks, its width
   // (2: a wide rune, whose right half is the next cell, of width 0), and
-  // the pen it was drawn with (reverse video not yet applied).
+  // the pen it was drawn with.
   struct Cell {
     char32_t runes[3] = {0, 0, 0};
     uint8_t width = 1;
-    bool bold = false, italic = false, underline = false, reverse = false;
-    uint32_t fg = Ink, bg = Paper;
+    Pen pen;
   };
   // A screen's cells, its rows in a ring: scrolling the whole screen moves
   // the ring's top, not the cells (libvterm's own screen moves them all,
@@ -163,7 +169,7 @@ class VtScreen {
   int rows_, cols_;
   Grid primary_, alternate_;
   Grid* grid_ = &primary_;
-  Cell pen_;  // what putglyph draws with (its runes unused)
+  Pen pen_;  // what putglyph draws with
   std::deque<VtRow> scrollback_;
   std::string input_;
   std::string title_;

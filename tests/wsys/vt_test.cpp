@@ -174,15 +174,8 @@ namespace {
 // What a client joining session `name` late is sent first: one read of
 // hub 1 from a fresh open (the repaint is far shorter than a read).
 std::string late_join(net::SyncClient& c, const std::string& name) {
-  auto fid = c.walk_path("hub/" + name + "/1");
-  if (!fid) return "<" + fid.error() + ">";
-  std::string out;
-  if (auto o = c.open(*fid, ninep::OREAD); o) {
-    auto r = c.read(*fid, 0, 8000);
-    out = r ? *r : "<" + r.error() + ">";
-  }
-  c.clunk(*fid);
-  return out;
+  auto r = read_file(c, "hub/" + name + "/1");
+  return r ? *r : "<" + r.error() + ">";
 }
 
 }  // namespace

@@ -136,11 +136,9 @@ void Renderer::draw_styled(const SceneRow& row, int x, int y, uint32_t ink) {
   int fw = font_.width(), fh = font_.height();
   int col = 0;
   size_t i = 0;
-  auto runs = row.styles;
-  int styled = 0;
-  for (auto& run : runs) styled += run.cells;
-  runs.push_back({1 << 20, term::Style{}});  // the rest of the row
-  for (auto& run : runs) {
+  for (size_t k = 0; k <= row.styles.size(); k++) {
+    // The runs, then the rest of the row in the default style.
+    term::StyleRun run = k < row.styles.size() ? row.styles[k] : term::StyleRun{1 << 20, term::Style{}};
     const term::Style& st = run.style;
     int start = col;
     if (st.bg != term::Paper) fill(x + start * fw, y, run.cells * fw, fh, vt_colour(st.bg, ink, pal_.text_bg));
@@ -151,7 +149,6 @@ void Renderer::draw_styled(const SceneRow& row, int x, int y, uint32_t ink) {
     if (st.underline) fill(x + start * fw, y + fh - 2, run.cells * fw, 1, fg);
     i += n;
     col = std::max(col, start + run.cells);
-    if (i >= row.cells.size() && col >= styled) break;
   }
 }
 
