@@ -13,18 +13,13 @@
 #include <string>
 
 #include "net/asio.h"
+#include "net/rights.h"
+#include "wsys/desktop/input_sink.h"
 #include "wsys/scene.h"
 #include "wsys/window_system.h"
 #include "wsys/workspace.h"
 
 namespace grio::wsys::desktop {
-
-// Buttons as rio numbers them: 1, 2, 4; the wheel as 8 (up) and 16 (down).
-struct MouseState {
-  Point at;
-  int buttons = 0;
-  uint32_t msec = 0;
-};
 
 // Keys that move rather than type.
 enum class Nav { Left, Right, Up, Down, PageUp, PageDown, Home, End };
@@ -41,27 +36,27 @@ struct ControllerConfig {
   std::function<void(Point)> warp;
 };
 
-class Controller {
+class Controller : public InputSink {
  public:
   Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig cfg);
   ~Controller();
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
-  void mouse(MouseState m);
+  void mouse(MouseState m) override;
   // Typed runes; with mods (Alt), a VT window gets them as xterm sends them.
-  void keys(std::u32string_view runes, unsigned mods = 0);
+  void keys(std::u32string_view runes, unsigned mods = 0) override;
   // A key that types no text (Enter, arrows, F1…, Ctrl-letter) with its
   // modifiers: a VT window's, or rio's meaning of it elsewhere.
-  void press(const term::KeyPress& k);
+  void press(const term::KeyPress& k) override;
   void nav(Nav n);
   // A kbdfs `k` or `K` message: the keys held down after a press or a
   // release, for the current window's kbd file.
-  void key_state(std::string msg);
+  void key_state(std::string msg) override;
   // The renderer has drawn the last scene and can take the next.
-  void ready();
+  void ready() override;
   // The system clipboard changed (another program copied): that is snarf now.
-  void clipboard(std::string text);
+  void clipboard(std::string text) override;
 
  private:
   enum class Mode { Idle, Consumed, Selecting, Menu2, Menu3, SweepWait, Sweeping, Pick, Moving, Border, Sending, Scrolling, Reporting };

@@ -138,14 +138,14 @@ struct Desktop::Impl {
     e.user.code = code;
     SDL_PushEvent(&e);
   }
-  void input(const SDL_Event& e, asio::io_context& io, Controller& c, bool& quit, bool& redraw);
-  void read_clipboard(asio::io_context& io, Controller& c);
-  void mouse(asio::io_context& io, Controller& c, Point at, int buttons, uint32_t msec);
-  void key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
-  void frame(asio::io_context& io, Controller& c, Uint64& last);
+  void input(const SDL_Event& e, asio::io_context& io, InputSink& c, bool& quit, bool& redraw);
+  void read_clipboard(asio::io_context& io, InputSink& c);
+  void mouse(asio::io_context& io, InputSink& c, Point at, int buttons, uint32_t msec);
+  void key(const SDL_KeyboardEvent& k, asio::io_context& io, InputSink& c);
+  void frame(asio::io_context& io, InputSink& c, Uint64& last);
   void set_cursor(const Scene& s);
   void show_image(const Cursor& k);
-  void key_state(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c);
+  void key_state(const SDL_KeyboardEvent& k, asio::io_context& io, InputSink& c);
   void read_back();
   void log_frame(Uint64 t0, double cpu0);
 };
@@ -266,7 +266,7 @@ void Desktop::quit() {
   SDL_PushEvent(&e);
 }
 
-void Desktop::run(asio::io_context& io, Controller& c, std::function<void()> stop) {
+void Desktop::run(asio::io_context& io, InputSink& c, std::function<void()> stop) {
   bool quit = false;
   Uint64 last = 0;
   if (SDL_HasClipboardText()) impl_->read_clipboard(io, c);  // what was copied before we started
@@ -284,7 +284,7 @@ void Desktop::run(asio::io_context& io, Controller& c, std::function<void()> sto
 // One frame: no sooner than a display refresh after the last, with the
 // newest scene (those published meanwhile were never drawn), then the
 // controller may build the next.
-void Desktop::Impl::frame(asio::io_context& io, Controller& c, Uint64& last) {
+void Desktop::Impl::frame(asio::io_context& io, InputSink& c, Uint64& last) {
   Uint64 now = SDL_GetTicks64();
   if (now < last + frame_ms) SDL_Delay(Uint32(last + frame_ms - now));
   std::shared_ptr<const Scene> s;
@@ -338,7 +338,7 @@ void Desktop::Impl::show_image(const Cursor& k) {
   cursor = SceneCursor::Window;
 }
 
-void Desktop::Impl::mouse(asio::io_context& io, Controller& c, Point at, int b, uint32_t msec) {
+void Desktop::Impl::mouse(asio::io_context& io, InputSink& c, Point at, int b, uint32_t msec) {
   asio::post(io, [&c, m = MouseState{at, b, msec}] { c.mouse(m); });
 }
 
@@ -459,7 +459,7 @@ char32_t plan9_key(SDL_Keycode k) {
 // key still down. Keys that type nothing through SDL — function keys,
 // modifiers, Insert — also get the c message kbdfs would send; the others'
 // c messages come from what they type (keys(), nav()).
-void Desktop::Impl::key_state(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c) {
+void Desktop::Impl::key_state(const SDL_KeyboardEvent& k, asio::io_context& io, InputSink& c) {
   char32_t r = plan9_key(k.keysym.sym);
   if (!r) return;
   size_t at = keys_down.find(r);
@@ -477,13 +477,13 @@ void Desktop::Impl::key_state(const SDL_KeyboardEvent& k, asio::io_context& io, 
   for (auto& msg : msgs) asio::post(io, [&c, msg] { c.key_state(msg); });
 }
 
-void Desktop::Impl::key(const SDL_KeyboardEvent& k, asio::io_context& io, Controller& c) {
+void Desktop::Impl::key(const SDL_KeyboardEvent& k, asio::io_context& io, InputSink& c) {
   key_state(k, io, c);
   if (k.type == SDL_KEYUP) return;
   if (auto p = key_press(k.keysym)) asio::post(io, [&c, p = *p] { c.press(p); });
 }
 
-void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& c, bool& quit, bool& redraw) {
+void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, InputSink& c, bool& quit, bool& redraw) {
   switch (e.type) {
     case SDL_QUIT: quit = true; return;
     case SDL_MOUSEMOTION: return mouse(io, c, {e.motion.x, e.motion.y}, buttons, e.motion.timestamp);
@@ -541,7 +541,7 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, Controller& 
 }
 
 // Another program copied: its text is snarf now.
-void Desktop::Impl::read_clipboard(asio::io_context& io, Controller& c) {
+void Desktop::Impl::read_clipboard(asio::io_context& io, InputSink& c) {
   char* t = SDL_GetClipboardText();
   std::string text = t ? t : "";
   SDL_free(t);

@@ -12,7 +12,7 @@
 
 namespace grio::wsys::desktop {
 
-class Controller;
+class InputSink;
 
 struct DesktopOptions {
   std::string font = "monospace";  // -f: fontconfig name or font file
@@ -43,7 +43,7 @@ class Desktop {
 
   // Draws and reads input until quit() or the window is closed; input goes
   // to c on io. stop is posted to io at the end (it should let io.run end).
-  void run(asio::io_context& io, Controller& c, std::function<void()> stop);
+  void run(asio::io_context& io, InputSink& c, std::function<void()> stop);
 
  private:
   struct Impl;
