@@ -90,6 +90,11 @@ inline constexpr char noprogram[] = "no program runs in this window";
 inline constexpr char inputfull[] = "too much input waiting: the program is not reading";
 inline constexpr char vtcons[] = "cons of a vt window is written, not read: the program reads its tty";
 
+// Remote viewers (wsys/viewer).
+inline constexpr char toomanyviewers[] = "too many viewers";
+inline constexpr char noview[] = "no view open on this connection: open view/feed first";
+inline constexpr char viewsize[] = "a view's first event is its size";
+
 // The hub tree's (net/hub_tree).
 inline constexpr char badctl[] = "bad ctl message";
 inline constexpr char badsize[] = "bad size";  // "bad size: 1 to N columns and rows"

@@ -18,7 +18,9 @@ using net::Result;
 
 namespace {
 
-bool is_dir(Qfile q) { return q == Qfile::Root || q == Qfile::Wsysdir || q == Qfile::Windir; }
+bool is_dir(Qfile q) { return q == Qfile::Root || q == Qfile::Wsysdir || q == Qfile::Windir || q == Qfile::Viewdir; }
+
+const FileKind* view_kinds[] = {&view_feed_file, &view_input_file};
 
 // rio's qids: the path holds the window id and the file; only snarf has a
 // version, bumped on every change.
@@ -162,7 +164,8 @@ Result<NodeRef> WsysTree::walk1(const NodeRef& from, std::string_view name) {
   auto& to = static_cast<WNode&>(**next);
   to.access = n.access;
   if (to.kind && !visible(*to.kind, file_rights(to))) return Result<NodeRef>::error(err::nonexist);
-  if (to.q == Qfile::Wsysdir && !has(rights_on(ws_, to.access, 0), net::right::view) && name != "..")
+  if ((to.q == Qfile::Wsysdir || to.q == Qfile::Viewdir) && !has(rights_on(ws_, to.access, 0), net::right::view) &&
+      name != "..")
     return Result<NodeRef>::error(err::nonexist);
   return next;
 }
@@ -173,6 +176,12 @@ Result<NodeRef> WsysTree::walk_wsys(const net::Node& from, std::string_view name
     if (n.q == Qfile::Windir) return make(ws_, n.root_win, 0, Qfile::Wsysdir);
     return make(ws_, n.root_win, n.root_win, Qfile::Root);
   }
+  if (n.q == Qfile::Viewdir) {
+    for (auto* k : view_kinds)
+      if (name == k->name) return make(ws_, n.root_win, 0, k->q, k);
+    return Result<NodeRef>::error(err::nonexist);
+  }
+  if (name == "view" && n.q == Qfile::Root) return make(ws_, n.root_win, 0, Qfile::Viewdir);
   if (n.q == Qfile::Wsysdir) {
     auto id = parse_id(name);
     if (!id || !ws_.live(*id)) return Result<NodeRef>::error(err::nonexist);
@@ -271,6 +280,11 @@ std::vector<Stat> WsysTree::list(Fid& f) {
     return out;
   }
   net::Rights global = rights_on(ws_, n.access, 0), mine = rights_on(ws_, n.access, n.win);
+  if (n.q == Qfile::Viewdir) {
+    for (auto* k : view_kinds)
+      if (visible(*k, global)) out.push_back(stat_of(0, k->q, k->name, perm_of(*k, global)));
+    return out;
+  }
   for (auto* k : file_kinds()) {
     if (k->per_window && n.win == 0) continue;
     net::Rights r = of_window(*k) ? mine : global;
@@ -280,6 +294,7 @@ std::vector<Stat> WsysTree::list(Fid& f) {
   // hub/ hangs off a context's root only: its `..` leads back there.
   if (n.q != Qfile::Root) return out;
   out.push_back(hub_stat(n));
+  if (has(global, net::right::view)) out.push_back(stat_of(0, Qfile::Viewdir, "view", 0500));
   if (ws_.exports() && n.access.owner && n.access.mask == net::right::all)
     out.push_back(stat_of(0, Qfile::Exports, exports_file.name, exports_file.perm));
   return out;
@@ -299,6 +314,7 @@ Result<Stat> WsysTree::stat(Fid& f) {
     case Qfile::Root: return stat_of(n.win, n.q, ".", 0500);
     case Qfile::Wsysdir: return stat_of(0, n.q, "wsys", 0500);
     case Qfile::Windir: return stat_of(n.win, n.q, std::to_string(n.win).c_str(), 0700);
+    case Qfile::Viewdir: return stat_of(0, n.q, "view", 0500);
     default: return stat_of(n.win, n.q, n.kind->name, perm_of(*n.kind, file_rights(n)));
   }
 }

@@ -3,7 +3,8 @@
 // listing and stat rules here. `hub/` in every context is the window
 // system's hub tree (net/hub_tree.h), walked into and served by it; the
 // attach name `watch` is a windowless context with the connection's rights
-// narrowed to view (`grio hub --watch`).
+// narrowed to view (`grio hub --watch`). `view/` in every context holds a
+// remote viewer's feed and input (file_view.cpp).
 //
 // Rights (net/rights.h) are checked here and nowhere else in the tree: a
 // kind of file names the right that opening it for reading, and for
@@ -24,7 +25,7 @@ namespace grio::wsys {
 // The low 8 bits of a qid path; the window id is above them, as in rio.
 enum class Qfile : uint8_t {
   Root, Wsysdir, Windir, Cons, Consctl, Label, Wctl, Winid, Winname, Text, Wdir, Snarf, Screen, Winimage,
-  Cursor, Kbd, Mouse, Exports,
+  Cursor, Kbd, Mouse, Exports, Viewdir, ViewFeed, ViewInput,
 };
 
 // What a file operation works on: the window system, and the window the
@@ -76,8 +77,9 @@ const std::vector<const FileKind*>& file_kinds();
 // The kinds, one per file_*.cpp.
 extern const FileKind cons_file, consctl_file, label_file, wctl_file, winid_file, winname_file, text_file,
     wdir_file, snarf_file, screen_file, window_file, cursor_file, kbd_file, mouse_file;
-// Not in the table: the owner's `exports`, at a root only (file_exports.cpp).
-extern const FileKind exports_file;
+// Not in the table: the owner's `exports`, at a root only (file_exports.cpp);
+// a remote viewer's files, in view/ at a root (file_view.cpp).
+extern const FileKind exports_file, view_feed_file, view_input_file;
 
 // The part inside r of a capture of the whole screen (x8r8g8b8 pixels,
 // row by row, screen-sized), row by row; what lies off the screen black.

@@ -18,7 +18,7 @@
 
 #include "net/file_tree.h"
 #include "term/vt_screen.h"
-#include "wsys/desktop/input_sink.h"
+#include "wsys/input_sink.h"
 #include "wsys/scene.h"
 
 namespace grio::wsys {
@@ -38,7 +38,7 @@ struct ViewClipboard {
   std::string text;
 };
 
-using ViewEvent = std::variant<ViewSize, desktop::MouseState, ViewKeys, term::KeyPress, ViewKeyState, ViewClipboard>;
+using ViewEvent = std::variant<ViewSize, MouseState, ViewKeys, term::KeyPress, ViewKeyState, ViewClipboard>;
 
 // The line for e, newline included.
 std::string format_view_event(const ViewEvent& e);

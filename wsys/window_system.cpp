@@ -15,6 +15,7 @@
 #include "wsys/hub_terminal.h"
 #include "wsys/shell.h"
 #include "wsys/tree.h"
+#include "wsys/viewer.h"
 #include "wsys/workspace.h"
 
 namespace grio::wsys {
@@ -75,6 +76,7 @@ WindowSystem::WindowSystem(asio::io_context& io, WsysConfig cfg)
   hubs_ = std::make_unique<net::HubTree>(io, "grio", uint64_t(1) << 62);
   hubs_->set_limits(cfg_.hubs);
   sessions_ = std::make_unique<HubSessions>(io, *hubs_, [this](pid_t pid) { reap_later(pid); });
+  viewers_ = std::make_unique<Viewers>(io, *this, cfg_.max_viewers);
   sessions_->fence = [this](term::PtyConfig& pc) { return fence ? fence(pc) : net::Error{}; };
   hubs_->set_hooks(net::HubTree::Hooks{
       [this](const std::string& name, const std::string& cmd, bool vt) {
@@ -94,6 +96,7 @@ void WindowSystem::close() {
   sigchld_.cancel(ec);
   sessions_->close();
   hubs_->close();
+  viewers_->close_all();
   for (auto& [id, w] : windows_) {
     retire(std::move(w->shell));
     if (w->sub) w->sub->close();
@@ -120,6 +123,7 @@ void WindowSystem::retire(std::unique_ptr<Shell> s) {
 }
 
 WindowSystem::~WindowSystem() {
+  viewers_->close_all();
   sessions_.reset();
   hubs_.reset();
   for (auto& [id, w] : windows_) {
@@ -406,6 +410,13 @@ void WindowSystem::set_label(Window& w, std::string_view label) {
   touched();
 }
 
+net::Error WindowSystem::focus(Window& w, const net::Grant& by) {
+  if (w.hidden) return err::hidden;
+  raise(w.id);
+  if (may_focus(w, by)) set_current(w.id);
+  return {};
+}
+
 net::Error WindowSystem::control(Window& w, const WctlCommand& c, const net::Grant& by) {
   if (c.verb != WctlVerb::New && !owns(by, w) && !by.has(wctl_right(c))) return err::perm;
   switch (c.verb) {
@@ -432,10 +443,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c, const net::Gra
       lower(w.id);
       return {};
     case WctlVerb::Current:
-      if (w.hidden) return err::hidden;
-      raise(w.id);
-      if (may_focus(w, by)) set_current(w.id);
-      return {};
+      return focus(w, by);
     case WctlVerb::Hide:
       if (w.hidden) return err::alreadyhidden;
       w.hidden = true;

@@ -32,10 +32,12 @@ struct WsysConfig {
   term::VtConfig vt;                    // a VT window's scrollback
   size_t max_windows = 256;             // windows at once, deleted ones still in use included
   size_t max_peer_windows = 16;         // windows the peers of one export may have pushed
+  size_t max_viewers = 16;              // remote viewers at once (view/feed opens)
   net::HubLimits hubs;                  // sessions, hubs and their memory
 };
 
 class HubSessions;
+class Viewers;
 class Workspace;
 
 class WindowSystem {
@@ -59,6 +61,9 @@ class WindowSystem {
   void set_label(Window& w, std::string_view label);
   // Whether w is a window by's export pushed.
   static bool owns(const net::Grant& by, const Window& w) { return !by.owner() && w.peer == by.export_name; }
+  // `current`: w on top and, unless it is another peer's pushed window
+  // and by is a peer, the window keys go to.
+  net::Error focus(Window& w, const net::Grant& by = {});
   // `delete`: unlisted at once, parked requests fail, SIGHUP to its program.
   void remove(Window& w);
 
@@ -161,6 +166,8 @@ class WindowSystem {
   net::Exports* exports() const { return exports_; }
   void set_exports(net::Exports* e);  // and checks that what it exports is here
   size_t session_count() const;
+  // Remote viewers (view/feed), by connection.
+  Viewers& viewers() { return *viewers_; }
   // An exited program of ours that was not reaped yet.
   void reap_later(pid_t pid) { dying_.push_back(pid); }
   // Those not reaped yet, for the window system that goes on after this
@@ -202,6 +209,7 @@ class WindowSystem {
   bool closed_ = false;            // close() ran: stop waiting for children
   std::unique_ptr<net::HubTree> hubs_;
   std::unique_ptr<HubSessions> sessions_;
+  std::unique_ptr<Viewers> viewers_;
   net::Exports* exports_ = nullptr;
   std::map<size_t, std::function<void()>> observers_;
   size_t next_observer_ = 1;

@@ -28,7 +28,7 @@
 #include "fonts/font.h"
 #include "term/width.h"
 #include "wsys/desktop/assets.h"
-#include "wsys/desktop/controller.h"
+#include "wsys/controller.h"
 #include "wsys/desktop/renderer.h"
 #include "wsys/workspace.h"
 
@@ -92,10 +92,10 @@ class Frames {
  public:
   Frames(SDL_Renderer* sdl, fonts::Font& font, const desktop::Palette& pal, bool nested)
       : top_(io_, config(font)), renderer_(sdl, font, pal), sdl_(sdl) {
-    desktop::ControllerConfig cfg;
+    ControllerConfig cfg;
     cfg.metrics = Metrics{font.width(), font.height()};
     cfg.publish = [this](std::shared_ptr<const Scene> s) { scene_ = std::move(s); };
-    controller_ = std::make_unique<desktop::Controller>(io_, top_.ws(), cfg);
+    controller_ = std::make_unique<Controller>(io_, top_.ws(), cfg);
     WindowSystem* ws = &top_.ws();
     if (nested) {
       make(*ws, "new -r 0 0 1280 800 -sub s");
@@ -147,7 +147,7 @@ class Frames {
   Workspace top_;
   desktop::Renderer renderer_;
   SDL_Renderer* sdl_;
-  std::unique_ptr<desktop::Controller> controller_;
+  std::unique_ptr<Controller> controller_;
   std::shared_ptr<const Scene> scene_;
   WindowSystem* ws_ = nullptr;
   std::vector<int> ids_;

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "term/decode.h"
-#include "wsys/desktop/controller.h"
+#include "wsys/controller.h"
 #include "wsys/workspace.h"
 
 namespace grio::test {
@@ -20,15 +20,15 @@ struct ControllerSetup {
   grio::asio::io_context io;
   grio::wsys::Workspace top{io, grio::wsys::WorkspaceConfig{}};
   std::shared_ptr<const grio::wsys::Scene> last;
-  std::unique_ptr<grio::wsys::desktop::Controller> c;
+  std::unique_ptr<grio::wsys::Controller> c;
   uint32_t msec = 1000;
   ControllerSetup() {
-    grio::wsys::desktop::ControllerConfig cfg;
+    grio::wsys::ControllerConfig cfg;
     cfg.publish = [this](std::shared_ptr<const grio::wsys::Scene> s) {
       last = std::move(s);
       grio::asio::post(io, [this] { c->ready(); });
     };
-    c = std::make_unique<grio::wsys::desktop::Controller>(io, top.ws(), cfg);
+    c = std::make_unique<grio::wsys::Controller>(io, top.ws(), cfg);
   }
   ~ControllerSetup() {
     c.reset();
@@ -59,7 +59,7 @@ struct ControllerSetup {
   }
   grio::wsys::Window& make(const std::string& msg) { return make(top.ws(), msg); }
   void mouse(grio::wsys::Point at, int buttons) {
-    c->mouse(grio::wsys::desktop::MouseState{at, buttons, msec += 10});
+    c->mouse(grio::wsys::MouseState{at, buttons, msec += 10});
     settle();
   }
   void click(grio::wsys::Point at, int button) {

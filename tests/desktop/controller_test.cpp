@@ -1,10 +1,10 @@
 // The controller in process, without SDL: the scenes it publishes.
 #include <catch2/catch.hpp>
 
-#include "wsys/desktop/controller.h"
+#include "wsys/controller.h"
 
 using namespace grio::wsys;
-using namespace grio::wsys::desktop;
+using namespace grio::wsys;
 
 TEST_CASE("output while the renderer is busy makes one scene with the final text", "[desktop]") {
   grio::asio::io_context io;

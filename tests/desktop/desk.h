@@ -34,6 +34,15 @@ struct Shot {
   }
 };
 
+// Writes a shot as a PPM file: what a failed check saw, to look at.
+inline void save_ppm(const Shot& s, const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return;
+  std::fprintf(f, "P6 %d %d 255\n", s.w, s.h);
+  std::fwrite(s.rgb.data(), 1, s.rgb.size(), f);
+  std::fclose(f);
+}
+
 // Runs argv in the background with stdout to a pipe (optional), stderr to
 // a file; killed (SIGTERM, then SIGKILL) by pid when it goes.
 class Proc {

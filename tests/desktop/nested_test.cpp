@@ -6,7 +6,7 @@
 #include "tests/desktop/controller_setup.h"
 
 using namespace grio::wsys;
-using namespace grio::wsys::desktop;
+using namespace grio::wsys;
 
 using Setup = grio::test::ControllerSetup;
 using grio::test::item_point;

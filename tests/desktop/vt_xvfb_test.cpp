@@ -58,8 +58,9 @@ TEST_CASE("a VT window shows the 16 basic colours and the 256-colour ramp at the
   model.write(colour_bytes());
   int coloured = 0, wrong = 0;
   std::string first_wrong;
+  Shot s;
   auto check = [&] {
-    Shot s = d.shot();
+    s = d.shot();
     coloured = wrong = 0;
     first_wrong.clear();
     for (int r = 0; r < 6; r++) {
@@ -77,7 +78,9 @@ TEST_CASE("a VT window shows the 16 basic colours and the 256-colour ramp at the
     return coloured == 16 * 2 + 240 && wrong == 0;
   };
   bool ok = eventually(check);
-  INFO("coloured " << coloured << ", wrong " << wrong << ", first wrong cell " << first_wrong);
+  if (!ok) save_ppm(s, "vt_colours_failed.ppm");
+  INFO("coloured " << coloured << ", wrong " << wrong << ", first wrong cell " << first_wrong
+                   << " (the screen: vt_colours_failed.ppm)");
   CHECK(ok);
 }
 

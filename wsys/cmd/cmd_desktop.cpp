@@ -19,7 +19,7 @@
 #include "wsys/cmd/commands.h"
 #include "wsys/cmd/quote.h"
 #include "wsys/cmd/serve_util.h"
-#include "wsys/desktop/controller.h"
+#include "wsys/controller.h"
 #include "wsys/desktop/desktop.h"
 #include "wsys/workspace.h"
 
@@ -43,7 +43,7 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
     if (!ec) d.quit();
   });
   if (!listen_all(top, opt, "wsys", "wsys")) return 1;
-  wsys::desktop::Controller c(io, ws, {m, [&d](auto s) { d.publish(std::move(s)); },
+  wsys::Controller c(io, ws, {m, [&d](auto s) { d.publish(std::move(s)); },
                                        [&d](std::string t) { d.set_clipboard(std::move(t)); }, [&d] { d.quit(); },
                                        [&d](wsys::Point p) { d.warp(p); }});
   ws.capture = [&d, &io](std::function<void(std::string)> done) {

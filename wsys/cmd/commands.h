@@ -11,6 +11,7 @@ int mount(int argc, char** argv);   // grio mount, through FUSE
 int hub(int argc, char** argv);     // grio hub, hubfs's hub and hubshell
 int desktop(int argc, char** argv); // grio with no command
 int export_(int argc, char** argv); // grio export
+int view(int argc, char** argv);    // grio view, drawterm's part
 
 struct ServeOptions;
 // The window system without a screen: grio serve, and grio with no display.

@@ -22,6 +22,7 @@ const Subcommand subcommands[] = {
     {"mount", grio::cmd::mount, "mount [-A aname] [-d] [-D] [-F] ADDR DIR [aname words...]   the service on DIR, through FUSE"},
     {"hub", grio::cmd::hub, "hub [--watch|--local] [--wsys ADDR] [NAME]   start or attach to a shell session in $wsys"},
     {"9p", grio::cmd::ninep, "9p [-a ADDR] [-A aname] ls [-l]|read|write|stat|create|rm|rdwr PATH"},
+    {"view", grio::cmd::view, "view [-f font] [-s points] ADDR   the window system at ADDR on this screen, live"},
     {"export", grio::cmd::export_, "export [--rights LIST] [--listen ADDR] [--name NAME] [--for LABEL] | --list | --revoke NAME"},
 };
 

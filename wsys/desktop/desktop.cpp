@@ -20,16 +20,16 @@
 #include "fonts/font.h"
 #include "term/decode.h"
 #include "term/width.h"
+#include "wsys/controller.h"
 #include "wsys/desktop/assets.h"
 #include "wsys/desktop/clipboard_watch.h"
-#include "wsys/desktop/controller.h"
 #include "wsys/desktop/renderer.h"
 
 namespace grio::wsys::desktop {
 
 namespace {
 
-enum UserCode { SceneReady = 1, ClipboardReady = 2, CaptureWanted = 3, WarpWanted = 4 };
+enum UserCode { SceneReady = 1, ClipboardReady = 2, CaptureWanted = 3, WarpWanted = 4, TitleWanted = 5 };
 
 // CPU time of the calling thread, in microseconds.
 double thread_cpu_us() {
@@ -107,6 +107,9 @@ struct Desktop::Impl {
   SDL_Cursor* image_cursor = nullptr;
   std::u32string keys_down;          // in the order pressed, for kbd's k and K
   std::unique_ptr<ClipboardWatch> clipboard;
+  std::function<void(Rect)> resized;  // a viewer's window
+  bool fits = false;                  // a viewer's: fit the scene's screen
+  Rect fitted;                        // the screen last fitted
 
   // What other threads hand the main loop: only the newest of each counts.
   std::mutex m;
@@ -115,6 +118,7 @@ struct Desktop::Impl {
   std::optional<std::string> clip;
   std::vector<std::function<void(std::string)>> captures;
   std::optional<Point> warp_to;
+  std::optional<std::string> title;
   std::atomic<bool> scene_event{false};
   // $GRIO_FRAME_LOG names a file that gets one line per drawn frame: the
   // microseconds spent drawing and presenting it, then the CPU time this
@@ -147,6 +151,7 @@ struct Desktop::Impl {
   void show_image(const Cursor& k);
   void key_state(const SDL_KeyboardEvent& k, asio::io_context& io, InputSink& c);
   void read_back();
+  void fit(Rect screen);
   void log_frame(Uint64 t0, double cpu0);
 };
 
@@ -202,8 +207,17 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   if (!impl->font) return nullptr;
   SDL_DisplayMode mode;
   if (SDL_GetCurrentDisplayMode(0, &mode) == 0 && mode.refresh_rate > 0) impl->frame_ms = 1000 / mode.refresh_rate;
-  // rio takes the whole screen: a borderless window covering the display.
-  impl->window = SDL_CreateWindow("grio", bounds.x, bounds.y, bounds.w, bounds.h, SDL_WINDOW_BORDERLESS);
+  // rio takes the whole screen: a borderless window covering the display;
+  // a viewer a window of its own.
+  if (opt.window) {
+    impl->fits = true;
+    impl->resized = opt.resized;
+    impl->window = SDL_CreateWindow("grio view", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+                                    std::min(opt.window->dx(), bounds.w), std::min(opt.window->dy(), bounds.h),
+                                    SDL_WINDOW_RESIZABLE);
+  } else {
+    impl->window = SDL_CreateWindow("grio", bounds.x, bounds.y, bounds.w, bounds.h, SDL_WINDOW_BORDERLESS);
+  }
   if (impl->window) impl->sdl = make_renderer(impl->window);
   if (!impl->sdl) {
     why = std::string("cannot open a window: ") + SDL_GetError();
@@ -242,6 +256,14 @@ void Desktop::set_clipboard(std::string text) {
     impl_->clip = std::move(text);
   }
   impl_->push(ClipboardReady);
+}
+
+void Desktop::set_title(std::string title) {
+  {
+    std::lock_guard lock(impl_->m);
+    impl_->title = std::move(title);
+  }
+  impl_->push(TitleWanted);
 }
 
 void Desktop::capture(std::function<void(std::string)> done) {
@@ -298,6 +320,7 @@ void Desktop::Impl::frame(asio::io_context& io, InputSink& c, Uint64& last) {
   bool fresh = s != nullptr;
   if (!s) s = shown;  // an expose: the last scene again
   shown = s;
+  if (s && fits && s->screen != fitted) fit(s->screen);
   if (s) {
     Uint64 t0 = SDL_GetPerformanceCounter();
     double cpu0 = frame_log ? thread_cpu_us() : 0;
@@ -309,6 +332,21 @@ void Desktop::Impl::frame(asio::io_context& io, InputSink& c, Uint64& last) {
   }
   last = SDL_GetTicks64();
   if (fresh) asio::post(io, [&c] { c.ready(); });
+}
+
+// A viewer's window takes the size of the screen it shows, as far as the
+// display allows; a screen larger than that is drawn scaled down (SDL
+// scales the mouse back).
+void Desktop::Impl::fit(Rect screen) {
+  fitted = screen;
+  SDL_Rect usable{0, 0, screen.dx(), screen.dy()};
+  SDL_GetDisplayUsableBounds(SDL_GetWindowDisplayIndex(window), &usable);
+  int w = std::min(screen.dx(), usable.w), h = std::min(screen.dy(), usable.h);
+  int ww = 0, wh = 0;
+  SDL_GetWindowSize(window, &ww, &wh);
+  if (ww != w || wh != h) SDL_SetWindowSize(window, w, h);
+  bool scaled = w < screen.dx() || h < screen.dy();
+  SDL_RenderSetLogicalSize(sdl, scaled ? screen.dx() : 0, scaled ? screen.dy() : 0);
 }
 
 void Desktop::Impl::log_frame(Uint64 t0, double cpu0) {
@@ -514,6 +552,10 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, InputSink& c
       return;
     case SDL_WINDOWEVENT:
       if (e.window.event == SDL_WINDOWEVENT_EXPOSED) redraw = true;
+      if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED && resized) {
+        redraw = true;
+        resized(rect(0, 0, e.window.data1, e.window.data2));
+      }
       return;
     default: break;
   }
@@ -526,6 +568,14 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, InputSink& c
     if (p) SDL_WarpMouseInWindow(window, p->x, p->y);
   }
   if (e.type == user_event && (e.user.code == SceneReady || e.user.code == CaptureWanted)) redraw = true;
+  if (e.type == user_event && e.user.code == TitleWanted) {
+    std::optional<std::string> t;
+    {
+      std::lock_guard lock(m);
+      t = std::exchange(title, std::nullopt);
+    }
+    if (t) SDL_SetWindowTitle(window, t->c_str());
+  }
   if (e.type == user_event && e.user.code == ClipboardReady) {
     std::optional<std::string> t;
     {

@@ -5,19 +5,25 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/asio.h"
+#include "wsys/input_sink.h"
 #include "wsys/scene.h"
 
 namespace grio::wsys::desktop {
-
-class InputSink;
 
 struct DesktopOptions {
   std::string font = "monospace";  // -f: fontconfig name or font file
   double points = 10;              // font size; scaled by the display's DPI
   bool reversed = false;           // -b: white on black
+  // A viewer's (grio view): a window of its own of this size, titled,
+  // that takes the size of the screen it shows where the display allows
+  // and scales a larger one down to fit; resized is told (on the main
+  // thread) when its size changes. Unset: rio's, the whole display.
+  std::optional<Rect> window;
+  std::function<void(Rect)> resized;
 };
 
 class Desktop {
@@ -34,6 +40,8 @@ class Desktop {
   // Safe from any thread: the newest scene replaces any not yet drawn.
   void publish(std::shared_ptr<const Scene> s);
   void set_clipboard(std::string text);
+  // The window's title (a viewer's notices); safe from any thread.
+  void set_title(std::string title);
   // The screen's pixels (x8r8g8b8 rows) as the next frame draws them,
   // handed to done on the main thread.
   void capture(std::function<void(std::string)> done);

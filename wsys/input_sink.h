@@ -10,7 +10,7 @@
 #include "term/vt_screen.h"
 #include "wsys/geometry.h"
 
-namespace grio::wsys::desktop {
+namespace grio::wsys {
 
 // Buttons as rio numbers them: 1, 2, 4; the wheel as 8 (up) and 16 (down).
 struct MouseState {
@@ -36,4 +36,4 @@ class InputSink {
   virtual void clipboard(std::string text) = 0;
 };
 
-}  // namespace grio::wsys::desktop
+}  // namespace grio::wsys

@@ -1,15 +1,16 @@
 // Mouse, keyboard and menus as rio has them (reference §2.6), acting on the
 // window system from the io thread; and scene publishing.
-#include "wsys/desktop/controller.h"
+#include "wsys/controller.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "net/errors.h"
 #include "term/layout.h"
 #include "term/select.h"
 
-namespace grio::wsys::desktop {
+namespace grio::wsys {
 
 namespace {
 
@@ -58,17 +59,30 @@ Controller::Controller(asio::io_context& io, WindowSystem& ws, ControllerConfig 
     : io_(io), ws_(ws), cfg_(std::move(cfg)), repeat_(io) {
   observer_ = ws_.observe([this] { dirty(); });
   // rio moves no pointer while a menu, a sweep or a drag has it.
-  ws_.warp = [this](Point p) {
-    bool busy = menu_ || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping || mode_ == Mode::Pick ||
-                mode_ == Mode::Moving || mode_ == Mode::Border;
-    if (!busy && cfg_.warp) cfg_.warp(p);
-  };
+  if (cfg_.owns_pointer)
+    ws_.warp = [this](Point p) {
+      bool busy = menu_ || mode_ == Mode::SweepWait || mode_ == Mode::Sweeping || mode_ == Mode::Pick ||
+                  mode_ == Mode::Moving || mode_ == Mode::Border;
+      if (!busy && cfg_.warp) cfg_.warp(p);
+    };
   clip_version_ = ws_.snarf_version;
 }
 
 Controller::~Controller() {
   ws_.unobserve(observer_);
-  ws_.warp = nullptr;
+  if (cfg_.owns_pointer) ws_.warp = nullptr;
+}
+
+// --- rights ---
+
+bool Controller::may(net::Rights need) {
+  if (cfg_.grant.has(need)) return true;
+  check(err::perm);
+  return false;
+}
+
+void Controller::check(const net::Error& e) {
+  if (!e.empty() && cfg_.refused) cfg_.refused(e);
 }
 
 // --- scenes ---
@@ -89,6 +103,14 @@ void Controller::dirty() {
 void Controller::ready() {
   ready_ = true;
   if (dirty_) dirty();
+}
+
+void Controller::set_metrics(Metrics m) {
+  cfg_.metrics = m;
+  cache_.clear();
+  for (auto& [id, n] : nested_)
+    if (n.c) n.c->set_metrics(m);
+  dirty();
 }
 
 void Controller::publish() {
@@ -146,14 +168,14 @@ void Controller::pick_cursor(Scene& s) {
     s.cursor = cross ? SceneCursor::Cross : SceneCursor::Sight;
     return;
   }
-  Window* w = ws_.window_at(ws_.pointer);
+  Window* w = ws_.window_at(pointer_);
   if (auto it = w ? nested_.find(w->id) : nested_.end();
-      !menu_ && it != nested_.end() && it->second.scene && w->rect.inset(Borderwidth).contains(ws_.pointer)) {
+      !menu_ && it != nested_.end() && it->second.scene && w->rect.inset(Borderwidth).contains(pointer_)) {
     s.cursor = it->second.scene->cursor;  // the sub-workspace's, as it picks it
     s.image = it->second.scene->image;
     return;
   }
-  if (menu_ || !w || !w->cursor || on_border(*w, ws_.pointer)) return;
+  if (menu_ || !w || !w->cursor || on_border(*w, pointer_)) return;
   s.cursor = SceneCursor::Window;
   s.image = *w->cursor;
 }
@@ -163,7 +185,7 @@ void Controller::pick_cursor(Scene& s) {
 void Controller::keys(std::u32string_view runes, unsigned mods) {
   if (Controller* c = nested_current()) return c->keys(runes, mods);
   Window* w = ws_.live(ws_.current());
-  if (!w) return;
+  if (!w || !may(net::right::type)) return;
   if (w->vt && !w->kbd.open && mods) {  // Alt as an ESC prefix, as xterm sends it
     for (char32_t r : runes) ws_.press(*w, term::KeyPress{r, term::VtKey::None, 0, mods});
     return;
@@ -224,14 +246,14 @@ void Controller::press(const term::KeyPress& k) {
   if (Controller* c = nested_current()) return c->press(k);
   Window* w = ws_.live(ws_.current());
   if (!w) return;
-  if (w->vt && !w->kbd.open) return ws_.press(*w, k);
+  if (w->vt && !w->kbd.open) return may(net::right::type) ? ws_.press(*w, k) : void();
   if (auto n = nav_of(k.key)) return nav(*n);
   if (char32_t r = rio_rune(k)) keys(std::u32string(1, r));
 }
 
 void Controller::key_state(std::string msg) {
   if (Controller* c = nested_current()) return c->key_state(std::move(msg));
-  if (Window* w = ws_.live(ws_.current())) ws_.key_state(*w, std::move(msg));
+  if (Window* w = ws_.live(ws_.current()); w && cfg_.grant.has(net::right::type)) ws_.key_state(*w, std::move(msg));
 }
 
 // With the mouse or kbd file open, navigation keys are keys like any
@@ -240,7 +262,7 @@ void Controller::nav(Nav n) {
   if (Controller* c = nested_current()) return c->nav(n);
   Window* w = ws_.live(ws_.current());
   if (!w) return;
-  if (w->mouse.open || w->kbd.open) return ws_.type(w->id, std::u32string(1, nav_rune(n)));
+  if (w->mouse.open || w->kbd.open) return may(net::right::type) ? ws_.type(w->id, std::u32string(1, nav_rune(n))) : void();
   long page = ws_.cells(w->rect).second;
   size_t q0 = w->text.q0();
   switch (n) {
@@ -338,7 +360,8 @@ void Controller::wheel(int button, Point p) {
 // --- the mouse ---
 
 void Controller::mouse(MouseState m) {
-  ws_.pointer = m.at;
+  pointer_ = m.at;
+  if (cfg_.owns_pointer) ws_.pointer = m.at;
   if (to_nested(m)) return dirty();
   if (to_program(m)) return dirty();
   if (to_terminal(m)) return dirty();
@@ -375,7 +398,7 @@ bool Controller::to_program(const MouseState& m) {
   }
   buttons_ = m.buttons & 7;
   mode_ = m.buttons ? Mode::Sending : Mode::Idle;
-  if (in && in->mouse.open) ws_.mouse(*in, m.at, m.buttons, m.msec);
+  if (in && in->mouse.open && may(net::right::type)) ws_.mouse(*in, m.at, m.buttons, m.msec);
   return true;
 }
 
@@ -393,7 +416,7 @@ bool Controller::to_terminal(const MouseState& m) {
   if (ws_.current() != w->id) focus(*w);
   int row = std::clamp((m.at.y - t.min.y) / cfg_.metrics.font_h, 0, w->vt->rows() - 1);
   int col = std::clamp((m.at.x - t.min.x) / cfg_.metrics.font_w, 0, w->vt->cols() - 1);
-  ws_.vt_mouse(*w, row, col, pressed & 27, released);
+  if (may(net::right::type)) ws_.vt_mouse(*w, row, col, pressed & 27, released);
   buttons_ = m.buttons & 7;
   target_ = w->id;
   mode_ = m.buttons & 3 ? Mode::Reporting : Mode::Idle;
@@ -411,6 +434,9 @@ Controller* Controller::nested_at(Window& host) {
   int id = host.id;
   ControllerConfig cfg;
   cfg.metrics = cfg_.metrics;
+  cfg.grant = cfg_.grant;
+  cfg.refused = cfg_.refused;
+  cfg.owns_pointer = cfg_.owns_pointer;
   cfg.publish = [this, id](std::shared_ptr<const Scene> s) {
     auto it = nested_.find(id);
     if (it == nested_.end()) return;
@@ -423,7 +449,7 @@ Controller* Controller::nested_at(Window& host) {
   // Its Exit ends it: the host goes (after the menu's own work is done).
   cfg.exit = [this, id] {
     asio::post(io_, [this, id] {
-      if (Window* w = ws_.live(id)) ws_.control(*w, verb(WctlVerb::Delete));
+      if (Window* w = ws_.live(id)) check(ws_.control(*w, verb(WctlVerb::Delete), cfg_.grant));
     });
   };
   cfg.warp = [this, id](Point p) {
@@ -478,8 +504,9 @@ bool Controller::on_border(const Window& w, Point p) const {
   return w.rect.contains(p) && !w.rect.inset(Borderwidth).contains(p);
 }
 
+// A click makes a window current: whoever may type may pick where.
 void Controller::focus(Window& w) {
-  if (ws_.current() != w.id) ws_.control(w, verb(WctlVerb::Current));
+  if (ws_.current() != w.id && may(net::right::type)) check(ws_.focus(w, cfg_.grant));
 }
 
 void Controller::press(int button, Point p, uint32_t msec) {
@@ -563,7 +590,7 @@ void Controller::release(int button, Point p) {
       if (!w) return;
       WctlCommand c = verb(WctlVerb::Move);
       c.r = r;
-      ws_.control(*w, c);
+      check(ws_.control(*w, c, cfg_.grant));
       return;
     }
     case Mode::Border: {
@@ -573,7 +600,7 @@ void Controller::release(int button, Point p) {
       if (Window* w = ws_.live(target_)) {
         WctlCommand c = verb(WctlVerb::Resize);
         c.r = r;
-        ws_.control(*w, c);
+        check(ws_.control(*w, c, cfg_.grant));
       }
       return;
     }
@@ -633,6 +660,10 @@ std::pair<uint64_t, int> Controller::vt_cell(const Window& w, Point p) const {
 }
 
 void Controller::select_start(Window& w, Point p, uint32_t msec) {
+  if (!may(net::right::type)) {  // the selection is where typing goes
+    mode_ = Mode::Consumed;
+    return;
+  }
   if (w.vt) {  // cells, not runes: a terminal's screen has no text order of its own
     auto [line, col] = vt_cell(w, p);
     w.vt_sel = {line, line, col, col, true};
@@ -678,7 +709,7 @@ void Controller::vt_menu2_pick(Window& w, int item) {
       ws_.press(w, term::KeyPress{0, term::VtKey::Enter});
       break;
     case 5:
-      ws_.control(w, verb(w.scroll ? WctlVerb::Noscroll : WctlVerb::Scroll));
+      check(ws_.control(w, verb(w.scroll ? WctlVerb::Noscroll : WctlVerb::Scroll), cfg_.grant));
       break;
     default: break;
   }
@@ -720,15 +751,28 @@ void Controller::open_menu(std::vector<std::string> items, Point p, int last, Mo
   Point on = menu_item_point(*menu_, std::min(last, int(menu_->items.size()) - 1), p);
   if (on != p && cfg_.warp) {
     cfg_.warp(on);
-    ws_.pointer = on;
+    pointer_ = on;
+    if (cfg_.owns_pointer) ws_.pointer = on;
   }
   menu_->hilite = menu_item_at(*menu_, on);
   mode_ = mode;
 }
 
+namespace {
+
+// What button 2's items need, beyond what the window system checks
+// itself (scroll's manage): cut, paste, snarf, look, send.
+net::Rights menu2_needs(int item) {
+  using namespace net::right;
+  static const net::Rights need[] = {snarf | type, snarf | type, snarf, type, snarf | type};
+  return item < int(std::size(need)) ? need[item] : 0;
+}
+
+}  // namespace
+
 void Controller::menu2_pick(int item) {
   Window* w = ws_.live(target_);
-  if (!w || item < 0) return;
+  if (!w || item < 0 || !may(menu2_needs(item))) return;
   if (w->vt) return vt_menu2_pick(*w, item);
   auto& t = w->text;
   std::u32string_view sel = t.runes().substr(t.q0(), t.q1() - t.q0());
@@ -765,7 +809,7 @@ void Controller::menu2_pick(int item) {
       break;
     }
     case 5:
-      ws_.control(*w, verb(w->scroll ? WctlVerb::Noscroll : WctlVerb::Scroll));
+      check(ws_.control(*w, verb(w->scroll ? WctlVerb::Noscroll : WctlVerb::Scroll), cfg_.grant));
       break;
   }
   ws_.changed(*w);
@@ -774,7 +818,7 @@ void Controller::menu2_pick(int item) {
 void Controller::menu3_pick(int item) {
   if (item < 0) return;
   if (auto it = menu_hidden_.find(item); it != menu_hidden_.end()) {
-    if (Window* w = ws_.live(it->second); w && w->hidden) ws_.control(*w, verb(WctlVerb::Unhide));
+    if (Window* w = ws_.live(it->second); w && w->hidden) check(ws_.control(*w, verb(WctlVerb::Unhide), cfg_.grant));
     return;
   }
   static const Pending what[] = {Pending::New, Pending::Vt, Pending::Sub, Pending::Hub, Pending::Resize,
@@ -795,8 +839,8 @@ void Controller::picked(Window* w, Point) {
   }
   if (!w) return;
   switch (p) {
-    case Pending::Delete: ws_.control(*w, verb(WctlVerb::Delete)); break;
-    case Pending::Hide: ws_.control(*w, verb(WctlVerb::Hide)); break;
+    case Pending::Delete: check(ws_.control(*w, verb(WctlVerb::Delete), cfg_.grant)); break;
+    case Pending::Hide: check(ws_.control(*w, verb(WctlVerb::Hide), cfg_.grant)); break;
     case Pending::Resize:
       target_ = w->id;
       pending_ = Pending::Resize;
@@ -816,11 +860,11 @@ void Controller::finish_sweep(Rect r) {
     c.r = r;
     if (p == Pending::Hub) c.cmd = hub_command();
     if (p == Pending::Sub) c.sub = next_sub_name();
-    ws_.create(c);
+    if (auto made = ws_.create(c, cfg_.grant); !made) check(made.error());
   } else if (Window* w = ws_.live(target_); w && p == Pending::Resize) {
     WctlCommand c = verb(WctlVerb::Resize);
     c.r = r;
-    ws_.control(*w, c);
+    check(ws_.control(*w, c, cfg_.grant));
   }
 }
 
@@ -854,9 +898,9 @@ Rect Controller::border_rect(Point p) const {
 }
 
 void Controller::clipboard(std::string text) {
-  if (text == ws_.snarf) return;
+  if (text == ws_.snarf || !may(net::right::snarf)) return;
   ws_.set_snarf(std::move(text));
   clip_version_ = ws_.snarf_version;  // it came from the clipboard: no need to put it back
 }
 
-}  // namespace grio::wsys::desktop
+}  // namespace grio::wsys

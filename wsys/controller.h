@@ -1,7 +1,9 @@
-// The desktop's behaviour, on the io thread: mouse and keyboard (already
-// turned into plain values by the SDL side) acting on the window system as
-// rio does — focus, selection, menus, sweeping, scrolling — and the scenes
-// it publishes for the renderer, at most one in flight at a time.
+// rio's behaviour, on the io thread: mouse and keyboard (already turned
+// into plain values by the SDL side of a desktop, or read from a remote
+// viewer's input file) acting on the window system as rio does — focus,
+// selection, menus, sweeping, scrolling — and the scenes it publishes for
+// the renderer, at most one in flight at a time. No SDL here: the desktop
+// and each remote viewer (wsys/viewer.h) run one.
 #pragma once
 
 #include <chrono>
@@ -14,12 +16,12 @@
 
 #include "net/asio.h"
 #include "net/rights.h"
-#include "wsys/desktop/input_sink.h"
+#include "wsys/input_sink.h"
 #include "wsys/scene.h"
 #include "wsys/window_system.h"
 #include "wsys/workspace.h"
 
-namespace grio::wsys::desktop {
+namespace grio::wsys {
 
 // Keys that move rather than type.
 enum class Nav { Left, Right, Up, Down, PageUp, PageDown, Home, End };
@@ -34,6 +36,14 @@ struct ControllerConfig {
   std::function<void()> exit;
   // Moves the pointer (a mouse file's warp).
   std::function<void(Point)> warp;
+  // What the one at the keyboard and mouse may do: the owner at a desktop
+  // everything, a remote viewer its connection's rights. What is refused
+  // is not done, and said through refused (once per error in a row).
+  net::Grant grant;
+  std::function<void(const std::string&)> refused;
+  // The workspace's own pointer is this controller's (a desktop's, not a
+  // viewer's): it takes the window system's warp and moves ws.pointer.
+  bool owns_pointer = true;
 };
 
 class Controller : public InputSink {
@@ -55,6 +65,8 @@ class Controller : public InputSink {
   void key_state(std::string msg) override;
   // The renderer has drawn the last scene and can take the next.
   void ready() override;
+  // The cell size text is laid out with (a viewer's font).
+  void set_metrics(Metrics m);
   // The system clipboard changed (another program copied): that is snarf now.
   void clipboard(std::string text) override;
 
@@ -70,6 +82,10 @@ class Controller : public InputSink {
     std::shared_ptr<const Scene> scene;
   };
 
+  // Whether the grant has need; if not, says so and gives false.
+  bool may(net::Rights need);
+  // An error from the window system (a refused request): said, not done.
+  void check(const net::Error& e);
   bool to_program(const MouseState& m);
   bool to_terminal(const MouseState& m);
   std::pair<uint64_t, int> vt_cell(const Window& w, Point p) const;
@@ -109,6 +125,7 @@ class Controller : public InputSink {
   WindowSystem& ws_;
   ControllerConfig cfg_;
   size_t observer_ = 0;
+  Point pointer_;                  // where this controller's pointer is
   // Work posted to io checks it: a sub-workspace's controller goes while
   // the io_context runs on.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
@@ -136,4 +153,4 @@ class Controller : public InputSink {
   Point scroll_at_;                // where the pointer is while it is held
 };
 
-}  // namespace grio::wsys::desktop
+}  // namespace grio::wsys
