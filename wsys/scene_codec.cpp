@@ -471,7 +471,7 @@ std::vector<WireRow> diff_rows(const std::vector<SceneRow>& old, const std::vect
 
 bool rows_kept(const std::vector<WireRow>& ops, size_t old_rows) {
   if (ops.empty()) return old_rows == 0;
-  return ops.size() == 1 && ops[0].copy == old_rows && ops[0].from == 0;
+  return ops.size() == 1 && ops[0].copy != 0 && ops[0].copy == old_rows && ops[0].from == 0;
 }
 
 unsigned window_flags(const SceneWindow& w) {
@@ -671,6 +671,10 @@ std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws) {
 
 // ---- the encoder -------------------------------------------------------------
 
+namespace {
+constexpr std::string_view sync_tail("\0\0\xff\xff", 4);
+}
+
 // Raw deflate (no zlib header: the feed is one stream, its framing ours),
 // a 32 KiB window, memLevel 8: about 256 KiB a feed.
 FeedEncoder::FeedEncoder() : sent_(std::make_unique<Sent>()), z_(new z_stream_s{}) {
@@ -707,6 +711,9 @@ void FeedEncoder::encode(const ViewFrame& f, std::string& out) {
     deflate(z_, Z_SYNC_FLUSH);  // cannot fail: the stream is ours and intact
     out.resize(out.size() - z_->avail_out);
   } while (z_->avail_out == 0 || z_->avail_in > 0);
+  // Every sync flush ends in the same 4 bytes: they are left off the wire
+  // and the decoder puts them back (as WebSocket's permessage-deflate does).
+  out.resize(out.size() - sync_tail.size());
   uint32_t n = uint32_t(out.size() - at - 4);
   for (int i = 0; i < 4; i++) out[at + size_t(i)] = char(n >> (8 * i));
 }
@@ -762,11 +769,18 @@ net::Error FeedDecoder::frame(std::string_view deflated, std::vector<ViewFrame>&
   return {};
 }
 
-// One frame's bytes of the stream, inflated into raw_; at most max_frame.
+// One frame's bytes of the stream, and the sync flush's tail the encoder
+// left off, inflated into raw_; at most max_frame.
 net::Error FeedDecoder::inflate(std::string_view deflated) {
   raw_.clear();
-  z_->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(deflated.data()));
-  z_->avail_in = uInt(deflated.size());
+  for (std::string_view in : {deflated, sync_tail})
+    if (auto e = inflate_some(in); !e.empty()) return e;
+  return {};
+}
+
+net::Error FeedDecoder::inflate_some(std::string_view in) {
+  z_->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z_->avail_in = uInt(in.size());
   for (;;) {
     size_t have = raw_.size();
     if (have > limits_.max_frame) return "feed: frame too large";

@@ -6,7 +6,8 @@
 // already has costs a few bytes.
 //
 // A frame is a u32 (little-endian) length, then that many bytes of the
-// deflate stream ending in a sync flush. Inflated, the frame is one
+// deflate stream ending in a sync flush, less the 00 00 ff ff every sync
+// flush ends with (the decoder puts it back). Inflated, the frame is one
 // record written by io(Coder&, Frame&) in scene_codec.cpp, used both to
 // pack and to unpack it, as net/codec.cpp does 9P.
 #pragma once
@@ -96,6 +97,7 @@ class FeedDecoder {
 
   net::Error frame(std::string_view deflated, std::vector<ViewFrame>& out);
   net::Error inflate(std::string_view deflated);
+  net::Error inflate_some(std::string_view in);
 };
 
 // Where two scenes differ, field by field and window by window, nested
