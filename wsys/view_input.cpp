@@ -48,11 +48,19 @@ struct Formatter {
   }
   std::string operator()(const ViewClipboard& c) const {
     static const char digits[] = "0123456789abcdef";
-    std::string s = "c ";
+    std::string s = c.text.empty() ? "c" : "c ";
     for (unsigned char b : c.text) s += {digits[b >> 4], digits[b & 15]};
     return s;
   }
 };
+
+// A line or field as an error shows it: printable ASCII, cut.
+std::string shown(std::string_view text, size_t most) {
+  std::string s;
+  for (char c : text.substr(0, most)) s += c >= ' ' && c < 0x7F ? c : '?';
+  if (text.size() > most) s += "...";
+  return s;
+}
 
 // The fields of one line, and the first thing wrong with them.
 struct Line {
@@ -73,11 +81,12 @@ struct Line {
     std::string_view s = field();
     if (!error.empty()) return T{};
     int64_t v = 0;
+    if (!s.empty() && s[0] == '-' && base == 16) return fail("bad hex: " + shown(s, 20)), T{};
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
     if (ec == std::errc::result_out_of_range || (ec == std::errc() && end == s.data() + s.size() && (v < lo || v > hi)))
-      return fail("number out of range: " + std::string(s)), T{};
-    if (ec != std::errc() || end != s.data() + s.size() || (s[0] == '-' && base == 16))
-      return fail(std::string(base == 16 ? "bad hex: " : "bad number: ") + std::string(s)), T{};
+      return fail("number out of range: " + shown(s, 20)), T{};
+    if (ec != std::errc() || end != s.data() + s.size())
+      return fail(std::string(base == 16 ? "bad hex: " : "bad number: ") + shown(s, 20)), T{};
     return T(v);
   }
   char32_t rune(bool zero_ok) {
@@ -127,7 +136,7 @@ std::optional<ViewEvent> parse_press(Line& l) {
 
 std::optional<ViewEvent> parse_key_state(Line& l) {
   std::string_view v = l.field();
-  if (l.error.empty() && v != "k" && v != "K" && v != "c") l.fail("bad kbd message: " + std::string(v));
+  if (l.error.empty() && v != "k" && v != "K" && v != "c") l.fail("bad kbd message: " + shown(v, 20));
   std::u32string runes = l.runes(0);
   return ViewKeyState{std::string(v) + term::to_utf8(runes)};
 }
@@ -140,7 +149,7 @@ int hex_digit(char c) {
 }
 
 std::optional<ViewEvent> parse_clipboard(Line& l) {
-  std::string_view h = l.field();
+  std::string_view h = l.next < l.f.size() ? l.field() : "";  // "c" alone: an empty clipboard
   ViewClipboard c;
   if (h.size() % 2) l.fail("bad hex: odd length");
   for (size_t i = 0; l.error.empty() && i < h.size(); i += 2) {
@@ -178,14 +187,6 @@ Line split(std::string_view text) {
   return l;
 }
 
-// The line as an error shows it: printable ASCII, cut.
-std::string shown(std::string_view line) {
-  std::string s;
-  for (char c : line.substr(0, 40)) s += c >= ' ' && c < 0x7F ? c : '?';
-  if (line.size() > 40) s += "...";
-  return s;
-}
-
 }  // namespace
 
 std::string format_view_event(const ViewEvent& e) { return std::visit(Formatter{}, e) + "\n"; }
@@ -205,7 +206,7 @@ net::Result<std::vector<ViewEvent>> parse_view_events(std::string_view text) {
     if (l.error.empty() && !ninep::valid_utf8(line)) l.fail("invalid UTF-8");
     std::optional<ViewEvent> e;
     if (l.error.empty()) e = parse_line(l);
-    if (!e) return R::error("view input line " + std::to_string(n) + ": " + l.error + ": " + shown(line));
+    if (!e) return R::error("view input line " + std::to_string(n) + ": " + l.error + ": " + shown(line, 40));
     out.push_back(std::move(*e));
   }
   return out;

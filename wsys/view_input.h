@@ -11,6 +11,7 @@
 //   s V R…                    a kbdfs message: its verb (k, K or c), then
 //                             its runes (the keys held) in hex, maybe none
 //   c HEX                     the viewer's clipboard changed: its bytes in hex
+//                             (none: it is empty)
 //
 // Bounds: W and H 1…32768, FW and FH 1…256, X and Y −32768…32767,
 // BUTTONS 0…31, MSEC 32 bits, MODS 0…7, KEY a VtKey, FUNCTION 0…24, a
