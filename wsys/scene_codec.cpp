@@ -593,6 +593,11 @@ bool apply_rows(Apply& a, const SceneWindow& old, std::vector<WireRow>& ops, Sce
 bool apply_window(Apply& a, Level::Win* old, WireWindow& r, Level::Win& next) {
   static const SceneWindow none;
   const SceneWindow& o = old ? *old->w : none;
+  // A window's version is the server's word that it changed (the encoder
+  // trusts it, and so may a viewer's renderer): only a sub-workspace
+  // changes without it.
+  if (old && r.version == 0 && (r.bits & ~unsigned(WNested)))
+    return a.fail("feed: window " + std::to_string(r.id) + " changed without a new version");
   auto w = std::make_shared<SceneWindow>();
   w->id = r.id;
   w->version = o.version + r.version;

@@ -605,7 +605,12 @@ TEST_CASE("scene feed: references to what the decoder does not hold are refused"
   SECTION("a window twice in the stack") {
     CHECK(h.push(Rec().u(KScene).u(SStack).u(0).u(2).i(1).i(1).u(0)) == "feed: window 1 twice in the scene");
   }
-  SECTION("two records for one window") {
+  SECTION("a window changed with its version kept") {
+    // Window 1's rows, version delta 0.
+    CHECK(h.push(Rec().u(KScene).u(0).u(0).u(1).i(1).u(WRows).u(0).u(1).u(0).u(0).s("z")) ==
+          "feed: window 1 changed without a new version");
+  }
+    SECTION("two records for one window") {
     CHECK(h.push(Rec().u(KScene).u(0).u(0).u(2).i(1).u(0).u(1).i(1).u(0).u(1)) == "feed: two records for window 1");
   }
 }
