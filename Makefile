@@ -6,7 +6,7 @@ PACKAGES := cmake make g++ ccache pkg-config libboost-dev catch2 libcli11-dev li
   fuse3 libfuse3-dev \
   libsdl2-dev libxfixes-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core fonts-go \
   fonts-wqy-microhei fonts-noto-color-emoji \
-  libvterm-dev \
+  libvterm-dev zlib1g-dev \
   xvfb xdotool imagemagick xclip groff-base bubblewrap vim-tiny less procps
 # Only for `make bench`: the baselines grio is measured against (hubs
 # against tmux and screen, the desktop against st and xterm, exports

@@ -6,7 +6,8 @@
 // already has costs a few bytes.
 //
 // A frame is a u32 (little-endian) length, then that many bytes of the
-// deflate stream ending in a sync flush. Inflated, the frame is one
+// deflate stream ending in a sync flush, less the 00 00 ff ff every sync
+// flush ends with (the decoder puts it back). Inflated, the frame is one
 // record written by io(Coder&, Frame&) in scene_codec.cpp, used both to
 // pack and to unpack it, as net/codec.cpp does 9P.
 #pragma once
@@ -29,7 +30,7 @@ namespace grio::wsys {
 
 // One frame: the scene, and what the viewer does besides drawing it.
 struct ViewFrame {
-  std::shared_ptr<const Scene> scene;
+  std::shared_ptr<const Scene> scene;    // null: none in this frame (nothing to draw anew)
   std::optional<std::string> clipboard;  // the workspace's snarf changed: put it on the system clipboard
   std::string notice;                    // non-empty: say it once (a refused request, a lost right)
   bool exit = false;                     // the viewer's Exit was chosen: end
@@ -41,6 +42,13 @@ struct FeedLimits {
   size_t max_windows = 1024;      // in one scene, nested ones included
   size_t max_rows = 4096;         // of one window
   size_t max_depth = 4;           // nested sub-workspace scenes
+  size_t max_row_cells = 4096;    // runes (and style runs) of one row
+  size_t max_menu_items = 256;
+  // Bytes of rows a decoded scene holds, nested ones included (a row copied
+  // many times costs each time); a frame's record is held to it too.
+  size_t max_scene_bytes = 32 << 20;
+  // A frame's deflated length: what max_frame can take, incompressible.
+  size_t max_deflated() const { return max_frame + max_frame / 64 + 64; }
 };
 
 // The server's side of one feed.
@@ -54,13 +62,15 @@ class FeedEncoder {
   // encoder made to f.
   void encode(const ViewFrame& f, std::string& out);
   // Inflated bytes of the last frame, for tests and benchmarks.
-  size_t last_raw() const { return last_raw_; }
+  size_t last_raw() const { return raw_.size(); }
+  // The last frame's record, inflated (golden tests).
+  std::string_view last_record() const { return raw_; }
 
  private:
   struct Sent;
   std::unique_ptr<Sent> sent_;
   z_stream_s* z_ = nullptr;
-  size_t last_raw_ = 0;
+  std::string raw_;
 };
 
 // The viewer's side: bytes as read from view/feed in, frames out.
@@ -82,7 +92,16 @@ class FeedDecoder {
   std::unique_ptr<Held> held_;
   z_stream_s* z_ = nullptr;
   std::string pending_;
+  std::string raw_;
   std::string error_;
+
+  net::Error frame(std::string_view deflated, std::vector<ViewFrame>& out);
+  net::Error inflate(std::string_view deflated);
+  net::Error inflate_some(std::string_view in);
 };
+
+// Where two scenes differ, field by field and window by window, nested
+// scenes included ("windows[1].rows[3].cells"); empty when they are equal.
+std::string scene_diff(const Scene& a, const Scene& b);
 
 }  // namespace grio::wsys

@@ -6,9 +6,17 @@
 //   size W H FW FH            the viewer's screen in pixels, its cell in pixels
 //   m X Y BUTTONS MSEC        the mouse: buttons 1, 2, 4; wheel 8 and 16
 //   k MODS R…                 typed runes as hex code points, with modifiers
-//   p KEY FUNCTION MODS RUNE  a key that types no text (term::VtKey number)
-//   s MSG                     a kbdfs `k`/`K` message (keys held down)
+//   p KEY FUNCTION MODS RUNE  a key that types no text (term::VtKey number),
+//                             RUNE in hex as k's (0: none)
+//   s V R…                    a kbdfs message: its verb (k, K or c), then
+//                             its runes (the keys held) in hex, maybe none
 //   c HEX                     the viewer's clipboard changed: its bytes in hex
+//                             (none: it is empty)
+//
+// Bounds: W and H 1…32768, FW and FH 1…256, X and Y −32768…32767,
+// BUTTONS 0…31, MSEC 32 bits, MODS 0…7, KEY a VtKey, FUNCTION 0…24, a
+// rune a Unicode scalar value; a write at most max_view_write bytes and
+// max_view_events lines.
 #pragma once
 
 #include <string>
@@ -22,6 +30,9 @@
 #include "wsys/scene.h"
 
 namespace grio::wsys {
+
+inline constexpr size_t max_view_write = 1 << 20;  // bytes of one write to view/input
+inline constexpr size_t max_view_events = 4096;    // lines of one write
 
 struct ViewSize {
   Rect screen;       // from (0,0)
