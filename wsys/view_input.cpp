@@ -30,7 +30,7 @@ struct Formatter {
     return "size " + std::to_string(v.screen.dx()) + " " + std::to_string(v.screen.dy()) + " " +
            std::to_string(v.metrics.font_w) + " " + std::to_string(v.metrics.font_h);
   }
-  std::string operator()(const desktop::MouseState& m) const {
+  std::string operator()(const MouseState& m) const {
     return "m " + std::to_string(m.at.x) + " " + std::to_string(m.at.y) + " " + std::to_string(m.buttons) + " " +
            std::to_string(m.msec);
   }
@@ -110,7 +110,7 @@ std::optional<ViewEvent> parse_size(Line& l) {
 }
 
 std::optional<ViewEvent> parse_mouse(Line& l) {
-  desktop::MouseState m;
+  MouseState m;
   m.at.x = l.number<int>(-32768, 32767);
   m.at.y = l.number<int>(-32768, 32767);
   m.buttons = l.number<int>(0, 31);

@@ -54,14 +54,14 @@ void Viewer::answer() {
     bool say = !notice_.empty() && notice_ != said_;
     if (!scene_ && !clipboard_ && !say && !exit_) return;
     ViewFrame f;
-    f.scene = scene_ ? scene_ : sent_;
+    f.scene = scene_;  // none: the viewer keeps what it has
     f.clipboard = std::exchange(clipboard_, std::nullopt);
     if (say) f.notice = said_ = notice_;
     f.exit = std::exchange(exit_, false);
     out_.clear();
     out_at_ = 0;
     enc_.encode(f, out_);
-    if (scene_) sent_ = std::exchange(scene_, nullptr);
+    scene_ = nullptr;
   }
   net::Req r = std::move(parked_);
   parked_ = nullptr;

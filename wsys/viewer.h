@@ -56,7 +56,6 @@ class Viewer {
   std::unique_ptr<Controller> c_;
   FeedEncoder enc_;
   std::shared_ptr<const Scene> scene_;   // published, not yet encoded
-  std::shared_ptr<const Scene> sent_;    // the last one encoded
   std::optional<std::string> clipboard_; // snarf changed, not yet sent
   std::string notice_, said_;            // a refusal to say; the last said
   bool exit_ = false;

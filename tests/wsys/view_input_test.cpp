@@ -32,7 +32,7 @@ TEST_CASE("view input: each event kind comes back from its line", "[wsys]") {
   CHECK(size.metrics.font_w == 9);
   CHECK(size.metrics.font_h == 18);
 
-  auto m = std::get<desktop::MouseState>(round_trip(desktop::MouseState{{-5, 700}, 1 | 4 | 16, 4000000000u}));
+  auto m = std::get<MouseState>(round_trip(MouseState{{-5, 700}, 1 | 4 | 16, 4000000000u}));
   CHECK(m.at == Point{-5, 700});
   CHECK(m.buttons == 21);
   CHECK(m.msec == 4000000000u);
@@ -62,7 +62,7 @@ TEST_CASE("view input: several lines in one write, the last maybe without its ne
   auto r = parse_view_events("m 1 2 0 5\nk 0 61 62\nm 3 4 1 6");
   REQUIRE(r.ok());
   REQUIRE(r->size() == 3);
-  CHECK(std::get<desktop::MouseState>((*r)[2]).at == Point{3, 4});
+  CHECK(std::get<MouseState>((*r)[2]).at == Point{3, 4});
   CHECK(std::get<ViewKeys>((*r)[1]).runes == U"ab");
 }
 

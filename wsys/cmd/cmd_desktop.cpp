@@ -43,9 +43,13 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
     if (!ec) d.quit();
   });
   if (!listen_all(top, opt, "wsys", "wsys")) return 1;
-  wsys::Controller c(io, ws, {m, [&d](auto s) { d.publish(std::move(s)); },
-                                       [&d](std::string t) { d.set_clipboard(std::move(t)); }, [&d] { d.quit(); },
-                                       [&d](wsys::Point p) { d.warp(p); }});
+  wsys::ControllerConfig cc;
+  cc.metrics = m;
+  cc.publish = [&d](auto s) { d.publish(std::move(s)); };
+  cc.set_clipboard = [&d](std::string t) { d.set_clipboard(std::move(t)); };
+  cc.exit = [&d] { d.quit(); };
+  cc.warp = [&d](wsys::Point p) { d.warp(p); };
+  wsys::Controller c(io, ws, std::move(cc));
   ws.capture = [&d, &io](std::function<void(std::string)> done) {
     d.capture([&io, done](std::string px) { asio::post(io, [done, px = std::move(px)] { done(px); }); });
   };
