@@ -76,10 +76,10 @@ TEST_CASE("the root lists rio's files, none has only the global ones", "[wsys]")
   };
   CHECK(names(w) == std::vector<std::string>{"snarf", "wctl", "wsys", "cons", "cursor", "consctl", "winid",
                                              "winname", "label", "kbd", "mouse", "text", "wdir", "screen", "window",
-                                             "hub"});
+                                             "hub", "view"});
   auto n = s.connect();
   hello(n, "none");
-  CHECK(names(n) == std::vector<std::string>{"snarf", "wctl", "wsys", "screen", "hub"});
+  CHECK(names(n) == std::vector<std::string>{"snarf", "wctl", "wsys", "screen", "hub", "view"});
   CHECK(n.fails(8, Twalk{0, 1, {"cons"}}) == err::nonexist);
   CHECK(w.fails(8, Tattach{5, NOFID, "u", "77"}) == "unknown id in attach");
   CHECK(w.fails(8, Tattach{5, NOFID, "u", "new -r 0 0 10 10"}) == "bad rectangle in attach");

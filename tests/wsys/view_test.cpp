@@ -123,7 +123,7 @@ const wsys::SceneWindow* find(const wsys::Scene& sc, int id) {
 
 }  // namespace
 
-TEST_CASE("view: the first frame shows the windows, then creation, output, a move, a hide and a delete follow", "[view]") {
+TEST_CASE("view: the first frame shows the windows and then creation and output and a move and a hide and a delete follow", "[view]") {
   Viewed s;
   int a = make(s, wsys::rect(10, 10, 410, 310));
   output(s, a, "hello\n");
@@ -160,7 +160,7 @@ TEST_CASE("view: the first frame shows the windows, then creation, output, a mov
   v.until([&](const wsys::Scene& sc) { return sc.windows.empty(); });
 }
 
-TEST_CASE("view: a reader that reads late gets the latest state in one frame, not a backlog", "[view]") {
+TEST_CASE("view: a reader that reads late gets the latest state in one frame and not a backlog", "[view]") {
   Viewed s;
   int a = make(s, wsys::rect(0, 0, 800, 600));
   Peer v(s.connect());
@@ -182,7 +182,7 @@ TEST_CASE("view: a reader that reads late gets the latest state in one frame, no
   CHECK(seen);
 }
 
-TEST_CASE("view: the mouse works rio's menu for the viewer: New sweeps a window, Exit ends the view", "[view]") {
+TEST_CASE("view: the mouse works rio's menu for the viewer: New sweeps a window and Exit ends the view", "[view]") {
   Viewed s;
   Peer v(s.connect());
   v.frame();
@@ -214,7 +214,7 @@ TEST_CASE("view: the mouse works rio's menu for the viewer: New sweeps a window,
   CHECK(s.on_io([&] { return s.world().ws.ids().size(); }) == 1);
 }
 
-TEST_CASE("view: keys from a view-only viewer are permission denied, and its clicks are refused on the feed", "[view]") {
+TEST_CASE("view: keys from a view-only viewer are permission denied and its clicks are refused on the feed", "[view]") {
   Viewed s;
   int a = make(s, wsys::rect(10, 10, 410, 310));
   int b = make(s, wsys::rect(420, 10, 790, 310));
@@ -253,7 +253,7 @@ TEST_CASE("view: a viewer with type focuses a window by a click and types into i
   CHECK(s.on_io([&] { return s.world().ws.live(a)->rect; }) == wsys::rect(10, 10, 410, 310));
 }
 
-TEST_CASE("view: input needs a feed open first, sized first; one feed a connection, and a bound on viewers", "[view]") {
+TEST_CASE("view: input needs a feed open and sized first and a connection has one feed and viewers are bounded", "[view]") {
   Viewed s;
   {
     auto w = s.connect();
