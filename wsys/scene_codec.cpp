@@ -35,6 +35,7 @@ struct Level {
   std::vector<int> stack;
   std::map<int, Win> wins;
   size_t cost = 0;                  // decoder: bytes of its windows' rows, nested ones included
+  size_t windows = 0;               // decoder: its windows, nested ones included
 };
 
 struct FeedEncoder::Sent : Level {};
@@ -566,7 +567,7 @@ struct Apply {
     return false;
   }
   bool charge(size_t n) { return (spent += n) <= lim.max_scene_bytes || fail("feed: scene too large"); }
-  bool count_window() { return ++windows <= lim.max_windows || fail("feed: too many windows"); }
+  bool count_windows(size_t n) { return (windows += n) <= lim.max_windows || fail("feed: too many windows"); }
 };
 
 std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws);
@@ -620,7 +621,8 @@ bool apply_window(Apply& a, Level::Win* old, WireWindow& r, Level::Win& next) {
   if (!(r.bits & WNested)) {
     w->nested = o.nested;
     if (old) next.nested = std::move(old->nested);
-    if (next.nested && !a.charge(next.nested->cost)) return false;
+    // A sub-workspace kept as it was still counts.
+    if (next.nested && (!a.charge(next.nested->cost) || !a.count_windows(next.nested->windows))) return false;
   } else if (r.nested) {
     next.nested = old && old->nested ? std::move(old->nested) : std::make_unique<Level>();
     w->nested = apply_scene(a, *next.nested, *r.nested);
@@ -631,7 +633,7 @@ bool apply_window(Apply& a, Level::Win* old, WireWindow& r, Level::Win& next) {
 }
 
 std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws) {
-  size_t before = a.spent;
+  size_t before = a.spent, windows_before = a.windows;
   auto s = std::make_shared<Scene>(held.head);
   s->seq += ws.seq;
   if (ws.bits & SScreen) s->screen = ws.screen;
@@ -645,7 +647,7 @@ std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws) {
     if (!records.emplace(r.id, &r).second) return a.fail("feed: two records for window " + std::to_string(r.id)), nullptr;
   std::map<int, Level::Win> wins;
   for (int id : stack) {
-    if (!a.count_window()) return nullptr;
+    if (!a.count_windows(1)) return nullptr;
     if (wins.count(id)) return a.fail("feed: window " + std::to_string(id) + " twice in the scene"), nullptr;
     auto it = held.wins.find(id);
     Level::Win* old = it == held.wins.end() ? nullptr : &it->second;
@@ -657,7 +659,8 @@ std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws) {
     } else if (!old) {
       return a.fail("feed: unknown window " + std::to_string(id)), nullptr;
     } else {
-      if (!a.charge(old->cost + (old->nested ? old->nested->cost : 0))) return nullptr;
+      if (old->nested && (!a.charge(old->nested->cost) || !a.count_windows(old->nested->windows))) return nullptr;
+      if (!a.charge(old->cost)) return nullptr;
       next = std::move(*old);
     }
     s->windows.push_back(next.w);
@@ -669,6 +672,7 @@ std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws) {
   held.stack = std::move(stack);
   held.wins = std::move(wins);
   held.cost = a.spent - before;
+  held.windows = a.windows - windows_before;
   return s;
 }
 
@@ -751,6 +755,7 @@ net::Error FeedDecoder::push(std::string_view bytes, std::vector<ViewFrame>& out
   }
   if (!error_.empty()) pending_.clear();
   else pending_.erase(0, at);
+  if (raw_.capacity() > (1 << 20)) std::string().swap(raw_);  // one large frame keeps no large buffer
   return error_;
 }
 

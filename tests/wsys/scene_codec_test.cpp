@@ -633,7 +633,13 @@ TEST_CASE("scene feed: counts and sizes past FeedLimits are refused", "[wsys]") 
     Rec r = Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(WNested).u(1).u(1).raw(inner.b);
     CHECK(h.push(r) == "feed: too many windows");
   }
-  SECTION("rows of a window") {
+  SECTION("windows with nested ones kept from the frame before") {
+    // Window 1 hosting windows 2 and 3: three; then window 4 beside it: four.
+    Rec inner = Rec().u(SStack).u(0).u(2).i(2).i(3).u(2).i(2).u(0).u(1).i(3).u(0).u(1);
+    REQUIRE(h.push(Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(WNested).u(1).u(1).raw(inner.b)) == "");
+    CHECK(h.push(Rec().u(KScene).u(SStack).u(0).u(2).i(1).i(4).u(1).i(4).u(0).u(1)) == "feed: too many windows");
+  }
+    SECTION("rows of a window") {
     CHECK(h.push(Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(WRows).u(1).u(5)) == "feed: too many rows");
     Hostile h2(l);
     REQUIRE(h2.push(one_window()) == "");
