@@ -69,6 +69,23 @@ unsigned window_flags(const SceneWindow& w) {
 
 namespace {
 
+// The fields of w that differ from o's.
+void diff_fields(const SceneWindow& o, const SceneWindow& w, WireWindow& out) {
+  if (w.rect != o.rect) out.bits |= WRect, out.rect = w.rect;
+  if (window_flags(w) != window_flags(o)) out.bits |= WFlags, out.flags = window_flags(w);
+  if (w.cursor_row != o.cursor_row || w.cursor_col != o.cursor_col) {
+    out.bits |= WCursor;
+    out.cursor_row = w.cursor_row, out.cursor_col = w.cursor_col;
+  }
+  if (w.org != o.org || w.end != o.end || w.size != o.size) {
+    out.bits |= WScroll;
+    out.org = w.org, out.end = w.end, out.size = w.size;
+  }
+  out.rows = diff_rows(o.rows, w.rows);
+  if (!rows_kept(out.rows, o.rows.size())) out.bits |= WRows;
+  else out.rows.clear();
+}
+
 // The record of w against what is held of it (old: nothing held), and
 // what will be held once it is sent.
 void diff_window(Level::Win* old, const std::shared_ptr<const SceneWindow>& w, WireWindow& out, Level::Win& next) {
@@ -76,21 +93,9 @@ void diff_window(Level::Win* old, const std::shared_ptr<const SceneWindow>& w, W
   const SceneWindow& o = old ? *old->w : none;
   out.id = w->id;
   out.version = w->version - o.version;
-  if (w->rect != o.rect) out.bits |= WRect, out.rect = w->rect;
-  if (window_flags(*w) != window_flags(o)) out.bits |= WFlags, out.flags = window_flags(*w);
-  if (w->cursor_row != o.cursor_row || w->cursor_col != o.cursor_col) {
-    out.bits |= WCursor;
-    out.cursor_row = w->cursor_row, out.cursor_col = w->cursor_col;
-  }
-  if (w->org != o.org || w->end != o.end || w->size != o.size) {
-    out.bits |= WScroll;
-    out.org = w->org, out.end = w->end, out.size = w->size;
-  }
-  if (!old || w->version != o.version) {
-    out.rows = diff_rows(o.rows, w->rows);
-    if (!rows_kept(out.rows, o.rows.size())) out.bits |= WRows;
-    else out.rows.clear();
-  }
+  // The same version: only the sub-workspace changed (the decoder would
+  // refuse anything else: the version is the server's word).
+  if (!old || out.version != 0) diff_fields(o, *w, out);
   next.w = w;
   if (w->nested == o.nested) {
     if (old) next.nested = std::move(old->nested);

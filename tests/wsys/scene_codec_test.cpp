@@ -192,6 +192,32 @@ TEST_CASE("scene feed: VT rows keep their styles, and a host window its sub-work
   CHECK(!got->windows[1]->nested);
 }
 
+TEST_CASE("scene feed: a host window of the same version sends only its sub-workspace", "[wsys]") {
+  FeedEncoder enc;
+  FeedDecoder dec;
+  auto host = window(4, rect(0, 0, 300, 300), {});
+  host->nested = std::make_shared<Scene>();
+  auto s = std::make_shared<Scene>(empty_scene());
+  s->windows = {host};
+  std::string wire;
+  enc.encode(ViewFrame{s, {}, {}, false}, wire);
+  // The server's copy with a new sub-workspace, and (its bug) a new rect
+  // under the old version: the version is its word, the feed goes on.
+  auto copy = std::make_shared<SceneWindow>(*host);
+  copy->rect = rect(5, 5, 300, 300);
+  auto inner = std::make_shared<Scene>();
+  inner->seq = 7;
+  copy->nested = inner;
+  auto s2 = next_scene(*s);
+  s2->windows = {copy};
+  enc.encode(ViewFrame{s2, {}, {}, false}, wire);
+  std::vector<ViewFrame> got;
+  REQUIRE(dec.push(wire, got) == "");
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].scene->windows[0]->rect == host->rect);
+  CHECK(got[1].scene->windows[0]->nested->seq == 7);
+}
+
 TEST_CASE("scene feed: a frame carries a clipboard, a notice, an exit, or no scene", "[wsys]") {
   Feed feed;
   ViewFrame f;
