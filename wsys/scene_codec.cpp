@@ -1,97 +1,32 @@
 // The scene feed's codec (scene_codec.h): scenes as changes from the one
 // sent before, one record a frame, deflated with one stream a feed.
 //
-// A frame is planned in two steps each way. The encoder diffs the scene
-// against what it sent (Level) into a Wire* record, which io() packs; the
-// decoder unpacks a Wire* record with the same io() and applies it to what
-// it holds. io() knows nothing of the diff, the diff nothing of bytes.
+// A frame is made in two steps each way. The encoder diffs the scene
+// against what it sent (scene_delta.cpp) into a Wire* record, which io()
+// here packs; the decoder unpacks a record with the same io() and applies
+// it to what it holds. io() knows nothing of the diff, the diff nothing
+// of bytes.
 #include "wsys/scene_codec.h"
 
 #include <zlib.h>
 
 #include <algorithm>
-#include <functional>
 #include <limits>
 #include <new>
-#include <set>
 #include <type_traits>
-#include <unordered_map>
 
 #include "net/codec.h"
 #include "term/decode.h"
+#include "wsys/scene_record.h"
 
 namespace grio::wsys {
 
-// What one end holds of one scene: the top one, or a host window's
-// sub-workspace. The encoder's windows are the ones it last sent (shared
-// with the server's scene), the decoder's the ones it built.
-struct Level {
-  struct Win {
-    std::shared_ptr<const SceneWindow> w;
-    std::unique_ptr<Level> nested;  // what is held of w->nested
-    size_t cost = 0;                // decoder: bytes of w's rows
-  };
-  Scene head;                       // the scene's own fields; windows unused
-  std::vector<int> stack;
-  std::map<int, Win> wins;
-  size_t cost = 0;                  // decoder: bytes of its windows' rows, nested ones included
-};
-
-struct FeedEncoder::Sent : Level {};
-struct FeedDecoder::Held : Level {};
+struct FeedEncoder::Sent : feed::Level {};
+struct FeedDecoder::Held : feed::Level {};
 
 namespace {
 
-// ---- the record ---------------------------------------------------------------
-
-// One step in building a window's rows: `copy` rows of the ones the
-// decoder holds, from row `from`; or, when copy is 0, `row` itself.
-struct WireRow {
-  uint32_t copy = 0, from = 0;
-  SceneRow row;
-};
-
-// Which of a window's fields a record carries (the others are as held).
-enum : unsigned { WRect = 1, WFlags = 2, WCursor = 4, WScroll = 8, WRows = 16, WNested = 32, WAll = 63 };
-enum : unsigned { FCurrent = 1, FHolding = 2, FForeign = 4, FVt = 8, FAllFlags = 15 };
-
-struct WireScene;
-
-struct WireWindow {
-  int id = 0;
-  unsigned bits = 0;
-  uint64_t version = 0;  // added to the held version (mod 2^64)
-  Rect rect;
-  unsigned flags = 0;
-  int cursor_row = -1, cursor_col = 0;
-  uint64_t org = 0, end = 0, size = 0;
-  std::vector<WireRow> rows;
-  std::unique_ptr<WireScene> nested;  // with WNested; null: no sub-workspace
-};
-
-// Which of a scene's fields a record carries.
-enum : unsigned { SScreen = 1, SMetrics = 2, SMenu = 4, SOutline = 8, SCursor = 16, SStack = 32, SAll = 63 };
-
-struct WireScene {
-  unsigned bits = 0;
-  uint64_t seq = 0;  // added to the held seq
-  Rect screen;
-  Metrics metrics;
-  std::optional<SceneMenu> menu;
-  std::optional<Rect> outline;
-  unsigned cursor = 0;
-  std::optional<Cursor> image;
-  std::vector<int> stack;           // window ids, bottom to top
-  std::vector<WireWindow> changed;  // records of windows new or changed
-};
-
-enum : unsigned { KScene = 1, KClipboard = 2, KNotice = 4, KExit = 8, KAll = 15 };
-
-struct WireFrame {
-  unsigned bits = 0;
-  std::string notice, clipboard;
-  WireScene scene;
-};
+using namespace feed;
 
 // ---- the two coders -----------------------------------------------------------
 //
@@ -125,10 +60,6 @@ bool from_utf8(std::string_view s, std::u32string& out) {
     i += size_t(len);
   }
   return true;
-}
-
-size_t row_cost(const SceneRow& r) {
-  return sizeof(SceneRow) + r.cells.size() * sizeof(char32_t) + r.styles.size() * sizeof(term::StyleRun);
 }
 
 struct Enc {
@@ -429,249 +360,6 @@ void io(C& c, WireFrame& f) {
   if (f.bits & KScene) io(c, f.scene);
 }
 
-// ---- the encoder's diff ----------------------------------------------------------
-
-bool same_row(const SceneRow& a, const SceneRow& b) {
-  return a.cells == b.cells && a.sel0 == b.sel0 && a.sel1 == b.sel1 && a.styles == b.styles;
-}
-
-bool same_menu(const SceneMenu& a, const SceneMenu& b) {
-  return a.rect == b.rect && a.item_h == b.item_h && a.items == b.items && a.hilite == b.hilite;
-}
-
-bool same_menu(const std::optional<SceneMenu>& a, const std::optional<SceneMenu>& b) {
-  return a.has_value() == b.has_value() && (!a || same_menu(*a, *b));
-}
-
-// The ops that make rows `now` from `old`: runs of old rows copied where
-// they are still shown (in place, or moved by a scroll), literal rows for
-// the rest. Greedy: a copy run goes on while the next old row matches.
-std::vector<WireRow> diff_rows(const std::vector<SceneRow>& old, const std::vector<SceneRow>& now) {
-  std::unordered_multimap<size_t, uint32_t> where;  // old rows by the hash of their cells
-  auto hash = [](const SceneRow& r) { return std::hash<std::u32string_view>()(r.cells); };
-  for (size_t j = 0; j < old.size(); j++) where.emplace(hash(old[j]), uint32_t(j));
-  std::vector<WireRow> ops;
-  for (size_t i = 0; i < now.size(); i++) {
-    if (!ops.empty() && ops.back().copy) {
-      size_t next = size_t(ops.back().from) + ops.back().copy;
-      if (next < old.size() && same_row(old[next], now[i])) {
-        ops.back().copy++;
-        continue;
-      }
-    }
-    std::optional<uint32_t> from;
-    if (i < old.size() && same_row(old[i], now[i])) from = uint32_t(i);
-    for (auto [a, b] = where.equal_range(hash(now[i])); !from && a != b; ++a)
-      if (same_row(old[a->second], now[i])) from = a->second;
-    if (from) ops.push_back(WireRow{1, *from, {}});
-    else ops.push_back(WireRow{0, 0, now[i]});
-  }
-  return ops;
-}
-
-bool rows_kept(const std::vector<WireRow>& ops, size_t old_rows) {
-  if (ops.empty()) return old_rows == 0;
-  return ops.size() == 1 && ops[0].copy != 0 && ops[0].copy == old_rows && ops[0].from == 0;
-}
-
-unsigned window_flags(const SceneWindow& w) {
-  return unsigned(w.current) * FCurrent | unsigned(w.holding) * FHolding | unsigned(w.foreign) * FForeign |
-         unsigned(w.vt) * FVt;
-}
-
-void diff_scene(Level& held, const Scene& s, WireScene& out);
-
-// The record of w against what is held of it (old: nothing held), and
-// what will be held once it is sent.
-void diff_window(Level::Win* old, const std::shared_ptr<const SceneWindow>& w, WireWindow& out, Level::Win& next) {
-  static const SceneWindow none;
-  const SceneWindow& o = old ? *old->w : none;
-  out.id = w->id;
-  out.version = w->version - o.version;
-  if (w->rect != o.rect) out.bits |= WRect, out.rect = w->rect;
-  if (window_flags(*w) != window_flags(o)) out.bits |= WFlags, out.flags = window_flags(*w);
-  if (w->cursor_row != o.cursor_row || w->cursor_col != o.cursor_col) {
-    out.bits |= WCursor;
-    out.cursor_row = w->cursor_row, out.cursor_col = w->cursor_col;
-  }
-  if (w->org != o.org || w->end != o.end || w->size != o.size) {
-    out.bits |= WScroll;
-    out.org = w->org, out.end = w->end, out.size = w->size;
-  }
-  if (!old || w->version != o.version) {
-    out.rows = diff_rows(o.rows, w->rows);
-    if (!rows_kept(out.rows, o.rows.size())) out.bits |= WRows;
-    else out.rows.clear();
-  }
-  next.w = w;
-  if (w->nested == o.nested) {
-    if (old) next.nested = std::move(old->nested);
-    return;
-  }
-  out.bits |= WNested;
-  if (!w->nested) return;
-  next.nested = old && old->nested ? std::move(old->nested) : std::make_unique<Level>();
-  out.nested = std::make_unique<WireScene>();
-  diff_scene(*next.nested, *w->nested, *out.nested);
-}
-
-void diff_head(const Scene& held, const Scene& s, WireScene& out) {
-  out.seq = s.seq - held.seq;
-  if (s.screen != held.screen) out.bits |= SScreen, out.screen = s.screen;
-  if (s.metrics.font_w != held.metrics.font_w || s.metrics.font_h != held.metrics.font_h)
-    out.bits |= SMetrics, out.metrics = s.metrics;
-  if (!same_menu(s.menu, held.menu)) out.bits |= SMenu, out.menu = s.menu;
-  if (s.outline != held.outline) out.bits |= SOutline, out.outline = s.outline;
-  if (s.cursor != held.cursor || s.image != held.image) {
-    out.bits |= SCursor;
-    out.cursor = unsigned(s.cursor), out.image = s.image;
-  }
-}
-
-void diff_scene(Level& held, const Scene& s, WireScene& out) {
-  diff_head(held.head, s, out);
-  std::vector<int> stack;
-  std::map<int, Level::Win> wins;
-  for (auto& w : s.windows) {
-    if (!w || wins.count(w->id)) continue;  // a window twice is the server's bug; the decoder would refuse it
-    stack.push_back(w->id);
-    auto it = held.wins.find(w->id);
-    Level::Win* old = it == held.wins.end() ? nullptr : &it->second;
-    Level::Win& next = wins[w->id];
-    if (old && old->w->version == w->version && old->w->nested == w->nested) {
-      next = std::move(*old);
-      continue;
-    }
-    out.changed.emplace_back();
-    diff_window(old, w, out.changed.back(), next);
-  }
-  if (stack != held.stack) out.bits |= SStack, out.stack = stack;
-  held.head = s;
-  held.head.windows.clear();
-  held.stack = std::move(stack);
-  held.wins = std::move(wins);
-}
-
-// ---- the decoder's apply -----------------------------------------------------------
-
-struct Apply {
-  explicit Apply(const FeedLimits& lim) : lim(lim) {}
-  const FeedLimits& lim;
-  std::string error;
-  size_t spent = 0;    // bytes of rows in the scene built
-  size_t windows = 0;  // in it, nested ones included
-
-  bool fail(std::string why) {
-    if (error.empty()) error = std::move(why);
-    return false;
-  }
-  bool charge(size_t n) { return (spent += n) <= lim.max_scene_bytes || fail("feed: scene too large"); }
-  bool count_window() { return ++windows <= lim.max_windows || fail("feed: too many windows"); }
-};
-
-std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws);
-
-bool apply_rows(Apply& a, const SceneWindow& old, std::vector<WireRow>& ops, SceneWindow& w) {
-  for (auto& op : ops) {
-    if (op.copy == 0) {
-      if (!a.charge(row_cost(op.row))) return false;
-      w.rows.push_back(std::move(op.row));
-    } else {
-      if (uint64_t(op.from) + op.copy > old.rows.size())
-        return a.fail("feed: window " + std::to_string(w.id) + ": rows " + std::to_string(op.from) + " to " +
-                      std::to_string(uint64_t(op.from) + op.copy) + " not held");
-      for (uint32_t k = 0; k < op.copy; k++) {
-        if (w.rows.size() >= a.lim.max_rows) return a.fail("feed: window " + std::to_string(w.id) + ": too many rows");
-        if (!a.charge(row_cost(old.rows[op.from + k]))) return false;
-        w.rows.push_back(old.rows[op.from + k]);
-      }
-    }
-  }
-  return true;
-}
-
-bool apply_window(Apply& a, Level::Win* old, WireWindow& r, Level::Win& next) {
-  static const SceneWindow none;
-  const SceneWindow& o = old ? *old->w : none;
-  // A window's version is the server's word that it changed (the encoder
-  // trusts it, and so may a viewer's renderer): only a sub-workspace
-  // changes without it.
-  if (old && r.version == 0 && (r.bits & ~unsigned(WNested)))
-    return a.fail("feed: window " + std::to_string(r.id) + " changed without a new version");
-  auto w = std::make_shared<SceneWindow>();
-  w->id = r.id;
-  w->version = o.version + r.version;
-  w->rect = r.bits & WRect ? r.rect : o.rect;
-  unsigned f = r.bits & WFlags ? r.flags : window_flags(o);
-  w->current = f & FCurrent, w->holding = f & FHolding, w->foreign = f & FForeign, w->vt = f & FVt;
-  w->cursor_row = r.bits & WCursor ? r.cursor_row : o.cursor_row;
-  w->cursor_col = r.bits & WCursor ? r.cursor_col : o.cursor_col;
-  w->org = r.bits & WScroll ? r.org : o.org;
-  w->end = r.bits & WScroll ? r.end : o.end;
-  w->size = r.bits & WScroll ? r.size : o.size;
-  size_t before = a.spent;
-  if (r.bits & WRows) {
-    if (!apply_rows(a, o, r.rows, *w)) return false;
-  } else {
-    if (!a.charge(old ? old->cost : 0)) return false;
-    w->rows = o.rows;
-  }
-  next.cost = a.spent - before;
-  if (!(r.bits & WNested)) {
-    w->nested = o.nested;
-    if (old) next.nested = std::move(old->nested);
-    if (next.nested && !a.charge(next.nested->cost)) return false;
-  } else if (r.nested) {
-    next.nested = old && old->nested ? std::move(old->nested) : std::make_unique<Level>();
-    w->nested = apply_scene(a, *next.nested, *r.nested);
-    if (!w->nested) return false;
-  }
-  next.w = std::move(w);
-  return true;
-}
-
-std::shared_ptr<const Scene> apply_scene(Apply& a, Level& held, WireScene& ws) {
-  size_t before = a.spent;
-  auto s = std::make_shared<Scene>(held.head);
-  s->seq += ws.seq;
-  if (ws.bits & SScreen) s->screen = ws.screen;
-  if (ws.bits & SMetrics) s->metrics = ws.metrics;
-  if (ws.bits & SMenu) s->menu = std::move(ws.menu);
-  if (ws.bits & SOutline) s->outline = ws.outline;
-  if (ws.bits & SCursor) s->cursor = SceneCursor(ws.cursor), s->image = ws.image;
-  std::vector<int> stack = ws.bits & SStack ? std::move(ws.stack) : held.stack;
-  std::map<int, WireWindow*> records;
-  for (auto& r : ws.changed)
-    if (!records.emplace(r.id, &r).second) return a.fail("feed: two records for window " + std::to_string(r.id)), nullptr;
-  std::map<int, Level::Win> wins;
-  for (int id : stack) {
-    if (!a.count_window()) return nullptr;
-    if (wins.count(id)) return a.fail("feed: window " + std::to_string(id) + " twice in the scene"), nullptr;
-    auto it = held.wins.find(id);
-    Level::Win* old = it == held.wins.end() ? nullptr : &it->second;
-    Level::Win& next = wins[id];
-    auto rec = records.find(id);
-    if (rec != records.end()) {
-      if (!apply_window(a, old, *rec->second, next)) return nullptr;
-      records.erase(rec);
-    } else if (!old) {
-      return a.fail("feed: unknown window " + std::to_string(id)), nullptr;
-    } else {
-      if (!a.charge(old->cost + (old->nested ? old->nested->cost : 0))) return nullptr;
-      next = std::move(*old);
-    }
-    s->windows.push_back(next.w);
-  }
-  if (!records.empty())
-    return a.fail("feed: record for window " + std::to_string(records.begin()->first) + " not in the scene"), nullptr;
-  held.head = *s;
-  held.head.windows.clear();
-  held.stack = std::move(stack);
-  held.wins = std::move(wins);
-  held.cost = a.spent - before;
-  return s;
-}
-
 }  // namespace
 
 // ---- the encoder -------------------------------------------------------------
@@ -751,6 +439,7 @@ net::Error FeedDecoder::push(std::string_view bytes, std::vector<ViewFrame>& out
   }
   if (!error_.empty()) pending_.clear();
   else pending_.erase(0, at);
+  if (raw_.capacity() > (1 << 20)) std::string().swap(raw_);  // one large frame keeps no large buffer
   return error_;
 }
 
@@ -806,6 +495,9 @@ net::Error FeedDecoder::inflate_some(std::string_view in) {
 // ---- comparing scenes ------------------------------------------------------------
 
 namespace {
+
+using feed::same_menu;
+using feed::window_flags;
 
 std::string row_diff(const SceneRow& a, const SceneRow& b) {
   if (a.cells != b.cells) return ".cells";

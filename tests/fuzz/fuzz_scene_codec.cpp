@@ -99,7 +99,10 @@ void feed_records(std::string_view in) {
     z.next_out = reinterpret_cast<Bytef*>(out.data());
     z.avail_out = uInt(out.size());
     deflate(&z, Z_SYNC_FLUSH);
-    out.resize(out.size() - z.avail_out - 4);  // less the sync flush's 00 00 ff ff, as the encoder sends it
+    out.resize(out.size() - z.avail_out);
+    // Less the sync flush's 00 00 ff ff, as the encoder sends it (an empty
+    // record deflates to nothing).
+    if (out.size() >= 4) out.resize(out.size() - 4);
     uint32_t len = uint32_t(out.size());
     std::string frame{char(len), char(len >> 8), char(len >> 16), char(len >> 24)};
     push(dec, frame + out, enc, again, refused);

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "term/layout.h"
 #include "wsys/scene_codec.h"
+#include "wsys/window.h"
 
 using namespace grio::wsys;
 
@@ -190,6 +192,66 @@ TEST_CASE("scene feed: VT rows keep their styles, and a host window its sub-work
   s->windows = {vt, host4};
   got = feed.send(s);
   CHECK(!got->windows[1]->nested);
+}
+
+TEST_CASE("scene feed: a host window of the same version sends only its sub-workspace", "[wsys]") {
+  FeedEncoder enc;
+  FeedDecoder dec;
+  auto host = window(4, rect(0, 0, 300, 300), {});
+  host->nested = std::make_shared<Scene>();
+  auto s = std::make_shared<Scene>(empty_scene());
+  s->windows = {host};
+  std::string wire;
+  enc.encode(ViewFrame{s, {}, {}, false}, wire);
+  // The server's copy with a new sub-workspace, and (its bug) a new rect
+  // under the old version: the version is its word, the feed goes on.
+  auto copy = std::make_shared<SceneWindow>(*host);
+  copy->rect = rect(5, 5, 300, 300);
+  auto inner = std::make_shared<Scene>();
+  inner->seq = 7;
+  copy->nested = inner;
+  auto s2 = next_scene(*s);
+  s2->windows = {copy};
+  enc.encode(ViewFrame{s2, {}, {}, false}, wire);
+  std::vector<ViewFrame> got;
+  REQUIRE(dec.push(wire, got) == "");
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].scene->windows[0]->rect == host->rect);
+  CHECK(got[1].scene->windows[0]->nested->seq == 7);
+}
+
+TEST_CASE("scene feed: the model's own windows, text and VT, come through as it lays them out", "[wsys]") {
+  Metrics m;
+  Window text(1), vt(2);
+  text.rect = rect(0, 0, 21 + 5 + 80 * m.font_w, 10 + 24 * m.font_h);
+  vt.rect = rect(700, 0, 700 + 21 + 5 + 80 * m.font_w, 10 + 24 * m.font_h);
+  vt.vt = std::make_unique<grio::term::VtScreen>(24, 80);
+  Feed feed;
+  auto frame = [&](std::string_view to_text, std::string_view to_vt) {
+    text.text.write(text.shell_output, to_text);
+    Rect t = text_rect(text.rect);
+    text.text.set_org(grio::term::org_showing_end(text.text.runes(), text.text.org(), size_t(t.dx() / m.font_w),
+                                                  size_t(t.dy() / m.font_h)));
+    vt.vt->write(to_vt);
+    text.view_version++, vt.view_version++;
+    auto s = std::make_shared<Scene>(feed.last ? *feed.last : empty_scene());
+    s->seq++;
+    s->windows = {scene_window(text, false, m), scene_window(vt, true, m)};
+    feed.send(s);
+    return feed.bytes;
+  };
+  frame("tab\there, wide \u4e16\u754c and a combining e\u0301\n% ", "\x1b[31mred\x1b[0m \x1b[1;44mbold on blue\x1b[0m\r\n");
+  CHECK(!feed.last->windows[1]->rows[0].styles.empty());
+  std::string lines, vt_lines;
+  for (int i = 0; i < 40; i++) {
+    lines += "output line " + std::to_string(i) + "\n";
+    vt_lines += "\x1b[32mvt line " + std::to_string(i) + "\x1b[0m\r\n";
+  }
+  frame(lines, vt_lines);
+  // One more line in each: each window scrolled by a row.
+  size_t scrolled = frame("one more line\n", "\x1b[33mone more vt line\x1b[0m\r\n");
+  INFO("two windows scrolled: " << scrolled << " bytes");
+  CHECK(scrolled < 80);
 }
 
 TEST_CASE("scene feed: a frame carries a clipboard, a notice, an exit, or no scene", "[wsys]") {
@@ -633,7 +695,13 @@ TEST_CASE("scene feed: counts and sizes past FeedLimits are refused", "[wsys]") 
     Rec r = Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(WNested).u(1).u(1).raw(inner.b);
     CHECK(h.push(r) == "feed: too many windows");
   }
-  SECTION("rows of a window") {
+  SECTION("windows with nested ones kept from the frame before") {
+    // Window 1 hosting windows 2 and 3: three; then window 4 beside it: four.
+    Rec inner = Rec().u(SStack).u(0).u(2).i(2).i(3).u(2).i(2).u(0).u(1).i(3).u(0).u(1);
+    REQUIRE(h.push(Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(WNested).u(1).u(1).raw(inner.b)) == "");
+    CHECK(h.push(Rec().u(KScene).u(SStack).u(0).u(2).i(1).i(4).u(1).i(4).u(0).u(1)) == "feed: too many windows");
+  }
+    SECTION("rows of a window") {
     CHECK(h.push(Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(WRows).u(1).u(5)) == "feed: too many rows");
     Hostile h2(l);
     REQUIRE(h2.push(one_window()) == "");
