@@ -145,9 +145,11 @@ class Desk {
   }
 
   // A shell command line with this desk's DISPLAY and wsys (two desks may
-  // run at once), killed after 10 s.
+  // run at once), killed after 10 s. It runs in the desk's directory: a
+  // window it makes starts its program there, and run()'s own directory
+  // is gone when it returns (a shell started in it says "getcwd() failed").
   Ran sh(const std::string& cmd, const std::string& input = "") {
-    return run("DISPLAY=" + display_ + " wsys='" + addr + "' timeout 10 " + cmd, input);
+    return run("cd " + tmp_.path.string() + " && DISPLAY=" + display_ + " wsys='" + addr + "' timeout 10 " + cmd, input);
   }
   Ran p9(const std::string& args, const std::string& input = "") {
     return sh(std::string(GRIO_BINARY) + " 9p -a '" + addr + "' " + args, input);

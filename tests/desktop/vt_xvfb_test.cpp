@@ -78,9 +78,9 @@ TEST_CASE("a VT window shows the 16 basic colours and the 256-colour ramp at the
     return coloured == 16 * 2 + 240 && wrong == 0;
   };
   bool ok = eventually(check);
-  if (!ok) save_ppm(s, "vt_colours_failed.ppm");
+  if (!ok) save_ppm(s, "/tmp/grio_vt_colours_failed.ppm");
   INFO("coloured " << coloured << ", wrong " << wrong << ", first wrong cell " << first_wrong
-                   << " (the screen: vt_colours_failed.ppm)");
+                   << " (the screen: /tmp/grio_vt_colours_failed.ppm)");
   CHECK(ok);
 }
 
