@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <thread>
@@ -112,6 +113,51 @@ inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseco
   return pred();
 }
 
+// A screenshot of X display d (":N").
+inline Shot shot_of(const std::string& d) {
+  Shot s;
+  FILE* f = ::popen(("timeout 10 import -display " + d + " -window root -depth 8 ppm:- 2>/dev/null").c_str(), "r");
+  REQUIRE(f);
+  int maxval = 0, w = 0, h = 0;
+  if (std::fscanf(f, "P6 %d %d %d", &w, &h, &maxval) == 3 && maxval == 255 && w > 0 && h > 0) {
+    s.w = w, s.h = h;
+    std::fgetc(f);
+    s.rgb.resize(size_t(s.w) * s.h * 3);
+    if (std::fread(s.rgb.data(), 1, s.rgb.size(), f) != s.rgb.size()) s.w = s.h = 0;
+  }
+  ::pclose(f);
+  REQUIRE(s.w > 0);
+  return s;
+}
+
+// Starts an Xvfb of 1280×800 at 96 dpi on a free display, kept in proc;
+// returns the descriptor its display number is read from.
+inline int start_xvfb(std::unique_ptr<Proc>& proc) {
+  int p[2];
+  REQUIRE(::pipe(p) == 0);
+  proc = std::make_unique<Proc>(std::vector<std::string>{"Xvfb", "-displayfd", std::to_string(p[1]), "-screen", "0",
+                                                         "1280x800x24", "-dpi", "96", "-nolisten", "tcp"},
+                                "/dev/null", nullptr, p[1]);
+  ::close(p[1]);
+  return p[0];
+}
+
+// Another display, with nothing on it, for a program to show itself on
+// (a viewer); stopped when it goes.
+class Screen {
+ public:
+  Screen() {
+    int out = start_xvfb(xvfb_);
+    display = ":" + read_line(out);
+    ::close(out);
+  }
+  Shot shot() const { return shot_of(display); }
+  std::string display;
+
+ private:
+  std::unique_ptr<Proc> xvfb_;
+};
+
 class Desk {
  public:
   Desk() {
@@ -120,6 +166,8 @@ class Desk {
     ::setenv("DISPLAY", display_.c_str(), 1);
     std::string sock = (tmp_.path / "wsys").string();
     int out = -1;
+    std::error_code ec;
+    cwd_ = std::filesystem::current_path(ec);
     ::chdir(tmp_.path.c_str());  // the shell windows start here
     // The shell windows run sh, not the user's shell: an interactive bash
     // reads ~/.bashrc, which on a machine with pyenv took a minute to
@@ -137,6 +185,7 @@ class Desk {
     REQUIRE(eventually([&] { return shot().at(34, 200) != 0x777777; }));
   }
   ~Desk() {
+    if (!cwd_.empty()) ::chdir(cwd_.c_str());  // not left in a directory about to go
     others_.clear();
     grio_.reset();
     xvfb_.reset();
@@ -172,21 +221,7 @@ class Desk {
     others_.push_back(std::make_unique<Proc>(std::move(args), (tmp_.path / "other.err").string()));
   }
 
-  Shot shot() {
-    Shot s;
-    FILE* f = ::popen(("timeout 10 import -display " + display_ + " -window root -depth 8 ppm:- 2>/dev/null").c_str(), "r");
-    REQUIRE(f);
-    int maxval = 0, w = 0, h = 0;
-    if (std::fscanf(f, "P6 %d %d %d", &w, &h, &maxval) == 3 && maxval == 255 && w > 0 && h > 0) {
-      s.w = w, s.h = h;
-      std::fgetc(f);
-      s.rgb.resize(size_t(s.w) * s.h * 3);
-      if (std::fread(s.rgb.data(), 1, s.rgb.size(), f) != s.rgb.size()) s.w = s.h = 0;
-    }
-    ::pclose(f);
-    REQUIRE(s.w > 0);
-    return s;
-  }
+  Shot shot() { return shot_of(display_); }
 
   std::string addr;
   TempDir tmp_;
@@ -194,20 +229,10 @@ class Desk {
   int menu2_last = 0, menu3_last = 0;
 
  private:
-  int start_xvfb() {
-    int p[2];
-    REQUIRE(::pipe(p) == 0);
-    int out = -1;
-    xvfb_ = std::make_unique<Proc>(
-        std::vector<std::string>{"Xvfb", "-displayfd", std::to_string(p[1]), "-screen", "0", "1280x800x24", "-dpi",
-                                 "96", "-nolisten", "tcp"},
-        "/dev/null", nullptr, p[1]);
-    ::close(p[1]);
-    out = p[0];
-    return out;
-  }
+  int start_xvfb() { return grio::test::start_xvfb(xvfb_); }
 
   std::string display_;
+  std::filesystem::path cwd_;
   std::unique_ptr<Proc> xvfb_, grio_;
   std::vector<std::unique_ptr<Proc>> others_;
   int xvfb_out_ = -1, grio_out_ = -1;

@@ -212,7 +212,7 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   if (opt.window) {
     impl->fits = true;
     impl->resized = opt.resized;
-    impl->window = SDL_CreateWindow("grio view", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+    impl->window = SDL_CreateWindow("grio view", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                                     std::min(opt.window->dx(), bounds.w), std::min(opt.window->dy(), bounds.h),
                                     SDL_WINDOW_RESIZABLE);
   } else {
@@ -344,7 +344,11 @@ void Desktop::Impl::fit(Rect screen) {
   int w = std::min(screen.dx(), usable.w), h = std::min(screen.dy(), usable.h);
   int ww = 0, wh = 0;
   SDL_GetWindowSize(window, &ww, &wh);
-  if (ww != w || wh != h) SDL_SetWindowSize(window, w, h);
+  if (ww != w || wh != h) {
+    SDL_SetWindowSize(window, w, h);
+    int d = SDL_GetWindowDisplayIndex(window);
+    SDL_SetWindowPosition(window, SDL_WINDOWPOS_CENTERED_DISPLAY(d), SDL_WINDOWPOS_CENTERED_DISPLAY(d));
+  }
   bool scaled = w < screen.dx() || h < screen.dy();
   SDL_RenderSetLogicalSize(sdl, scaled ? screen.dx() : 0, scaled ? screen.dy() : 0);
 }

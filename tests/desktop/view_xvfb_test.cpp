@@ -1,0 +1,92 @@
+// grio view for real: a desktop on one Xvfb display and a viewer of it on
+// another, driven with xdotool and compared by their screenshots; and a
+// headless grio serve that gets its screen from a viewer.
+#include <catch2/catch.hpp>
+
+#include "tests/desktop/desk.h"
+
+using namespace grio::test;
+
+namespace {
+
+// grio view ADDR on screen s, stopped with the test.
+std::unique_ptr<Proc> view(const Screen& s, const std::string& addr, const std::string& err) {
+  return std::make_unique<Proc>(std::vector<std::string>{"env", "DISPLAY=" + s.display, GRIO_BINARY, "view", addr}, err);
+}
+
+void xdo(const Screen& s, const std::string& args) {
+  REQUIRE(run("DISPLAY=" + s.display + " timeout 10 xdotool " + args).status == 0);
+}
+
+// Pixels of r in a and b that differ.
+int differing(const Shot& a, const Shot& b, int x0, int y0, int x1, int y1) {
+  int n = 0;
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++) n += a.at(x, y) != b.at(x, y);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("grio view shows a desktop's window with the same glyphs and types into it", "[desktop][view]") {
+  Desk d;
+  REQUIRE(d.p9("write /wsys/1/cons", "glyphs, the same on both screens\n").status == 0);
+  REQUIRE(eventually([&] { return d.text(1).find("glyphs, the same") != std::string::npos; }));
+  Screen s;
+  auto v = view(s, d.addr, (d.tmp_.path / "view.err").string());
+  // The viewer takes the desktop's size (the display allows it), so the
+  // two screens line up pixel for pixel: the first window's text area,
+  // glyphs included, is the same on both.
+  int diff = -1;
+  Shot a, b;
+  bool same = eventually([&] {
+    a = d.shot(), b = s.shot();
+    diff = differing(a, b, 60, 60, 600, 120);
+    return b.at(34, 200) != 0 && diff == 0;
+  });
+  if (!same) save_ppm(a, "/tmp/grio_view_desktop.ppm"), save_ppm(b, "/tmp/grio_view_viewer.ppm");
+  CHECK(same);
+  INFO("pixels that differ in the text area: " << diff << " (/tmp/grio_view_{desktop,viewer}.ppm)");
+  // Typing into the viewer is typing into the window, on the desktop.
+  xdo(s, "mousemove 300 300 click 1");
+  xdo(s, "type \"echo typed-in-view\"");
+  xdo(s, "key Return");
+  bool typed = eventually([&] { return d.text(1).find("\ntyped-in-view") != std::string::npos; });
+  INFO("window 1: " << d.text(1));
+  CHECK(typed);
+  // New from the viewer's menu (button 3 opens it on New, its last item
+  // chosen) and a sweep make a window on the desktop.
+  xdo(s, "mousemove 900 600 mousedown 3 mouseup 3");
+  xdo(s, "mousemove 700 450 mousedown 3 mousemove 1000 650 mousemove 1100 700 mouseup 3");
+  CHECK(eventually([&] { return d.ids() == "1\n2\n"; }));
+}
+
+TEST_CASE("a headless grio serve viewed through grio view takes its screen and gets a shell window that works", "[desktop][view]") {
+  TempDir tmp;
+  std::string sock = (tmp.path / "wsys").string();
+  int out = -1;
+  ::setenv("SHELL", "/bin/sh", 1);
+  Proc serve({GRIO_BINARY, "serve", "--listen", "unix!" + sock}, (tmp.path / "serve.err").string(), &out);
+  std::string line = read_line(out);
+  ::close(out);
+  REQUIRE(line.rfind("wsys='", 0) == 0);
+  std::string addr = line.substr(6, line.size() - 7);
+  Screen s;
+  auto v = view(s, addr, (tmp.path / "view.err").string());
+  auto p9 = [&](const std::string& args) {
+    return run("timeout 10 " + std::string(GRIO_BINARY) + " 9p -a '" + addr + "' " + args);
+  };
+  // The viewer's window is 1024×768 until it learns otherwise; headless,
+  // the window system takes that as its screen.
+  REQUIRE(eventually([&] { return s.shot().at(512, 384) == 0x777777; }));
+  // New and a sweep, from the viewer: a shell window on the server.
+  int x0 = (1280 - 1024) / 2, y0 = (800 - 768) / 2;  // the viewer's window, centred
+  auto at = [&](int x, int y) { return std::to_string(x0 + x) + " " + std::to_string(y0 + y); };
+  xdo(s, "mousemove " + at(500, 400) + " mousedown 3 mouseup 3");
+  xdo(s, "mousemove " + at(100, 100) + " mousedown 3 mousemove " + at(400, 300) + " mousemove " + at(600, 400) +
+             " mouseup 3");
+  REQUIRE(eventually([&] { return p9("ls /wsys").out == "1\n"; }));
+  xdo(s, "type \"echo works-headless\"");
+  xdo(s, "key Return");
+  CHECK(eventually([&] { return p9("read /wsys/1/text").out.find("\nworks-headless") != std::string::npos; }));
+}
