@@ -9,8 +9,12 @@ namespace grio::wsys {
 
 namespace {
 
+// The viewer acts with the fid's rights: the connection's, narrowed by a
+// `watch` attach.
 net::Error open_feed(Ctx& c, net::Fid& f, uint8_t) {
-  auto v = c.ws.viewers().open(*f.session);
+  net::Grant g = f.session->grant;
+  g.rights = c.rights;
+  auto v = c.ws.viewers().open(f.session->id, std::move(g));
   if (!v) return v.error();
   f.aux = *v;
   return {};

@@ -211,7 +211,7 @@ net::Error WsysTree::open(Fid& f, uint8_t mode) {
   if ((r && !(n.kind->perm & 0400)) || (w && !(n.kind->perm & 0200))) return err::perm;
   Window* win = n.win ? ws_.find(n.win) : nullptr;
   if (n.win && (!win || win->deleted)) return err::deleted;
-  Ctx ctx{ws_, win};
+  Ctx ctx{ws_, win, have};
   return n.kind->open ? n.kind->open(ctx, f, mode) : net::Error{};
 }
 

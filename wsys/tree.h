@@ -33,6 +33,9 @@ enum class Qfile : uint8_t {
 struct Ctx {
   WindowSystem& ws;
   Window* w;
+  // The fid's rights on the file, narrowed by its attach (`watch`): set
+  // for open, where a file that acts later with them (view/feed) takes them.
+  net::Rights rights = net::right::all;
 };
 
 namespace need {

@@ -114,12 +114,12 @@ void Viewer::apply(const ViewEvent& e) {
   std::visit(Visit{*this}, e);
 }
 
-net::Result<std::shared_ptr<Viewer>> Viewers::open(const net::Session& s) {
+net::Result<std::shared_ptr<Viewer>> Viewers::open(uint64_t conn, net::Grant grant) {
   std::erase_if(by_conn_, [](auto& kv) { return kv.second.expired(); });
-  if (by_conn_.count(s.id)) return net::Result<std::shared_ptr<Viewer>>::error(err::inuse);
+  if (by_conn_.count(conn)) return net::Result<std::shared_ptr<Viewer>>::error(err::inuse);
   if (by_conn_.size() >= max_) return net::Result<std::shared_ptr<Viewer>>::error(err::toomanyviewers);
-  auto v = std::make_shared<Viewer>(io_, ws_, s.grant);
-  by_conn_[s.id] = v;
+  auto v = std::make_shared<Viewer>(io_, ws_, std::move(grant));
+  by_conn_[conn] = v;
   return v;
 }
 

@@ -70,9 +70,9 @@ class Viewer {
 class Viewers {
  public:
   Viewers(asio::io_context& io, WindowSystem& ws, size_t max) : io_(io), ws_(ws), max_(max) {}
-  // A viewer for the connection of s (view/feed opened): refused when
-  // the connection has one or there are max_viewers.
-  net::Result<std::shared_ptr<Viewer>> open(const net::Session& s);
+  // A viewer for connection conn (view/feed opened), acting with grant:
+  // refused when the connection has one or there are max_viewers.
+  net::Result<std::shared_ptr<Viewer>> open(uint64_t conn, net::Grant grant);
   void close(uint64_t conn);
   void close_all();
   std::shared_ptr<Viewer> of(uint64_t conn) const;

@@ -85,6 +85,14 @@ class Proc {
     pid_ = -1;
   }
   pid_t pid() const { return pid_; }
+  // Whether it has ended by itself (reaped then), with its exit status.
+  bool exited(int& status) {
+    int st = 0;
+    if (pid_ <= 0 || ::waitpid(pid_, &st, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return true;
+  }
 
  private:
   pid_t pid_ = -1;

@@ -90,3 +90,45 @@ TEST_CASE("a headless grio serve viewed through grio view takes its screen and g
   xdo(s, "key Return");
   CHECK(eventually([&] { return p9("read /wsys/1/text").out.find("\nworks-headless") != std::string::npos; }));
 }
+
+TEST_CASE("grio view joins the workspace's snarf and its display's clipboard both ways", "[desktop][view]") {
+  Desk d;
+  Screen s;
+  auto v = view(s, d.addr, (d.tmp_.path / "view.err").string());
+  REQUIRE(eventually([&] { return s.shot().at(34, 200) != 0; }));
+  auto clip = [&] { return run("DISPLAY=" + s.display + " timeout 5 xclip -o -selection clipboard").out; };
+  REQUIRE(d.p9("write /snarf", "from-the-desktop").status == 0);
+  CHECK(eventually([&] { return clip() == "from-the-desktop"; }));
+  d.start({"sh", "-c", "printf from-the-viewer | DISPLAY=" + s.display + " xclip -quiet -selection clipboard"});
+  CHECK(eventually([&] { return d.p9("read /snarf").out == "from-the-viewer"; }));
+}
+
+TEST_CASE("grio view says when its connection is lost and exits 1 when it cannot have it again", "[desktop][view]") {
+  TempDir tmp;
+  std::string sock = (tmp.path / "wsys").string();
+  int out = -1;
+  auto serve = std::make_unique<Proc>(std::vector<std::string>{GRIO_BINARY, "serve", "--listen", "unix!" + sock},
+                                      (tmp.path / "serve.err").string(), &out);
+  std::string line = read_line(out);
+  ::close(out);
+  REQUIRE(line.rfind("wsys='", 0) == 0);
+  std::string addr = line.substr(6, line.size() - 7);
+  Screen s;
+  Proc v({"env", "DISPLAY=" + s.display, GRIO_BINARY, "view", "--retries", "2", addr}, (tmp.path / "view.err").string());
+  auto titled = [&](const std::string& t) {
+    return run("DISPLAY=" + s.display + " timeout 5 xdotool search --name '" + t + "'").status == 0;
+  };
+  REQUIRE(eventually([&] { return titled("grio view"); }));
+  serve.reset();  // the server goes
+  CHECK(eventually([&] { return titled("connection lost"); }));
+  int status = -1;
+  CHECK(eventually([&] { return v.exited(status); }, std::chrono::seconds(15)));
+  CHECK(status == 1);
+  CHECK(slurp(tmp.path / "view.err").find("connection lost") != std::string::npos);
+}
+
+TEST_CASE("grio view of an address that cannot be reached exits 1 and says why", "[desktop][view]") {
+  auto r = run(std::string(GRIO_BINARY) + " view 'unix!/nonexistent/grio-wsys'");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("grio view: unix!/nonexistent/grio-wsys: ") == 0);
+}

@@ -40,8 +40,9 @@ struct Peer {
   wsys::FeedDecoder dec;
   uint16_t tag = 10;
   wsys::ViewFrame last;
-  explicit Peer(Wire wire, bool sized = true) : w(std::move(wire)) {
-    w.hello(65536);
+  explicit Peer(Wire wire, bool sized = true, const std::string& aname = "") : w(std::move(wire)) {
+    w.rpc<Rversion>(NOTAG, Tversion{65536, "9P2000"});
+    w.rpc<Rattach>(1, Tattach{0, NOFID, "tester", aname});
     w.rpc<Rwalk>(2, Twalk{0, 1, {"view", "feed"}});
     w.rpc<Ropen>(3, Topen{1, OREAD});
     w.rpc<Rwalk>(4, Twalk{0, 2, {"view", "input"}});
@@ -294,4 +295,16 @@ TEST_CASE("view: a peer without view finds no view directory", "[view]") {
   auto w = s.connect(peer(type));
   w.hello();
   CHECK(w.fails(2, Twalk{0, 1, {"view"}}) == err::nonexist);
+}
+
+TEST_CASE("view: a viewer attached as watch has view only whatever its connection may do", "[view]") {
+  Viewed s;
+  int a = make(s, wsys::rect(10, 10, 410, 310));
+  Peer v(s.connect(), true, "watch");
+  v.frame();
+  CHECK(v.input(wsys::ViewKeys{U"x", 0}) == err::perm);
+  v.click({200, 200}, 1);
+  for (int i = 0; i < 20 && v.last.notice.empty(); i++) v.frame();
+  CHECK(v.last.notice == err::perm);
+  CHECK(s.on_io([&] { return s.world().ws.live(a)->text.size(); }) == 0);
 }
