@@ -308,3 +308,20 @@ TEST_CASE("view: a viewer attached as watch has view only whatever its connectio
   CHECK(v.last.notice == err::perm);
   CHECK(s.on_io([&] { return s.world().ws.live(a)->text.size(); }) == 0);
 }
+
+TEST_CASE("view: two viewers and the window system agree: what one does the other sees", "[view]") {
+  Viewed s;
+  int a = make(s, wsys::rect(10, 10, 410, 310));
+  Peer one(s.connect()), two(s.connect());
+  one.frame();
+  two.frame();
+  one.click({200, 200}, 1);
+  REQUIRE(one.input(wsys::ViewKeys{U"from one", 0}).empty());
+  two.until([&](const wsys::Scene& sc) { return find(sc, a) && row(*find(sc, a), 0) == "from one"; });
+  // Each has its own pointer and menus: a menu open in one is not in the other.
+  REQUIRE(two.input(wsys::MouseState{{600, 500}, 4, 5000}).empty());
+  two.until([](const wsys::Scene& sc) { return sc.menu.has_value(); });
+  output(s, a, "\nmore\n");
+  one.until([&](const wsys::Scene& sc) { return find(sc, a) && row(*find(sc, a), 1) == "more"; });
+  CHECK(!one.last.scene->menu);
+}
