@@ -76,6 +76,7 @@ std::shared_ptr<const SceneWindow> scene_window(const Window& w, bool current, M
   s->current = current;
   s->holding = w.text.holding();
   s->foreign = !w.peer.empty();
+  s->label = w.label;
   s->version = w.view_version;
   if (w.vt) {
     vt_rows(*s, w, current);

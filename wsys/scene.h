@@ -63,6 +63,7 @@ struct SceneWindow {
   int cursor_row = -1;            // the tick, when nothing is selected …
   int cursor_col = 0;             // … and the window is current
   bool vt = false;                // a terminal's screen: a block cursor, styled rows
+  std::string label;              // not drawn by rio; a viewer may show it
   size_t org = 0, end = 0, size = 0;  // shown runes [org, end) of size: the scroll bar
   uint64_t version = 0;           // changes whenever anything above does
   // A host window's sub-workspace, drawn inside its border in its own

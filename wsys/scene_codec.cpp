@@ -305,6 +305,10 @@ void io(C& c, WireWindow& w) {
       io(c, r);
     }
   }
+  if (w.bits & WLabel) {
+    c.str(w.label);
+    c.check(w.label.size() <= max_label, "feed: label too long");
+  }
   if (w.bits & WNested) {
     bool has = w.nested != nullptr;
     c.flag(has);
@@ -511,6 +515,7 @@ std::string window_diff(const SceneWindow& a, const SceneWindow& b) {
   if (a.rect != b.rect) return ".rect";
   if (window_flags(a) != window_flags(b)) return ".flags";
   if (a.cursor_row != b.cursor_row || a.cursor_col != b.cursor_col) return ".cursor";
+  if (a.label != b.label) return ".label";
   if (a.org != b.org || a.end != b.end || a.size != b.size) return ".org";
   if (a.version != b.version) return ".version";
   if (a.rows.size() != b.rows.size()) return ".rows.size";

@@ -81,6 +81,7 @@ void diff_fields(const SceneWindow& o, const SceneWindow& w, WireWindow& out) {
     out.bits |= WScroll;
     out.org = w.org, out.end = w.end, out.size = w.size;
   }
+  if (w.label != o.label) out.bits |= WLabel, out.label = w.label;
   out.rows = diff_rows(o.rows, w.rows);
   if (!rows_kept(out.rows, o.rows.size())) out.bits |= WRows;
   else out.rows.clear();
@@ -190,6 +191,7 @@ bool apply_window(Apply& a, Level::Win* old, WireWindow& r, Level::Win& next) {
   w->org = r.bits & WScroll ? r.org : o.org;
   w->end = r.bits & WScroll ? r.end : o.end;
   w->size = r.bits & WScroll ? r.size : o.size;
+  w->label = r.bits & WLabel ? std::move(r.label) : o.label;
   size_t before = a.spent;
   if (r.bits & WRows) {
     if (!apply_rows(a, o, r.rows, *w)) return false;

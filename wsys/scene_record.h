@@ -45,7 +45,8 @@ struct WireRow {
 };
 
 // Which of a window's fields a record carries (the others are as held).
-enum : unsigned { WRect = 1, WFlags = 2, WCursor = 4, WScroll = 8, WRows = 16, WNested = 32, WAll = 63 };
+enum : unsigned { WRect = 1, WFlags = 2, WCursor = 4, WScroll = 8, WRows = 16, WNested = 32, WLabel = 64, WAll = 127 };
+inline constexpr size_t max_label = 4096;  // bytes of a window's label in a feed (the server's bound is 1 KiB)
 enum : unsigned { FCurrent = 1, FHolding = 2, FForeign = 4, FVt = 8, FAllFlags = 15 };
 
 struct WireScene;
@@ -60,6 +61,7 @@ struct WireWindow {
   uint64_t org = 0, end = 0, size = 0;
   std::vector<WireRow> rows;
   std::unique_ptr<WireScene> nested;  // with WNested; null: no sub-workspace
+  std::string label;                  // with WLabel
 };
 
 // Which of a scene's fields a record carries.

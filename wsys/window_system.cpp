@@ -407,6 +407,7 @@ bool WindowSystem::may_focus(const Window& w, const net::Grant& by) const { retu
 
 void WindowSystem::set_label(Window& w, std::string_view label) {
   w.label = w.label_prefix + std::string(label);
+  w.view_version++;  // scenes carry it, for remote viewers
   touched();
 }
 

@@ -757,7 +757,7 @@ TEST_CASE("scene feed: bad text, numbers and fields are refused", "[wsys]") {
   SECTION("unknown bits") {
     CHECK(h.push(Rec().u(16)) == "feed: bad frame record");
     CHECK(Hostile().push(Rec().u(KScene).u(64)) == "feed: bad scene record");
-    CHECK(Hostile().push(Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(64)) == "feed: bad window record");
+    CHECK(Hostile().push(Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(128)) == "feed: bad window record");
     CHECK(Hostile().push(Rec().u(KScene).u(SStack).u(0).u(1).i(1).u(1).i(1).u(WFlags).u(0).u(16)) ==
           "feed: bad window flags");
     CHECK(Hostile().push(rows_of_1(Rec().u(0).u(4), 1)) == "feed: bad row");

@@ -124,7 +124,7 @@ const wsys::SceneWindow* find(const wsys::Scene& sc, int id) {
 
 }  // namespace
 
-TEST_CASE("view: the first frame shows the windows and then creation and output and a move and a hide and a delete follow", "[view]") {
+TEST_CASE("view: the first frame shows the windows and then creation and output and a move and a label and a hide and a delete follow", "[view]") {
   Viewed s;
   int a = make(s, wsys::rect(10, 10, 410, 310));
   output(s, a, "hello\n");
@@ -148,6 +148,11 @@ TEST_CASE("view: the first frame shows the windows and then creation and output 
   });
   v.until([&](const wsys::Scene& sc) { return find(sc, a) && find(sc, a)->rect.min == wsys::Point{50, 60}; });
   CHECK(row(*find(*v.last.scene, a), 0) == "hello");  // its text came along, unchanged
+  s.on_io([&] {
+    s.world().ws.set_label(*s.world().ws.live(a), "renamed");
+    return 0;
+  });
+  v.until([&](const wsys::Scene& sc) { return find(sc, a) && find(sc, a)->label == "renamed"; });
   s.on_io([&] {
     wsys::WctlCommand c;
     c.verb = wsys::WctlVerb::Hide;

@@ -87,7 +87,10 @@ class Viewer : public wsys::InputSink {
   void mouse(wsys::MouseState m) override { send(m); }
   void keys(std::u32string_view runes, unsigned mods) override { send(wsys::ViewKeys{std::u32string(runes), mods}); }
   void press(const term::KeyPress& k) override { send(k); }
-  void key_state(std::string msg) override { send(wsys::ViewKeyState{std::move(msg)}); }
+  // Keys held down are not sent: two more writes a key (down, up) would
+  // double what a typed key costs on the wire, for the rare program that
+  // reads a window's kbd file (it still gets the typed runes).
+  void key_state(std::string) override {}
   void ready() override {}  // the feed's reads pace the frames
   void clipboard(std::string text) override { send(wsys::ViewClipboard{std::move(text)}); }
   void resized(wsys::Rect r) {
