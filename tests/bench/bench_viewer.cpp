@@ -94,6 +94,10 @@ void kill_started() {
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "bench_viewer: FAILED: %s\n", why.c_str());
   kill_started();
+  std::error_code ec;  // what the programs said
+  for (auto& e : fs::directory_iterator(workdir, ec))
+    if (e.path().extension() == ".err" && fs::file_size(e.path(), ec) > 0)
+      std::fprintf(stderr, "%s:\n%s\n", e.path().filename().c_str(), slurp(e.path()).c_str());
   if (!workdir.empty()) fs::remove_all(workdir);
   std::_Exit(1);
 }
@@ -264,23 +268,25 @@ class Proxy {
     fail("the connection never went quiet");
   }
   // The 9P messages recorded meanwhile, one way: "Twrite 30 \"k 0 78\""
-  // for each (a Twrite's data quoted). keys: the bytes of the Twrite of
-  // typed runes (a "k" line), of its Rwrite (11), and of the feed's Treads
-  // and Rreads, added up.
+  // for each (a Twrite's data quoted, its lines joined by |). keys: the
+  // bytes of the Twrite of typed runes (with a "k" line), of its Rwrite
+  // (11), and of the feed's Treads and Rreads, added up.
   std::string messages(bool from_client, size_t& keys) {
     std::lock_guard lock(m_);
     const std::string& s = from_client ? rec_up : rec_down;
     std::string out;
     for (size_t at = 0; at + 5 <= s.size();) {
-      uint32_t n = uint8_t(s[at]) | uint8_t(s[at + 1]) << 8 | uint8_t(s[at + 2]) << 16 | uint32_t(uint8_t(s[at + 3])) << 24;
+      uint32_t n = uint8_t(s[at]) | uint8_t(s[at + 1]) << 8 | uint8_t(s[at + 2]) << 16 |
+                   uint32_t(uint8_t(s[at + 3])) << 24;
       int type = uint8_t(s[at + 4]);
       const char* names[] = {"Tread", "Rread", "Twrite", "Rwrite"};
       out += type >= 116 && type <= 119 ? names[type - 116] : "type " + std::to_string(type);
       out += " " + std::to_string(n);
       if (type == 118 && n > 23 && at + n <= s.size()) {
         std::string data = s.substr(at + 23, n - 23);
-        if (data.rfind("k ", 0) == 0) keys += n + 11;
+        if (data.rfind("k ", 0) == 0 || data.find("\nk ") != std::string::npos) keys += n + 11;
         while (!data.empty() && data.back() == '\n') data.pop_back();
+        std::replace(data.begin(), data.end(), '\n', '|');
         out += " \"" + data + "\"";
       }
       if (type == 116 || type == 117) keys += n;
@@ -385,7 +391,8 @@ struct Desk {
     display = start_xvfb(name);
     sock = (workdir / (name + ".sock")).string();
     fs::path out = workdir / (name + ".out");
-    grio = spawn({"env", "DISPLAY=" + display, GRIO_BINARY, "--listen", "unix!" + sock}, out, workdir / (name + ".err"));
+    grio = spawn({"env", "DISPLAY=" + display, GRIO_BINARY, "--listen", "unix!" + sock}, out,
+                 workdir / (name + ".err"));
     std::string o;
     until([&] {
       o = slurp(out);
@@ -394,7 +401,7 @@ struct Desk {
     }, "grio to start");
     addr = o.substr(o.find("wsys='") + 6);
     addr = addr.substr(0, addr.find('\''));
-    std::this_thread::sleep_for(300ms);  // its first window
+    until([&] { return !ids().empty(); }, "the desktop's first window", 10s, 20ms);
     for (auto& id : ids()) wctl(id, "delete");
     until([&] { return ids().empty(); }, "the desktop's windows to go");
   }
@@ -501,8 +508,14 @@ Latency latency(Desk& d, const std::string& view_display, Cons& cons, Rect row) 
     std::string bd = xd.raw(row), bv = xv.raw(row);
     Clock::time_point td, tv;
     std::atomic<bool> go{false};
-    std::thread a([&] { while (!go) {} td = changed(xd, row, bd); });
-    std::thread b([&] { while (!go) {} tv = changed(xv, row, bv); });
+    std::thread a([&] {
+      while (!go) std::this_thread::yield();
+      td = changed(xd, row, bd);
+    });
+    std::thread b([&] {
+      while (!go) std::this_thread::yield();
+      tv = changed(xv, row, bv);
+    });
     auto t0 = Clock::now();
     go = true;
     cons.write("k");
@@ -560,29 +573,30 @@ Cat cat(Desk& d, const std::string* view_display, Rect r, const fs::path& file, 
   return c;
 }
 
-Bytes grio_bytes(Desk& d, const std::string& view_display, const Text& text, Rect r, const std::string& id,
-                 Cons& cons, pid_t& viewer, std::unique_ptr<Proxy>& proxy) {
+Bytes grio_bytes(Desk& d, const std::string& view_display, const Text& text, Rect r, Cons& cons, pid_t& viewer,
+                 std::unique_ptr<Proxy>& proxy) {
   Bytes b;
   auto font = default_font();
   Rect t = grio::wsys::text_rect(r);
   cons.write(text.screen);
   XScreen xd(d.display), xv(view_display);
-  until([&] { return line_on_screen(xd, *font, t, head_of(text.lines[rows - 2])); }, "the text on the desktop", 10s, 5ms);
+  auto shows = [&](XScreen& x, int line) { return line_on_screen(x, *font, t, head_of(text.lines[size_t(line)])); };
+  until([&] { return shows(xd, rows - 2); }, "the text on the desktop", 10s, 5ms);
   std::string sock = d.sock;
   proxy = std::make_unique<Proxy>((workdir / "proxy.sock").string(), [sock] { return dial_unix(sock); });
   viewer = spawn({"env", "DISPLAY=" + view_display, GRIO_BINARY, "view", "unix!" + (workdir / "proxy.sock").string()},
                  "/dev/null", workdir / "view.err");
-  until([&] { return line_on_screen(xv, *font, t, head_of(text.lines[rows - 2])); }, "the text in the viewer", 20s, 5ms);
+  until([&] { return shows(xv, rows - 2); }, "the text in the viewer", 20s, 5ms);
   b.full = proxy->settle();
   b.full_down = proxy->down;
   // The pointer into the window, on its last row (the end of the text):
   // the keys go to the viewer's window and the window stays current.
-  xdo(view_display, "mousemove " + std::to_string(t.min.x + 400) + " " + std::to_string(t.max.y - font->height() / 2) + " click 1");
+  xdo(view_display, "mousemove " + std::to_string(t.min.x + 400) + " " +
+                        std::to_string(t.max.y - font->height() / 2) + " click 1");
   uint64_t at = proxy->settle();
   cons.write(text.lines[rows - 1]);
-  until([&] { return line_on_screen(xv, *font, t, head_of(text.lines[rows - 1])); }, "the scroll in the viewer", 10s, 5ms);
+  until([&] { return shows(xv, rows - 1); }, "the scroll in the viewer", 10s, 5ms);
   b.scroll = proxy->settle() - at;
-  (void)id;
   return b;
 }
 
@@ -640,11 +654,10 @@ Bytes vnc_bytes(const Text& text) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main() {
   XInitThreads();
   std::signal(SIGPIPE, SIG_IGN);
   ::setenv("SHELL", "/bin/sh", 1);
-  std::string only = argc > 1 ? argv[1] : "";
   workdir = fs::temp_directory_path() / ("bench_viewer." + std::to_string(getpid()));
   fs::create_directories(workdir);
   Text text;
@@ -660,7 +673,7 @@ int main(int argc, char** argv) {
   Cons cons(d.addr, id);
   pid_t viewer = -1;
   std::unique_ptr<Proxy> proxy;
-  Bytes g = grio_bytes(d, vd, text, r, id, cons, viewer, proxy);
+  Bytes g = grio_bytes(d, vd, text, r, cons, viewer, proxy);
   // The cursor's row: the last of the text area.
   Rect last_row{{t.min.x, t.max.y - font->height()}, t.max};
   last_row.max.y = last_row.min.y + font->height();
@@ -681,7 +694,8 @@ int main(int argc, char** argv) {
               g.key < 100 ? "met" : "not met");
   size_t keys = 0;
   std::string from_viewer = proxy->messages(true, keys), from_server = proxy->messages(false, keys);
-  std::printf("    grio's messages: from the viewer %s; from the server %s\n", from_viewer.c_str(), from_server.c_str());
+  std::printf("    grio's messages: from the viewer %s; from the server %s\n", from_viewer.c_str(),
+              from_server.c_str());
   std::printf("    of which the keys' Twrite and Rwrite, the feed's Tread and Rread: %zu B (target < 100 B: %s)\n",
               keys, keys < 100 ? "met" : "not met");
   int within = 0;
@@ -710,7 +724,6 @@ int main(int argc, char** argv) {
               cp.peak, cp.after, cp.after - cp.before);
   std::printf("  peak growth viewed / not viewed: %.2f (load %.2f)\n",
               double(cv.peak - cv.before) / double(std::max(1L, cp.peak - cp.before)), load());
-  (void)only;
   proxy.reset();
   kill_started();
   fs::remove_all(workdir);
