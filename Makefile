@@ -10,8 +10,9 @@ PACKAGES := cmake make g++ ccache pkg-config libboost-dev catch2 libcli11-dev li
   xvfb xdotool imagemagick xclip groff-base bubblewrap vim-tiny less procps
 # Only for `make bench`: the baselines grio is measured against (hubs
 # against tmux and screen, the desktop against st and xterm, exports
-# against ssh -L to a throwaway sshd on loopback).
-BENCH_PACKAGES := tmux screen stterm xterm openssh-server
+# against ssh -L to a throwaway sshd on loopback, grio view against x11vnc
+# and a VNC viewer).
+BENCH_PACKAGES := tmux screen stterm xterm openssh-server x11vnc tigervnc-viewer
 # Only for `make fuzz`.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
