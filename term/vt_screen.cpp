@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "term/decode.h"
+#include "term/select.h"
 #include "term/width.h"
 
 namespace grio::term {
@@ -394,6 +395,29 @@ std::string VtScreen::text_between(uint64_t line0, int col0, uint64_t line1, int
 
 namespace {
 
+// The column each rune of a row starts at, and after the last one where it ends.
+std::vector<int> columns(std::u32string_view runes) {
+  std::vector<int> col_of(runes.size() + 1, 0);
+  for (size_t i = 0; i < runes.size(); i++) col_of[i + 1] = col_of[i] + cell_width(runes[i]);
+  return col_of;
+}
+
+}  // namespace
+
+std::pair<int, int> VtScreen::double_click(uint64_t n, int col) const {
+  std::u32string runes = line(n).runes;
+  std::vector<int> col_of = columns(runes);
+  // The boundary at or after col (a click inside a wide rune is after it),
+  // past the marks of the rune before it.
+  size_t q = 0;
+  while (q < runes.size() && col_of[q] < col) q++;
+  while (q < runes.size() && cell_width(runes[q]) == 0) q++;
+  auto [a, b] = term::double_click(runes, q);
+  return {col_of[a], col_of[b]};
+}
+
+namespace {
+
 void append_plain(std::string& out, const VtRow& row) {
   std::u32string_view r = row.runes;
   while (!r.empty() && r.back() == U' ') r.remove_suffix(1);
@@ -454,8 +478,7 @@ std::string VtScreen::repaint() const {
   Style pen;
   for (int r = 0; r < rows_; r++) {
     VtRow row = this->row(r);
-    std::vector<int> col_of(row.runes.size() + 1, 0);
-    for (size_t i = 0; i < row.runes.size(); i++) col_of[i + 1] = col_of[i] + cell_width(row.runes[i]);
+    std::vector<int> col_of = columns(row.runes);
     int shown = 0;  // columns up to the last whose blank shows (a colour behind it, a line under it)
     for (int col = 0; auto& run : row.styles) {
       col += run.cells;

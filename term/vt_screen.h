@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct VTerm;
@@ -108,6 +109,11 @@ class VtScreen {
   // The text from (line0, col0) up to (line1, col1), cells [col0, col1)
   // of a single line; rows joined by newlines, their trailing blanks dropped.
   std::string text_between(uint64_t line0, int col0, uint64_t line1, int col1) const;
+  // The cells [col0, col1) of line n that a double click at the boundary
+  // before column col selects, as a text window's (term::double_click on
+  // the line): a bracket's or quote's contents, a word, or at either end
+  // of the line the whole line.
+  std::pair<int, int> double_click(uint64_t n, int col) const;
   int cursor_row() const { return cursor_row_; }
   int cursor_col() const { return cursor_col_; }
   bool cursor_visible() const { return cursor_visible_; }

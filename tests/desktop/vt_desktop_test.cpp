@@ -129,3 +129,33 @@ TEST_CASE("button 1 sweeps a selection over a VT window's cells, button 2's snar
   CHECK(sw->rows[size_t(at)].sel0 == 6);
   CHECK(sw->rows[size_t(at) + 1].sel1 == 5);
 }
+
+TEST_CASE("a double click with button 1 selects a word or a bracket's contents in a VT window", "[desktop][vt]") {
+  Setup s;
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'printf \"say alpha_1+beta (in side)\\n\"; exec cat'");
+  int id = w.id;
+  REQUIRE(s.until([&] { return s.rows(id).starts_with("say alpha_1+beta (in side)\n"); }));
+  // Cell (row, col)'s left half: the text starts 21 px in, 5 down.
+  auto cell = [](int row, int col) { return Point{21 + col * 8 + 1, 5 + row * 16 + 2}; };
+  auto snarf = [&] {
+    s.mouse(cell(20, 20), 2);
+    REQUIRE(s.last->menu);
+    SceneMenu m = *s.last->menu;
+    REQUIRE(m.items[2] == "snarf");
+    s.mouse(item_point(m, 2), 2);
+    s.mouse(item_point(m, 2), 0);
+    return s.top.ws().snarf;
+  };
+  s.click(cell(0, 6), 1);
+  s.click(cell(0, 6), 1);
+  REQUIRE(s.until([&] { return s.shown(id)->rows[0].sel1 == 11; }));
+  CHECK(s.shown(id)->rows[0].sel0 == 4);
+  CHECK(snarf() == "alpha_1");
+  s.click(cell(0, 18), 1);  // just after (
+  s.click(cell(0, 18), 1);
+  CHECK(snarf() == "in side");
+  // Two clicks at different cells are two single clicks.
+  s.click(cell(0, 6), 1);
+  s.click(cell(0, 13), 1);
+  CHECK(s.shown(id)->rows[0].sel0 == s.shown(id)->rows[0].sel1);
+}

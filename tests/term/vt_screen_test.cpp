@@ -219,3 +219,20 @@ TEST_CASE("vt: the repaint is made once per version and shared", "[term][vt]") {
   CHECK(c != a);
   CHECK(c->find("abcd") != std::string::npos);
 }
+
+TEST_CASE("vt: a double click selects a word, a bracket's contents or the line, by cells", "[term][vt]") {
+  VtScreen s(3, 40);
+  s.write("\xe4\xb8\xad x_1+e\xcc\x81t (in side) end\r\nnext");  // 中 x_1+ét (in side) end
+  uint64_t n = s.pushed();
+  // Columns: 中 0-1, ' ' 2, x_1 3-5, + 6, ét 7-8, ' ' 9, ( 10, in 11-12, ' ' 13, side 14-17, ) 18.
+  CHECK(s.double_click(n, 4) == std::pair{3, 6});    // inside x_1
+  CHECK(s.double_click(n, 8) == std::pair{7, 9});    // ét: the mark takes no cell
+  CHECK(s.double_click(n, 11) == std::pair{11, 18}); // just after (: up to its )
+  CHECK(s.double_click(n, 18) == std::pair{11, 18}); // just before )
+  CHECK(s.double_click(n, 1) == std::pair{0, 2});    // a wide rune is a word rune
+  CHECK(s.double_click(n, 0) == std::pair{0, 23});   // the start of the line: the line
+  CHECK(s.double_click(n, 30) == std::pair{0, 23});  // past its end: the line
+  CHECK(s.text_between(n, 3, n, 6) == "x_1");
+  CHECK(s.double_click(n + 1, 2) == std::pair{0, 4});
+  CHECK(s.double_click(n + 2, 2) == std::pair{0, 0});  // an empty line
+}
