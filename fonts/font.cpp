@@ -53,13 +53,16 @@ std::string file_of(FcPattern* font, int& index) {
   return reinterpret_cast<const char*>(file);
 }
 
-// The best match for name.
-std::string match(const std::string& name, int& index) {
-  FcPattern* p = pattern(name);
+// The best match for name; slanted: its italic or oblique face, none if
+// the best match is upright (a family with no italic face).
+std::string match(const std::string& name, int& index, bool slanted = false) {
+  FcPattern* p = pattern(slanted ? name + ":slant=italic" : name);
   if (!p) return "";
   FcResult res;
   FcPattern* m = FcFontMatch(nullptr, p, &res);
-  std::string file = m ? file_of(m, index) : "";
+  int slant = FC_SLANT_ROMAN;
+  if (m) FcPatternGetInteger(m, FC_SLANT, 0, &slant);
+  std::string file = m && (!slanted || slant != FC_SLANT_ROMAN) ? file_of(m, index) : "";
   if (m) FcPatternDestroy(m);
   FcPatternDestroy(p);
   return file;
@@ -227,6 +230,22 @@ int Font::face_for(char32_t r) {
   return face_of_rune_[r] = found;
 }
 
+// The font's own italic face, when fontconfig has one whose cell is as
+// wide as the main face's (the grid must not change with the style); else
+// -1, and italic glyphs are the upright ones slanted. Looked for once.
+int Font::italic_face() {
+  if (italic_face_ != -2) return italic_face_;
+  italic_face_ = -1;
+  int index = 0;
+  std::string file = !is_path(spec_.name) && FcInit() ? match(spec_.name, index, true) : "";
+  int face = file.empty() ? -1 : load_face(file, index);
+  if (face <= 0) return -1;  // none, or the main face itself
+  FT_Face f = faces_[face]->ft;
+  if (!FT_IS_SCALABLE(f) || FT_Load_Char(f, 'M', FT_LOAD_DEFAULT) != 0 || ceil26(f->glyph->advance.x) != width_)
+    return -1;
+  return italic_face_ = face;
+}
+
 // The first font in fontconfig's order that has r and is of the kind
 // asked for, loaded.
 int Font::fallback(char32_t r, bool colour) {
@@ -243,11 +262,18 @@ int Font::fallback(char32_t r, bool colour) {
 }
 
 // r's glyph in face as an image, with its top-left relative to the pen on
-// the baseline.
-Image Font::rasterize(int face, char32_t r, int& left, int& top, bool& colour) {
+// the baseline; oblique: an outline slanted as FreeType's own
+// FT_GlyphSlot_Oblique does (about 12 degrees, the baseline kept), a
+// colour bitmap left upright.
+Image Font::rasterize(int face, char32_t r, bool oblique, int& left, int& top, bool& colour) {
   FT_Face f = faces_[face]->ft;
   FT_Int32 flags = FT_LOAD_RENDER | FT_LOAD_TARGET_LIGHT | (FT_HAS_COLOR(f) ? FT_LOAD_COLOR : 0);
-  if (FT_Load_Char(f, r, flags) != 0) return {};
+  FT_Matrix shear{0x10000, 0x0366A, 0, 0x10000};
+  bool slant = oblique && FT_IS_SCALABLE(f) && !faces_[face]->bitmap;
+  if (slant) FT_Set_Transform(f, &shear, nullptr);
+  FT_Error err = FT_Load_Char(f, r, flags);
+  if (slant) FT_Set_Transform(f, nullptr, nullptr);
+  if (err != 0) return {};
   const FT_GlyphSlot g = f->glyph;
   colour = g->bitmap.pixel_mode == FT_PIXEL_MODE_BGRA;
   double scale = 1;
@@ -277,15 +303,24 @@ Image Font::replacement_box() const {
   return b;
 }
 
-const Glyph& Font::glyph(char32_t r) {
-  if (auto it = cache_.find(r); it != cache_.end()) return it->second;
+// An italic rune the main face draws comes from the italic face if there
+// is one that has it; any other is its upright glyph slanted.
+const Glyph& Font::glyph(char32_t r, bool italic) {
+  auto key = std::pair{r, italic};
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   Glyph g;
   g.face = face_for(r);
+  bool oblique = false;
+  if (italic) {
+    int slanted = italic_face();
+    if (g.face == 0 && slanted > 0 && FT_Get_Char_Index(faces_[slanted]->ft, r) != 0) g.face = slanted;
+    else oblique = true;
+  }
   int left = 1, top = ascent_ - 1;
   // A zero-width rune no font has (a tag, a joiner) is a format character,
   // invisible by design: a box would cover the rune it follows.
   bool invisible = g.face < 0 && spec_.cells && spec_.cells(r) == 0;
-  Image b = g.face >= 0 ? rasterize(g.face, r, left, top, g.colour) : invisible ? Image{} : replacement_box();
+  Image b = g.face >= 0 ? rasterize(g.face, r, oblique, left, top, g.colour) : invisible ? Image{} : replacement_box();
   g.w = b.w;
   g.h = b.h;
   g.dx = left;
@@ -298,14 +333,14 @@ const Glyph& Font::glyph(char32_t r) {
       generation_++;
       slot = atlas_.pack(b.w, b.h);
     }
-    if (!slot) return cache_[r] = Glyph{{}, 0, 0, 0, 0, g.face, false};  // larger than the atlas
+    if (!slot) return cache_[key] = Glyph{{}, 0, 0, 0, 0, g.face, false};  // larger than the atlas
     g.at = *slot;
     atlas_.blit(*slot, b);
   }
-  return cache_[r] = g;
+  return cache_[key] = g;
 }
 
-Bitmap Font::render(std::u32string_view s) {
+Bitmap Font::render(std::u32string_view s, bool italic) {
   auto width = [this](char32_t r) { return spec_.cells ? spec_.cells(r) : 1; };
   Bitmap out;
   for (char32_t r : s) out.w += width(r) * width_;
@@ -314,7 +349,7 @@ Bitmap Font::render(std::u32string_view s) {
   CellPen pen;
   for (char32_t r : s) {
     int at_col = pen.place(width(r));
-    Glyph g = glyph(r);
+    Glyph g = glyph(r, italic);
     const Image& at = atlas_.pixels();
     for (int y = 0; y < g.h; y++)
       for (int x = 0; x < g.w; x++) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "fonts/atlas.h"
 
@@ -70,8 +71,9 @@ class Font {
   // are scaled to the cell's height within the rune's cells; a mark with
   // no advance of its own is placed over a one-cell rune in its cell. When the atlas is full it is cleared and the
   // cache with it, so a Glyph is valid until the next call that adds one:
-  // generation() tells when that happened.
-  const Glyph& glyph(char32_t r);
+  // generation() tells when that happened. Italic: from the font's italic
+  // face, else slanted (italic_face()).
+  const Glyph& glyph(char32_t r, bool italic = false);
   const Atlas& atlas() const { return atlas_; }
   uint64_t generation() const { return generation_; }
 
@@ -81,7 +83,7 @@ class Font {
   // s drawn in a row of cells, as coverage (colour glyphs by their alpha):
   // what the renderer puts on screen for the same runes (ink composited
   // "over", so overlaps match), each rune in the spec's cells.
-  Bitmap render(std::u32string_view s);
+  Bitmap render(std::u32string_view s, bool italic = false);
 
  private:
   struct Face;
@@ -89,9 +91,10 @@ class Font {
   int cells(char32_t r) const;
   int face_for(char32_t r);
   int fallback(char32_t r, bool colour);
+  int italic_face();
   int load_face(const std::string& file, int index);
   bool set_size(Face& face);
-  Image rasterize(int face, char32_t r, int& left, int& top, bool& colour);
+  Image rasterize(int face, char32_t r, bool oblique, int& left, int& top, bool& colour);
   Image replacement_box() const;
 
   FontSpec spec_;
@@ -100,7 +103,8 @@ class Font {
   std::vector<std::unique_ptr<Face>> faces_;
   std::map<std::string, int> face_by_file_;
   std::map<char32_t, int> face_of_rune_;  // which face has a rune (-1: none)
-  std::map<char32_t, Glyph> cache_;
+  std::map<std::pair<char32_t, bool>, Glyph> cache_;  // by rune and italic
+  int italic_face_ = -2;                               // -2: not looked for yet; -1: none
   Atlas atlas_{1024, 1024};
   uint64_t generation_ = 0;
   int width_ = 0, height_ = 0, ascent_ = 0;

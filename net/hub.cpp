@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <unordered_set>
 #include <utility>
 
 namespace grio::net {
@@ -45,8 +46,7 @@ Hub::ReaderId Hub::attach(Follow f, bool first) {
   r.eof_seq = eof_next_;
   if (screen_ && !frozen_) {
     r.off = end_;
-    r.screen = screen_();
-    r.screen_at = 0;
+    r.want_screen = true;
   }
   return id;
 }
@@ -67,11 +67,12 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
   assert(it != readers_.end());
   Reader& r = it->second;
   if (frozen_ || count == 0) return {};
+  r.last_read = ++reads_;
   const Eof* ahead = next_eof(r);
-  if (uint64_t to = catch_up(r); to > r.off && screen_ && (!ahead || ahead->off >= end_)) {
-    r.screen = screen_();  // the screen as it is now, not a marker
-    r.screen_at = 0;
-    r.off = end_;
+  uint64_t to = catch_up(r);
+  bool due = std::exchange(r.want_screen, false) || to > r.off;
+  if (due && screen_ && (!ahead || ahead->off >= end_)) {
+    take_screen(r);  // the screen as it is now, not a marker
   } else if (to > r.off) {  // announce exactly what went
     uint64_t missed = to - r.off;
     lost_ += missed;
@@ -79,9 +80,15 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
     r.pending = (r.at_line_start ? "" : "\n") + marker(missed);
     r.off = to;
   }
+  if (r.torn && !r.screen) {  // no fresh repaint after all: the CAN alone
+    r.torn = false;
+    return {Read::Data, "\x18"};
+  }
   if (r.screen && r.screen_at < r.screen->size()) {
-    size_t n = std::min(count, r.screen->size() - r.screen_at);
-    Read out{Read::Data, r.screen->substr(r.screen_at, n)};
+    // CAN: the terminal drops a sequence the repaint let go had begun.
+    std::string cancel = std::exchange(r.torn, false) ? "\x18" : "";
+    size_t n = std::min(count - cancel.size(), r.screen->size() - r.screen_at);
+    Read out{Read::Data, cancel + r.screen->substr(r.screen_at, n)};
     if ((r.screen_at += n) == r.screen->size()) r.screen.reset();
     r.at_line_start = false;
     return out;
@@ -111,6 +118,43 @@ Hub::Read Hub::read(ReaderId id, size_t count) {
   }
   if (closed_) return {Read::Eof, {}};
   return {};
+}
+
+// r's repaint, as of the log's end; readers that read longest ago let
+// theirs go until the repaints held fit in the cap with it.
+void Hub::take_screen(Reader& r) {
+  Screen s = screen_();
+  r.torn = r.torn || (r.screen && r.screen_at > 0);  // skipped while partway through one
+  r.screen.reset();
+  while (!room_for(s)) {
+    Reader* oldest = nullptr;
+    for (auto& [id, o] : readers_)
+      if (o.screen && o.screen != s && (!oldest || o.last_read < oldest->last_read)) oldest = &o;
+    assert(oldest);  // room_for: some other repaint is held
+    oldest->screen.reset();
+    oldest->torn = oldest->screen_at > 0;
+    oldest->want_screen = true;
+  }
+  r.screen = std::move(s);
+  r.screen_at = 0;
+  r.off = end_;
+}
+
+// Whether s can be held beside the repaints readers hold: it is one of
+// them, none is held, or they fit in the cap with it.
+bool Hub::room_for(const Screen& s) const {
+  for (auto& [id, o] : readers_)
+    if (o.screen == s) return true;
+  size_t held = screens_held();
+  return held == 0 || held + s->size() <= policy_.cap;
+}
+
+size_t Hub::screens_held() const {
+  std::unordered_set<const std::string*> held;
+  size_t total = 0;
+  for (auto& [id, o] : readers_)
+    if (o.screen && held.insert(o.screen.get()).second) total += o.screen->size();
+  return total;
 }
 
 // Where r goes on from: past what the cap dropped, and for a tail reader

@@ -115,6 +115,13 @@ class Hub {
   // output from there, instead of a replay or a marker that would tear
   // the screen. screen() must answer for exactly the bytes written; the
   // readers given one version of it share it.
+  //
+  // A repaint is made when the reader reads, so a reader that does not
+  // read holds none. The repaints readers are partway through are held
+  // within the cap together (one alone may be larger): to make room for a
+  // new one, the readers that read longest ago let theirs go, and at their
+  // next read get a CAN (ending any escape sequence the part they had
+  // left open) and a fresh repaint.
   using Screen = std::shared_ptr<const std::string>;
   void set_screen(std::function<Screen()> screen) { screen_ = std::move(screen); }
   void set_lag(size_t lag);
@@ -133,6 +140,7 @@ class Hub {
   size_t room_waiters() const { return room_waits_.size(); }
   uint64_t lost() const { return lost_; }  // bytes announced by markers, all readers
   size_t eofs_held() const { return eofs_.size(); }
+  size_t screens_held() const;  // bytes of the repaints readers hold, each version once
   std::string status() const;
 
   // The marker an overtaken reader gets. read() hands it out alone, so a
@@ -154,6 +162,9 @@ class Hub {
     std::string pending;   // the rest of a loss marker
     Screen screen;         // a repaint being read (set_screen), shared …
     size_t screen_at = 0;  // … and how far this reader got in it
+    bool want_screen = false;  // a repaint is due at its next read
+    bool torn = false;     // it let go of a repaint it had begun
+    uint64_t last_read = 0;  // when it last read (reads_)
     bool at_line_start = true;
     std::function<void()> wake;
   };
@@ -162,6 +173,8 @@ class Hub {
   };
 
   void trim();
+  void take_screen(Reader& r);
+  bool room_for(const Screen& s) const;
   uint64_t catch_up(const Reader& r) const;
   const Eof* next_eof(const Reader& r) const;
   uint64_t slowest() const;
@@ -180,6 +193,7 @@ class Hub {
   std::vector<std::function<void()>> room_waits_;
   bool frozen_ = false, closed_ = false;
   uint64_t lost_ = 0;
+  uint64_t reads_ = 0;  // reads so far, the clock of Reader::last_read
 };
 
 // What a terminal shows of a tail reader's reads (grio hub's pumps, and the

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "term/decode.h"
+#include "term/select.h"
 #include "term/width.h"
 
 namespace grio::term {
@@ -394,6 +395,29 @@ std::string VtScreen::text_between(uint64_t line0, int col0, uint64_t line1, int
 
 namespace {
 
+// The column each rune of a row starts at, and after the last one where it ends.
+std::vector<int> columns(std::u32string_view runes) {
+  std::vector<int> col_of(runes.size() + 1, 0);
+  for (size_t i = 0; i < runes.size(); i++) col_of[i + 1] = col_of[i] + cell_width(runes[i]);
+  return col_of;
+}
+
+}  // namespace
+
+std::pair<int, int> VtScreen::double_click(uint64_t n, int col) const {
+  std::u32string runes = line(n).runes;
+  std::vector<int> col_of = columns(runes);
+  // The boundary at or after col (a click inside a wide rune is after it),
+  // past the marks of the rune before it.
+  size_t q = 0;
+  while (q < runes.size() && col_of[q] < col) q++;
+  while (q < runes.size() && cell_width(runes[q]) == 0) q++;
+  auto [a, b] = term::double_click(runes, q);
+  return {col_of[a], col_of[b]};
+}
+
+namespace {
+
 void append_plain(std::string& out, const VtRow& row) {
   std::u32string_view r = row.runes;
   while (!r.empty() && r.back() == U' ') r.remove_suffix(1);
@@ -445,17 +469,53 @@ std::string sgr(const Style& s) {
   return out + "m";
 }
 
-// Each row drawn at its own position with styles only where they change;
-// blanks at the end of a row are left to the clear.
-std::string VtScreen::repaint() const {
-  std::string out = "\x1b[0m";
-  if (altscreen_) out += "\x1b[?1049h";
-  out += "\x1b[H\x1b[2J";
+// What libvterm's encoders send for f, into a scratch buffer: libvterm
+// 0.1.4 keeps the modes that decide it (DECCKM, the keypad, bracketed
+// paste, the mouse protocol, focus reports) but has no getter for them.
+template <class F>
+std::string VtScreen::ask(F f) {
+  std::string got;
+  vterm_output_set_callback(vt_, collect_output, &got);
+  f();
+  vterm_output_set_callback(vt_, collect_output, &input_);
+  return got;
+}
+
+// Every mode the program's input depends on, set or reset, so that a
+// terminal that was in other modes (a reader skipped past the program
+// leaving them) ends in these. One mode per sequence: libvterm reads only
+// a DECSET's first parameter.
+std::string VtScreen::modes() {
+  std::string set, reset;
+  auto mode = [&](const char* n, bool on) { (on ? set : reset) += "\x1b[?" + std::string(n) + (on ? "h" : "l"); };
+  mode("1", ask([&] { vterm_keyboard_key(vt_, VTERM_KEY_UP, VTERM_MOD_NONE); }) != "\x1b[A");
+  mode("2004", !ask([&] { vterm_keyboard_start_paste(vt_); }).empty());
+  mode("1004", !ask([&] { vterm_state_focus_in(state_); }).empty());
+  // The wheel reports in the program's protocol whether or not it asked for the mouse.
+  std::string wheel = ask([&] { vterm_mouse_button(vt_, 4, true, VTERM_MOD_NONE); });
+  mode("1006", wheel.starts_with("\x1b[<"));
+  mode("1015", wheel.size() > 2 && wheel[2] >= '0' && wheel[2] <= '9');
+  // Reset before set: xterm's one mouse mode goes off at any of these resets.
+  mode("1000", mouse_ == VTERM_PROP_MOUSE_CLICK);
+  mode("1002", mouse_ == VTERM_PROP_MOUSE_DRAG);
+  mode("1003", mouse_ == VTERM_PROP_MOUSE_MOVE);
+  mode("25", cursor_visible_);
+  bool keypad = ask([&] { vterm_keyboard_key(vt_, VTERM_KEY_KP_0, VTERM_MOD_NONE); }) != "0";
+  return reset + set + (keypad ? "\x1b=" : "\x1b>");
+}
+
+// The alternate screen entered or left first (leaving restores a saved
+// cursor and pen: the pen is reset after it), then each row drawn at its
+// own position with styles only where they change (blanks at the end of a
+// row are left to the clear), the cursor, the modes, and the program's pen
+// for what it writes next.
+std::string VtScreen::repaint() {
+  std::string out = altscreen_ ? "\x1b[?1049h" : "\x1b[?1049l";
+  out += "\x1b[0m\x1b[H\x1b[2J";
   Style pen;
   for (int r = 0; r < rows_; r++) {
     VtRow row = this->row(r);
-    std::vector<int> col_of(row.runes.size() + 1, 0);
-    for (size_t i = 0; i < row.runes.size(); i++) col_of[i + 1] = col_of[i] + cell_width(row.runes[i]);
+    std::vector<int> col_of = columns(row.runes);
     int shown = 0;  // columns up to the last whose blank shows (a colour behind it, a line under it)
     for (int col = 0; auto& run : row.styles) {
       col += run.cells;
@@ -480,9 +540,11 @@ std::string VtScreen::repaint() const {
       out += to_utf8(std::u32string(1, row.runes[i]));
     }
   }
-  if (!(pen == Style{})) out += "\x1b[0m";
   out += "\x1b[" + std::to_string(cursor_row_ + 1) + ";" + std::to_string(cursor_col_ + 1) + "H";
-  out += cursor_visible_ ? "\x1b[?25h" : "\x1b[?25l";
+  out += modes();
+  std::string program_pen = sgr(Style{pen_.fg, pen_.bg, pen_.bold, pen_.italic, pen_.underline});
+  if (pen_.reverse) program_pen.insert(program_pen.size() - 1, ";7");
+  if (program_pen != sgr(pen)) out += program_pen;
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct VTerm;
@@ -108,6 +109,11 @@ class VtScreen {
   // The text from (line0, col0) up to (line1, col1), cells [col0, col1)
   // of a single line; rows joined by newlines, their trailing blanks dropped.
   std::string text_between(uint64_t line0, int col0, uint64_t line1, int col1) const;
+  // The cells [col0, col1) of line n that a double click at the boundary
+  // before column col selects, as a text window's (term::double_click on
+  // the line): a bracket's or quote's contents, a word, or at either end
+  // of the line the whole line.
+  std::pair<int, int> double_click(uint64_t n, int col) const;
   int cursor_row() const { return cursor_row_; }
   int cursor_col() const { return cursor_col_; }
   bool cursor_visible() const { return cursor_visible_; }
@@ -124,8 +130,12 @@ class VtScreen {
   std::string text_bytes(uint64_t offset, size_t count);
   // Bytes that draw this screen on an xterm-like terminal of the same
   // size: the alternate screen if it is on, every row with its styles,
-  // the cursor where it is. Sent to a late joiner instead of a replay.
-  std::string repaint() const;
+  // the cursor where it is, the modes the program set for its input
+  // (application cursor keys and keypad, bracketed paste, mouse reports
+  // and their protocol, focus reports) and the cursor's visibility, and
+  // the pen it writes with. Sent to a late joiner instead of a replay.
+  // BUG: a scroll region (DECSTBM) is not sent: libvterm does not tell it.
+  std::string repaint();
   // repaint(), made once per version and shared by whoever asks for it.
   std::shared_ptr<const std::string> shared_repaint();
 
@@ -156,6 +166,9 @@ class VtScreen {
     const Cell* line(int r) const { return &cells[size_t((top + r) % rows) * size_t(cols)]; }
     void reset(int r, int c) { cells.assign(size_t(r) * size_t(c), Cell{}), rows = r, cols = c, top = 0; }
   };
+  template <class F>
+  std::string ask(F f);
+  std::string modes();
   VtRow convert(const Cell* cells, int count) const;
   void restore(const VtRow& row, Cell* cells, int count) const;
   void push_line(const Cell* cells);

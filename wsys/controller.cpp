@@ -659,22 +659,39 @@ std::pair<uint64_t, int> Controller::vt_cell(const Window& w, Point p) const {
   return {w.vt->pushed() - uint64_t(w.vt_back) + uint64_t(row), col};
 }
 
+// Cells, not runes: a terminal's screen has no text order of its own. A
+// second click at the same place selects what a text window's would, on
+// that line.
+void Controller::vt_select_start(Window& w, Point p, uint32_t msec) {
+  auto [line, col] = vt_cell(w, p);
+  target_ = w.id;
+  mode_ = Mode::Selecting;
+  VtClick at{w.id, line, col};
+  if (at == last_vt_click_ && msec - last_click_ms_ < DoubleClickMs) {
+    auto [a, b] = w.vt->double_click(line, col);
+    w.vt_sel = {line, line, a, b, true};
+    last_vt_click_ = {};
+    mode_ = Mode::Consumed;  // a double click does not sweep on
+  } else {
+    w.vt_sel = {line, line, col, col, true};
+    last_vt_click_ = at;
+    last_click_ms_ = msec;
+  }
+  last_click_q_ = SIZE_MAX;
+  w.view_version++;
+  ws_.changed(w);
+}
+
 void Controller::select_start(Window& w, Point p, uint32_t msec) {
   if (!may(net::right::type)) {  // the selection is where typing goes
     mode_ = Mode::Consumed;
     return;
   }
-  if (w.vt) {  // cells, not runes: a terminal's screen has no text order of its own
-    auto [line, col] = vt_cell(w, p);
-    w.vt_sel = {line, line, col, col, true};
-    target_ = w.id;
-    mode_ = Mode::Selecting;
-    w.view_version++;
-    return ws_.changed(w);
-  }
+  if (w.vt) return vt_select_start(w, p, msec);
   size_t q = rune_at(w, p, cfg_.metrics);
   target_ = w.id;
   mode_ = Mode::Selecting;
+  last_vt_click_ = {};
   if (q == last_click_q_ && msec - last_click_ms_ < DoubleClickMs) {
     auto [a, b] = term::double_click(w.text.runes(), q);
     w.text.set_selection(a, b);

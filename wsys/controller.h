@@ -89,6 +89,7 @@ class Controller : public InputSink {
   bool to_program(const MouseState& m);
   bool to_terminal(const MouseState& m);
   std::pair<uint64_t, int> vt_cell(const Window& w, Point p) const;
+  void vt_select_start(Window& w, Point p, uint32_t msec);
   void vt_menu2_pick(Window& w, int item);
   bool to_nested(const MouseState& m);
   Controller* nested_at(Window& host);
@@ -137,6 +138,12 @@ class Controller : public InputSink {
   size_t anchor_ = 0;              // where a selection began
   size_t last_click_q_ = SIZE_MAX; // for double clicks
   uint32_t last_click_ms_ = 0;
+  struct VtClick {                 // for double clicks in a VT window: where (window, line, column)
+    int win = 0;
+    uint64_t line = 0;
+    int col = -1;
+    bool operator==(const VtClick&) const = default;
+  } last_vt_click_;
   int border_edges_ = 0;           // which edges a border drag moves
   std::optional<SceneMenu> menu_;
   std::map<int, int> menu_hidden_; // menu3 item → hidden window id

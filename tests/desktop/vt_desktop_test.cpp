@@ -11,6 +11,24 @@ using namespace grio::wsys;
 using Setup = grio::test::ControllerSetup;
 using grio::test::item_point;
 
+namespace {
+
+// Cell (row, col)'s left half in a window at (0, 0): the text starts 21 px in, 5 down.
+Point cell(int row, int col) { return Point{21 + col * 8 + 1, 5 + row * 16 + 2}; }
+
+// Snarf through button 2's menu, opened in window `at`; what snarf holds then.
+std::string snarf(Setup& s, Point at) {
+  s.mouse(at, 2);
+  REQUIRE(s.last->menu);
+  SceneMenu m = *s.last->menu;
+  REQUIRE(m.items[2] == "snarf");
+  s.mouse(item_point(m, 2), 2);
+  s.mouse(item_point(m, 2), 0);
+  return s.top.ws().snarf;
+}
+
+}  // namespace
+
 TEST_CASE("VT in button 3's menu sweeps a VT window running the shell", "[desktop][vt]") {
   Setup s;
   s.mouse(Point{900, 600}, 4);
@@ -101,8 +119,6 @@ TEST_CASE("button 1 sweeps a selection over a VT window's cells, button 2's snar
   Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'printf \"\\n\\n\\n\\n\\nalpha beta\\ngamma delta\\n\"; exec cat'");
   int id = w.id;
   REQUIRE(s.until([&] { return s.rows(id).starts_with("\n\n\n\n\nalpha beta\ngamma delta\n"); }));
-  // Cell (row, col)'s left half: the text starts 21 px in, 5 down.
-  auto cell = [](int row, int col) { return Point{21 + col * 8 + 1, 5 + row * 16 + 2}; };
   s.mouse(cell(5, 6), 1);
   s.mouse(cell(6, 5), 1);
   s.mouse(cell(6, 5), 0);
@@ -110,13 +126,7 @@ TEST_CASE("button 1 sweeps a selection over a VT window's cells, button 2's snar
   CHECK(s.shown(id)->rows[5].sel0 == 6);
   CHECK(s.shown(id)->rows[5].sel1 > 10);
   CHECK(s.shown(id)->rows[7].sel1 == 0);
-  s.mouse(cell(20, 20), 2);
-  REQUIRE(s.last->menu);
-  SceneMenu m = *s.last->menu;
-  REQUIRE(m.items[2] == "snarf");
-  s.mouse(item_point(m, 2), 2);
-  s.mouse(item_point(m, 2), 0);
-  CHECK(s.top.ws().snarf == "beta\ngamma");
+  CHECK(snarf(s, cell(20, 20)) == "beta\ngamma");
   // Output that scrolls the screen keeps the selection on its text.
   for (int i = 0; i < 10; i++) s.c->keys(U"x\n");
   REQUIRE(s.until([&] { return s.rows(id).find("alpha beta") < s.rows(id).find("\n\n\n\n"); }));
@@ -128,4 +138,23 @@ TEST_CASE("button 1 sweeps a selection over a VT window's cells, button 2's snar
   CHECK(at < 5);
   CHECK(sw->rows[size_t(at)].sel0 == 6);
   CHECK(sw->rows[size_t(at) + 1].sel1 == 5);
+}
+
+TEST_CASE("a double click with button 1 selects a word or a bracket's contents in a VT window", "[desktop][vt]") {
+  Setup s;
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'printf \"say alpha_1+beta (in side)\\n\"; exec cat'");
+  int id = w.id;
+  REQUIRE(s.until([&] { return s.rows(id).starts_with("say alpha_1+beta (in side)\n"); }));
+  s.click(cell(0, 6), 1);
+  s.click(cell(0, 6), 1);
+  REQUIRE(s.until([&] { return s.shown(id)->rows[0].sel1 == 11; }));
+  CHECK(s.shown(id)->rows[0].sel0 == 4);
+  CHECK(snarf(s, cell(20, 20)) == "alpha_1");
+  s.click(cell(0, 18), 1);  // just after (
+  s.click(cell(0, 18), 1);
+  CHECK(snarf(s, cell(20, 20)) == "in side");
+  // Two clicks at different cells are two single clicks.
+  s.click(cell(0, 6), 1);
+  s.click(cell(0, 13), 1);
+  CHECK(s.shown(id)->rows[0].sel0 == s.shown(id)->rows[0].sel1);
 }

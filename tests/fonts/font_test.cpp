@@ -32,6 +32,23 @@ int cell_ink(const Bitmap& b, int w, int c) {
   return n;
 }
 
+// How far right the ink of b's upper half lies from its lower half's, in
+// pixels (centres of coverage): 0 upright, more for a rune leaning right.
+double lean(const Bitmap& b) {
+  int top = b.h, bottom = 0;
+  for (int y = 0; y < b.h; y++)
+    for (int x = 0; x < b.w; x++)
+      if (b.at(x, y)) top = std::min(top, y), bottom = std::max(bottom, y + 1);
+  auto centre = [&](int y0, int y1) {
+    double sum = 0, n = 0;
+    for (int y = y0; y < y1; y++)
+      for (int x = 0; x < b.w; x++) sum += x * b.at(x, y), n += b.at(x, y);
+    return n > 0 ? sum / n : 0;
+  };
+  int mid = (top + bottom) / 2;
+  return centre(top, mid) - centre(mid, bottom);
+}
+
 }  // namespace
 
 TEST_CASE("the default monospace font has a cell and A has ink", "[fonts]") {
@@ -201,4 +218,30 @@ TEST_CASE("the default font's atlas starts at most 256 pixels square", "[fonts]"
   CHECK(f->atlas().pixels().w <= 256);
   CHECK(f->atlas().pixels().h <= 256);
   CHECK(ink(*f, f->glyph('A')) > 10);
+}
+
+TEST_CASE("an italic rune comes from the font's italic face, leaning right in the same cell", "[fonts]") {
+  auto f = open_font("Go Mono", 16);  // fonts-go has Go Mono Italic
+  const Glyph& g = f->glyph('I', true);
+  REQUIRE(g.face > 0);
+  CHECK(f->face_file(g.face).find("Go-Mono-Italic") != std::string::npos);
+  CHECK(f->glyph('I').face == 0);  // the upright one is still the main face's
+  Bitmap up = f->render(U"I"), it = f->render(U"I", true);
+  REQUIRE(it.w == up.w);
+  CHECK(up.a != it.a);
+  CHECK(std::abs(lean(up)) < 0.5);
+  CHECK(lean(it) > 0.8);
+  // A rune the italic face lacks (CJK) is slanted from its own face.
+  CHECK(f->glyph(U'\u4e2d', true).face == f->glyph(U'\u4e2d').face);
+}
+
+TEST_CASE("with no italic face, an italic rune is the upright one slanted", "[fonts]") {
+  auto f = open_font("/usr/share/fonts/fonts-go/Go-Mono.ttf", 16);  // a path: no fontconfig, no italic face
+  const Glyph& g = f->glyph('I', true);
+  CHECK(g.face == 0);
+  Bitmap up = f->render(U"I"), it = f->render(U"I", true);
+  REQUIRE(it.w == up.w);
+  CHECK(std::abs(lean(up)) < 0.5);
+  CHECK(lean(it) > 0.8);
+  CHECK(cell_ink(it, f->width(), 0) >= cell_ink(up, f->width(), 0) - 4);  // as much ink, only leaning
 }

@@ -361,6 +361,39 @@ TEST_CASE("hub: with a screen, a late joiner gets it instead of a replay, then t
   CHECK(h.lost() == 0);
 }
 
+TEST_CASE("hub: with a screen, readers that do not read hold no repaint, those partway hold theirs within the cap", "[net][hub]") {
+  HubPolicy p;
+  p.cap = Hub::min_cap;
+  Hub h(p);
+  int made = 0;  // version k of the screen: 20 000 times 'a' + k
+  h.set_screen([&] { return std::make_shared<const std::string>(std::string(20000, char('a' + ++made))); });
+  for (int i = 0; i < 1000; i++) h.attach();
+  CHECK(made == 0);
+  CHECK(h.screens_held() == 0);
+  // Ten readers read a byte each of a version of their own: the three
+  // read last keep theirs.
+  std::vector<Hub::ReaderId> partway;
+  for (int i = 0; i < 10; i++) {
+    partway.push_back(h.attach());
+    CHECK(h.read(partway.back(), 1).bytes == std::string(1, char('a' + i + 1)));
+    CHECK(h.screens_held() <= p.cap);
+  }
+  CHECK(h.screens_held() == 3 * 20000);
+  // The first let its go: a CAN, then a fresh repaint from its start.
+  CHECK(h.read(partway[0], 100).bytes == "\x18" + std::string(99, char('a' + 11)));
+  CHECK(h.screens_held() == 3 * 20000);
+  // The last goes on where it was, and the live bytes follow its repaint.
+  CHECK(h.read(partway[9], 100).bytes == std::string(100, char('a' + 10)));
+  h.write("live");
+  CHECK(drain(h, partway[9], 65536) == std::string(20000 - 101, char('a' + 10)) + "live");
+  // One repaint alone may be larger than the cap.
+  Hub one(p);
+  one.set_screen([] { return std::make_shared<const std::string>(std::string(100000, 's')); });
+  auto r = one.attach();
+  CHECK(one.read(r, 10).bytes == "ssssssssss");
+  CHECK(one.screens_held() == 100000);
+}
+
 TEST_CASE("hub: with a screen, a tail reader skipped ahead gets the screen, not a marker", "[net][hub]") {
   HubPolicy p;
   p.lag = Hub::min_cap;

@@ -176,7 +176,7 @@ TEST_CASE("vt: a repaint draws the same screen on a fresh terminal, in fewer byt
   CHECK(copy.cursor_row() == 2);
   CHECK(copy.cursor_col() == 4);
   CHECK_FALSE(copy.cursor_visible());
-  CHECK(bytes.size() < 2 * s.text().size() + 64);
+  CHECK(bytes.size() < 2 * s.text().size() + 64 + 128);  // 128: the modes, each set or reset
 
   s.write("\x1b[?1049h\x1b[Hvi screen");
   VtScreen alt(6, 30);
@@ -218,4 +218,89 @@ TEST_CASE("vt: the repaint is made once per version and shared", "[term][vt]") {
   auto c = s.shared_repaint();
   CHECK(c != a);
   CHECK(c->find("abcd") != std::string::npos);
+}
+
+TEST_CASE("vt: a double click selects a word, a bracket's contents or the line, by cells", "[term][vt]") {
+  VtScreen s(3, 40);
+  s.write("\xe4\xb8\xad x_1+e\xcc\x81t (in side) end\r\nnext");  // 中 x_1+ét (in side) end
+  uint64_t n = s.pushed();
+  // Columns: 中 0-1, ' ' 2, x_1 3-5, + 6, ét 7-8, ' ' 9, ( 10, in 11-12, ' ' 13, side 14-17, ) 18.
+  CHECK(s.double_click(n, 4) == std::pair{3, 6});    // inside x_1
+  CHECK(s.double_click(n, 8) == std::pair{7, 9});    // ét: the mark takes no cell
+  CHECK(s.double_click(n, 11) == std::pair{11, 18}); // just after (: up to its )
+  CHECK(s.double_click(n, 18) == std::pair{11, 18}); // just before )
+  CHECK(s.double_click(n, 1) == std::pair{0, 2});    // a wide rune is a word rune
+  CHECK(s.double_click(n, 0) == std::pair{0, 23});   // the start of the line: the line
+  CHECK(s.double_click(n, 30) == std::pair{0, 23});  // past its end: the line
+  CHECK(s.text_between(n, 3, n, 6) == "x_1");
+  CHECK(s.double_click(n + 1, 2) == std::pair{0, 4});
+  CHECK(s.double_click(n + 2, 2) == std::pair{0, 0});  // an empty line
+}
+
+namespace {
+
+// What a terminal sends for the Up key, a paste and button 1, by its modes.
+struct InputModes {
+  std::string up, paste, click;
+  bool mouse = false, keypad = false, visible = true;
+  bool operator==(const InputModes&) const = default;
+};
+
+InputModes input_modes(VtScreen& s) {
+  InputModes m;
+  s.take_input();
+  s.key({0, VtKey::Up});
+  m.up = s.take_input();
+  s.paste("p");
+  m.paste = s.take_input();
+  m.mouse = s.wants_mouse();
+  s.mouse(0, 0, 1, true, 0);
+  s.mouse(0, 0, 1, false, 0);
+  m.click = s.take_input();
+  m.visible = s.cursor_visible();
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("vt: a repaint sets the modes the program set for its input, and resets the others", "[term][vt]") {
+  VtScreen s(4, 20);
+  s.write("\x1b[?1h\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[?25l\x1b[1;31mred");
+  std::string bytes = s.repaint();
+  for (const char* mode : {"\x1b[?1h", "\x1b[?1000h", "\x1b[?1006h", "\x1b[?2004h", "\x1b[?25l"}) {
+    INFO(mode + 1);
+    CHECK(bytes.find(mode) != std::string::npos);
+  }
+  VtScreen fresh(4, 20);
+  fresh.write(bytes);
+  CHECK(input_modes(fresh) == input_modes(s));
+  CHECK(input_modes(fresh).up == "\x1bOA");
+  CHECK(input_modes(fresh).paste == "\x1b[200~p\x1b[201~");
+  CHECK(input_modes(fresh).click == "\x1b[<0;1;1M\x1b[<0;1;1m");
+  fresh.write("more");  // in the program's pen
+  REQUIRE(fresh.row(0).styles.size() == 1);
+  CHECK(fresh.row(0).styles[0].cells == 7);
+  CHECK(fresh.row(0).styles[0].style == s.row(0).styles[0].style);
+
+  // A reader skipped past the program turning them off (vi exiting) has
+  // them on: the repaint turns them off.
+  VtScreen plain(4, 20);
+  plain.write("\x1b[1;31mx\x1b[0m");
+  fresh.write(plain.repaint());
+  CHECK(input_modes(fresh) == input_modes(plain));
+  CHECK(input_modes(fresh).up == "\x1b[A");
+  CHECK_FALSE(input_modes(fresh).mouse);
+  fresh.write("\x1b[2;1Hplain");
+  CHECK(fresh.row(1).styles.empty());
+  // Dragging mode, the application keypad and the alternate screen, out and back.
+  s.write("\x1b[?1002h\x1b=\x1b[?1049h");
+  fresh.write(s.repaint());
+  CHECK(fresh.altscreen());
+  fresh.take_input();
+  fresh.mouse(0, 0, 1, true, 0);
+  fresh.mouse_move(1, 1, 0);  // reported only while dragging is on
+  CHECK(fresh.take_input() == "\x1b[<0;1;1M\x1b[<32;2;2M");
+  fresh.key({0, VtKey::Enter});
+  fresh.write(plain.repaint());
+  CHECK_FALSE(fresh.altscreen());
 }

@@ -197,19 +197,37 @@ TEST_CASE("vt: a late joiner of a VT session showing vi gets vi's screen repaint
   REQUIRE(ws.eventually([&] { return joined_shows("hello"); }));
   // vi's own start would open with its terminal set-up; this is our repaint
   // of the alternate screen, then the rows.
-  CHECK(first.starts_with("\x1b[0m\x1b[?1049h\x1b[H\x1b[2J"));
+  CHECK(first.starts_with("\x1b[?1049h\x1b[0m\x1b[H\x1b[2J"));
   CHECK(seen.altscreen());
   CHECK(row_text(seen, 23).find("session.txt") != std::string::npos);
   // Under twice the screen's text: rows are drawn where they are, blanks left out.
   size_t text = 0;
   for (int r = 0; r < 24; r++) text += row_text(seen, r).size() + 1;
   INFO(first);
-  CHECK(first.size() < 2 * text + 64);
+  CHECK(first.size() < 2 * text + 64 + 128);  // 128: the modes, each set or reset
 
   REQUIRE(write_file(*c, "hub/ed/0", "A world\x1b") == "");
   REQUIRE(ws.eventually([&] { return joined_shows("hello world"); }));
   REQUIRE(write_file(*c, "hub/ed/0", ":wq\r") == "");
   REQUIRE(ws.eventually([&] { return slurp(file) == "hello world\n"; }));
+}
+
+TEST_CASE("vt: a late joiner's terminal is put in the modes the session's program set", "[wsys][vt][hub]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "hub/ctl", "new md -vt printf '\\033[?1h\\033[?1000h\\033[?1006h\\033[?2004hset'; exec sleep 60") ==
+          "");
+  term::VtScreen seen(24, 80);
+  REQUIRE(ws.eventually([&] {
+    seen.write(late_join(*c, "md"));
+    return row_text(seen, 0) == "set";
+  }));
+  seen.take_input();
+  seen.key({0, term::VtKey::Up});
+  seen.paste("p");
+  CHECK(seen.wants_mouse());
+  seen.mouse(0, 0, 1, true, 0);
+  CHECK(seen.take_input() == "\x1bOA\x1b[200~p\x1b[201~\x1b[<0;1;1M");
 }
 
 TEST_CASE("vt: the session's state says vt, and its screen follows the size a client sets", "[wsys][vt][hub]") {

@@ -79,8 +79,13 @@ void Renderer::ensure_glyphs(const Scene& s) {
       if (it != windows_.end() && it->second.version == w->version && it->second.w == w->rect.dx() &&
           it->second.h == w->rect.dy())
         continue;
-      for (auto& row : w->rows)
-        for (char32_t c : row.cells) font_.glyph(c);
+      for (auto& row : w->rows) {  // a row with italic runs: its runes both ways, to be sure
+        bool italic = std::any_of(row.styles.begin(), row.styles.end(), [](auto& run) { return run.style.italic; });
+        for (char32_t c : row.cells) {
+          font_.glyph(c);
+          if (italic) font_.glyph(c, true);
+        }
+      }
     }
     if (s.menu)
       for (auto& item : s.menu->items)
@@ -92,8 +97,8 @@ void Renderer::ensure_glyphs(const Scene& s) {
 
 // Each rune in the term::cell_width() cells after the one before it; a
 // zero-width rune in the cells of the rune before it.
-void Renderer::draw_runes(std::u32string_view s, int x, int y, uint32_t c) {
-  for (char32_t r : s) font_.glyph(r);
+void Renderer::draw_runes(std::u32string_view s, int x, int y, uint32_t c, bool italic) {
+  for (char32_t r : s) font_.glyph(r, italic);
   upload_atlas();
   SDL_SetTextureColorMod(atlas_, Uint8(c >> 16), Uint8(c >> 8), Uint8(c));
   bool in_colour = false;
@@ -101,7 +106,7 @@ void Renderer::draw_runes(std::u32string_view s, int x, int y, uint32_t c) {
   for (char32_t r : s) {
     int at_col = pen.place(term::cell_width(r));
     if (r == U' ') continue;
-    const fonts::Glyph& g = font_.glyph(r);
+    const fonts::Glyph& g = font_.glyph(r, italic);
     if (g.w == 0) continue;
     if (g.colour != in_colour) {
       uint32_t mod = g.colour ? 0xFFFFFF : c;
@@ -130,8 +135,8 @@ size_t runes_before(std::u32string_view runes, size_t i, int& col, int end) {
 }  // namespace
 
 // A VT row: each style run's background, then its runes in its colour;
-// bold drawn twice a pixel apart, underline as a line under the cells.
-// BUG: italic is drawn upright (the fonts module has no slanted face).
+// bold drawn twice a pixel apart, italic from the font's italic glyphs,
+// underline as a line under the cells.
 void Renderer::draw_styled(const SceneRow& row, int x, int y, uint32_t ink) {
   int fw = font_.width(), fh = font_.height();
   int col = 0;
@@ -144,8 +149,8 @@ void Renderer::draw_styled(const SceneRow& row, int x, int y, uint32_t ink) {
     if (st.bg != term::Paper) fill(x + start * fw, y, run.cells * fw, fh, vt_colour(st.bg, ink, pal_.text_bg));
     size_t n = runes_before(row.cells, i, col, start + run.cells);
     uint32_t fg = vt_colour(st.fg, ink, pal_.text_bg);
-    if (n) draw_runes(std::u32string_view(row.cells).substr(i, n), x + start * fw, y, fg);
-    if (n && st.bold) draw_runes(std::u32string_view(row.cells).substr(i, n), x + start * fw + 1, y, fg);
+    if (n) draw_runes(std::u32string_view(row.cells).substr(i, n), x + start * fw, y, fg, st.italic);
+    if (n && st.bold) draw_runes(std::u32string_view(row.cells).substr(i, n), x + start * fw + 1, y, fg, st.italic);
     if (st.underline) fill(x + start * fw, y + fh - 2, run.cells * fw, 1, fg);
     i += n;
     col = std::max(col, start + run.cells);

@@ -41,7 +41,7 @@ class Renderer {
   uint32_t border_colour(const SceneWindow& w) const;
   void draw_window(const SceneWindow& w, Cached& c);
   void draw_text(const SceneWindow& w, uint32_t colour);
-  void draw_runes(std::u32string_view s, int x, int y, uint32_t colour);
+  void draw_runes(std::u32string_view s, int x, int y, uint32_t colour, bool italic = false);
   void draw_styled(const SceneRow& row, int x, int y, uint32_t ink);
   void draw_vt_cursor(const SceneWindow& w, int x0, int y0, uint32_t ink);
   void draw_menu(const SceneMenu& m);
