@@ -62,6 +62,7 @@
 #include <vector>
 
 #include "fonts/font.h"
+#include "tests/bench/bench_procs.h"
 #include "tests/bench/bench_util.h"
 #include "tests/child.h"
 #include "wsys/scene.h"
@@ -80,54 +81,12 @@ namespace {
 constexpr size_t file_bytes = 10'000'000;
 constexpr int screen_w = 1280, screen_h = 800;
 
-// Every process group we started, killed on any way out, and our
-// temporary directory, removed on any way out.
-std::vector<pid_t> started;
-fs::path workdir;
-
-// Newest first (grio before its Xvfb), SIGTERM first so that grio can hang
-// up its windows' programs.
-void kill_started() {
-  for (auto p = started.rbegin(); p != started.rend(); ++p) {
-    ::kill(-*p, SIGTERM);
-    if (!grio::test::wait_exit(*p, 3s)) ::kill(-*p, SIGKILL), ::waitpid(*p, nullptr, 0);
-  }
-  started.clear();
-}
-
-[[noreturn]] void fail(const std::string& why) {
-  std::fprintf(stderr, "bench_desktop: FAILED: %s\n", why.c_str());
-  kill_started();
-  if (!workdir.empty()) fs::remove_all(workdir);
-  std::exit(1);
-}
 
 
 
 
-// Starts argv in a process group of its own, stdout and stderr to files
-// (stdout to keep_fd's pipe when asked for Xvfb's -displayfd).
-pid_t spawn(std::vector<std::string> args, const fs::path& out, const fs::path& err, int keep_fd = -1) {
-  pid_t pid = ::fork();
-  if (pid < 0) fail("fork");
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (o < 0 || e < 0) ::_exit(126);
-    ::dup2(o, 1), ::dup2(e, 2);
-    for (int fd = 3; fd < 256; fd++)
-      if (fd != keep_fd) ::close(fd);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // also here, so a kill right after fork finds the group
-  started.push_back(pid);
-  return pid;
-}
+
+
 
 // Waits for pid to exit within limit; forgets it. Its status, or fails.
 int finish(pid_t pid, const std::string& what, std::chrono::milliseconds limit = 120s) {
@@ -785,6 +744,7 @@ void many(const fs::path& dir) {
 // start and RSS rows; --many: only one session on 4 desktops; --cat:
 // only the 10 MB cat rows.
 int main(int argc, char** argv) {
+  bench_name = "bench_desktop";
   if (argc == 3 && std::string(argv[1]) == "--da") return da_probe(argv[2]);
   std::string part = argc == 2 ? argv[1] : "";
   std::signal(SIGPIPE, SIG_IGN);

@@ -61,6 +61,7 @@
 
 #include "fonts/font.h"
 #include "net/client.h"
+#include "tests/bench/bench_procs.h"
 #include "tests/bench/bench_util.h"
 #include "tests/child.h"
 #include "wsys/scene.h"
@@ -80,50 +81,9 @@ namespace {
 constexpr int screen_w = 1680, screen_h = 1050, cols = 200, rows = 60;
 constexpr size_t cat_bytes = 50'000'000;
 
-std::vector<pid_t> started;
-fs::path workdir;
 
-void kill_started() {
-  for (auto p = started.rbegin(); p != started.rend(); ++p) {
-    ::kill(-*p, SIGTERM);
-    if (!grio::test::wait_exit(*p, 3s)) ::kill(-*p, SIGKILL), ::waitpid(*p, nullptr, 0);
-  }
-  started.clear();
-}
 
-[[noreturn]] void fail(const std::string& why) {
-  std::fprintf(stderr, "bench_viewer: FAILED: %s\n", why.c_str());
-  kill_started();
-  std::error_code ec;  // what the programs said
-  for (auto& e : fs::directory_iterator(workdir, ec))
-    if (e.path().extension() == ".err" && fs::file_size(e.path(), ec) > 0)
-      std::fprintf(stderr, "%s:\n%s\n", e.path().filename().c_str(), slurp(e.path()).c_str());
-  if (!workdir.empty()) fs::remove_all(workdir);
-  std::_Exit(1);
-}
 
-// Starts argv in a process group of its own, stdout and stderr to files.
-pid_t spawn(std::vector<std::string> args, const fs::path& out, const fs::path& err, int keep_fd = -1) {
-  pid_t pid = ::fork();
-  if (pid < 0) fail("fork");
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (o < 0 || e < 0) ::_exit(126);
-    ::dup2(o, 1), ::dup2(e, 2);
-    for (int fd = 3; fd < 256; fd++)
-      if (fd != keep_fd) ::close(fd);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);
-  started.push_back(pid);
-  return pid;
-}
 
 template <class Pred>
 void until(Pred pred, const std::string& what, std::chrono::milliseconds limit = 30s,
@@ -655,6 +615,7 @@ Bytes vnc_bytes(const Text& text) {
 }  // namespace
 
 int main() {
+  bench_name = "bench_viewer";
   XInitThreads();
   std::signal(SIGPIPE, SIG_IGN);
   ::setenv("SHELL", "/bin/sh", 1);
