@@ -132,3 +132,31 @@ TEST_CASE("grio view of an address that cannot be reached exits 1 and says why",
   CHECK(r.status == 1);
   CHECK(r.err.find("grio view: unix!/nonexistent/grio-wsys: ") == 0);
 }
+
+TEST_CASE("grio view through a view-only export over TLS shows the desktop and says its keys are refused", "[desktop][view]") {
+  Desk d;
+  auto r = d.sh(std::string(GRIO_BINARY) + " export --listen tcp!127.0.0.1!0 --rights view --name watcher");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto nl = r.out.find('\n');
+  REQUIRE(r.out.rfind("dial=", 0) == 0);
+  REQUIRE(r.out.substr(nl + 1, 7) == "secret=");
+  std::string dial = r.out.substr(5, nl - 5), secret = r.out.substr(nl + 8, r.out.size() - nl - 9);
+  Screen s;
+  Proc v({"env", "DISPLAY=" + s.display, "GRIO_SECRET=" + secret, GRIO_BINARY, "view", dial},
+         (d.tmp_.path / "view.err").string());
+  int diff = -1;
+  CHECK(eventually([&] {
+    Shot a = d.shot(), b = s.shot();
+    diff = differing(a, b, 60, 60, 600, 120);
+    return b.at(34, 200) != 0 && diff == 0;
+  }));
+  INFO("pixels that differ: " << diff);
+  std::string before = d.text(1);
+  xdo(s, "mousemove 300 300");
+  xdo(s, "type nope");
+  CHECK(eventually([&] {
+    return run("DISPLAY=" + s.display + " timeout 5 xdotool search --name 'permission denied'").status == 0;
+  }));
+  CHECK(d.text(1) == before);
+}
