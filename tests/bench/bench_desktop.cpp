@@ -68,8 +68,7 @@
 #include "wsys/scene.h"
 
 // Last: Xlib defines names (Status, None) as macros.
-#include <X11/Xlib.h>
-#include <X11/Xutil.h>
+#include "tests/bench/bench_x.h"
 
 using Clock = std::chrono::steady_clock;
 using namespace grio::bench;
@@ -113,59 +112,11 @@ std::string run(const fs::path& dir, std::vector<std::string> args) {
 
 // The X server's screen as it is now, read back with XGetImage: what is
 // shown, whoever drew it.
-class XScreen {
- public:
-  // name: a display; none: $DISPLAY.
-  explicit XScreen(const char* name = nullptr) : dpy_(XOpenDisplay(name)) {
-    if (!dpy_) fail("cannot open display " + std::string(name ? name : std::getenv("DISPLAY")));
-  }
-  ~XScreen() { XCloseDisplay(dpy_); }
-  XScreen(const XScreen&) = delete;
-  XScreen& operator=(const XScreen&) = delete;
-
-  // The pixels of r, 0xRRGGBB, row by row.
-  std::vector<uint32_t> grab(grio::wsys::Rect r) {
-    XImage* im = get(r);
-    std::vector<uint32_t> px;
-    px.reserve(size_t(r.dx()) * r.dy());
-    for (int y = 0; y < r.dy(); y++)
-      for (int x = 0; x < r.dx(); x++) px.push_back(uint32_t(XGetPixel(im, x, y)) & 0xFFFFFF);
-    XDestroyImage(im);
-    return px;
-  }
-  // A hash of the whole screen's pixels: equal pictures, equal hashes.
-  size_t picture() {
-    XImage* im = get(grio::wsys::rect(0, 0, screen_w, screen_h));
-    size_t h = std::hash<std::string_view>{}(std::string_view(im->data, size_t(im->bytes_per_line) * im->height));
-    XDestroyImage(im);
-    return h;
-  }
-
- private:
-  XImage* get(grio::wsys::Rect r) {
-    XImage* im = XGetImage(dpy_, DefaultRootWindow(dpy_), r.min.x, r.min.y, unsigned(r.dx()), unsigned(r.dy()),
-                           AllPlanes, ZPixmap);
-    if (!im) fail("XGetImage failed");
-    return im;
-  }
-  Display* dpy_;
-};
 
 // Whether a text row of the full-screen grio window starts with line as
 // the fonts module draws it, black on white (the window is current).
 bool line_on_screen(XScreen& x, grio::fonts::Font& font, std::u32string_view line) {
-  grio::fonts::Bitmap want = font.render(line);
-  auto t = grio::wsys::text_rect(grio::wsys::rect(0, 0, screen_w, screen_h));
-  grio::wsys::Rect strip{t.min, {t.min.x + want.w, t.max.y}};
-  std::vector<uint32_t> px = x.grab(strip);
-  for (int top = 0; top + want.h <= strip.dy(); top += font.height()) {
-    int good = 0;
-    for (int j = 0; j < want.h; j++)
-      for (int i = 0; i < want.w; i++)
-        good += std::abs(255 - want.at(i, j) - int(px[size_t(top + j) * strip.dx() + i] & 0xFF)) <= 40;
-    if (good > 0.98 * want.w * want.h) return true;
-  }
-  return false;
+  return grio::bench::line_on_screen(x, font, grio::wsys::text_rect(grio::wsys::rect(0, 0, screen_w, screen_h)), line);
 }
 
 // Polls the screen until it has shown the same picture for 100 ms; the
@@ -176,7 +127,7 @@ double settled(XScreen& x, Clock::time_point t0, const std::string& what) {
   double first = 0;
   for (auto end = Clock::now() + 60s; Clock::now() < end; std::this_thread::sleep_for(5ms)) {
     auto now = Clock::now();
-    size_t h = x.picture();
+    size_t h = x.picture(grio::wsys::rect(0, 0, screen_w, screen_h));
     if (h != last || first == 0) last = h, seen = now, first = std::chrono::duration<double>(now - t0).count();
     else if (now - seen >= 100ms) return first;
   }
@@ -664,7 +615,7 @@ double settled_all(Screens& x, Clock::time_point t0) {
     bool all = true;
     for (int i = 0; i < n_desks; i++) {
       auto now = Clock::now();
-      size_t h = x.screen[i]->picture();
+      size_t h = x.screen[i]->picture(grio::wsys::rect(0, 0, screen_w, screen_h));
       if (h != last[i] || first[i] == 0) last[i] = h, seen[i] = now, first[i] = std::chrono::duration<double>(now - t0).count();
       all = all && now - seen[i] >= 100ms;
     }

@@ -67,8 +67,7 @@
 #include "wsys/scene.h"
 
 // Last: Xlib defines names (Status, None) as macros.
-#include <X11/Xlib.h>
-#include <X11/Xutil.h>
+#include "tests/bench/bench_x.h"
 
 using Clock = std::chrono::steady_clock;
 using namespace grio::bench;
@@ -118,40 +117,6 @@ std::string start_xvfb(const std::string& name) {
   return ":" + line;
 }
 
-class XScreen {
- public:
-  explicit XScreen(const std::string& name) : dpy_(XOpenDisplay(name.c_str())) {
-    if (!dpy_) fail("cannot open display " + name);
-  }
-  ~XScreen() { XCloseDisplay(dpy_); }
-  XScreen(const XScreen&) = delete;
-  XScreen& operator=(const XScreen&) = delete;
-  // The raw pixels of r.
-  std::string raw(Rect r) {
-    XImage* im = get(r);
-    std::string s(im->data, size_t(im->bytes_per_line) * im->height);
-    XDestroyImage(im);
-    return s;
-  }
-  std::vector<uint32_t> grab(Rect r) {
-    XImage* im = get(r);
-    std::vector<uint32_t> px;
-    px.reserve(size_t(r.dx()) * r.dy());
-    for (int y = 0; y < r.dy(); y++)
-      for (int x = 0; x < r.dx(); x++) px.push_back(uint32_t(XGetPixel(im, x, y)) & 0xFFFFFF);
-    XDestroyImage(im);
-    return px;
-  }
-
- private:
-  XImage* get(Rect r) {
-    XImage* im = XGetImage(dpy_, DefaultRootWindow(dpy_), r.min.x, r.min.y, unsigned(r.dx()), unsigned(r.dy()),
-                           AllPlanes, ZPixmap);
-    if (!im) fail("XGetImage failed");
-    return im;
-  }
-  Display* dpy_;
-};
 
 std::unique_ptr<grio::fonts::Font> default_font() {
   std::string err;
@@ -160,21 +125,6 @@ std::unique_ptr<grio::fonts::Font> default_font() {
   return f;
 }
 
-// Whether a text row of the text area t starts with line as the fonts
-// module draws it, black on white.
-bool line_on_screen(XScreen& x, grio::fonts::Font& font, Rect t, std::u32string_view line) {
-  grio::fonts::Bitmap want = font.render(line);
-  Rect strip{t.min, {t.min.x + want.w, t.max.y}};
-  std::vector<uint32_t> px = x.grab(strip);
-  for (int top = 0; top + want.h <= strip.dy(); top += font.height()) {
-    int good = 0;
-    for (int j = 0; j < want.h; j++)
-      for (int i = 0; i < want.w; i++)
-        good += std::abs(255 - want.at(i, j) - int(px[size_t(top + j) * strip.dx() + i] & 0xFF)) <= 40;
-    if (good > 0.98 * want.w * want.h) return true;
-  }
-  return false;
-}
 
 std::u32string head_of(const std::string& line) {
   return std::u32string(line.begin(), line.begin() + long(std::min<size_t>(line.find('\n'), 40)));
