@@ -31,6 +31,9 @@ void Viewer::start(Metrics m) {
     answer();
   };
   c_ = std::make_unique<Controller>(io_, ws_, std::move(cfg));
+  // A read that came before the size (the viewer reads and writes from two
+  // threads) waits for the first scene.
+  if (parked_) c_->ready();
 }
 
 Viewer::~Viewer() { detach(); }

@@ -45,8 +45,10 @@ TEST_CASE("grio view shows a desktop's window with the same glyphs and types int
     return b.at(34, 200) != 0 && diff == 0;
   });
   if (!same) save_ppm(a, "/tmp/grio_view_desktop.ppm"), save_ppm(b, "/tmp/grio_view_viewer.ppm");
-  CHECK(same);
   INFO("pixels that differ in the text area: " << diff << " (/tmp/grio_view_{desktop,viewer}.ppm)");
+  INFO("the viewer said: " << slurp(d.tmp_.path / "view.err"));
+  INFO("the viewer's screen: " << (same ? "" : run("DISPLAY=" + s.display + " timeout 5 xwininfo -root -tree").out));
+  CHECK(same);
   // Typing into the viewer is typing into the window, on the desktop.
   xdo(s, "mousemove 300 300 click 1");
   xdo(s, "type \"echo typed-in-view\"");

@@ -295,6 +295,26 @@ TEST_CASE("view: a window system no desktop shows takes the viewer's screen", "[
   CHECK(v.last.scene->metrics.font_h == 14);
 }
 
+TEST_CASE("view: a read of the feed sent before the first size is answered when the size comes", "[view]") {
+  // grio view reads and writes from two threads: its first read may reach
+  // the server before its size, on a window system where nothing changes.
+  Viewed s;
+  make(s, wsys::rect(10, 10, 300, 200));
+  Peer v(s.connect(), false);
+  v.w.send(30, Tread{1, 0, 60000});
+  REQUIRE_FALSE(v.w.try_recv(100));  // parked: no controller yet
+  v.w.send(31, Twrite{2, 0, wsys::format_view_event(wsys::ViewSize{wsys::rect(0, 0, 640, 480), wsys::Metrics{7, 14}})});
+  std::vector<wsys::ViewFrame> got;
+  for (int i = 0; i < 2; i++) {
+    auto f = v.w.recv(5000);
+    if (f.tag == 30) REQUIRE(v.dec.push(std::get<Rread>(f.msg).data, got).empty());
+    else CHECK(std::holds_alternative<Rwrite>(f.msg));
+  }
+  REQUIRE(got.size() == 1);
+  REQUIRE(got[0].scene);
+  CHECK(got[0].scene->windows.size() == 1);
+}
+
 TEST_CASE("view: a peer without view finds no view directory", "[view]") {
   Viewed s;
   auto w = s.connect(peer(type));
