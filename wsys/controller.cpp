@@ -795,8 +795,7 @@ void Controller::menu2_pick(int item) {
   std::u32string_view sel = t.runes().substr(t.q0(), t.q1() - t.q0());
   switch (item) {
     case 0:  // cut
-      if (!sel.empty()) ws_.set_snarf(term::to_utf8(sel));
-      t.paste(U"");
+      ws_.cut(*w);
       break;
     case 1:  // paste
       ws_.paste(*w, term::OutputDecoder().decode(ws_.snarf));

@@ -509,6 +509,15 @@ void WindowSystem::paste(Window& w, std::u32string_view runes) {
   w.text.paste(runes);
 }
 
+void WindowSystem::cut(Window& w) {
+  if (w.vt) return;  // a VT window's screen is its program's to change
+  std::u32string_view sel = w.text.runes().substr(w.text.q0(), w.text.q1() - w.text.q0());
+  if (sel.empty()) return;
+  set_snarf(term::to_utf8(sel));
+  w.text.paste(U"");
+  changed(w);
+}
+
 void WindowSystem::press(Window& w, const term::KeyPress& k) {
   if (!w.vt) return;
   w.vt->key(k);

@@ -87,6 +87,9 @@ class WindowSystem {
   // Button 2's paste and send into w: as typing, it follows the program's
   // tty modes as they are now.
   void paste(Window& w, std::u32string_view runes);
+  // Button 2's cut in a text window: its selection to the snarf buffer,
+  // and out of the text.
+  void cut(Window& w);
   // A key with its modifiers, for a VT window's program as xterm sends it
   // (other windows take its rune through type(); keys that move are the
   // desktop's there).

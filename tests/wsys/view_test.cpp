@@ -259,6 +259,29 @@ TEST_CASE("view: a viewer with type focuses a window by a click and types into i
   CHECK(s.on_io([&] { return s.world().ws.live(a)->rect; }) == wsys::rect(10, 10, 410, 310));
 }
 
+TEST_CASE("view: button 2's cut from a viewer with snarf takes the selection out of the text into snarf", "[view]") {
+  Viewed s;
+  int a = make(s, wsys::rect(10, 10, 410, 310));
+  s.on_io([&] {
+    s.world().ws.type(a, U"keep cutme keep");
+    s.world().ws.live(a)->text.set_selection(5, 11);
+    return 0;
+  });
+  // Without snarf, cut is refused and the text stays.
+  Peer typist(s.connect(peer(view | type)));
+  typist.frame();
+  typist.click({200, 200}, 2);  // the menu opens on its first item, cut
+  for (int i = 0; i < 20 && typist.last.notice.empty(); i++) typist.frame();
+  CHECK(typist.last.notice == err::perm);
+  CHECK(s.on_io([&] { return s.world().ws.live(a)->text.text(); }) == "keep cutme keep");
+  Peer v(s.connect(peer(view | type | snarf)));
+  v.frame();
+  v.click({200, 200}, 2);
+  REQUIRE(s.eventually([&] { return s.world().ws.live(a)->text.text() == "keep keep"; }));
+  CHECK(s.on_io([&] { return s.world().ws.snarf; }) == "cutme ");
+  v.until([&](const wsys::Scene& sc) { return find(sc, a) && row(*find(sc, a), 0) == "keep keep"; });
+}
+
 TEST_CASE("view: input needs a feed open and sized first and a connection has one feed and viewers are bounded", "[view]") {
   Viewed s;
   {
