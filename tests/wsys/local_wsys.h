@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "net/asio.h"
+#include "tests/wsys/workspace_config.h"
 #include "wsys/workspace.h"
 
 namespace grio::test {
@@ -19,7 +20,7 @@ namespace grio::test {
 struct LocalWsys {
   std::filesystem::path dir;  // holds the socket
   grio::asio::io_context io;
-  grio::wsys::Workspace top{io, {grio::wsys::WsysConfig{}, {}, "glenda"}};
+  grio::wsys::Workspace top{io, workspace_config("glenda")};
   grio::wsys::WindowSystem& ws = top.ws();
   std::string addr;
   std::thread thread;
@@ -27,7 +28,7 @@ struct LocalWsys {
   LocalWsys() : LocalWsys("/tmp/grio-wsys-XXXXXX") {}
   // The socket in a new directory made from tmpl (mkdtemp's), and the
   // workspace configured by cfg.
-  explicit LocalWsys(std::string tmpl, grio::wsys::WorkspaceConfig cfg = {grio::wsys::WsysConfig{}, {}, "glenda"})
+  explicit LocalWsys(std::string tmpl, grio::wsys::WorkspaceConfig cfg = workspace_config("glenda"))
       : top(io, std::move(cfg)) {
     REQUIRE(::mkdtemp(tmpl.data()));
     dir = tmpl;

@@ -42,7 +42,7 @@ struct Owner {
     std::filesystem::remove_all(runtime);
   }
   wsys::WorkspaceConfig config(const std::string& bwrap = "bwrap") const {
-    wsys::WorkspaceConfig c{wsys::WsysConfig{}, {}, "glenda"};
+    wsys::WorkspaceConfig c = workspace_config("glenda");
     c.sandbox.bwrap = bwrap;
     c.sandbox.home = home;
     c.sandbox.runtime = runtime;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tests/net/harness.h"
+#include "tests/wsys/workspace_config.h"
 #include "wsys/workspace.h"
 
 namespace grio::test {
@@ -12,7 +13,7 @@ namespace grio::test {
 struct WsysWorld {
   wsys::Workspace top;
   wsys::WindowSystem& ws;
-  explicit WsysWorld(asio::io_context& io) : top(io, {wsys::WsysConfig{}, {}, "tester"}), ws(top.ws()) {}
+  explicit WsysWorld(asio::io_context& io) : top(io, workspace_config("tester")), ws(top.ws()) {}
   net::FileTree& tree() { return top.tree(); }
   void close() { top.close(); }
 };

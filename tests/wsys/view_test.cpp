@@ -6,6 +6,7 @@
 #include "net/errors.h"
 #include "term/decode.h"
 #include "tests/net/harness.h"
+#include "tests/wsys/workspace_config.h"
 #include "wsys/scene_codec.h"
 #include "wsys/view_input.h"
 #include "wsys/viewer.h"
@@ -26,7 +27,7 @@ struct ViewWorld {
     c.max_viewers = 2;
     return c;
   }
-  explicit ViewWorld(asio::io_context& io) : top(io, {config(), {}, "tester"}), ws(top.ws()) {}
+  explicit ViewWorld(asio::io_context& io) : top(io, workspace_config("tester", config())), ws(top.ws()) {}
   net::FileTree& tree() { return top.tree(); }
   void close() { top.close(); }
 };

@@ -250,7 +250,7 @@ TEST_CASE("vt: the session's state says vt, and its screen follows the size a cl
 TEST_CASE("vt: a window wider than a kept screen gives its program a pty of 512 columns at most", "[wsys][vt]") {
   grio::wsys::WsysConfig cfg;
   cfg.screen = grio::wsys::rect(0, 0, 8000, 800);
-  LocalWsys ws("/tmp/grio-wsys-XXXXXX", {cfg, {}, "glenda"});
+  LocalWsys ws("/tmp/grio-wsys-XXXXXX", workspace_config("glenda", cfg));
   auto c = connect(ws.addr);
   REQUIRE(write_file(*c, "wctl", "new -vt -r 0 0 7000 394 sh") == "");
   int id = 0;
