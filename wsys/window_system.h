@@ -113,6 +113,9 @@ class WindowSystem {
   // Set by a desktop: moves its pointer to p. Unset when headless, where
   // a warp is a mouse event at p instead.
   std::function<void(Point)> warp;
+  // A sub-workspace's: its screen is its host window's interior, which no
+  // viewer of it may change.
+  bool hosted = false;
   // A mouse event for w's program, when it has w's mouse file open.
   void mouse(Window& w, Point at, int buttons, uint32_t msec);
   // The topmost visible window at p, border included; null over the background.

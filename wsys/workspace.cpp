@@ -50,6 +50,7 @@ Workspace::Workspace(asio::io_context& io, WorkspaceConfig cfg, std::string name
       tree_(ws_, cfg_.owner),
       server_(io, tree_, cfg_.server) {
   if (depth_ > 0) count_->live++;
+  ws_.hosted = depth_ > 0;
   ws_.nest = [this](Window& host, const WctlCommand& c) { return nest(host, c); };
 }
 

@@ -14,6 +14,8 @@
 #include "tests/net/process.h"
 #include "tests/wsys/local_wsys.h"
 #include "tests/wsys/sync_files.h"
+#include "wsys/scene_codec.h"
+#include "wsys/view_input.h"
 #include "wsys/workspace.h"
 
 using namespace grio;
@@ -183,6 +185,33 @@ TEST_CASE("a host window's reshape is its sub-workspace's screen", "[wsys][sub]"
   // A window pushed in it must fit its screen, not the top's.
   CHECK(write_file(*sub, "wctl", "new -pid 0 -r 0 0 900 600") == "");
   CHECK(*read_file(*sub, "wsys/1/wctl") == wsys::wctl_record(wsys::rect(0, 0, 692, 492), true, true));
+}
+
+TEST_CASE("a viewer of a sub-workspace sees its windows on its host's interior and does not resize it", "[wsys][sub][view]") {
+  LocalWsys local;  // headless: a viewer of the top gives it a screen, one of a sub does not
+  auto top = connect(local.addr);
+  REQUIRE(write_file(*top, "wctl", "new -r 0 0 640 480 -sub s1") == "");
+  auto sub = connect(local.addr + "!s1");
+  REQUIRE(write_file(*sub, "wctl", "new -pid 0 -r 10 10 300 200") == "");
+  auto feed = sub->walk_path("view/feed");
+  auto input = sub->walk_path("view/input");
+  REQUIRE(feed.ok());
+  REQUIRE(input.ok());
+  REQUIRE(sub->open(*feed, ninep::OREAD).ok());
+  REQUIRE(sub->open(*input, ninep::OWRITE).ok());
+  wsys::ViewSize size{wsys::rect(0, 0, 1024, 768), wsys::Metrics{8, 16}};
+  REQUIRE(sub->write(*input, 0, wsys::format_view_event(size)).ok());
+  wsys::FeedDecoder dec;
+  std::vector<wsys::ViewFrame> frames;
+  while (frames.empty()) {
+    auto got = sub->read(*feed, 0, 65536);
+    REQUIRE(got.ok());
+    REQUIRE(dec.push(*got, frames).empty());
+  }
+  REQUIRE(frames[0].scene);
+  CHECK(frames[0].scene->screen == wsys::rect(0, 0, 632, 472));
+  CHECK(frames[0].scene->windows.size() == 1);
+  CHECK(local.on_io([&] { return local.ws.sub_at("s1")->ws().screen(); }) == wsys::rect(0, 0, 632, 472));
 }
 
 TEST_CASE("sub-workspace names, depth and count are bounded", "[wsys][sub]") {
