@@ -103,8 +103,9 @@ void Viewer::apply(const ViewEvent& e) {
     Viewer& v;
     void operator()(const ViewSize& s) {
       // A window system no desktop shows takes the viewer's screen, as a
-      // cpu server takes drawterm's; a sub-workspace keeps its host's.
-      if (!v.ws_.warp && !v.ws_.hosted) v.ws_.set_screen(s.screen);
+      // cpu server takes drawterm's, when the viewer may manage it: the
+      // screen is every viewer's. A sub-workspace keeps its host's.
+      if (!v.ws_.warp && !v.ws_.hosted && v.grant_.has(net::right::manage)) v.ws_.set_screen(s.screen);
       if (!v.c_) return v.start(s.metrics);
       v.c_->set_metrics(s.metrics);
     }

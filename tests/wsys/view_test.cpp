@@ -309,7 +309,7 @@ TEST_CASE("view: input needs a feed open and sized first and a connection has on
   third.rpc<Ropen>(5, Topen{5, OREAD});
 }
 
-TEST_CASE("view: a window system no desktop shows takes the viewer's screen", "[view]") {
+TEST_CASE("view: a window system no desktop shows takes the screen of a viewer with manage", "[view]") {
   Viewed s;
   Peer v(s.connect(), false);
   REQUIRE(v.input(wsys::ViewSize{wsys::rect(0, 0, 640, 480), wsys::Metrics{7, 14}}).empty());
@@ -317,6 +317,14 @@ TEST_CASE("view: a window system no desktop shows takes the viewer's screen", "[
   CHECK(v.last.scene->screen == wsys::rect(0, 0, 640, 480));
   CHECK(s.on_io([&] { return s.world().ws.screen(); }) == wsys::rect(0, 0, 640, 480));
   CHECK(v.last.scene->metrics.font_h == 14);
+  // The screen is the window system's, not a watcher's: a viewer without
+  // manage is shown it as it is and lays out for its own font only.
+  Peer watcher(s.connect(peer(view | type)), false);
+  REQUIRE(watcher.input(wsys::ViewSize{wsys::rect(0, 0, 320, 200), wsys::Metrics{8, 16}}).empty());
+  watcher.frame();
+  CHECK(watcher.last.scene->screen == wsys::rect(0, 0, 640, 480));
+  CHECK(watcher.last.scene->metrics.font_h == 16);
+  CHECK(s.on_io([&] { return s.world().ws.screen(); }) == wsys::rect(0, 0, 640, 480));
 }
 
 TEST_CASE("view: a read of the feed sent before the first size is answered when the size comes", "[view]") {
