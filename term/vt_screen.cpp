@@ -254,6 +254,10 @@ void VtScreen::push_line(const Grid& g, int r) {
     scrollback_.pop_front();
   }
   convert(g, r, row);
+  // A reused row keeps no more room than about twice what it holds, so
+  // that the scrollback costs what it shows, as when each row was new.
+  if (row.runes.capacity() > 2 * row.runes.size() + 32) row.runes.shrink_to_fit();
+  if (row.styles.capacity() > 2 * row.styles.size() + 4) row.styles.shrink_to_fit();
   scrollback_.push_back(std::move(row));
   pushed_++;
   while (scrollback_.size() > cfg_.scrollback) scrollback_.pop_front();
