@@ -64,17 +64,23 @@ struct VtScreen::Callbacks {
   static int putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
     auto& s = self(user);
     if (pos.row < 0 || pos.row >= s.rows_ || pos.col < 0 || pos.col >= s.cols_) return 1;
-    Cell* line = s.grid_->line(pos.row);
-    Cell c;
+    Grid& g = *s.grid_;
+    size_t p = g.at(pos.row);
+    Cell* line = &g.cells[p * size_t(g.cols)];
+    int& used = g.used[p];
+    if (pos.col > used) std::fill(line + used, line + pos.col, g.tail[p]);
+    Cell& c = line[pos.col];
     c.pen = s.pen_;
     c.runes[0] = info->chars[0] ? char32_t(info->chars[0]) : U' ';
+    c.runes[1] = c.runes[2] = 0;
     for (int i = 1; i < 3 && info->chars[i - 1] && info->chars[i]; i++) c.runes[i] = char32_t(info->chars[i]);
     c.width = uint8_t(info->width == 2 && pos.col + 1 < s.cols_ ? 2 : 1);
-    line[pos.col] = c;
     if (c.width == 2) {
       line[pos.col + 1] = c;
       line[pos.col + 1].width = 0;
     }
+    used = std::max(used, pos.col + c.width);
+    if (s.cfg_.eager) g.line(pos.row);
     s.changed();
     return 1;
   }
@@ -96,8 +102,9 @@ struct VtScreen::Callbacks {
     if (!whole || rightward != 0 || downward <= 0 || downward >= s.rows_) return 0;
     Cell b = s.blank();
     for (int i = 0; i < downward; i++) {
-      if (s.grid_ == &s.primary_) s.push_line(g.line(0));
-      std::fill_n(g.line(0), g.cols, b);
+      if (s.grid_ == &s.primary_) s.push_line(g, 0);
+      g.clear_from(0, 0, b);
+      if (s.cfg_.eager) g.line(0);
       g.top = (g.top + 1) % g.rows;
     }
     s.changed();
@@ -112,7 +119,7 @@ struct VtScreen::Callbacks {
   static int moverect(VTermRect dest, VTermRect src, void* user) {
     auto& s = self(user);
     if (s.grid_ == &s.primary_ && dest.start_row == 0 && dest.start_col == 0 && dest.end_col == s.cols_)
-      for (int r = 0; r < src.start_row; r++) s.push_line(s.grid_->line(r));
+      for (int r = 0; r < src.start_row; r++) s.push_line(*s.grid_, r);
     vterm_copy_cells(dest, src, copycell, user);
     s.changed();
     return 1;
@@ -121,6 +128,11 @@ struct VtScreen::Callbacks {
     auto& s = self(user);
     Cell b = s.blank();
     for (int r = std::max(0, rect.start_row); r < std::min(rect.end_row, s.rows_); r++) {
+      if (rect.end_col >= s.cols_) {  // to the end of the row: the row's tail
+        s.grid_->clear_from(r, std::max(0, rect.start_col), b);
+        if (s.cfg_.eager) s.grid_->line(r);
+        continue;
+      }
       Cell* line = s.grid_->line(r);
       for (int c = std::max(0, rect.start_col); c < std::min(rect.end_col, s.cols_); c++) line[c] = b;
     }
@@ -233,9 +245,20 @@ VtScreen::Cell VtScreen::blank() const {
   return b;
 }
 
-void VtScreen::push_line(const Cell* cells) {
+// The oldest line's buffers are reused for the newest once the scrollback is full.
+void VtScreen::push_line(const Grid& g, int r) {
   if (cfg_.scrollback == 0) return;
-  scrollback_.push_back(convert(cells, cols_));
+  VtRow row;
+  if (scrollback_.size() >= cfg_.scrollback) {
+    row = std::move(scrollback_.front());
+    scrollback_.pop_front();
+  }
+  convert(g, r, row);
+  // A reused row keeps no more room than about twice what it holds, so
+  // that the scrollback costs what it shows, as when each row was new.
+  if (row.runes.capacity() > 2 * row.runes.size() + 32) row.runes.shrink_to_fit();
+  if (row.styles.capacity() > 2 * row.styles.size() + 4) row.styles.shrink_to_fit();
+  scrollback_.push_back(std::move(row));
   pushed_++;
   while (scrollback_.size() > cfg_.scrollback) scrollback_.pop_front();
 }
@@ -249,7 +272,7 @@ void VtScreen::resize_grid(Grid& g, int rows, int cols, int drop_top, int pull) 
   b.runes[0] = U' ';
   std::fill(n.cells.begin(), n.cells.end(), b);
   for (int r = 0; r < drop_top; r++)
-    if (&g == &primary_) push_line(g.line(r));
+    if (&g == &primary_) push_line(g, r);
   for (int r = pull - 1; r >= 0; r--) {
     restore(scrollback_.back(), n.line(r), cols);
     scrollback_.pop_back();
@@ -299,21 +322,32 @@ void add_style(std::vector<StyleRun>& runs, const Style& s) {
 
 // Blanks that show nothing at the end of the row are left out: they are
 // what a row past its runes is (most rows are short; a scrolled-off line is
-// converted as it goes).
-VtRow VtScreen::convert(const Cell* cells, int count) const {
+// converted as it goes). Into `row`, whose buffers are reused.
+void VtScreen::convert(const Grid& g, int r, VtRow& row) const {
   auto invisible = [](const Cell& c) {
     return (c.runes[0] == 0 || c.runes[0] == U' ') && !c.runes[1] && c.width == 1 && !c.pen.underline &&
            c.pen.style().bg == Paper;
   };
-  while (count > 0 && invisible(cells[count - 1])) count--;
-  VtRow row;
+  const Cell* cells = g.raw(r);
+  int used = g.used[g.at(r)];
+  const Cell& tail = g.tail[g.at(r)];
+  auto cell = [&](int col) -> const Cell& { return col < used ? cells[col] : tail; };
+  int count = used < g.cols && invisible(tail) ? used : g.cols;
+  while (count > 0 && invisible(cell(count - 1))) count--;
+  row.runes.clear();
+  row.styles.clear();
   row.runes.reserve(size_t(count));
   const Cell* last = nullptr;  // the cell whose style the last run has
   for (int col = 0; col < count; col++) {
-    const Cell& c = cells[col];
+    const Cell& c = cell(col);
     if (last && c.pen == last->pen) row.styles.back().cells++;
     else add_style(row.styles, c.pen.style());
     last = &c;
+    // Printable ASCII alone in its cell (most of a flood) takes one column.
+    if (c.runes[0] >= 0x20 && c.runes[0] < 0x7F && c.width == 1 && !c.runes[1]) {
+      row.runes.push_back(c.runes[0]);
+      continue;
+    }
     if (c.width == 0) continue;  // the right half of a wide rune
     char32_t r = c.runes[0] ? c.runes[0] : U' ';
     int want = c.width == 2 ? 2 : 1;
@@ -326,7 +360,6 @@ VtRow VtScreen::convert(const Cell* cells, int count) const {
   }
   // Trailing default cells are implied.
   while (!row.styles.empty() && row.styles.back().style == Style{}) row.styles.pop_back();
-  return row;
 }
 
 // A scrolled-off row back into cells (the screen grew taller).
@@ -363,7 +396,9 @@ VtRow VtScreen::row(int r) const {
     return back <= scrollback_.size() ? scrollback_[scrollback_.size() - back] : VtRow{};
   }
   if (r >= rows_) return {};
-  return convert(grid_->line(r), cols_);
+  VtRow out;
+  convert(*grid_, r, out);
+  return out;
 }
 
 VtRow VtScreen::line(uint64_t n) const {

@@ -7,6 +7,7 @@
 // Owned by one thread; no locking.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -65,6 +66,9 @@ inline constexpr int max_vt_cols = 512, max_vt_rows = 256;
 
 struct VtConfig {
   size_t scrollback = 2000;  // lines the primary screen keeps above it (tmux's history-limit)
+  // Every row's cells written out as soon as it changes, not kept up to
+  // where it was written: slower, the same screen (tests compare the two).
+  bool eager = false;
 };
 
 class VtScreen {
@@ -158,20 +162,42 @@ class VtScreen {
   };
   // A screen's cells, its rows in a ring: scrolling the whole screen moves
   // the ring's top, not the cells (libvterm's own screen moves them all,
-  // for every line).
+  // for every line). A row is kept up to where it was written: its cells
+  // from `used` on are its `tail` cell, so a line scrolled in costs nothing
+  // and a short one is converted up to its text (a flood's lines are
+  // short). line() fills the row in for whoever reads or writes any cell.
   struct Grid {
     std::vector<Cell> cells;
+    std::vector<int> used;   // by physical row
+    std::vector<Cell> tail;  // by physical row
     int rows = 0, cols = 0, top = 0;
-    Cell* line(int r) { return &cells[size_t((top + r) % rows) * size_t(cols)]; }
-    const Cell* line(int r) const { return &cells[size_t((top + r) % rows) * size_t(cols)]; }
-    void reset(int r, int c) { cells.assign(size_t(r) * size_t(c), Cell{}), rows = r, cols = c, top = 0; }
+    size_t at(int r) const { return size_t(top + r < rows ? top + r : top + r - rows); }  // 0 <= r < rows
+    Cell* raw(int r) { return &cells[at(r) * size_t(cols)]; }
+    const Cell* raw(int r) const { return &cells[at(r) * size_t(cols)]; }
+    Cell* line(int r) {
+      size_t p = at(r);
+      Cell* l = &cells[p * size_t(cols)];
+      if (used[p] < cols) std::fill(l + used[p], l + cols, tail[p]), used[p] = cols;
+      return l;
+    }
+    // Row r is all c from column `from` on.
+    void clear_from(int r, int from, const Cell& c) {
+      size_t p = at(r);
+      Cell* l = &cells[p * size_t(cols)];
+      if (from > used[p]) std::fill(l + used[p], l + from, tail[p]);
+      used[p] = from, tail[p] = c;
+    }
+    void reset(int r, int c) {
+      cells.assign(size_t(r) * size_t(c), Cell{}), rows = r, cols = c, top = 0;
+      used.assign(size_t(r), c), tail.assign(size_t(r), Cell{});
+    }
   };
   template <class F>
   std::string ask(F f);
   std::string modes();
-  VtRow convert(const Cell* cells, int count) const;
+  void convert(const Grid& g, int r, VtRow& row) const;
   void restore(const VtRow& row, Cell* cells, int count) const;
-  void push_line(const Cell* cells);
+  void push_line(const Grid& g, int r);
   Cell blank() const;
   void resize_grid(Grid& g, int rows, int cols, int drop_top, int pull);
   void changed() { version_++; }

@@ -304,3 +304,78 @@ TEST_CASE("vt: a repaint sets the modes the program set for its input, and reset
   fresh.write(plain.repaint());
   CHECK_FALSE(fresh.altscreen());
 }
+
+namespace {
+
+// A scripted stream of what programs write, from a fixed seed: runs of
+// printable ASCII (some running past the right margin: autowrap and the
+// pending wrap), line ends, the pen (colours, reverse, underline, bold),
+// cursor moves, erases of every kind, insert mode, inserted and deleted
+// characters and lines, scroll regions and scrolls both ways, wide and
+// combining runes, autowrap off, tabs, backspaces and the alternate screen.
+std::vector<std::string> scripted_stream(uint32_t seed, int pieces) {
+  static const char* const escapes[] = {
+      "\r\n", "\n", "\r", "\t", "\b", "\x1b[31m", "\x1b[42m", "\x1b[7m", "\x1b[4m", "\x1b[1;3m", "\x1b[38;5;200m",
+      "\x1b[48;2;10;20;30m", "\x1b[0m", "\x1b[m", "\x1b[H", "\x1b[5;7H", "\x1b[3A", "\x1b[2B", "\x1b[9C", "\x1b[4D",
+      "\x1b[K", "\x1b[1K", "\x1b[2K", "\x1b[J", "\x1b[1J", "\x1b[2J", "\x1b[4h", "\x1b[4l", "\x1b[3@", "\x1b[2P",
+      "\x1b[5X", "\x1b[2;6r", "\x1b[r", "\x1b[3;8r", "\x1bM", "\x1b" "D", "\x1b[2S", "\x1b[T", "\x1b[2L", "\x1b[M",
+      "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "e\xcc\x81", "\x1b[?7l", "\x1b[?7h", "\x1b[?1049h", "\x1b[?1049l",
+      "\x1b[12G", "\x1b[20d", "\x1b" "7", "\x1b" "8", "\x1b[?6h", "\x1b[?6l"};
+  uint32_t x = seed;
+  auto next = [&](uint32_t n) {
+    x = x * 1103515245 + 12345;
+    return (x >> 16) % n;
+  };
+  std::vector<std::string> out;
+  for (int i = 0; i < pieces; i++) {
+    std::string p;
+    if (next(2) == 0) {  // a run of printable ASCII, up to twice the width
+      for (uint32_t n = 1 + next(2 * 23); n > 0; n--) p += char(' ' + next(95));
+    } else {
+      p = escapes[next(sizeof escapes / sizeof escapes[0])];
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+void same_screen(const VtScreen& a, const VtScreen& b) {
+  REQUIRE(a.scrollback_lines() == b.scrollback_lines());
+  for (int r = -int(a.scrollback_lines()); r < a.rows(); r++) {
+    INFO("row " << r);
+    CHECK(a.row(r).runes == b.row(r).runes);
+    CHECK(a.row(r).styles == b.row(r).styles);
+  }
+  CHECK(a.cursor_row() == b.cursor_row());
+  CHECK(a.cursor_col() == b.cursor_col());
+  CHECK(a.text() == b.text());
+}
+
+}  // namespace
+
+// Rows kept only up to where they were written (a scrolled-in or erased
+// row costs nothing) must show exactly what rows written out cell by cell
+// show: the same cells, styles, scrollback and repaint after every piece.
+TEST_CASE("vt: rows kept up to where they were written show what rows written out do", "[term][vt]") {
+  for (uint32_t seed = 1; seed <= 40; seed++) {
+    INFO("seed " << seed);
+    VtScreen lazy(12, 23, VtConfig{30});
+    VtScreen eager(12, 23, VtConfig{30, true});
+    auto stream = scripted_stream(seed, 600);
+    for (size_t i = 0; i < stream.size(); i++) {
+      lazy.write(stream[i]);
+      eager.write(stream[i]);
+      if (i % 97 == 50) {  // a resize now and then, both ways
+        int rows = 6 + int(i % 11), cols = 10 + int(i % 19);
+        lazy.resize(rows, cols);
+        eager.resize(rows, cols);
+      }
+      if (i % 10 == 9) {
+        INFO("piece " << i);
+        same_screen(lazy, eager);
+        REQUIRE(lazy.repaint() == eager.repaint());
+      }
+    }
+    same_screen(lazy, eager);
+  }
+}
