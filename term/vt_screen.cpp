@@ -219,8 +219,57 @@ VtScreen::VtScreen(int rows, int cols, VtConfig cfg)
 
 VtScreen::~VtScreen() { vterm_free(vt_); }
 
+namespace {
+
+// The parser's state after bytes, as far as where sequences end: CAN and
+// SUB cancel one, a CSI ends at its final byte, a string (OSC, DCS, …) at
+// BEL or ESC \.
+template <class E>
+E after(E e, std::string_view bytes) {
+  for (size_t i = 0; i < bytes.size(); i++) {
+    if (e == E::Ground) {
+      size_t at = bytes.find('\x1b', i);
+      if (at == bytes.npos) break;
+      i = at;
+    }
+    unsigned char c = bytes[i];
+    if (c == 0x18 || c == 0x1a) {
+      e = E::Ground;
+      continue;
+    }
+    if (e == E::StrEsc && c != '\\') e = E::Esc;  // a new sequence; c read as its first byte
+    switch (e) {
+      case E::Ground: e = E::Esc; break;
+      case E::Esc:
+        if (c == '[') e = E::Csi;
+        else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') e = E::Str;
+        else if (c >= 0x20 && c <= 0x2f) e = E::Inter;
+        else if (c >= 0x30) e = E::Ground;
+        break;  // ESC again, or a control executed within
+      case E::Inter:
+        if (c == 0x1b) e = E::Esc;
+        else if (c >= 0x30 && c <= 0x7e) e = E::Ground;
+        break;
+      case E::Csi:
+        if (c == 0x1b) e = E::Esc;
+        else if (c >= 0x40 && c <= 0x7e) e = E::Ground;
+        break;
+      case E::Str:
+        if (c == 0x07) e = E::Ground;
+        else if (c == 0x1b) e = E::StrEsc;
+        break;
+      case E::StrEsc: e = E::Ground; break;  // ESC \ ends the string
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
 void VtScreen::write(std::string_view bytes) {
-  if (!bytes.empty()) vterm_input_write(vt_, bytes.data(), bytes.size());
+  if (bytes.empty()) return;
+  vterm_input_write(vt_, bytes.data(), bytes.size());
+  esc_ = after(esc_, bytes);
 }
 
 void VtScreen::clear() {
@@ -233,7 +282,22 @@ void VtScreen::resize(int rows, int cols) {
   rows = std::clamp(rows, 1, max_vt_rows);
   cols = std::clamp(cols, 1, max_vt_cols);
   if (rows == rows_ && cols == cols_) return;
+  // As xterm does, a resize gives the whole screen back as the scroll
+  // region, with origin mode off: libvterm 0.1.4 keeps a region below
+  // the new last row and then reads and writes past its line table.
+  int row = cursor_row_, col = cursor_col_;
+  saved_rows_ = std::max(saved_rows_, rows_);  // a save the program made lies within the size it had
+  saved_cols_ = std::max(saved_cols_, cols_);
+  if (esc_ != Esc::Ground) write("\x18");  // a sequence split across reads is lost, not merged with ours
+  write("\x1b[?6l\x1b[r");                // both home the cursor
   vterm_set_size(vt_, rows, cols);  // the state calls resize() back
+  write("\x1b[" + std::to_string(std::min(row, rows - 1) + 1) + ";" + std::to_string(std::min(col, cols - 1) + 1) + "H");
+  // libvterm restores a saved cursor as it was, past the new edge if the
+  // screen shrank: one that may lie outside is replaced by the cursor.
+  if (rows < saved_rows_ || cols < saved_cols_) {
+    write("\x1b" "7");
+    saved_rows_ = rows, saved_cols_ = cols;
+  }
   changed();
 }
 
@@ -521,6 +585,8 @@ std::string VtScreen::ask(F f) {
 // leaving them) ends in these. One mode per sequence: libvterm reads only
 // a DECSET's first parameter.
 std::string VtScreen::modes() {
+  // Each mode a sequence of its own: libvterm 0.1.4 (our VT windows)
+  // takes only the first of several.
   std::string set, reset;
   auto mode = [&](const char* n, bool on) { (on ? set : reset) += "\x1b[?" + std::string(n) + (on ? "h" : "l"); };
   mode("1", ask([&] { vterm_keyboard_key(vt_, VTERM_KEY_UP, VTERM_MOD_NONE); }) != "\x1b[A");
@@ -528,26 +594,41 @@ std::string VtScreen::modes() {
   mode("1004", !ask([&] { vterm_state_focus_in(state_); }).empty());
   // The wheel reports in the program's protocol whether or not it asked for the mouse.
   std::string wheel = ask([&] { vterm_mouse_button(vt_, 4, true, VTERM_MOD_NONE); });
-  mode("1006", wheel.starts_with("\x1b[<"));
-  mode("1015", wheel.size() > 2 && wheel[2] >= '0' && wheel[2] <= '9');
-  // Reset before set: xterm's one mouse mode goes off at any of these resets.
-  mode("1000", mouse_ == VTERM_PROP_MOUSE_CLICK);
-  mode("1002", mouse_ == VTERM_PROP_MOUSE_DRAG);
-  mode("1003", mouse_ == VTERM_PROP_MOUSE_MOVE);
+  // The protocol and the tracking are one setting each in xterm and
+  // libvterm: setting one mode replaces another, and one reset of the
+  // tracking turns off all three.
+  bool sgr = wheel.starts_with("\x1b[<"), rxvt = wheel.size() > 2 && wheel[2] >= '0' && wheel[2] <= '9';
+  if (sgr || !rxvt) mode("1006", sgr);
+  if (rxvt || !sgr) mode("1015", rxvt);
+  if (mouse_ == VTERM_PROP_MOUSE_CLICK) mode("1000", true);
+  else if (mouse_ == VTERM_PROP_MOUSE_DRAG) mode("1002", true);
+  else if (mouse_ == VTERM_PROP_MOUSE_MOVE) mode("1003", true);
+  else mode("1000", false);
   mode("25", cursor_visible_);
   bool keypad = ask([&] { vterm_keyboard_key(vt_, VTERM_KEY_KP_0, VTERM_MOD_NONE); }) != "0";
   return reset + set + (keypad ? "\x1b=" : "\x1b>");
 }
 
 // The alternate screen entered or left first (leaving restores a saved
-// cursor and pen: the pen is reset after it), then each row drawn at its
-// own position with styles only where they change (blanks at the end of a
-// row are left to the clear), the cursor, the modes, and the program's pen
-// for what it writes next.
+// cursor and pen: the pen is reset after it), then each row drawn below
+// the last (line feeds, or a cursor move when that is shorter) with styles
+// only where they change (blanks at the end of a row are left to the
+// clear), the cursor, the modes (resets first), and the
+// program's pen for what it writes next.
 std::string VtScreen::repaint() {
   std::string out = altscreen_ ? "\x1b[?1049h" : "\x1b[?1049l";
-  out += "\x1b[0m\x1b[H\x1b[2J";
+  // The whole screen as the region, so that a line feed moves down
+  // wherever the reader's terminal had one.
+  out += "\x1b[r\x1b[0m\x1b[H\x1b[2J";
   Style pen;
+  int at = 0;  // the row the cursor is on
+  auto go_to_row = [&](int r) {
+    std::string cup = "\x1b[" + std::to_string(r + 1) + ";1H";
+    // A carriage return ends a pending wrap (a full row) in place.
+    if (size_t(r - at) + 1 < cup.size()) out += "\r" + std::string(size_t(r - at), '\n');
+    else out += cup;
+    at = r;
+  };
   for (int r = 0; r < rows_; r++) {
     VtRow row = this->row(r);
     std::vector<int> col_of = columns(row.runes);
@@ -559,7 +640,7 @@ std::string VtScreen::repaint() {
     size_t end = row.runes.size();
     while (end > 0 && row.runes[end - 1] == U' ' && col_of[end - 1] >= shown) end--;
     if (end == 0) continue;
-    out += "\x1b[" + std::to_string(r + 1) + ";1H";
+    if (r > 0) go_to_row(r);
     size_t run = 0;
     int run_end = row.styles.empty() ? cols_ : row.styles[0].cells;
     for (size_t i = 0; i < end; i++) {

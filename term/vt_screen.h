@@ -220,6 +220,12 @@ class VtScreen {
   bool cursor_visible_ = true;
   bool altscreen_ = false;
   int mouse_ = 0;
+  // Where the program's bytes left libvterm's parser: in an escape
+  // sequence or a string, a resize cancels it before writing its own.
+  enum class Esc : uint8_t { Ground, Esc, Inter, Csi, Str, StrEsc } esc_ = Esc::Ground;
+  // The largest size since the saved cursor (DECSC, the alternate screen)
+  // was last set by us: a save the program made lies within it.
+  int saved_rows_ = 0, saved_cols_ = 0;
   uint64_t version_ = 1;
   uint64_t pushed_ = 0;  // lines ever scrolled into the scrollback, less those taken back
 };

@@ -185,6 +185,73 @@ TEST_CASE("vt: a repaint draws the same screen on a fresh terminal, in fewer byt
   CHECK(line(alt, 0) == "vi screen");
 }
 
+TEST_CASE("vt: a repaint moves down by line feeds, past a full row and whatever region the reader's terminal had", "[term][vt]") {
+  VtScreen s(8, 10);
+  s.write("0123456789");            // a full row: the cursor waits to wrap
+  s.write("\r\nnext\r\n\r\n\r\nfar");  // rows 1 and 4; 2 and 3 blank
+  s.write("\x1b[8;1Hlast");
+  std::string bytes = s.repaint();
+  CHECK(bytes.find("\x1b[2;1H") == std::string::npos);  // line feeds are shorter
+  VtScreen reader(8, 10);
+  reader.write("\x1b[2;3r\x1b[5;5Hold");  // a region left by a program the reader ran
+  reader.write(bytes);
+  for (int r = 0; r < 8; r++) {
+    INFO("row " << r);
+    CHECK(line(reader, r) == line(s, r));
+  }
+  CHECK(reader.cursor_row() == s.cursor_row());
+  CHECK(reader.cursor_col() == s.cursor_col());
+}
+
+TEST_CASE("vt: a resize gives the whole screen back as the scroll region, as xterm does", "[term][vt]") {
+  // libvterm 0.1.4 keeps a region below the new last row, then reads and
+  // writes past its line table (valgrind: invalid write of size 4).
+  VtScreen s(10, 20);
+  s.write("\x1b[3;9r\x1b[4;1Hmid");
+  s.resize(5, 20);
+  CHECK(s.cursor_row() == 3);
+  CHECK(s.cursor_col() == 3);
+  for (int i = 0; i < 8; i++) s.write("\r\nline " + std::to_string(i));
+  CHECK(line(s, 0) == "line 3");
+  CHECK(line(s, 4) == "line 7");
+  CHECK(s.cursor_row() == 4);
+  s.resize(12, 20);  // and a region set after a resize is the program's again
+  s.write("\x1b[1;2r\x1b[2;1Htop\r\nbottom");
+  CHECK(line(s, 0) == "top");
+  CHECK(line(s, 1) == "bottom");
+  // A resize between two reads that split a sequence cancels it: the
+  // rest shows as text, and the resize's own sequences are not taken
+  // into the program's.
+  for (std::string split : {"\x1b[3", "\x1b]0;ti", "\x1b(", "\x1b]0;t\x1b"}) {
+    INFO(split.substr(1));
+    VtScreen v(6, 20);
+    v.write("\x1b[1;3r\x1b[6;1H" + split);
+    v.resize(4, 20);
+    v.write("1mX");
+    CHECK(line(v, 3) == "1mX");
+    CHECK(v.row(3).styles.empty());
+    CHECK(v.title().empty());
+  }
+}
+
+TEST_CASE("vt: a cursor saved before the screen shrank is restored inside it", "[term][vt]") {
+  // libvterm 0.1.4 restores it as it was, past the last row, and then
+  // reads and writes past its line table (valgrind: invalid read).
+  VtScreen s(12, 23);
+  s.write("\x1b[12;20H\x1b" "7\x1b[2;2H");
+  s.resize(6, 10);
+  s.write("\x1b" "8xyz");
+  CHECK(s.cursor_row() < 6);
+  CHECK(s.cursor_col() < 10);
+  CHECK(line(s, 1) == " xyz");  // where the cursor was at the resize
+  // Growing keeps what the program saved.
+  VtScreen g(6, 10);
+  g.write("\x1b[3;5H\x1b" "7\x1b[H");
+  g.resize(12, 23);
+  g.write("\x1b" "8ab");
+  CHECK(line(g, 2) == "    ab");
+}
+
 TEST_CASE("vt: a title is bounded and invalid UTF-8 shows as replacement runes", "[term][vt]") {
   VtScreen s(2, 20);
   s.write("\x1b]2;" + std::string(5000, 't') + "\x07");

@@ -515,7 +515,7 @@ TEST_CASE("grio hub --vt: a late client gets vi's screen repainted, DEL and ESC 
     REQUIRE(b.shows("attached to ed"));
     REQUIRE(b.shows("session.txt\""));
     INFO(b.seen);
-    CHECK(b.seen.find("\x1b[?1049h\x1b[0m\x1b[H\x1b[2J") != std::string::npos);
+    CHECK(b.seen.find("\x1b[?1049h\x1b[r\x1b[0m\x1b[H\x1b[2J") != std::string::npos);
     CHECK(b.seen.find("hello") != std::string::npos);
     // DEL erases in vi's insert mode, as the session's tty has it; it is no interrupt.
     b.type("ix\x7fy\x1b");

@@ -197,7 +197,7 @@ TEST_CASE("vt: a late joiner of a VT session showing vi gets vi's screen repaint
   REQUIRE(ws.eventually([&] { return joined_shows("hello"); }));
   // vi's own start would open with its terminal set-up; this is our repaint
   // of the alternate screen, then the rows.
-  CHECK(first.starts_with("\x1b[?1049h\x1b[0m\x1b[H\x1b[2J"));
+  CHECK(first.starts_with("\x1b[?1049h\x1b[r\x1b[0m\x1b[H\x1b[2J"));
   CHECK(seen.altscreen());
   CHECK(row_text(seen, 23).find("session.txt") != std::string::npos);
   // Under twice the screen's text: rows are drawn where they are, blanks left out.
