@@ -219,57 +219,65 @@ VtScreen::VtScreen(int rows, int cols, VtConfig cfg)
 
 VtScreen::~VtScreen() { vterm_free(vt_); }
 
-namespace {
-
-// The parser's state after bytes, as far as where sequences end: CAN and
-// SUB cancel one, a CSI ends at its final byte, a string (OSC, DCS, …) at
-// BEL or ESC \.
-template <class E>
-E after(E e, std::string_view bytes) {
+// Where sequences end: CAN and SUB cancel one, a CSI ends at its final
+// byte, a string (OSC, DCS, …) at BEL or ESC \.
+void VtScreen::Sequences::feed(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size(); i++) {
-    if (e == E::Ground) {
-      size_t at = bytes.find('\x1b', i);
-      if (at == bytes.npos) break;
-      i = at;
+    if (at == At::Ground) {
+      size_t esc = bytes.find('\x1b', i);
+      if (esc == bytes.npos) break;
+      i = esc;
     }
     unsigned char c = bytes[i];
     if (c == 0x18 || c == 0x1a) {
-      e = E::Ground;
+      at = At::Ground;
       continue;
     }
-    if (e == E::StrEsc && c != '\\') e = E::Esc;  // a new sequence; c read as its first byte
-    switch (e) {
-      case E::Ground: e = E::Esc; break;
-      case E::Esc:
-        if (c == '[') e = E::Csi;
-        else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') e = E::Str;
-        else if (c >= 0x20 && c <= 0x2f) e = E::Inter;
-        else if (c >= 0x30) e = E::Ground;
+    if (at == At::StrEsc && c != '\\') at = At::Esc;  // a new sequence; c read as its first byte
+    switch (at) {
+      case At::Ground: at = At::Esc; break;
+      case At::Esc:
+        if (c == '[') at = At::Csi, csi.clear(), csi_long = false;
+        else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') at = At::Str;
+        else if (c >= 0x20 && c <= 0x2f) at = At::Inter;
+        else if (c >= 0x30) {
+          if (c == 'c') region.clear();  // RIS
+          at = At::Ground;
+        }
         break;  // ESC again, or a control executed within
-      case E::Inter:
-        if (c == 0x1b) e = E::Esc;
-        else if (c >= 0x30 && c <= 0x7e) e = E::Ground;
+      case At::Inter:
+        if (c == 0x1b) at = At::Esc;
+        else if (c >= 0x30 && c <= 0x7e) at = At::Ground;
         break;
-      case E::Csi:
-        if (c == 0x1b) e = E::Esc;
-        else if (c >= 0x40 && c <= 0x7e) e = E::Ground;
+      case At::Csi:
+        if (c == 0x1b) at = At::Esc;
+        else if (c >= 0x40 && c <= 0x7e) ended(c);
+        else if (c >= 0x20 && c <= 0x3f) {
+          if (csi.size() < 16) csi += char(c);
+          else csi_long = true;
+        }
         break;
-      case E::Str:
-        if (c == 0x07) e = E::Ground;
-        else if (c == 0x1b) e = E::StrEsc;
+      case At::Str:
+        if (c == 0x07) at = At::Ground;
+        else if (c == 0x1b) at = At::StrEsc;
         break;
-      case E::StrEsc: e = E::Ground; break;  // ESC \ ends the string
+      case At::StrEsc: at = At::Ground; break;  // ESC \ ends the string
     }
   }
-  return e;
 }
 
-}  // namespace
+void VtScreen::Sequences::ended(unsigned char final) {
+  at = At::Ground;
+  if (csi_long) return;
+  bool plain = csi.find_first_not_of("0123456789;") == std::string::npos;
+  if (final == 'r' && plain) region = csi.find_first_not_of(';') == std::string::npos ? "" : csi;  // DECSTBM
+  if (final == 'p' && csi == "!") region.clear();  // DECSTR
+}
 
 void VtScreen::write(std::string_view bytes) {
   if (bytes.empty()) return;
   vterm_input_write(vt_, bytes.data(), bytes.size());
-  esc_ = after(esc_, bytes);
+  seq_.feed(bytes);
 }
 
 void VtScreen::clear() {
@@ -288,7 +296,7 @@ void VtScreen::resize(int rows, int cols) {
   int row = cursor_row_, col = cursor_col_;
   saved_rows_ = std::max(saved_rows_, rows_);  // a save the program made lies within the size it had
   saved_cols_ = std::max(saved_cols_, cols_);
-  if (esc_ != Esc::Ground) write("\x18");  // a sequence split across reads is lost, not merged with ours
+  if (seq_.at != Sequences::At::Ground) write("\x18");  // a sequence split across reads is lost, not merged with ours
   write("\x1b[?6l\x1b[r");                // both home the cursor
   vterm_set_size(vt_, rows, cols);  // the state calls resize() back
   write("\x1b[" + std::to_string(std::min(row, rows - 1) + 1) + ";" + std::to_string(std::min(col, cols - 1) + 1) + "H");
@@ -613,7 +621,8 @@ std::string VtScreen::modes() {
 // cursor and pen: the pen is reset after it), then each row drawn below
 // the last (line feeds, or a cursor move when that is shorter) with styles
 // only where they change (blanks at the end of a row are left to the
-// clear), the cursor, the modes (resets first), and the
+// clear), the program's scroll region, the cursor, the modes (resets
+// first), and the
 // program's pen for what it writes next.
 std::string VtScreen::repaint() {
   std::string out = altscreen_ ? "\x1b[?1049h" : "\x1b[?1049l";
@@ -656,6 +665,7 @@ std::string VtScreen::repaint() {
       out += to_utf8(std::u32string(1, row.runes[i]));
     }
   }
+  if (!seq_.region.empty()) out += "\x1b[" + seq_.region + "r";  // the program's scroll region (it homes the cursor)
   out += "\x1b[" + std::to_string(cursor_row_ + 1) + ";" + std::to_string(cursor_col_ + 1) + "H";
   out += modes();
   std::string program_pen = sgr(Style{pen_.fg, pen_.bg, pen_.bold, pen_.italic, pen_.underline});

@@ -137,8 +137,9 @@ class VtScreen {
   // the cursor where it is, the modes the program set for its input
   // (application cursor keys and keypad, bracketed paste, mouse reports
   // and their protocol, focus reports) and the cursor's visibility, and
-  // the pen it writes with. Sent to a late joiner instead of a replay.
-  // BUG: a scroll region (DECSTBM) is not sent: libvterm does not tell it.
+  // the pen it writes with, and the scroll region it set (read from its
+  // bytes: libvterm does not tell it). Sent to a late joiner instead of
+  // a replay. BUG: origin mode and left and right margins are not sent.
   std::string repaint();
   // repaint(), made once per version and shared by whoever asks for it.
   std::shared_ptr<const std::string> shared_repaint();
@@ -220,9 +221,18 @@ class VtScreen {
   bool cursor_visible_ = true;
   bool altscreen_ = false;
   int mouse_ = 0;
-  // Where the program's bytes left libvterm's parser: in an escape
-  // sequence or a string, a resize cancels it before writing its own.
-  enum class Esc : uint8_t { Ground, Esc, Inter, Csi, Str, StrEsc } esc_ = Esc::Ground;
+  // What libvterm 0.1.4 does not tell, read beside it from the program's
+  // bytes: whether they stopped inside an escape sequence or a string
+  // (a resize cancels it before writing its own), and the scroll region
+  // they set last (a repaint sets it again).
+  struct Sequences {
+    enum class At : uint8_t { Ground, Esc, Inter, Csi, Str, StrEsc } at = At::Ground;
+    std::string csi;       // the parameters of the CSI being read, up to 16 bytes
+    bool csi_long = false;  // … and it had more
+    std::string region;    // the last DECSTBM's parameters; "" for the whole screen
+    void feed(std::string_view bytes);
+    void ended(unsigned char final);
+  } seq_;
   // The largest size since the saved cursor (DECSC, the alternate screen)
   // was last set by us: a save the program made lies within it.
   int saved_rows_ = 0, saved_cols_ = 0;

@@ -252,6 +252,34 @@ TEST_CASE("vt: a cursor saved before the screen shrank is restored inside it", "
   CHECK(line(g, 2) == "    ab");
 }
 
+TEST_CASE("vt: a repaint sets the scroll region the program set, so the reader's terminal scrolls as the program's", "[term][vt]") {
+  VtScreen s(8, 20);
+  s.write("top\x1b[2;5r\x1b[5;1Hin region");  // as vi's status line stays put
+  VtScreen reader(8, 20);
+  reader.write(s.repaint());
+  for (VtScreen* t : {&s, &reader}) t->write("\r\nscrolled\r\nagain");
+  for (int r = 0; r < 8; r++) {
+    INFO("row " << r);
+    CHECK(line(reader, r) == line(s, r));
+  }
+  CHECK(line(s, 0) == "top");
+  CHECK(line(s, 4) == "again");
+  // One split across writes counts; the whole screen again (no
+  // parameters, a soft reset, a full reset, a resize) is not sent.
+  for (std::string whole : {"\x1b[r", "\x1b[!p", "\x1b" "c"}) {
+    VtScreen v(8, 20);
+    v.write("\x1b[3;");
+    v.write("6r");
+    CHECK(v.repaint().find("\x1b[3;6r") != std::string::npos);
+    v.write(whole);
+    CHECK(v.repaint().find("\x1b[3;6r") == std::string::npos);
+  }
+  VtScreen v(8, 20);
+  v.write("\x1b[3;6r");
+  v.resize(7, 20);
+  CHECK(v.repaint().find("\x1b[3;6r") == std::string::npos);
+}
+
 TEST_CASE("vt: a title is bounded and invalid UTF-8 shows as replacement runes", "[term][vt]") {
   VtScreen s(2, 20);
   s.write("\x1b]2;" + std::string(5000, 't') + "\x07");
