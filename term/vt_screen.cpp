@@ -65,10 +65,8 @@ struct VtScreen::Callbacks {
     auto& s = self(user);
     if (pos.row < 0 || pos.row >= s.rows_ || pos.col < 0 || pos.col >= s.cols_) return 1;
     Grid& g = *s.grid_;
-    size_t p = g.at(pos.row);
-    Cell* line = &g.cells[p * size_t(g.cols)];
-    int& used = g.used[p];
-    if (pos.col > used) std::fill(line + used, line + pos.col, g.tail[p]);
+    Cell* line = g.written_to(pos.row, pos.col);
+    int& used = g.used[g.at(pos.row)];
     Cell& c = line[pos.col];
     c.pen = s.pen_;
     c.runes[0] = info->chars[0] ? char32_t(info->chars[0]) : U' ';
@@ -593,8 +591,6 @@ std::string VtScreen::ask(F f) {
 // leaving them) ends in these. One mode per sequence: libvterm reads only
 // a DECSET's first parameter.
 std::string VtScreen::modes() {
-  // Each mode a sequence of its own: libvterm 0.1.4 (our VT windows)
-  // takes only the first of several.
   std::string set, reset;
   auto mode = [&](const char* n, bool on) { (on ? set : reset) += "\x1b[?" + std::string(n) + (on ? "h" : "l"); };
   mode("1", ask([&] { vterm_keyboard_key(vt_, VTERM_KEY_UP, VTERM_MOD_NONE); }) != "\x1b[A");
@@ -622,8 +618,7 @@ std::string VtScreen::modes() {
 // the last (line feeds, or a cursor move when that is shorter) with styles
 // only where they change (blanks at the end of a row are left to the
 // clear), the program's scroll region, the cursor, the modes (resets
-// first), and the
-// program's pen for what it writes next.
+// first), and the program's pen for what it writes next.
 std::string VtScreen::repaint() {
   std::string out = altscreen_ ? "\x1b[?1049h" : "\x1b[?1049l";
   // The whole screen as the region, so that a line feed moves down

@@ -175,18 +175,18 @@ class VtScreen {
     size_t at(int r) const { return size_t(top + r < rows ? top + r : top + r - rows); }  // 0 <= r < rows
     Cell* raw(int r) { return &cells[at(r) * size_t(cols)]; }
     const Cell* raw(int r) const { return &cells[at(r) * size_t(cols)]; }
-    Cell* line(int r) {
+    // Row r with its cells written out at least up to column col.
+    Cell* written_to(int r, int col) {
       size_t p = at(r);
       Cell* l = &cells[p * size_t(cols)];
-      if (used[p] < cols) std::fill(l + used[p], l + cols, tail[p]), used[p] = cols;
+      if (col > used[p]) std::fill(l + used[p], l + col, tail[p]), used[p] = col;
       return l;
     }
+    Cell* line(int r) { return written_to(r, cols); }
     // Row r is all c from column `from` on.
     void clear_from(int r, int from, const Cell& c) {
-      size_t p = at(r);
-      Cell* l = &cells[p * size_t(cols)];
-      if (from > used[p]) std::fill(l + used[p], l + from, tail[p]);
-      used[p] = from, tail[p] = c;
+      written_to(r, from);
+      used[at(r)] = from, tail[at(r)] = c;
     }
     void reset(int r, int c) {
       cells.assign(size_t(r) * size_t(c), Cell{}), rows = r, cols = c, top = 0;

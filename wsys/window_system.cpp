@@ -515,7 +515,6 @@ void WindowSystem::cut(Window& w) {
   if (sel.empty()) return;
   set_snarf(term::to_utf8(sel));
   w.text.paste(U"");
-  changed(w);
 }
 
 void WindowSystem::press(Window& w, const term::KeyPress& k) {

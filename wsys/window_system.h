@@ -88,7 +88,7 @@ class WindowSystem {
   // tty modes as they are now.
   void paste(Window& w, std::u32string_view runes);
   // Button 2's cut in a text window: its selection to the snarf buffer,
-  // and out of the text.
+  // and out of the text. As after paste, the caller says changed(w).
   void cut(Window& w);
   // A key with its modifiers, for a VT window's program as xterm sends it
   // (other windows take its rune through type(); keys that move are the

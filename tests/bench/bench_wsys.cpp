@@ -231,7 +231,8 @@ void memory() {
     for (size_t n = 0; n < 1'000'000; n += chunk.size()) ws.output(w, dec, chunk);
     size_t grew = rss() - before, runes = w.text.size();
     row("RSS, 1 window after 1 MB out / 4 B*runes", grew / 1e3, 4.0 * runes / 1e3, "KB", 0);
-    std::printf("%-40s %12zu runes held (bounded: 640000, trimmed to 400000)\n", "", runes);
+    term::TextConfig text;
+    std::printf("%-40s %12zu runes held (bounded: %zu, trimmed to %zu)\n", "", runes, text.hiwater, text.lowater);
   }
   {
     constexpr int n = 1000;
