@@ -7,6 +7,7 @@
 #include <vterm.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "term/decode.h"
@@ -239,7 +240,7 @@ void VtScreen::Sequences::feed(std::string_view bytes) {
         else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') at = At::Str;
         else if (c >= 0x20 && c <= 0x2f) at = At::Inter;
         else if (c >= 0x30) {
-          if (c == 'c') region.clear();  // RIS
+          if (c == 'c') region.clear(), origin = false;  // RIS
           at = At::Ground;
         }
         break;  // ESC again, or a control executed within
@@ -269,7 +270,22 @@ void VtScreen::Sequences::ended(unsigned char final) {
   if (csi_long) return;
   bool plain = csi.find_first_not_of("0123456789;") == std::string::npos;
   if (final == 'r' && plain) region = csi.find_first_not_of(';') == std::string::npos ? "" : csi;  // DECSTBM
-  if (final == 'p' && csi == "!") region.clear();  // DECSTR
+  // DECOM. libvterm 0.1.4 reads only the first mode of a DECSET or DECRST
+  // and does nothing on a soft reset (DECSTR), so neither do we.
+  if ((final == 'h' || final == 'l') && csi.starts_with('?') && csi.substr(1, csi.find(';') - 1) == "6")
+    origin = final == 'h';
+}
+
+// The region's top row, 0 for the first, as a terminal reads the DECSTBM
+// we repeat: a top below its bottom is refused, so the top is the first.
+int VtScreen::Sequences::top(int rows) const {
+  int t = 0, b = 0;
+  if (std::sscanf(region.c_str(), "%d", &t) != 1) t = 1;
+  size_t semi = region.find(';');
+  if (semi == std::string::npos || std::sscanf(region.c_str() + semi + 1, "%d", &b) != 1 || b == 0) b = rows;
+  t = std::max(t, 1);
+  b = std::min(b, rows);
+  return t < b ? t - 1 : 0;
 }
 
 void VtScreen::write(std::string_view bytes) {
@@ -661,7 +677,14 @@ std::string VtScreen::repaint() {
     }
   }
   if (!seq_.region.empty()) out += "\x1b[" + seq_.region + "r";  // the program's scroll region (it homes the cursor)
-  out += "\x1b[" + std::to_string(cursor_row_ + 1) + ";" + std::to_string(cursor_col_ + 1) + "H";
+  // In origin mode the program's cursor moves count from the region's
+  // top, and so does ours.
+  int row = cursor_row_;
+  if (seq_.origin) {
+    out += "\x1b[?6h";
+    row = std::max(row - seq_.top(rows_), 0);
+  }
+  out += "\x1b[" + std::to_string(row + 1) + ";" + std::to_string(cursor_col_ + 1) + "H";
   out += modes();
   std::string program_pen = sgr(Style{pen_.fg, pen_.bg, pen_.bold, pen_.italic, pen_.underline});
   if (pen_.reverse) program_pen.insert(program_pen.size() - 1, ";7");

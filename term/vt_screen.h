@@ -137,9 +137,10 @@ class VtScreen {
   // the cursor where it is, the modes the program set for its input
   // (application cursor keys and keypad, bracketed paste, mouse reports
   // and their protocol, focus reports) and the cursor's visibility, and
-  // the pen it writes with, and the scroll region it set (read from its
-  // bytes: libvterm does not tell it). Sent to a late joiner instead of
-  // a replay. BUG: origin mode and left and right margins are not sent.
+  // the pen it writes with, and the scroll region and origin mode it
+  // set (read from its bytes: libvterm does not tell them). Sent to a
+  // late joiner instead of a replay. BUG: left and right margins (DECSLRM) are not sent;
+  // libvterm 0.1.4 keeps them only in part (its autowrap ignores them).
   std::string repaint();
   // repaint(), made once per version and shared by whoever asks for it.
   std::shared_ptr<const std::string> shared_repaint();
@@ -224,14 +225,17 @@ class VtScreen {
   // What libvterm 0.1.4 does not tell, read beside it from the program's
   // bytes: whether they stopped inside an escape sequence or a string
   // (a resize cancels it before writing its own), and the scroll region
-  // they set last (a repaint sets it again).
+  // they set last and whether origin mode is on (a repaint sets both
+  // again).
   struct Sequences {
     enum class At : uint8_t { Ground, Esc, Inter, Csi, Str, StrEsc } at = At::Ground;
     std::string csi;       // the parameters of the CSI being read, up to 16 bytes
     bool csi_long = false;  // … and it had more
     std::string region;    // the last DECSTBM's parameters; "" for the whole screen
+    bool origin = false;   // origin mode (DECOM): cursor moves count from the region's top
     void feed(std::string_view bytes);
     void ended(unsigned char final);
+    int top(int rows) const;
   } seq_;
   // The largest size since the saved cursor (DECSC, the alternate screen)
   // was last set by us: a save the program made lies within it.

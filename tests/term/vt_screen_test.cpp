@@ -265,8 +265,8 @@ TEST_CASE("vt: a repaint sets the scroll region the program set, so the reader's
   CHECK(line(s, 0) == "top");
   CHECK(line(s, 4) == "again");
   // One split across writes counts; the whole screen again (no
-  // parameters, a soft reset, a full reset, a resize) is not sent.
-  for (std::string whole : {"\x1b[r", "\x1b[!p", "\x1b" "c"}) {
+  // parameters, a full reset, a resize) is not sent.
+  for (std::string whole : {"\x1b[r", "\x1b" "c"}) {
     VtScreen v(8, 20);
     v.write("\x1b[3;");
     v.write("6r");
@@ -278,6 +278,86 @@ TEST_CASE("vt: a repaint sets the scroll region the program set, so the reader's
   v.write("\x1b[3;6r");
   v.resize(7, 20);
   CHECK(v.repaint().find("\x1b[3;6r") == std::string::npos);
+}
+
+// A reader's terminal that got s's repaint and then the program's next
+// bytes shows what s shows: every row and the cursor.
+void same_after(VtScreen& s, const std::string& next) {
+  VtScreen reader(s.rows(), s.cols());
+  reader.write(s.repaint());
+  for (VtScreen* t : {&s, &reader}) t->write(next);
+  for (int r = 0; r < s.rows(); r++) {
+    INFO("row " << r);
+    CHECK(line(reader, r) == line(s, r));
+  }
+  CHECK(reader.cursor_row() == s.cursor_row());
+  CHECK(reader.cursor_col() == s.cursor_col());
+}
+
+TEST_CASE("vt: a repaint sets origin mode, so the program's cursor moves land where they do on its screen", "[term][vt]") {
+  const std::string moves = "\x1b[1;1HA\x1b[3;4HB\x1b[9;9HC";  // the last one clamped to the region
+  SECTION("origin mode on, in a region") {
+    VtScreen s(10, 20);
+    s.write("\x1b[3;7r\x1b[?6h\x1b[2;5Hx");
+    CHECK(s.cursor_row() == 3);
+    same_after(s, moves);
+    CHECK(line(s, 2) == "A");
+  }
+  SECTION("origin mode on, the region set after it") {
+    VtScreen s(10, 20);
+    s.write("\x1b[?6h\x1b[4;8r");
+    same_after(s, moves);
+    CHECK(line(s, 3) == "A");
+  }
+  SECTION("origin mode on and off again") {
+    VtScreen s(10, 20);
+    s.write("\x1b[3;7r\x1b[?6h\x1b[?6l");
+    same_after(s, moves);
+    CHECK(line(s, 0) == "A");
+  }
+  SECTION("as libvterm does, only the first mode of a DECSET counts") {
+    VtScreen s(10, 20);
+    s.write("\x1b[3;7r\x1b[?1;6h");
+    same_after(s, moves);
+    CHECK(line(s, 0) == "A");
+  }
+  SECTION("a full reset ends it") {
+    VtScreen s(10, 20);
+    s.write("\x1b[3;7r\x1b[?6h\x1b" "c");
+    same_after(s, moves);
+    CHECK(line(s, 0) == "A");
+  }
+  SECTION("a resize ends it") {
+    VtScreen s(10, 20);
+    s.write("\x1b[3;7r\x1b[?6h");
+    s.resize(9, 20);
+    same_after(s, moves);
+    CHECK(line(s, 0) == "A");
+  }
+  SECTION("a soft reset (DECSTR) changes nothing in libvterm 0.1.4, nor in the repaint") {
+    VtScreen s(10, 20);
+    s.write("\x1b[3;7r\x1b[?6h\x1b[!p");
+    same_after(s, moves);
+    CHECK(line(s, 2) == "A");
+    same_after(s, "\x1b[5;1H\r\nscrolled\r\nagain");  // the region still scrolls alone
+    CHECK(line(s, 1).empty());
+  }
+}
+
+TEST_CASE("vt: a CSI longer than 16 bytes of parameters is read to its end but sets no region", "[term][vt]") {
+  VtScreen s(10, 20);
+  s.write("\x1b[3;7r");
+  // 17 bytes of parameters: not kept, and the region stays the last one
+  // that fit; the bytes after the sequence are text again.
+  std::string long_region = std::string(14, '0') + "2;6";
+  REQUIRE(long_region.size() == 17);
+  s.write("\x1b[" + long_region + "r");
+  CHECK(s.repaint().find("\x1b[3;7r") != std::string::npos);
+  s.write("\x1b[1;1Hok");
+  CHECK(line(s, 0) == "ok");
+  std::string region = long_region.substr(1);  // 16 bytes: kept
+  s.write("\x1b[" + region + "r");
+  CHECK(s.repaint().find("\x1b[" + region + "r") != std::string::npos);
 }
 
 TEST_CASE("vt: a title is bounded and invalid UTF-8 shows as replacement runes", "[term][vt]") {
