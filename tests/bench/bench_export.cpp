@@ -332,7 +332,8 @@ double setup_ms(const std::string& addr) {
 }  // namespace
 
 // An argument "stream" or "rt" runs that part alone (for profiling;
-// "rt" without ssh).
+// "rt" without ssh); "plain N" or "tls N" one stream with N reads in
+// flight.
 int main(int argc, char** argv) {
   std::string only = argc > 1 ? argv[1] : "";
   bool stream_only = only == "stream";
@@ -345,6 +346,12 @@ int main(int argc, char** argv) {
     uint32_t big = open_file(*c, "big", true);
     std::string chunk(c->msize() - ninep::IOHDRSZ, 'y');
     for (uint64_t off = 0; off < (64u << 20); off += chunk.size()) c->write(big, off, chunk);
+  }
+  if (only == "plain" || only == "tls") {  // one stream alone, for strace -c or perf: plain|tls WINDOW
+    int window = argc > 2 ? std::atoi(argv[2]) : 1;
+    auto r = stream(only == "plain" ? s.plain : s.exported, window);
+    std::printf("%s, %d in flight: %.0f MB/s, cpu us per message %.0f\n", only.c_str(), window, r.mbs(), r.cpu_us());
+    return 0;
   }
   for (int i = 0; stream_only && i < 3; i++) stream_rows(s);
   if (stream_only) return 0;
