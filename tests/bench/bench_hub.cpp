@@ -671,35 +671,48 @@ Result vt_flood(Sys& sys, Flood& f, long count, int& good) {
 }
 
 // A VT session (hub/ctl new NAME -vt) scrolling seq's output on 16 clients,
-// beside tmux with 16; then what a client joining late is sent to show the
-// screen, against the text on it.
+// beside tmux with 16, three rounds taking turns (one flood is a third of
+// a second: a busy spell of the shared cores would decide a single one);
+// then what a client joining late is sent to show the screen, against the
+// text on it.
 void vt_part(const fs::path& dir) {
   long count = 400'000;
   double mb = seq_mb(count);
-  int good_g = 0, good_t = 0;
-  Result rg, rt;
   std::string repaint, shown;
-  {
-    Grio g(dir / "vt", true);
-    Flood f;
-    rg = vt_flood(g, f, count, good_g);
-    // A late joiner: one read of a fresh open of hub 1.
-    uint32_t fid = g.open("hub/flood/1", ninep::OREAD);
-    auto got = g.c->read(fid, 0, 65536);
-    repaint = got ? *got : "";
-    for (int r = 0; r < f.cs[0].screen->rows(); r++) shown += screen_row(*f.cs[0].screen, r) + "\n";
-    f.stop();
+  std::vector<double> ratios;
+  int rounds_met = 0;
+  for (int round = 0; round < 3; round++) {
+    int good_g = 0, good_t = 0;
+    Result rg, rt;
+    {
+      Grio g(dir / ("vt" + std::to_string(round)), true);
+      Flood f;
+      rg = vt_flood(g, f, count, good_g);
+      if (round == 0) {  // a late joiner: one read of a fresh open of hub 1
+        uint32_t fid = g.open("hub/flood/1", ninep::OREAD);
+        auto got = g.c->read(fid, 0, 65536);
+        repaint = got ? *got : "";
+        for (int r = 0; r < f.cs[0].screen->rows(); r++) shown += screen_row(*f.cs[0].screen, r) + "\n";
+      }
+      f.stop();
+    }
+    row("VT seq", 16, "grio", rg, mb);
+    {
+      Tmux t(dir);
+      Flood f;
+      rt = vt_flood(t, f, count, good_t);
+      f.stop();
+    }
+    row("VT seq", 16, "tmux", rt, mb);
+    double ratio = rt.secs / rg.secs;
+    ratios.push_back(ratio);
+    rounds_met += ratio >= 1;
+    std::printf("%-22s %2d clients  grio/tmux rate %.2f%s  last screens correct: grio %d/16, tmux %d/16\n", "VT seq", 16,
+                ratio, ratio >= 1 ? "   target (1x) met" : "   BELOW TARGET (1x)", good_g, good_t);
   }
-  row("VT seq", 16, "grio", rg, mb);
-  {
-    Tmux t(dir);
-    Flood f;
-    rt = vt_flood(t, f, count, good_t);
-    f.stop();
-  }
-  row("VT seq", 16, "tmux", rt, mb);
-  std::printf("%-22s %2d clients  grio/tmux rate %.2f%s  last screens correct: grio %d/16, tmux %d/16\n", "VT seq", 16,
-              rt.secs / rg.secs, rt.secs / rg.secs >= 1 ? "   target (1x) met" : "   BELOW TARGET (1x)", good_g, good_t);
+  std::sort(ratios.begin(), ratios.end());
+  std::printf("VT seq, 16 clients, grio/tmux rate in 3 rounds: %.2f %.2f %.2f, at least 1x in %d of 3\n", ratios[0],
+              ratios[1], ratios[2], rounds_met);
   std::printf("late joiner of a VT session: %zu bytes to repaint a screen with %zu bytes of text: ratio %.2f%s\n",
               repaint.size(), shown.size(), double(repaint.size()) / double(std::max<size_t>(1, shown.size())),
               repaint.size() < 2 * shown.size() ? "   target (under 2x) met" : "   ABOVE TARGET (2x)");
