@@ -7,6 +7,8 @@
 #include <vterm.h>
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "term/decode.h"
@@ -390,6 +392,26 @@ void add_style(std::vector<StyleRun>& runs, const Style& s) {
 
 }  // namespace
 
+// Printable ASCII alone in its cell takes one column, its rune as it is.
+bool VtScreen::plain(const Cell& c) { return c.runes[0] >= 0x20 && c.runes[0] < 0x7F && c.width == 1 && !c.runes[1]; }
+
+// The first cells of a row that are plain and share the first one's pen,
+// of its first n: their runes and their style run, into an empty row.
+// How many they are.
+int VtScreen::plain_start(const Cell* cells, int n, VtRow& row) {
+  if (n == 0 || !plain(cells[0])) return 0;
+  const Pen pen = cells[0].pen;
+  row.runes.resize(size_t(n));
+  int end = 0;
+  // Pens compared as bytes (two loads, not six): they have no padding.
+  static_assert(std::has_unique_object_representations_v<Pen>);
+  auto same_pen = [&pen](const Cell& c) { return std::memcmp(&c.pen, &pen, sizeof pen) == 0; };
+  for (; end < n && plain(cells[end]) && same_pen(cells[end]); end++) row.runes[size_t(end)] = cells[end].runes[0];
+  row.runes.resize(size_t(end));
+  row.styles.push_back({end, pen.style()});
+  return end;
+}
+
 // Blanks that show nothing at the end of the row are left out: they are
 // what a row past its runes is (most rows are short; a scrolled-off line is
 // converted as it goes). Into `row`, whose buffers are reused.
@@ -407,14 +429,16 @@ void VtScreen::convert(const Grid& g, int r, VtRow& row) const {
   row.runes.clear();
   row.styles.clear();
   row.runes.reserve(size_t(count));
-  const Cell* last = nullptr;  // the cell whose style the last run has
-  for (int col = 0; col < count; col++) {
+  // The row's plain start (most of a flood's line) in one step; the loop
+  // below takes what follows as if it had made that start itself.
+  int col = cfg_.eager ? 0 : plain_start(cells, std::min(count, used), row);
+  const Cell* last = col ? &cells[col - 1] : nullptr;  // the cell whose style the last run has
+  for (; col < count; col++) {
     const Cell& c = cell(col);
     if (last && c.pen == last->pen) row.styles.back().cells++;
     else add_style(row.styles, c.pen.style());
     last = &c;
-    // Printable ASCII alone in its cell (most of a flood) takes one column.
-    if (c.runes[0] >= 0x20 && c.runes[0] < 0x7F && c.width == 1 && !c.runes[1]) {
+    if (plain(c)) {
       row.runes.push_back(c.runes[0]);
       continue;
     }

@@ -67,7 +67,8 @@ inline constexpr int max_vt_cols = 512, max_vt_rows = 256;
 struct VtConfig {
   size_t scrollback = 2000;  // lines the primary screen keeps above it (tmux's history-limit)
   // Every row's cells written out as soon as it changes, not kept up to
-  // where it was written: slower, the same screen (tests compare the two).
+  // where it was written, and every row read cell by cell: slower, the
+  // same screen (tests compare the two).
   bool eager = false;
 };
 
@@ -197,6 +198,8 @@ class VtScreen {
   std::string ask(F f);
   std::string modes();
   void convert(const Grid& g, int r, VtRow& row) const;
+  static bool plain(const Cell& c);
+  static int plain_start(const Cell* cells, int n, VtRow& row);
   void restore(const VtRow& row, Cell* cells, int count) const;
   void push_line(const Grid& g, int r);
   Cell blank() const;
