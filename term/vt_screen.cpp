@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "term/decode.h"
@@ -61,10 +63,36 @@ uint32_t rgb(const VTermState* state, VTermColor c, uint32_t dflt, uint8_t dflt_
 // libvterm's state calls back with `user` = the VtScreen.
 struct VtScreen::Callbacks {
   static VtScreen& self(void* user) { return *static_cast<VtScreen*>(user); }
+  // Every callback that may read or move cells, or change the pen or the
+  // screen that glyphs of the run go to, writes the run first.
+  static VtScreen& flushed(void* user) {
+    self(user).flush_run();
+    return self(user);
+  }
 
+  // A glyph that follows the run on its row, alone in its cell, is kept
+  // in the run (a flood's glyph costs a third of what it costs written
+  // out); any other is written as it comes, after the run.
   static int putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
     auto& s = self(user);
+    Run& run = s.run_;
+    bool single = info->width == 1 && info->chars[0] && !info->chars[1];
+    if (single && pos.row == run.row && pos.col == run.col + run.len && pos.col < s.cols_) {
+      run.runes[size_t(run.len++)] = char32_t(info->chars[0]);
+      return 1;
+    }
+    return put(s, info, pos, single && !s.cfg_.eager);
+  }
+  // Out of line, so that the run's glyph above costs a few instructions.
+  [[gnu::noinline]] static int put(VtScreen& s, VTermGlyphInfo* info, VTermPos pos, bool single) {
+    Run& run = s.run_;
+    s.flush_run();
     if (pos.row < 0 || pos.row >= s.rows_ || pos.col < 0 || pos.col >= s.cols_) return 1;
+    if (single) {
+      run.row = pos.row, run.col = pos.col, run.len = 1;
+      run.runes[0] = char32_t(info->chars[0]);
+      return 1;
+    }
     Grid& g = *s.grid_;
     Cell* line = g.written_to(pos.row, pos.col);
     int& used = g.used[g.at(pos.row)];
@@ -95,7 +123,7 @@ struct VtScreen::Callbacks {
   // the lines leaving the primary screen go to the scrollback. Anything
   // else is moved cell by cell through moverect and erase.
   static int scrollrect(VTermRect rect, int downward, int rightward, void* user) {
-    auto& s = self(user);
+    auto& s = flushed(user);
     Grid& g = *s.grid_;
     bool whole = rect.start_row == 0 && rect.end_row == s.rows_ && rect.start_col == 0 && rect.end_col == s.cols_;
     if (!whole || rightward != 0 || downward <= 0 || downward >= s.rows_) return 0;
@@ -116,7 +144,7 @@ struct VtScreen::Callbacks {
   // Lines moved up off the top of the primary screen, full width, go to
   // the scrollback (as libvterm's screen does), then the cells move.
   static int moverect(VTermRect dest, VTermRect src, void* user) {
-    auto& s = self(user);
+    auto& s = flushed(user);
     if (s.grid_ == &s.primary_ && dest.start_row == 0 && dest.start_col == 0 && dest.end_col == s.cols_)
       for (int r = 0; r < src.start_row; r++) s.push_line(*s.grid_, r);
     vterm_copy_cells(dest, src, copycell, user);
@@ -124,7 +152,7 @@ struct VtScreen::Callbacks {
     return 1;
   }
   static int erase(VTermRect rect, int, void* user) {
-    auto& s = self(user);
+    auto& s = flushed(user);
     Cell b = s.blank();
     for (int r = std::max(0, rect.start_row); r < std::min(rect.end_row, s.rows_); r++) {
       if (rect.end_col >= s.cols_) {  // to the end of the row: the row's tail
@@ -139,11 +167,11 @@ struct VtScreen::Callbacks {
     return 1;
   }
   static int initpen(void* user) {
-    self(user).pen_ = Pen{};
+    flushed(user).pen_ = Pen{};
     return 1;
   }
   static int setpenattr(VTermAttr attr, VTermValue* val, void* user) {
-    auto& s = self(user);
+    auto& s = flushed(user);
     Pen& p = s.pen_;
     switch (attr) {
       case VTERM_ATTR_BOLD: p.bold = val->boolean; break;
@@ -157,7 +185,7 @@ struct VtScreen::Callbacks {
     return 1;
   }
   static int settermprop(VTermProp prop, VTermValue* val, void* user) {
-    auto& s = self(user);
+    auto& s = flushed(user);
     switch (prop) {
       case VTERM_PROP_CURSORVISIBLE: s.cursor_visible_ = val->boolean; break;
       case VTERM_PROP_ALTSCREEN:  // libvterm erases the alternate screen as it enters it
@@ -178,7 +206,7 @@ struct VtScreen::Callbacks {
   // shrinks, the lines above going to the scrollback, and takes lines back
   // from the scrollback when it grows, as libvterm's screen does.
   static int resize(int rows, int cols, VTermPos* delta, void* user) {
-    auto& s = self(user);
+    auto& s = flushed(user);
     int old = s.primary_.rows;
     int cursor = s.altscreen_ ? old - 1 : s.cursor_row_;
     int drop = rows < old ? std::max(0, std::min(old - rows, cursor + 1 - rows)) : 0;
@@ -291,7 +319,26 @@ int VtScreen::Sequences::top(int rows) const {
 void VtScreen::write(std::string_view bytes) {
   if (bytes.empty()) return;
   vterm_input_write(vt_, bytes.data(), bytes.size());
+  flush_run();
   seq_.feed(bytes);
+}
+
+// The run's glyphs into their cells, in the pen they were put with (a
+// change of pen writes the run first).
+void VtScreen::flush_run() {
+  if (run_.len == 0) return;
+  Grid& g = *grid_;
+  Cell* line = g.written_to(run_.row, run_.col);
+  Cell c;
+  c.pen = pen_;
+  for (int i = 0; i < run_.len; i++) {
+    c.runes[0] = run_.runes[size_t(i)];
+    line[run_.col + i] = c;
+  }
+  int& used = g.used[g.at(run_.row)];
+  used = std::max(used, run_.col + run_.len);
+  run_.row = -1, run_.len = 0;
+  changed();
 }
 
 void VtScreen::clear() {
@@ -406,6 +453,26 @@ void add_style(std::vector<StyleRun>& runs, const Style& s) {
 
 }  // namespace
 
+// Printable ASCII alone in its cell takes one column, its rune as it is.
+bool VtScreen::plain(const Cell& c) { return c.runes[0] >= 0x20 && c.runes[0] < 0x7F && c.width == 1 && !c.runes[1]; }
+
+// The first cells of a row that are plain and share the first one's pen,
+// of its first n: their runes and their style run, into an empty row.
+// How many they are.
+int VtScreen::plain_start(const Cell* cells, int n, VtRow& row) {
+  if (n == 0 || !plain(cells[0])) return 0;
+  const Pen pen = cells[0].pen;
+  row.runes.resize(size_t(n));
+  int end = 0;
+  // Pens compared as bytes (two loads, not six): they have no padding.
+  static_assert(std::has_unique_object_representations_v<Pen>);
+  auto same_pen = [&pen](const Cell& c) { return std::memcmp(&c.pen, &pen, sizeof pen) == 0; };
+  for (; end < n && plain(cells[end]) && same_pen(cells[end]); end++) row.runes[size_t(end)] = cells[end].runes[0];
+  row.runes.resize(size_t(end));
+  row.styles.push_back({end, pen.style()});
+  return end;
+}
+
 // Blanks that show nothing at the end of the row are left out: they are
 // what a row past its runes is (most rows are short; a scrolled-off line is
 // converted as it goes). Into `row`, whose buffers are reused.
@@ -423,14 +490,16 @@ void VtScreen::convert(const Grid& g, int r, VtRow& row) const {
   row.runes.clear();
   row.styles.clear();
   row.runes.reserve(size_t(count));
-  const Cell* last = nullptr;  // the cell whose style the last run has
-  for (int col = 0; col < count; col++) {
+  // The row's plain start (most of a flood's line) in one step; the loop
+  // below takes what follows as if it had made that start itself.
+  int col = cfg_.eager ? 0 : plain_start(cells, std::min(count, used), row);
+  const Cell* last = col ? &cells[col - 1] : nullptr;  // the cell whose style the last run has
+  for (; col < count; col++) {
     const Cell& c = cell(col);
     if (last && c.pen == last->pen) row.styles.back().cells++;
     else add_style(row.styles, c.pen.style());
     last = &c;
-    // Printable ASCII alone in its cell (most of a flood) takes one column.
-    if (c.runes[0] >= 0x20 && c.runes[0] < 0x7F && c.width == 1 && !c.runes[1]) {
+    if (plain(c)) {
       row.runes.push_back(c.runes[0]);
       continue;
     }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -67,7 +68,9 @@ inline constexpr int max_vt_cols = 512, max_vt_rows = 256;
 struct VtConfig {
   size_t scrollback = 2000;  // lines the primary screen keeps above it (tmux's history-limit)
   // Every row's cells written out as soon as it changes, not kept up to
-  // where it was written: slower, the same screen (tests compare the two).
+  // where it was written, every glyph put in its cell as it comes, and
+  // every row read cell by cell: slower, the same screen (tests compare
+  // the two).
   bool eager = false;
 };
 
@@ -198,6 +201,8 @@ class VtScreen {
   std::string ask(F f);
   std::string modes();
   void convert(const Grid& g, int r, VtRow& row) const;
+  static bool plain(const Cell& c);
+  static int plain_start(const Cell* cells, int n, VtRow& row);
   void restore(const VtRow& row, Cell* cells, int count) const;
   void push_line(const Grid& g, int r);
   Cell blank() const;
@@ -211,6 +216,14 @@ class VtScreen {
   Grid primary_, alternate_;
   Grid* grid_ = &primary_;
   Pen pen_;  // what putglyph draws with
+  // Glyphs libvterm put one after another on a row, each alone in its
+  // cell, not yet in the cells: written by flush_run before any other
+  // callback and at the end of each write.
+  struct Run {
+    int row = -1, col = 0, len = 0;
+    std::array<char32_t, max_vt_cols> runes;
+  } run_;
+  void flush_run();
   std::deque<VtRow> scrollback_;
   std::string input_;
   std::string title_;

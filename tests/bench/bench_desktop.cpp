@@ -75,6 +75,8 @@ using namespace grio::bench;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+double cpu_s(pid_t pid);
+
 namespace {
 
 constexpr size_t file_bytes = 10'000'000;
@@ -219,6 +221,8 @@ std::string cells() {
   return std::to_string((t.max.x - t.min.x) / f->width()) + "x" + std::to_string((t.max.y - t.min.y) / f->height());
 }
 
+std::string load_average();
+
 // Seconds for grio: window made, cat done, the file's last line on the
 // screen. The window lives while its command does, so the command sleeps
 // on after cat (marking that cat finished) until we stop it.
@@ -250,7 +254,7 @@ double grio_cat(Desk& d, const fs::path& file, const std::string& tail, double& 
 // The same in a VT window (grio window -vt), which the window system runs
 // itself: the command names its window in the done file, and the window is
 // deleted through its wctl afterwards.
-double grio_vt_cat(Desk& d, const fs::path& file, const std::string& tail) {
+double grio_vt_cat(Desk& d, const fs::path& file, const std::string& tail, double& cat_s) {
   fs::path done = d.dir / "vt.done";
   fs::remove(done);
   auto t0 = Clock::now();
@@ -258,6 +262,7 @@ double grio_vt_cat(Desk& d, const fs::path& file, const std::string& tail) {
               "-c", "cat '" + file.string() + "'; echo $winid > '" + done.string() + ".new'; mv '" + done.string() +
                         ".new' '" + done.string() + "'; exec sleep 120"});
   until([&] { return fs::exists(done); }, "cat in the VT window");
+  cat_s = since(t0);
   std::u32string line(tail.begin(), tail.begin() + long(std::min<size_t>(tail.find('\n'), 40)));
   auto font = default_font();
   double s = 0;
@@ -272,8 +277,9 @@ double grio_vt_cat(Desk& d, const fs::path& file, const std::string& tail) {
 }
 
 // Seconds for a terminal running `cat FILE` then the DA probe (see top).
+// cpu, when given: the CPU seconds the terminal's own process used.
 double term_cat(Desk& d, std::vector<std::string> argv, const fs::path& file, const std::string& self,
-                std::chrono::milliseconds limit = 120s) {
+                std::chrono::milliseconds limit = 120s, double* cpu = nullptr) {
   const fs::path& dir = d.dir;
   fs::path done = dir / "done";
   fs::remove(done);
@@ -286,6 +292,7 @@ double term_cat(Desk& d, std::vector<std::string> argv, const fs::path& file, co
     return fs::exists(done);
   }, argv[0] + " to parse the file", limit);
   double s = settled(*d.screen, t0, argv[0]);
+  if (cpu) *cpu = cpu_s(t);
   ::kill(-t, SIGTERM);
   finish(t, argv[0], 20s);
   return s;
@@ -339,8 +346,28 @@ void cat(Desk& d, const std::string& self) {
   row("  grio window / st", g, st, "s", g <= st ? "target met (no slower than st)" : "BELOW TARGET");
   row("  grio window / xterm -j", g, xt, "s", "");
   std::printf("  (grio's best run: cat itself had finished at %.3f s)\n", g_cat);
-  double vt = grio_vt_cat(d, file, tail);
+  double vt_cat = 0, vt = grio_vt_cat(d, file, tail, vt_cat);
   row("  grio VT window / st (1 run)", vt, st, "s", vt <= st ? "target met (no slower than st)" : "BELOW TARGET");
+  std::printf("  (cat itself had finished at %.3f s in the VT window)\n", vt_cat);
+}
+
+// The VT row alone, n runs of the VT window and of st in turn, each
+// printed (with the load average) rather than the best: for looking
+// at a change to the VT path among the noise of a shared machine.
+void vt_cat(Desk& d, const std::string& self, int n) {
+  fs::path file = d.dir / "ten.txt";
+  make_text(file, file_bytes);
+  std::string text = slurp(file);
+  std::string tail = text.substr(text.rfind('\n', text.size() - 2) + 1);
+  std::string size = cells();
+  std::printf("cat 10 MB until shown, %s cells, VT window and st in turn:\n", size.c_str());
+  for (int i = 0; i < n; i++) {
+    double c = 0, cpu0 = cpu_s(d.grio), vt = grio_vt_cat(d, file, tail, c), vt_cpu = cpu_s(d.grio) - cpu0;
+    double st_cpu = 0, st = term_cat(d, {"st", "-f", "monospace:size=10", "-g", size, "-e"}, file, self, 120s, &st_cpu);
+    std::printf("  run %d: VT %.3f s (cat done %.3f s, desktop CPU %.2f s)  st %.3f s (CPU %.2f s)  ratio %.2f  (load average %s)\n",
+                i + 1, vt, c, vt_cpu, st, st_cpu, vt / st, load_average().c_str());
+    std::fflush(stdout);
+  }
 }
 
 // Frame times while a full-screen window scrolls for 5 s (cat over and
@@ -693,11 +720,13 @@ void many(const fs::path& dir) {
 
 // --da DONE: the probe run inside a terminal (see top). --start: only the
 // start and RSS rows; --many: only one session on 4 desktops; --cat:
-// only the 10 MB cat rows.
+// only the 10 MB cat rows; --vtcat [N]: only the VT window's cat and
+// st's, N runs each (5), every run printed.
 int main(int argc, char** argv) {
   bench_name = "bench_desktop";
   if (argc == 3 && std::string(argv[1]) == "--da") return da_probe(argv[2]);
-  std::string part = argc == 2 ? argv[1] : "";
+  std::string part = argc >= 2 ? argv[1] : "";
+  int runs = part == "--vtcat" && argc == 3 ? std::max(1, std::atoi(argv[2])) : 5;
   std::signal(SIGPIPE, SIG_IGN);
   // The desktops' shells (their first windows, hub sessions) run sh, not
   // the user's shell: an interactive bash reading a ~/.bashrc that sets up
@@ -721,9 +750,10 @@ int main(int argc, char** argv) {
   {
     Desk d(dir);
     until([&] { return d.windows() >= 1; }, "the shell window", 20s);
-    cat(d, self);
+    if (part == "--vtcat") vt_cat(d, self, runs);
+    else cat(d, self);
     std::fflush(stdout);
-    if (part != "--cat") {
+    if (part != "--cat" && part != "--vtcat") {
       frames(d);
       std::fflush(stdout);
       memory(d);

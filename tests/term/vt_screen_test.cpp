@@ -554,3 +554,24 @@ TEST_CASE("vt: rows kept up to where they were written show what rows written ou
     same_screen(lazy, eager);
   }
 }
+
+// A glyph at the last column leaves the cursor where it was (the pending
+// wrap), so libvterm tells of no cursor move before what follows: the
+// glyph must still take the pen it was put with, be erased, moved or
+// scrolled as any other, and stay on the screen it was put on.
+TEST_CASE("vt: a glyph at the right margin is in its cell before the pen, an erase or the screen changes", "[term][vt]") {
+  const char* const next[] = {"\x1b[31m", "\x1b[7m", "\x1b[2K", "\x1b[1K", "\x1b[2J", "\x1b[L", "\x1b[M", "\x1b[P",
+                              "\x1b[@", "\x1b[X", "\x1b[S", "\x1b[T", "\x1b[?1049h", "\x1b[?47h", "\x1b[1;3r",
+                              "\x1bM", "\x1b" "D", "\x1b" "7"};
+  for (const char* after : next) {
+    INFO("after ESC" << (after + 1));
+    VtScreen lazy(4, 10, VtConfig{5});
+    VtScreen eager(4, 10, VtConfig{5, true});
+    for (auto* s : {&lazy, &eager}) s->write(std::string("\x1b[2;10Hx") + after + "y\x1b[?1049l\x1b[?47lz");
+    same_screen(lazy, eager);
+  }
+  VtScreen s(4, 10);
+  s.write("\x1b[1;10Hx\x1b[31m");
+  CHECK(line(s, 0) == "         x");
+  CHECK(style_at(s, 0, 9) == Style{});
+}
