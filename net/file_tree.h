@@ -19,6 +19,7 @@
 
 #include "net/fcall.h"
 #include "net/rights.h"
+#include "net/shared_bytes.h"
 
 namespace grio::net {
 
@@ -104,6 +105,9 @@ class Request {
   const FidRef& fid_ref() const { return fid_; }
 
   void respond(ninep::Msg r);
+  // Answers a Tread with the pieces' bytes in order, without copying them:
+  // the reply holds each piece's keep until its bytes have gone out.
+  void respond_shared(std::vector<SharedBytes> pieces);
   void error(std::string_view ename);
   // Keeps the request for later; on_cancel runs if it is cancelled first and
   // must drop the tree's reference to it.
