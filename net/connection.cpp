@@ -36,6 +36,10 @@ void Request::respond_shared(std::vector<SharedBytes> pieces) {
   if (auto c = conn_.lock()) c->answered(*this, std::move(pieces));
 }
 
+void Request::give_back(std::string buf) {
+  if (auto c = conn_.lock()) c->recycle(std::move(buf));
+}
+
 void Request::error(std::string_view ename) { respond(Rerror{std::string(ename)}); }
 
 void Request::park(std::function<void()> on_cancel) { on_cancel_ = std::move(on_cancel); }
@@ -528,7 +532,12 @@ void Connection::write(uint16_t tag, Msg& m) {
   parked_ += r->charged_;
   tree_.write(r);
   // A write the tree has finished with leaves its payload to the frame reader.
-  if (r->answered() && r.use_count() == 1) in_.recycle(std::move(std::get<Twrite>(r->t_).data));
+  if (r->answered() && r.use_count() == 1) recycle(std::move(std::get<Twrite>(r->t_).data));
+}
+
+// Only a buffer worth reading a payload into, and no larger than one.
+void Connection::recycle(std::string buf) {
+  if (buf.capacity() >= FrameReader::direct_min && buf.capacity() <= session_->msize) in_.recycle(std::move(buf));
 }
 
 void Connection::clunk(uint16_t tag, Tclunk& t) {

@@ -116,6 +116,9 @@ class Request {
   // Moves a Twrite's payload out, for a tree that keeps it while the write
   // waits (it stays counted against the connection until the answer).
   std::string take_payload() { return std::move(std::get<ninep::Twrite>(t_).data); }
+  // A buffer the tree let go, for the connection to read a later payload
+  // into instead of allocating one (kept only if it is at most msize).
+  void give_back(std::string buf);
 
  private:
   friend class Connection;
