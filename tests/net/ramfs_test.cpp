@@ -253,3 +253,23 @@ TEST_CASE("ramfs: a large write over a buffer nobody else holds hands that buffe
   CHECK(usage->bytes == 0);
   CHECK(usage->extents == 0);
 }
+
+TEST_CASE("ramfs: a file renamed to pipe queues its bytes, and back keeps what is queued", "[net]") {
+  Served s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  w.rpc<Rwalk>(2, Twalk{0, 3, {"pipe"}});
+  w.rpc<Rremove>(3, Tremove{3});
+  ModelFile f(w, "f");
+  f.write(0, std::string(20000, 'q') + "end");
+  Stat d = dont_touch();
+  d.name = "pipe";
+  w.rpc<Rwstat>(4, Twstat{1, d});
+  CHECK(w.rpc<Rread>(5, Tread{1, 0, 10}).data == std::string(10, 'q'));
+  d.name = "g";
+  w.rpc<Rwstat>(6, Twstat{1, d});
+  CHECK(w.rpc<Rstat>(7, Tstat{1}).stat.length == 19993);
+  CHECK(w.rpc<Rread>(8, Tread{1, 19990, 10}).data == "end");
+  w.rpc<Rremove>(9, Tremove{1});
+  CHECK(s.eventually([&] { return s.fs().usage().bytes == 0; }));
+}
