@@ -29,6 +29,17 @@ void Request::respond(ninep::Msg r) {
   if (auto c = conn_.lock()) c->answered(*this, std::move(r));
 }
 
+void Request::respond_shared(std::vector<SharedBytes> pieces) {
+  if (done_) return;
+  done_ = true;
+  on_cancel_ = nullptr;
+  if (auto c = conn_.lock()) c->answered(*this, std::move(pieces));
+}
+
+void Request::give_back(std::string buf) {
+  if (auto c = conn_.lock()) c->recycle(std::move(buf));
+}
+
 void Request::error(std::string_view ename) { respond(Rerror{std::string(ename)}); }
 
 void Request::park(std::function<void()> on_cancel) { on_cancel_ = std::move(on_cancel); }
@@ -269,16 +280,36 @@ void Connection::on_written(const error_code& ec) {
 
 void Connection::error(uint16_t tag, std::string_view ename) { reply(tag, Rerror{std::string(ename)}); }
 
-void Connection::answered(Request& r, Msg msg) {
+// The request leaves pending_ and gives back what it counted.
+void Connection::done_with(Request& r) {
   auto it = pending_.find(r.tag());
   if (it != pending_.end() && it->second.get() == &r) pending_.erase(it);
-  bool freed = r.charged_ > 0;
   discharge(r);
+}
+
+void Connection::answered(Request& r, Msg msg) {
+  bool freed = r.charged_ > 0;
+  done_with(r);
   // A read reply never exceeds what was asked, nor what fits in msize.
   if (auto* rr = std::get_if<Rread>(&msg))
     if (auto* t = std::get_if<Tread>(&r.t()); t && rr->data.size() > t->count) rr->data.resize(t->count);
   reply(r.tag(), std::move(msg));
   if (freed) room_freed();
+}
+
+// Only a read is answered so; it is cut to its count like any other.
+void Connection::answered(Request& r, std::vector<SharedBytes> pieces) {
+  done_with(r);
+  auto* t = std::get_if<Tread>(&r.t());
+  size_t n = 0, count = t ? t->count : 0;
+  for (auto& p : pieces) {
+    p.bytes = p.bytes.substr(0, count - n);
+    n += p.bytes.size();
+  }
+  if (closed_) return;
+  if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] -> Rread tag " + std::to_string(r.tag()) + " count " + std::to_string(n) + " (shared)");
+  out_.add_rread(r.tag(), std::move(pieces));
+  if (!batching_) flush_output();
 }
 
 void Connection::dispatch(uint16_t tag, Msg& t) {
@@ -501,7 +532,12 @@ void Connection::write(uint16_t tag, Msg& m) {
   parked_ += r->charged_;
   tree_.write(r);
   // A write the tree has finished with leaves its payload to the frame reader.
-  if (r->answered() && r.use_count() == 1) in_.recycle(std::move(std::get<Twrite>(r->t_).data));
+  if (r->answered() && r.use_count() == 1) recycle(std::move(std::get<Twrite>(r->t_).data));
+}
+
+// Only a buffer worth reading a payload into, and no larger than one.
+void Connection::recycle(std::string buf) {
+  if (buf.capacity() >= FrameReader::direct_min && buf.capacity() <= session_->msize) in_.recycle(std::move(buf));
 }
 
 void Connection::clunk(uint16_t tag, Tclunk& t) {

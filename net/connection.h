@@ -56,6 +56,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void reply(uint16_t tag, Msg r);
   void error(uint16_t tag, std::string_view ename);
   void answered(Request& r, Msg msg);  // from Request::respond
+  void answered(Request& r, std::vector<SharedBytes> pieces);  // from Request::respond_shared
+  void done_with(Request& r);
+  void recycle(std::string buf);
   FidRef fid(uint32_t num, uint16_t tag);
   Error new_fid_ok(uint32_t num) const;
   void release(const FidRef& f);

@@ -19,6 +19,7 @@
 
 #include "net/fcall.h"
 #include "net/rights.h"
+#include "net/shared_bytes.h"
 
 namespace grio::net {
 
@@ -104,6 +105,9 @@ class Request {
   const FidRef& fid_ref() const { return fid_; }
 
   void respond(ninep::Msg r);
+  // Answers a Tread with the pieces' bytes in order, without copying them:
+  // the reply holds each piece's keep until its bytes have gone out.
+  void respond_shared(std::vector<SharedBytes> pieces);
   void error(std::string_view ename);
   // Keeps the request for later; on_cancel runs if it is cancelled first and
   // must drop the tree's reference to it.
@@ -112,6 +116,9 @@ class Request {
   // Moves a Twrite's payload out, for a tree that keeps it while the write
   // waits (it stays counted against the connection until the answer).
   std::string take_payload() { return std::move(std::get<ninep::Twrite>(t_).data); }
+  // A buffer the tree let go, for the connection to read a later payload
+  // into instead of allocating one (kept only if it is at most msize).
+  void give_back(std::string buf);
 
  private:
   friend class Connection;

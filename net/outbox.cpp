@@ -29,7 +29,22 @@ void Outbox::add_rread(uint16_t tag, std::string data) {
   Packer p(bytes_);
   pack_rread_header(p, tag, uint32_t(data.size()));
   size_ += HDRSZ + 4 + data.size();
-  payloads_.push_back(Payload{bytes_.size(), std::move(data), {}});
+  payloads_.push_back(Payload{bytes_.size(), std::move(data), {}, {}});
+}
+
+// A reply too small to gather is copied, and lets its pieces go at once.
+void Outbox::add_rread(uint16_t tag, std::vector<SharedBytes> pieces) {
+  size_t n = 0;
+  for (auto& p : pieces) n += p.bytes.size();
+  if (n < gather_min) {
+    std::string data;
+    for (auto& p : pieces) data += p.bytes;
+    return add_rread(tag, std::move(data));
+  }
+  Packer p(bytes_);
+  pack_rread_header(p, tag, uint32_t(n));
+  size_ += HDRSZ + 4 + n;
+  for (auto& piece : pieces) payloads_.push_back(Payload{bytes_.size(), {}, piece.bytes, std::move(piece.keep)});
 }
 
 void Outbox::add_twrite(uint16_t tag, uint32_t fid, uint64_t offset, std::string_view data) {
@@ -40,7 +55,7 @@ void Outbox::add_twrite(uint16_t tag, uint32_t fid, uint64_t offset, std::string
     p.bytes(data);
     return;
   }
-  payloads_.push_back(Payload{bytes_.size(), {}, data});
+  payloads_.push_back(Payload{bytes_.size(), {}, data, {}});
 }
 
 void Outbox::clear() {

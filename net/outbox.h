@@ -5,7 +5,9 @@
 // stream, and copying it into the byte buffer would be one more pass over
 // every byte. So it waits beside the buffer instead: an Rread's data as a
 // string the outbox owns, a Twrite's data as a view of the caller's bytes,
-// which must then stay valid until the write has gone out.
+// which must then stay valid until the write has gone out, or an Rread's
+// data as views of a file tree's bytes that the outbox keeps alive until
+// they have gone out (net/shared_bytes.h).
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 
 #include "net/asio.h"
 #include "net/fcall.h"
+#include "net/shared_bytes.h"
 
 namespace grio::net {
 
@@ -29,6 +32,8 @@ class Outbox {
   // Takes back the last add() of n bytes (a message too big to send).
   void drop_last(size_t n);
   void add_rread(uint16_t tag, std::string data);
+  // An Rread of the pieces' bytes in order; small ones are copied.
+  void add_rread(uint16_t tag, std::vector<SharedBytes> pieces);
   void add_twrite(uint16_t tag, uint32_t fid, uint64_t offset, std::string_view data);
 
   size_t size() const { return size_; }
@@ -42,7 +47,8 @@ class Outbox {
   struct Payload {
     size_t at;                  // goes after bytes_[0, at)
     std::string owned;          // an Rread's data, or empty
-    std::string_view borrowed;  // else a Twrite's data, the caller's bytes
+    std::string_view borrowed;  // else a Twrite's data, the caller's bytes,
+    std::shared_ptr<const void> keep;  // or a tree's, held by this until cleared
   };
   std::vector<uint8_t> bytes_;
   std::vector<Payload> payloads_;

@@ -2,8 +2,10 @@
 #include "net/ramfs.h"
 
 #include <ctime>
+#include <utility>
 
 #include "net/errors.h"
+#include "net/outbox.h"
 
 namespace grio::net {
 
@@ -58,8 +60,7 @@ RamFs::RamFs(std::string owner, Limits limits) : owner_(std::move(owner)), limit
 }
 
 std::shared_ptr<File> RamFs::make(std::string name, uint32_t mode, const std::shared_ptr<File>& parent) {
-  auto f = std::make_shared<File>();
-  f->usage = usage_;
+  auto f = std::make_shared<File>(usage_, limits_.max_bytes);
   usage_->files++;
   f->name = std::move(name);
   f->mode = mode;
@@ -74,7 +75,27 @@ std::shared_ptr<File> RamFs::make(std::string name, uint32_t mode, const std::sh
 
 // Whether the tree's budget allows f to have size bytes.
 bool RamFs::fits(const File& f, uint64_t size) const {
-  return size <= f.data.size() || size - f.data.size() <= limits_.max_bytes - usage_->bytes;
+  if (!f.pipe) return f.bytes.can_resize(size);
+  return size <= f.data.size() || (usage_->bytes <= limits_.max_bytes && size - f.data.size() <= limits_.max_bytes - usage_->bytes);
+}
+
+// A file renamed to or from "pipe" changes kind, and its bytes move over.
+// With check, only says whether the tree has room for the move.
+bool RamFs::retype(File& f, bool check) {
+  bool pipe = f.name == "pipe" && !f.is_dir();
+  if (pipe == f.pipe) return true;
+  uint64_t n = f.pipe ? f.data.size() : f.bytes.size();
+  if (check) return n <= limits_.max_bytes && usage_->bytes <= limits_.max_bytes - n;
+  if (pipe) {
+    f.data = f.bytes.copy(0, n);
+    usage_->bytes += n;
+    f.bytes.resize(0);
+  } else {
+    f.bytes.write(0, f.data);
+    f.set_size(0);
+  }
+  f.pipe = pipe;
+  return true;
 }
 
 size_t RamFs::parked_reads() const {
@@ -111,7 +132,7 @@ Error RamFs::open(Fid& fid, uint8_t mode) {
   if (!allowed(f, fid.session->uname, need_for(mode))) return err::perm;
   if ((f.mode & DMEXCL) && f.opens > 0) return err::inuse;
   if ((mode & OTRUNC) && !f.pipe && !(f.mode & DMAPPEND)) {
-    f.set_size(0);
+    f.bytes.resize(0);
     touch(f, fid.session->uname);
   }
   f.opens++;
@@ -157,8 +178,12 @@ void RamFs::read(const Req& r) {
     });
     return service_pipe(f);
   }
-  if (t.offset >= f.data.size()) return r->respond(Rread{});
-  r->respond(Rread{f.data.substr(t.offset, t.count)});
+  if (t.offset >= f.bytes.size()) return r->respond(Rread{});
+  size_t n = size_t(std::min<uint64_t>(t.count, f.bytes.size() - t.offset));
+  // A large read is answered with views of the file's buffers, not a copy.
+  if (n >= Outbox::gather_min)
+    if (auto pieces = f.bytes.share(t.offset, n); !pieces.empty()) return r->respond_shared(std::move(pieces));
+  r->respond(Rread{f.bytes.copy(t.offset, n)});
 }
 
 // Hands queued bytes to parked readers, oldest first.
@@ -174,19 +199,35 @@ void RamFs::service_pipe(File& f) {
   }
 }
 
+// A large write's payload becomes the file's buffer as it came; a small
+// one is copied.
 void RamFs::write(const Req& r) {
   File& f = file_of(r->fid());
   auto& t = r->twrite();
   if (f.removed) return r->error(err::nonexist);
-  uint64_t off = (f.pipe || (f.mode & DMAPPEND)) ? f.data.size() : t.offset;
+  if (f.pipe) return write_pipe(f, r);
+  uint64_t off = (f.mode & DMAPPEND) ? f.bytes.size() : t.offset;
+  size_t n = t.data.size();
   // Not off + size > max: near 2^64 the sum wraps.
+  if (off > max_file_size || n > max_file_size - off) return r->error(err::toobig);
+  std::string spare;
+  bool ok = n >= Outbox::gather_min ? f.bytes.adopt(off, r->take_payload(), &spare) : f.bytes.write(off, t.data);
+  if (spare.capacity() >= Outbox::gather_min) r->give_back(std::move(spare));
+  if (!ok) return r->error(err::fsfull);
+  touch(f, r->fid().session->uname);
+  r->respond(Rwrite{uint32_t(n)});
+}
+
+void RamFs::write_pipe(File& f, const Req& r) {
+  auto& t = r->twrite();
+  uint64_t off = f.data.size();
   if (off > max_file_size || t.data.size() > max_file_size - off) return r->error(err::toobig);
   if (!fits(f, off + t.data.size())) return r->error(err::fsfull);
-  if (off + t.data.size() > f.data.size()) f.set_size(off + t.data.size());
+  f.set_size(off + t.data.size());
   f.data.replace(off, t.data.size(), t.data);
   touch(f, r->fid().session->uname);
   r->respond(Rwrite{uint32_t(t.data.size())});
-  if (f.pipe) service_pipe(f);
+  service_pipe(f);
 }
 
 namespace {
@@ -196,7 +237,7 @@ Stat stat_of(const File& f) {
   d.mode = f.mode;
   d.atime = f.atime;
   d.mtime = f.mtime;
-  d.length = f.is_dir() || f.pipe ? 0 : f.data.size();
+  d.length = f.is_dir() || f.pipe ? 0 : f.bytes.size();
   d.name = f.name;
   d.uid = f.uid;
   d.gid = f.gid;
@@ -237,15 +278,24 @@ Error RamFs::wstat(Fid& fid, const Stat& d) {
   if (d.length != keep.length && d.length > max_file_size) return err::toobig;
   if (d.length != keep.length && !f.is_dir() && !fits(f, d.length)) return err::fsfull;
   if (rename) {
+    std::string old = std::exchange(f.name, d.name);
+    bool room = retype(f, true);
+    f.name = old;
+    if (!room) return err::fsfull;
+  }
+  if (rename) {
     auto self = parent->children[f.name];
     parent->children.erase(f.name);
     f.name = d.name;
     parent->children[f.name] = self;
-    f.pipe = f.name == "pipe" && !f.is_dir();
+    retype(f, false);
   }
   if (d.mode != keep.mode) f.mode = d.mode, f.qid.type = uint8_t(d.mode >> 24);
   if (d.mtime != keep.mtime) f.mtime = d.mtime;
-  if (d.length != keep.length && !f.is_dir()) f.set_size(d.length);
+  if (d.length != keep.length && !f.is_dir()) {
+    if (f.pipe) f.set_size(d.length);
+    else f.bytes.resize(d.length);
+  }
   f.qid.version++;
   return {};
 }

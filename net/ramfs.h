@@ -5,7 +5,8 @@
 // A file named `pipe` (one exists at the root from the start; any file
 // created under that name is one too) is a byte queue: reads take what is
 // queued and park while it is empty; writes append and wake the readers in
-// the order they came.
+// the order they came. Any other file keeps its bytes as extents of shared
+// buffers (ram_data.h).
 #pragma once
 
 #include <cstdint>
@@ -15,23 +16,22 @@
 #include <string>
 
 #include "net/file_tree.h"
+#include "net/ram_data.h"
 
 namespace grio::net {
 
 class RamFs : public FileTree {
  public:
   // What the whole tree may hold, whoever writes: the bytes of every file
-  // (a removed one still open counts until its last fid goes) and the
-  // number of files and directories. Past either, "file system is full".
+  // (a removed one still open counts until its last fid goes, and so do
+  // bytes a reply not yet sent still holds) and the number of files and
+  // directories. Past either, "file system is full".
   struct Limits {
     uint64_t max_bytes = uint64_t(1) << 30;
     size_t max_files = 65536;
   };
   // What the tree holds now.
-  struct Usage {
-    uint64_t bytes = 0;
-    size_t files = 0;
-  };
+  using Usage = RamUsage;
 
   explicit RamFs(std::string owner = "none");
   RamFs(std::string owner, Limits limits);
@@ -60,7 +60,9 @@ class RamFs : public FileTree {
  private:
   std::shared_ptr<File> make(std::string name, uint32_t mode, const std::shared_ptr<File>& parent);
   void service_pipe(File& f);
+  void write_pipe(File& f, const Req& r);
   bool fits(const File& f, uint64_t size) const;
+  bool retype(File& f, bool check);
 
   std::string owner_;
   Limits limits_;
@@ -78,7 +80,7 @@ struct RamFs::File {
   std::string uid, gid, muid;
   std::weak_ptr<File> parent;
   std::map<std::string, std::shared_ptr<File>> children;  // directories
-  std::string data;                                       // files; a pipe's queue
+  std::string data;                                       // a pipe's queue
   bool pipe = false;
   std::deque<Req> readers;                                // parked pipe reads
   int opens = 0;                                          // for DMEXCL
@@ -87,12 +89,14 @@ struct RamFs::File {
 
   // The tree's count, kept by the file: data.size() is counted while the
   // file lives, so every change of data's size goes through set_size.
+  // bytes (a file's, not a pipe's) keeps its own count.
   std::shared_ptr<Usage> usage;
+  RamData bytes;
   void set_size(uint64_t n) {
     usage->bytes = usage->bytes - data.size() + n;
     data.resize(n);
   }
-  File() = default;
+  File(std::shared_ptr<Usage> u, uint64_t max_bytes) : usage(u), bytes(u, max_bytes) {}
   File(const File&) = delete;
   File& operator=(const File&) = delete;
   ~File() {

@@ -77,3 +77,30 @@ TEST_CASE("outbox: drop_last takes back the last message and clear empties it", 
   CHECK(o.empty());
   CHECK(o.buffers().empty());
 }
+
+TEST_CASE("outbox: a shared Rread goes out from the tree's bytes and holds them until cleared", "[net]") {
+  auto a = std::make_shared<std::string>(pattern(20000));
+  auto b = std::make_shared<std::string>(pattern(9000));
+  Outbox o;
+  std::vector<uint8_t> want;
+  o.add(Fcall{1, Rwrite{3}});
+  encode(Fcall{1, Rwrite{3}}, want);
+  o.add_rread(2, {{a, std::string_view(*a).substr(100, 15000)}, {b, *b}});
+  encode(Fcall{2, Rread{a->substr(100, 15000) + *b}}, want);
+  // A small one is copied and lets its bytes go at once.
+  auto c = std::make_shared<std::string>("tiny");
+  o.add_rread(3, {{c, *c}});
+  encode(Fcall{3, Rread{"tiny"}}, want);
+  CHECK(c.use_count() == 1);
+  CHECK(o.size() == want.size());
+  CHECK(joined(o.buffers()) == want);
+  CHECK(joined(o.buffers(20)) == std::vector<uint8_t>(want.begin() + 20, want.end()));
+  bool shared = false;
+  for (auto& buf : o.buffers()) shared |= buf.data() == a->data() + 100;
+  CHECK(shared);
+  CHECK(a.use_count() == 2);
+  CHECK(b.use_count() == 2);
+  o.clear();
+  CHECK(a.use_count() == 1);
+  CHECK(b.use_count() == 1);
+}

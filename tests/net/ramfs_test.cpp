@@ -1,0 +1,275 @@
+// ramfs files as extents of shared buffers (net/ram_data.h), through 9P:
+// the bytes agree with a plain string, a queued reply keeps its bytes, and
+// the extents and memory stay bounded.
+#include <random>
+
+#include "tests/net/harness.h"
+
+using namespace grio;
+using namespace grio::test;
+using net::RamData;
+
+namespace {
+
+constexpr uint32_t big_msize = 256 * 1024;
+constexpr uint32_t iounit = big_msize - IOHDRSZ;
+
+// fid 1 open ORDWR on a new file of the root, and a model of its bytes.
+struct ModelFile {
+  Wire& w;
+  std::string model;
+  uint16_t tag = 10;
+  ModelFile(Wire& wire, const std::string& name) : w(wire) {
+    w.rpc<Rwalk>(2, Twalk{0, 1, {}});
+    w.rpc<Rcreate>(3, Tcreate{1, name, 0666, ORDWR});
+  }
+  void write(uint64_t off, const std::string& data) {
+    CHECK(w.rpc<Rwrite>(tag, Twrite{1, off, data}).count == data.size());
+    apply(model, off, data);
+  }
+  static void apply(std::string& m, uint64_t off, const std::string& data) {
+    if (m.size() < off + data.size()) m.resize(off + data.size());
+    m.replace(off, data.size(), data);
+  }
+  void truncate(uint64_t n) {
+    Stat d = dont_touch();
+    d.length = n;
+    w.rpc<Rwstat>(tag, Twstat{1, d});
+    model.resize(n);
+  }
+  std::string read(uint64_t off, uint32_t n) { return w.rpc<Rread>(tag, Tread{1, off, n}).data; }
+  std::string expect(uint64_t off, uint32_t n) const { return off >= model.size() ? "" : model.substr(off, n); }
+  // The whole file, read back, and its length as stat says.
+  void check_all() {
+    std::string all;
+    for (uint64_t off = 0;; off += iounit) {
+      std::string got = read(off, iounit);
+      all += got;
+      if (got.size() < iounit) break;
+    }
+    REQUIRE(all.size() == model.size());
+    CHECK(all == model);
+    CHECK(w.rpc<Rstat>(tag, Tstat{1}).stat.length == model.size());
+  }
+};
+
+std::string fill(std::mt19937& rng, size_t n) {
+  std::string s(n, 0);
+  char c = char('a' + rng() % 26);
+  for (size_t i = 0; i < n; i++) s[i] = i % 97 == 0 ? char('A' + rng() % 26) : c;
+  return s;
+}
+
+// 1 byte to 100 KiB, small ones as likely as large.
+size_t random_size(std::mt19937& rng) {
+  switch (rng() % 3) {
+    case 0: return 1 + rng() % 64;
+    case 1: return 65 + rng() % (8 * 1024);
+    default: return 1 + rng() % (100 * 1024);
+  }
+}
+
+uint64_t random_offset(std::mt19937& rng, uint64_t size) {
+  switch (rng() % 4) {
+    case 0: return size + rng() % (100 * 1024);  // past the end
+    case 1: return size > 100 ? size - rng() % 100 : 0;
+    default: return rng() % (size + 1);
+  }
+}
+
+// What the tree may hold for n bytes of files in e extents: a buffer is at
+// most 4 times one of its extents, or the room of a short string.
+uint64_t held_bound(uint64_t n, size_t e) { return RamData::keep_ratio * n + 32 * e; }
+
+}  // namespace
+
+TEST_CASE("ramfs: random writes, truncates and reads agree byte for byte with a string", "[net]") {
+  Served s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  for (uint32_t seed = 1; seed <= 24; seed++) {
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    ModelFile f(w, "m" + std::to_string(seed));
+    for (int op = 0; op < 150; op++) {
+      INFO("op " << op << ", size " << f.model.size());
+      uint32_t kind = rng() % 20;
+      if (kind < 9) {
+        f.write(random_offset(rng, f.model.size()), fill(rng, random_size(rng)));
+      } else if (kind < 11) {
+        f.truncate(rng() % (f.model.size() + 50 * 1024));
+      } else if (kind < 17) {
+        uint64_t off = rng() % (f.model.size() + 10);
+        uint32_t n = 1 + rng() % iounit;
+        CHECK(f.read(off, n) == f.expect(off, n));
+      } else {
+        // A read answered before a write that changes its bytes, both in
+        // one burst: the reply is queued when the write comes.
+        uint64_t off = rng() % (f.model.size() + 1), woff = off + rng() % 100;
+        uint32_t n = 1 + rng() % iounit;
+        std::string before = f.expect(off, n), data = fill(rng, random_size(rng) % 200 + 1);
+        std::vector<uint8_t> burst = encode(Fcall{20, Tread{1, off, n}});
+        encode(Fcall{21, Twrite{1, woff, data}}, burst);
+        w.send_raw(burst);
+        auto r = w.recv();
+        REQUIRE(r.tag == 20);
+        CHECK(std::get<Rread>(r.msg).data == before);
+        REQUIRE(w.recv().tag == 21);
+        ModelFile::apply(f.model, woff, data);
+      }
+      if (op % 25 == 24) f.check_all();
+    }
+    f.check_all();
+    // Every reply has gone, so the buffers left are the file's.
+    uint64_t n = f.model.size();
+    CHECK(s.eventually([&] {
+      auto u = s.fs().usage();
+      return u.extents <= RamData::max_extents(n) + 1 && u.bytes <= held_bound(n, u.extents);
+    }));
+    w.rpc<Rremove>(f.tag, Tremove{1});
+    CHECK(s.eventually([&] { return s.fs().usage().bytes == 0 && s.fs().usage().extents == 0; }));
+  }
+}
+
+TEST_CASE("ramfs: a reply queued before a write keeps the bytes it was made with", "[net]") {
+  Served s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  ModelFile f(w, "f");
+  const std::string old(60000, 'a');
+  f.write(0, old);
+  // Many reads of the whole extent, more than the socket takes at once,
+  // so some replies wait in the server while the writes change the file:
+  // past the end (the buffer would grow), in place, then over it all.
+  std::vector<uint8_t> burst;
+  const int reads = 64;
+  for (int i = 0; i < reads; i++) encode(Fcall{uint16_t(100 + i), Tread{1, 0, 60000}}, burst);
+  encode(Fcall{200, Twrite{1, 60000, "cc"}}, burst);
+  encode(Fcall{201, Twrite{1, 10, "bbbb"}}, burst);
+  encode(Fcall{202, Twrite{1, 0, std::string(50000, 'd')}}, burst);
+  encode(Fcall{203, Tread{1, 0, 60002}}, burst);
+  w.send_raw(burst);
+  for (int i = 0; i < reads; i++) {
+    auto r = w.recv();
+    CHECK(r.tag == 100 + i);
+    CHECK(std::get<Rread>(r.msg).data == old);
+  }
+  for (uint16_t tag : {200, 201, 202}) CHECK(w.recv().tag == tag);
+  auto now = w.recv();
+  CHECK(std::get<Rread>(now.msg).data == std::string(50000, 'd') + std::string(10000, 'a') + "cc");
+}
+
+TEST_CASE("ramfs: a small piece of a large buffer does not keep the buffer", "[net]") {
+  Served s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  ModelFile f(w, "f");
+  f.write(0, std::string(65536, 'a'));
+  // The first buffer's first 100 bytes are all that is left of it.
+  f.write(100, std::string(65436, 'b'));
+  f.check_all();
+  CHECK(s.eventually([&] { return s.fs().usage().bytes <= 65536 + 128; }));
+  // Nor does a truncate leave a small view of it.
+  f.write(0, std::string(80000, 'c'));
+  f.truncate(1000);
+  f.check_all();
+  CHECK(s.eventually([&] { return s.fs().usage().bytes <= 1000; }));
+}
+
+TEST_CASE("ramfs: a file's extents are bounded, and a byte-at-a-time writer makes few", "[net]") {
+  Served s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  {
+    ModelFile f(w, "appended");
+    for (int i = 0; i < 3000; i++) f.write(f.model.size(), std::string(1, char('a' + i % 26)));
+    f.check_all();
+    CHECK(s.on_io([&] { return s.fs().usage().extents; }) == 1);
+    w.rpc<Rremove>(f.tag, Tremove{1});
+  }
+  // A byte every third: a hole and a byte each time, many small extents.
+  ModelFile f(w, "sparse");
+  for (int i = 0; i < 3000; i++) {
+    f.write(f.model.size() + 2, "x");
+    if (i % 100 == 0) {
+      size_t n = s.on_io([&] { return s.fs().usage().extents; });
+      CHECK(n <= RamData::max_extents(f.model.size()));
+    }
+  }
+  // Small writes across the boundaries of large extents.
+  for (int i = 0; i < 4; i++) f.write(f.model.size(), std::string(60000, char('p' + i)));
+  for (uint64_t off = 9000; off + 2 < f.model.size(); off += 997) f.write(off, "yz");
+  f.check_all();
+  size_t n = s.on_io([&] { return s.fs().usage().extents; });
+  CHECK(n <= RamData::max_extents(f.model.size()));
+}
+
+namespace {
+// A ramfs that may hold 200 KiB in all.
+struct BudgetWorld {
+  net::RamFs fs{"tester", {.max_bytes = 200 * 1024, .max_files = 16}};
+  explicit BudgetWorld(asio::io_context&) {}
+  net::FileTree& tree() { return fs; }
+};
+}  // namespace
+
+TEST_CASE("ramfs: a write over bytes nobody else holds fits a full budget; new bytes do not", "[net]") {
+  BasicServed<BudgetWorld> s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  ModelFile f(w, "f");
+  for (int i = 0; i < 3; i++) f.write(i * 65536, std::string(65536, char('a' + i)));
+  // 192 KiB held: each overwrite needs 64 KiB before the old goes.
+  for (int i = 0; i < 10; i++) f.write(65536, std::string(65536, char('k' + i)));
+  CHECK(w.fails(f.tag, Twrite{1, 3 * 65536, std::string(65536, 'z')}) == err::fsfull);
+  CHECK(w.fails(f.tag, Twrite{1, 0, std::string(65536 + 16 * 1024, 'z')}) == err::fsfull);
+  f.check_all();
+  CHECK(s.on_io([&] { return s.fs().usage().bytes; }) <= 200 * 1024);
+}
+
+TEST_CASE("ramfs: a large write over a buffer nobody else holds hands that buffer back to be read into", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 1 << 20);
+    std::string spare;
+    REQUIRE(d.adopt(0, std::string(65536, 'a'), &spare));
+    CHECK(spare.capacity() < 1000);
+    std::string b(65536, 'b');
+    const char* kept = b.data();
+    REQUIRE(d.adopt(0, std::move(b), &spare));
+    CHECK(spare.capacity() >= 65536);
+    CHECK(usage->bytes == 65536);
+    CHECK(d.copy(0, 65536) == std::string(65536, 'b'));
+    // The payload itself became the file's: its bytes were not copied.
+    auto pieces = d.share(0, 65536);
+    REQUIRE(pieces.size() == 1);
+    CHECK(pieces[0].bytes.data() == kept);
+    // A buffer a reply still holds is not handed back.
+    std::string other;
+    REQUIRE(d.adopt(0, std::string(65536, 'c'), &other));
+    CHECK(other.capacity() < 1000);
+    CHECK(usage->bytes == 2 * 65536);
+  }
+  CHECK(usage->bytes == 0);
+  CHECK(usage->extents == 0);
+}
+
+TEST_CASE("ramfs: a file renamed to pipe queues its bytes, and back keeps what is queued", "[net]") {
+  Served s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  w.rpc<Rwalk>(2, Twalk{0, 3, {"pipe"}});
+  w.rpc<Rremove>(3, Tremove{3});
+  ModelFile f(w, "f");
+  f.write(0, std::string(20000, 'q') + "end");
+  Stat d = dont_touch();
+  d.name = "pipe";
+  w.rpc<Rwstat>(4, Twstat{1, d});
+  CHECK(w.rpc<Rread>(5, Tread{1, 0, 10}).data == std::string(10, 'q'));
+  d.name = "g";
+  w.rpc<Rwstat>(6, Twstat{1, d});
+  CHECK(w.rpc<Rstat>(7, Tstat{1}).stat.length == 19993);
+  CHECK(w.rpc<Rread>(8, Tread{1, 19990, 10}).data == "end");
+  w.rpc<Rremove>(9, Tremove{1});
+  CHECK(s.eventually([&] { return s.fs().usage().bytes == 0; }));
+}
