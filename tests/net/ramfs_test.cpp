@@ -213,7 +213,7 @@ struct BudgetWorld {
 };
 }  // namespace
 
-TEST_CASE("ramfs: a write over bytes nobody else holds fits a full budget; new bytes do not", "[net]") {
+TEST_CASE("ramfs: a write over bytes nobody else holds fits a full budget, and new bytes do not", "[net]") {
   BasicServed<BudgetWorld> s;
   auto w = s.connect();
   w.hello(big_msize);
