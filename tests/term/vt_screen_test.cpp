@@ -296,52 +296,36 @@ void same_after(VtScreen& s, const std::string& next) {
 
 TEST_CASE("vt: a repaint sets origin mode, so the program's cursor moves land where they do on its screen", "[term][vt]") {
   const std::string moves = "\x1b[1;1HA\x1b[3;4HB\x1b[9;9HC";  // the last one clamped to the region
-  SECTION("origin mode on, in a region") {
+  struct Case {
+    const char* what;
+    std::string program;
+    int row_of_a;  // where the program's first move puts the A
+  };
+  for (const Case& c : {
+           Case{"origin mode on, in a region", "\x1b[3;7r\x1b[?6h\x1b[2;5Hx", 2},
+           Case{"origin mode on, the region set after it", "\x1b[?6h\x1b[4;8r", 3},
+           Case{"origin mode on and off again", "\x1b[3;7r\x1b[?6h\x1b[?6l", 0},
+           Case{"as libvterm does, only the first mode of a DECSET counts", "\x1b[3;7r\x1b[?1;6h", 0},
+           Case{"a full reset ends it", "\x1b[3;7r\x1b[?6h\x1b" "c", 0},
+           // libvterm 0.1.4 does nothing on a soft reset (DECSTR), nor does the repaint
+           Case{"a soft reset changes nothing", "\x1b[3;7r\x1b[?6h\x1b[!p", 2},
+       }) {
+    INFO(c.what);
     VtScreen s(10, 20);
-    s.write("\x1b[3;7r\x1b[?6h\x1b[2;5Hx");
-    CHECK(s.cursor_row() == 3);
+    s.write(c.program);
     same_after(s, moves);
-    CHECK(line(s, 2) == "A");
+    CHECK(line(s, c.row_of_a) == "A");
   }
-  SECTION("origin mode on, the region set after it") {
-    VtScreen s(10, 20);
-    s.write("\x1b[?6h\x1b[4;8r");
-    same_after(s, moves);
-    CHECK(line(s, 3) == "A");
-  }
-  SECTION("origin mode on and off again") {
-    VtScreen s(10, 20);
-    s.write("\x1b[3;7r\x1b[?6h\x1b[?6l");
-    same_after(s, moves);
-    CHECK(line(s, 0) == "A");
-  }
-  SECTION("as libvterm does, only the first mode of a DECSET counts") {
-    VtScreen s(10, 20);
-    s.write("\x1b[3;7r\x1b[?1;6h");
-    same_after(s, moves);
-    CHECK(line(s, 0) == "A");
-  }
-  SECTION("a full reset ends it") {
-    VtScreen s(10, 20);
-    s.write("\x1b[3;7r\x1b[?6h\x1b" "c");
-    same_after(s, moves);
-    CHECK(line(s, 0) == "A");
-  }
-  SECTION("a resize ends it") {
-    VtScreen s(10, 20);
-    s.write("\x1b[3;7r\x1b[?6h");
-    s.resize(9, 20);
-    same_after(s, moves);
-    CHECK(line(s, 0) == "A");
-  }
-  SECTION("a soft reset (DECSTR) changes nothing in libvterm 0.1.4, nor in the repaint") {
-    VtScreen s(10, 20);
-    s.write("\x1b[3;7r\x1b[?6h\x1b[!p");
-    same_after(s, moves);
-    CHECK(line(s, 2) == "A");
-    same_after(s, "\x1b[5;1H\r\nscrolled\r\nagain");  // the region still scrolls alone
-    CHECK(line(s, 1).empty());
-  }
+  VtScreen s(10, 20);  // a resize ends it
+  s.write("\x1b[3;7r\x1b[?6h");
+  s.resize(9, 20);
+  same_after(s, moves);
+  CHECK(line(s, 0) == "A");
+  VtScreen soft(10, 20);  // after a soft reset the region still scrolls alone
+  soft.write("\x1b[3;7r\x1b[!p\x1b[1;1Htop");
+  same_after(soft, "\x1b[7;1H\r\nscrolled\r\nagain");
+  CHECK(line(soft, 0) == "top");
+  CHECK(line(soft, 6) == "again");
 }
 
 TEST_CASE("vt: a CSI longer than 16 bytes of parameters is read to its end but sets no region", "[term][vt]") {
