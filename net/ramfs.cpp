@@ -282,8 +282,6 @@ Error RamFs::wstat(Fid& fid, const Stat& d) {
     bool room = retype(f, true);
     f.name = old;
     if (!room) return err::fsfull;
-  }
-  if (rename) {
     auto self = parent->children[f.name];
     parent->children.erase(f.name);
     f.name = d.name;
