@@ -296,18 +296,8 @@ TEST_CASE("ramfs: reads and writes at offsets near 2^64 are answered, not crashe
   CHECK(w.fails(13, Tread{2, far, 100}) == err::badoffset);
 }
 
-namespace {
-// A ramfs that may hold 64 KiB and 8 files in all (the root and its pipe
-// are two of them).
-struct SmallRamWorld {
-  net::RamFs fs{"tester", {.max_bytes = 64 * 1024, .max_files = 8}};
-  explicit SmallRamWorld(asio::io_context&) {}
-  net::FileTree& tree() { return fs; }
-};
-}  // namespace
-
 TEST_CASE("ramfs: the whole tree's bytes and files are bounded, whichever way they grow", "[net]") {
-  BasicServed<SmallRamWorld> s;
+  BasicServed<LimitedRamWorld<64 * 1024, 8>> s;
   auto w = s.connect();
   w.hello(msize);
   w.rpc<Rwalk>(2, Twalk{0, 1, {}});

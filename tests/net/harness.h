@@ -207,6 +207,15 @@ struct RamWorld {
   net::FileTree& tree() { return fs; }
 };
 
+// A RamFs that may hold Bytes and Files files and directories in all (the
+// root and its pipe are two of them), for tests of its bounds.
+template <uint64_t Bytes, size_t Files>
+struct LimitedRamWorld {
+  net::RamFs fs{"tester", {.max_bytes = Bytes, .max_files = Files}};
+  explicit LimitedRamWorld(asio::io_context&) {}
+  net::FileTree& tree() { return fs; }
+};
+
 // The real server over a RamFs.
 using Served = BasicServed<RamWorld>;
 

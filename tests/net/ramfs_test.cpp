@@ -204,17 +204,8 @@ TEST_CASE("ramfs: a file's extents are bounded, and a byte-at-a-time writer make
   CHECK(n <= RamData::max_extents(f.model.size()));
 }
 
-namespace {
-// A ramfs that may hold 200 KiB in all.
-struct BudgetWorld {
-  net::RamFs fs{"tester", {.max_bytes = 200 * 1024, .max_files = 16}};
-  explicit BudgetWorld(asio::io_context&) {}
-  net::FileTree& tree() { return fs; }
-};
-}  // namespace
-
 TEST_CASE("ramfs: a write over bytes nobody else holds fits a full budget, and new bytes do not", "[net]") {
-  BasicServed<BudgetWorld> s;
+  BasicServed<LimitedRamWorld<200 * 1024, 16>> s;  // 200 KiB in all
   auto w = s.connect();
   w.hello(big_msize);
   ModelFile f(w, "f");
