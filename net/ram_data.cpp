@@ -27,6 +27,12 @@ struct RamData::Buffer {
 namespace {
 // What a string holding n bytes takes (a short one still has its inline room).
 size_t capacity_for(size_t n) { return std::max(n, std::string().capacity()); }
+
+// Appends k bytes of e from its byte skip: its buffer's, or a hole's zeros.
+void append(std::string& out, const RamData::Extent& e, size_t skip, size_t k) {
+  if (e.buf) out.append(e.buf->bytes, e.from + skip, k);
+  else out.append(k, '\0');
+}
 }  // namespace
 
 RamData::RamData(std::shared_ptr<RamUsage> usage, uint64_t max_bytes)
@@ -67,6 +73,7 @@ std::shared_ptr<RamData::Buffer> RamData::buffer(std::string bytes) {
 }
 
 RamData::Map::iterator RamData::at(uint64_t off) { return std::prev(map_.upper_bound(off)); }
+RamData::Map::const_iterator RamData::at(uint64_t off) const { return std::prev(map_.upper_bound(off)); }
 
 // ---- writing ---------------------------------------------------------------------
 
@@ -251,11 +258,7 @@ void RamData::compact() {
 void RamData::merge(Map::iterator from, Map::iterator to, size_t len) {
   std::string b;
   b.reserve(len);
-  for (auto it = from; it != to; ++it) {
-    auto& e = it->second;
-    if (e.buf) b.append(e.buf->bytes, e.from, e.len);
-    else b.append(e.len, '\0');
-  }
+  for (auto it = from; it != to; ++it) append(b, it->second, 0, it->second.len);
   uint64_t key = from->first;
   erase(from, to);
   map_.emplace_hint(to, key, Extent{buffer(std::move(b)), 0, len});
@@ -267,11 +270,9 @@ std::string RamData::copy(uint64_t off, size_t n) const {
   std::string out;
   if (n == 0) return out;
   out.reserve(n);
-  for (auto it = std::prev(map_.upper_bound(off)); out.size() < n; ++it) {
-    auto& e = it->second;
-    size_t skip = off + out.size() - it->first, k = std::min(e.len - skip, n - out.size());
-    if (e.buf) out.append(e.buf->bytes, e.from + skip, k);
-    else out.append(k, '\0');
+  for (auto it = at(off); out.size() < n; ++it) {
+    size_t skip = off + out.size() - it->first;
+    append(out, it->second, skip, std::min(it->second.len - skip, n - out.size()));
   }
   return out;
 }
@@ -279,7 +280,7 @@ std::string RamData::copy(uint64_t off, size_t n) const {
 std::vector<SharedBytes> RamData::share(uint64_t off, size_t n) const {
   std::vector<SharedBytes> out;
   size_t got = 0, held = 0;
-  for (auto it = n ? std::prev(map_.upper_bound(off)) : map_.end(); got < n; ++it) {
+  for (auto it = n ? at(off) : map_.end(); got < n; ++it) {
     auto& e = it->second;
     if (!e.buf || out.size() == max_views) return {};
     size_t skip = off + got - it->first, k = std::min(e.len - skip, n - got);

@@ -91,6 +91,7 @@ class RamData {
   void compact();
   void merge(Map::iterator from, Map::iterator to, size_t len);
   Map::iterator at(uint64_t off);
+  Map::const_iterator at(uint64_t off) const;
   void counted();
 
   std::shared_ptr<RamUsage> usage_;
