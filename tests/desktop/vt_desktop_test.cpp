@@ -51,9 +51,12 @@ TEST_CASE("VT in button 3's menu sweeps a VT window running the shell", "[deskto
 
 TEST_CASE("keys reach a VT window's program as xterm sends them, Alt as an ESC prefix", "[desktop][vt]") {
   Setup s;
-  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'stty -icanon -echo; cat -v'");
+  Window& w = s.make("new -vt -r 0 0 666 394 sh -c 'stty -icanon -echo; echo ready; exec cat -v'");
   int id = w.id;
   REQUIRE(s.top.ws().current() == id);
+  // Keys typed before stty ran would be the tty's echo, and a ^C before the
+  // shell had the tty would reach no process: wait for the program.
+  REQUIRE(s.until([&] { return s.rows(id).starts_with("ready\n"); }));
   s.c->press({0, grio::term::VtKey::Up});
   s.c->keys(U"x", grio::term::ModAlt);
   s.c->press({0, grio::term::VtKey::Function, 5});
@@ -62,7 +65,9 @@ TEST_CASE("keys reach a VT window's program as xterm sends them, Alt as an ESC p
   INFO(s.rows(id));
   CHECK(shown);
   s.c->press({0x03, grio::term::VtKey::None, 0, grio::term::ModCtrl});  // ^C: the tty's interrupt
-  CHECK(s.until([&] { return !s.top.ws().live(id); }));
+  bool ended = s.until([&] { return !s.top.ws().live(id); });
+  INFO(s.rows(id));
+  CHECK(ended);
 }
 
 TEST_CASE("the wheel moves a VT window's view through its scrollback, and typing brings the live screen back", "[desktop][vt]") {
