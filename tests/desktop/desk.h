@@ -111,8 +111,10 @@ inline std::string read_line(int fd, int limit_ms = 10000) {
   return line;
 }
 
-// Polls pred every 50 ms until it holds or limit passes.
-inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = std::chrono::seconds(8)) {
+// Polls pred every 50 ms until it holds or limit passes. The limit only
+// bounds a failing test: a screenshot through import takes a second or
+// more when ASan tests share two cores, and 8 s failed a test at ctest -j4.
+inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
   auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (pred()) return true;
