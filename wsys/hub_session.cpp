@@ -60,7 +60,10 @@ HubSession::HubSession(asio::io_context& io, net::HubTree& hubs, const std::stri
     : hubs_(hubs), proc_(p), master_(io, p.master), exited_(std::move(exited)), gather_(io), screen_(std::move(screen)) {
   in_ = hubs.hub(name, "0");
   out_ = hubs.hub(name, "1");
-  if (screen_) out_->hub.set_screen([s = screen_.get()] { return s->shared_repaint(); });
+  if (screen_) {
+    out_->hub.set_screen([s = screen_.get()] { return s->shared_repaint(); });
+    out_->hub.set_lag(HubSessions::vt_lag);
+  }
   notes_ = hubs.hub(name, "note");
   // Typed input and notes must not be lost to a full pty: their writers
   // wait for the program instead.

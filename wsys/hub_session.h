@@ -27,7 +27,11 @@ class HubSessions {
   // that the hub tree has just made; env is added to the program's. A vt
   // session's program runs on an xterm-256color pty, and its screen is
   // kept (term/vt_screen.h) so that a client joining late, or skipped
-  // ahead, gets it repainted instead of a replay.
+  // ahead, gets it repainted instead of a replay. Its hub 1 starts with a
+  // lag of vt_lag: a reader further behind than about a screen's repaint
+  // gets the repaint instead of the backlog (tmux stops writing to a
+  // client 8 bytes a cell behind and redraws it).
+  static constexpr size_t vt_lag = 4096;
   net::Error start(const std::string& name, const std::string& cmd,
                    std::vector<std::pair<std::string, std::string>> env, bool vt = false);
   // The directory was removed: hang up the program.

@@ -247,6 +247,41 @@ TEST_CASE("vt: the session's state says vt, and its screen follows the size a cl
   CHECK(st->find(" vt\n") != std::string::npos);
 }
 
+TEST_CASE("vt: a terminal more than 4 KiB behind a VT session gets the screen repainted, not the backlog", "[wsys][vt][hub]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "hub/ctl", "new lg -vt sh -c 'read x; seq 1 3000; exec sleep 60'") == "");
+  auto state = [&] {
+    auto st = read_file(*c, "hub/lg/ctl");
+    return st ? *st : "";
+  };
+  CHECK(state().find("\n1 cap 1048576 held 0 start 0 end 0 readers 0 calm notrunc lag 4096 ") != std::string::npos);
+  auto fid = c->walk_path("hub/lg/1");
+  REQUIRE(fid.ok());
+  REQUIRE(c->open(*fid, ninep::OREAD | ninep::OTRUNC).ok());  // a tail reader: a terminal
+  auto first = c->read(*fid, 0, 65536);
+  REQUIRE(first.ok());
+  term::VtScreen seen(24, 80);
+  seen.write(*first);
+  REQUIRE(write_file(*c, "hub/lg/0", "\r") == "");
+  // seq's 13 893 bytes (and a CR a line) all held before the reader reads.
+  auto end = [&] {  // hub 1's, from its line of the state
+    std::string st = state();
+    size_t at = st.find(" end ", st.find("\n1 cap "));
+    return at == std::string::npos ? 0L : std::atol(st.c_str() + at + 5);
+  };
+  REQUIRE(ws.eventually([&] { return end() >= 13893 + 3000; }));
+  auto next = c->read(*fid, 0, 65536);
+  REQUIRE(next.ok());
+  INFO(next->substr(0, 200));
+  CHECK(next->starts_with("\x1b[?1049l\x1b[r\x1b[0m\x1b[H\x1b[2J"));
+  CHECK(next->size() < 4096);
+  seen.write(*next);
+  CHECK(row_text(seen, 22) == "3000");
+  CHECK(row_text(seen, 0) == "2978");
+  c->clunk(*fid);
+}
+
 TEST_CASE("vt: a window wider than a kept screen gives its program a pty of 512 columns at most", "[wsys][vt]") {
   grio::wsys::WsysConfig cfg;
   cfg.screen = grio::wsys::rect(0, 0, 8000, 800);
