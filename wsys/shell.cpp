@@ -4,35 +4,86 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <system_error>
 
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 namespace grio::wsys {
 
 Shell::Shell(asio::io_context& io, term::PtyProcess p, Events ev)
-    : proc_(p), master_(io, p.master), retry_(io), ev_(std::move(ev)) {
-  buf_.resize(16 * 1024);
-  read_more();
+    : proc_(p), master_(io, p.master), retry_(io), ev_(std::move(ev)), reader_(std::make_shared<Reader>()) {
+  reader_->wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (reader_->wake < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  thread_ = std::thread(&Shell::read_loop, this, std::ref(io), reader_, p.master);
 }
 
 Shell::~Shell() {
   *alive_ = false;
+  reader_->stop = true;
+  reader_->poke();
+  thread_.join();
   error_code ec;
   master_.close(ec);
   term::signal_group(proc_.pid, SIGHUP);
 }
 
-void Shell::read_more() {
-  master_.async_read_some(asio::buffer(buf_), [this, alive = alive_](const error_code& ec, size_t n) {
-    if (!*alive) return;
-    if (ec) {  // EIO: every process has closed the pty's other end
-      done_ = true;
-      if (ev_.exited) ev_.exited();  // may destroy us
-      return;
+Shell::Reader::~Reader() {
+  if (wake >= 0) ::close(wake);
+}
+
+void Shell::Reader::poke() {
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake, &one, sizeof one);  // a full counter is awake already
+}
+
+// On the reader thread: reads the pty, posting each piece to the io thread,
+// until the pty hangs up (EIO: every process has closed its other end) or
+// we are told to stop. Past max_unread bytes the io thread has not taken,
+// it waits. Of ours it reads only alive_, and posts the rest to io.
+void Shell::read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd) {
+  std::string buf(16 * 1024, '\0');
+  pollfd fds[2] = {{r->wake, POLLIN, 0}, {fd, POLLIN, 0}};
+  while (!r->stop) {
+    bool full = r->unread >= max_unread;
+    if (full) {
+      r->waiting = true;
+      if (r->unread < max_unread) {  // taken meanwhile: its poke may have come before waiting was set
+        r->waiting = false;
+        continue;
+      }
     }
-    ev_.output(std::string_view(buf_).substr(0, n));
-    read_more();
+    if (::poll(fds, full ? 1 : 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents) {
+      uint64_t n = 0;
+      [[maybe_unused]] auto got = ::read(r->wake, &n, sizeof n);
+      r->waiting = false;
+      continue;
+    }
+    if (full || !fds[1].revents) continue;
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n <= 0) break;
+    r->unread += size_t(n);
+    asio::post(io, [this, alive = alive_, r, out = buf.substr(0, size_t(n))] {
+      r->taken(out.size());
+      if (*alive) ev_.output(out);
+    });
+  }
+  if (r->stop) return;
+  asio::post(io, [this, alive = alive_] {
+    if (!*alive) return;
+    done_ = true;
+    if (ev_.exited) ev_.exited();  // may destroy us
   });
+}
+
+void Shell::Reader::taken(size_t n) {
+  if (unread.fetch_sub(n) - n < max_unread && waiting) poke();
 }
 
 void Shell::input(std::string_view bytes) {

@@ -1,10 +1,19 @@
 // The program grio started in a window: a pty, its output read into the
 // window, typed lines written to it, and its end noticed.
+//
+// The pty is read by a thread of its own, which hands what it reads to
+// the io thread. Each read that empties a pty wakes its writer, and on a
+// machine whose scheduler keeps the woken writer on the reader's CPU, a
+// program flooding the window then takes turns with the thread that
+// parses and shows its output; read apart, the two overlap.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "net/asio.h"
 #include "term/pty.h"
@@ -17,6 +26,7 @@ class Shell {
     std::function<void(std::string_view)> output;  // bytes the program wrote
     std::function<void()> exited;                   // the pty hung up
   };
+  // Throws std::system_error when no thread can be started.
   Shell(asio::io_context& io, term::PtyProcess p, Events ev);
   // Closes the pty and hangs up the program's process group. Reaping the
   // program is the owner's business (WindowSystem::retire).
@@ -39,7 +49,20 @@ class Shell {
   pid_t pid() const { return proc_.pid; }
 
  private:
-  void read_more();
+  // Output read and not yet taken by the io thread: the reader waits past this.
+  static constexpr size_t max_unread = 64 * 1024;
+  // Shared with the reader thread and with the handlers it posts, which
+  // may run after we are gone.
+  struct Reader {
+    std::atomic<size_t> unread{0};
+    std::atomic<bool> waiting{false};  // for unread to fall
+    std::atomic<bool> stop{false};
+    int wake = -1;  // an eventfd: room again, or stop
+    ~Reader();
+    void poke();
+    void taken(size_t n);  // by the io thread
+  };
+  void read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd);
   void write_more();
   void retry_later();
 
@@ -47,7 +70,6 @@ class Shell {
   asio::posix::stream_descriptor master_;
   asio::steady_timer retry_;
   Events ev_;
-  std::string buf_;
   std::string pending_;   // input the pty could not take yet
   bool raw_ = false;      // pending_ came through send(), not input()
   bool waiting_ = false;  // for the pty to become writable, or retry_
@@ -55,6 +77,8 @@ class Shell {
   bool done_ = false;
   // Guards callbacks that outlive us in Asio's queue.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<Reader> reader_;
+  std::thread thread_;
 };
 
 }  // namespace grio::wsys

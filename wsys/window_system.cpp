@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <system_error>
 
 #include "net/errors.h"
 #include "net/exports.h"
@@ -250,11 +251,20 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
     return;
   }
   int id = w.id;
-  w.shell = std::make_unique<Shell>(io_, *p, Shell::Events{
-      [this, id](std::string_view out) {
-        if (Window* win = live(id)) output(*win, win->shell_output, out);
-      },
-      [this, id] { program_exited(id); }});
+  try {
+    w.shell = std::make_unique<Shell>(io_, *p, Shell::Events{
+        [this, id](std::string_view out) {
+          if (Window* win = live(id)) output(*win, win->shell_output, out);
+        },
+        [this, id] { program_exited(id); }});
+  } catch (const std::system_error& e) {  // no thread to read its output: its pty is closed, so it is hung up
+    term::signal_group(p->pid, SIGHUP);
+    reap_later(p->pid);
+    std::string msg = std::string("grio: cannot start program: ") + e.what() + "\n";
+    if (w.vt) w.vt->write(msg + "\r");
+    else w.text.write(w.shell_output, msg);
+    return;
+  }
   if (w.label == "<unnamed>")
     w.label = (c.cmd.empty() ? "sh" : c.cmd.substr(0, std::min(c.cmd.find(' '), max_label / 2))) + " " + std::to_string(p->pid);
 }
