@@ -94,7 +94,7 @@ bool RamData::adopt(uint64_t off, std::string&& data, std::string* spare) {
   size_t n = data.size();
   if (n == 0) return resize(std::max(off, size_));
   bool fit = data.capacity() > n + n / 8;
-  uint64_t need = (fit ? n : data.capacity()) + (off > size_ ? off - size_ : 0);
+  uint64_t need = (fit ? capacity_for(n) : data.capacity()) + (off > size_ ? off - size_ : 0);
   if (!bounded() || !room(need, freed_by(off, off + n))) return counted(), false;
   if (fit) data.shrink_to_fit();
   hole_to(off);
@@ -239,20 +239,22 @@ void RamData::release(const std::shared_ptr<Buffer>& b) {
 
 // Runs of neighbours, up to merge_max bytes each, copied into one buffer
 // per run, while the budget allows. Then any two neighbours together are
-// over merge_max: at most 2 × size / merge_max + 1 extents are left.
+// over merge_max: at most 2 × size / merge_max + 1 extents are left. A run
+// may take what its own holes and buffers give back: merging many small
+// pieces nobody else holds takes less than it frees.
 void RamData::compact() {
   auto run = map_.begin();
   size_t len = 0, n = 0;  // the run's bytes and extents
   for (auto it = map_.begin(); it != map_.end(); ++it) {
     if (len + it->second.len > merge_max) {
-      if (n > 1 && !room(len)) return;
+      if (n > 1 && !room(capacity_for(len), freed_by(run->first, run->first + len))) return;
       if (n > 1) merge(run, it, len);
       run = it, len = 0, n = 0;
     }
     len += it->second.len;
     n++;
   }
-  if (n > 1 && room(len)) merge(run, map_.end(), len);
+  if (n > 1 && room(capacity_for(len), freed_by(run->first, run->first + len))) merge(run, map_.end(), len);
 }
 
 void RamData::merge(Map::iterator from, Map::iterator to, size_t len) {

@@ -245,6 +245,46 @@ TEST_CASE("ramfs: a large write over a buffer nobody else holds hands that buffe
   CHECK(usage->extents == 0);
 }
 
+// Found by tests/fuzz/fuzz_ram_data: a short payload was checked against
+// the budget by its length, but a string holds at least its inline room.
+TEST_CASE("ramfs: a short adopted payload counts the room its string takes", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 10);
+    CHECK_FALSE(d.adopt(0, std::string("x")));
+    CHECK(usage->bytes <= 10);
+    CHECK(d.size() == 0);
+  }
+  CHECK(usage->bytes == 0);
+}
+
+// Found by tests/fuzz/fuzz_ram_data: merging a file's small extents was
+// refused when the budget could not hold the merged bytes on top of the
+// pieces, though the pieces (holes, buffers nobody else holds) go with it.
+TEST_CASE("ramfs: a file's small extents merge under a nearly full budget, the pieces they free counted", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 30000);
+    REQUIRE(d.resize(20000));
+    // A byte every 100 in the hole: 11 extents, and 12 is the most 20000
+    // bytes may have.
+    for (uint64_t off = 100; off <= 500; off += 100) REQUIRE(d.write(off, "x"));
+    REQUIRE(d.extents() == 11);
+    // One more takes a merge of the 20000 bytes first, which frees more
+    // than it takes.
+    CHECK(d.write(19999, "y"));
+    CHECK(d.extents() <= RamData::max_extents(d.size()));
+    CHECK(d.resize(20001));
+    CHECK(usage->bytes <= 30000);
+    std::string want(20001, '\0');
+    for (uint64_t off = 100; off <= 500; off += 100) want[off] = 'x';
+    want[19999] = 'y';
+    CHECK(d.copy(0, d.size()) == want);
+  }
+  CHECK(usage->bytes == 0);
+  CHECK(usage->extents == 0);
+}
+
 TEST_CASE("ramfs: a file renamed to pipe queues its bytes, and back keeps what is queued", "[net]") {
   Served s;
   auto w = s.connect();
