@@ -57,13 +57,15 @@ bool RamData::room(uint64_t need, uint64_t freed) const {
 }
 
 // What overwriting [off, end) surely gives back: the holes and the buffers
-// of the extents it covers whole that nobody else holds.
+// of the extents it covers whole that nobody else holds, neither a reply
+// nor an extent outside it (the two halves of a split hold one buffer).
 uint64_t RamData::freed_by(uint64_t off, uint64_t end) const {
   uint64_t n = 0;
+  std::map<const Buffer*, long> holders;  // extents within that hold each buffer
   for (auto it = map_.lower_bound(off); it != map_.end() && it->first + it->second.len <= end; ++it) {
     auto& e = it->second;
     if (!e.buf) n += e.len;
-    else if (e.buf.use_count() == 1) n += e.buf->counted;
+    else if (++holders[e.buf.get()] == e.buf.use_count()) n += e.buf->counted;
   }
   return n;
 }
