@@ -59,7 +59,7 @@ class RamData {
   bool write(uint64_t off, std::string_view data);
   bool adopt(uint64_t off, std::string&& data, std::string* spare = nullptr);
   bool resize(uint64_t n);
-  bool can_resize(uint64_t n) const { return n <= size_ || room(n - size_); }
+  bool can_resize(uint64_t n) const;
 
   // The bytes [off, off + n), which must lie within the file.
   std::string copy(uint64_t off, size_t n) const;
@@ -76,6 +76,7 @@ class RamData {
  private:
   using Map = std::map<uint64_t, Extent>;
   bool room(uint64_t need, uint64_t freed = 0) const;
+  bool merges_after_cut(uint64_t n) const;
   uint64_t freed_by(uint64_t off, uint64_t end) const;
   std::shared_ptr<Buffer> buffer(std::string bytes);
   bool in_place(uint64_t off, std::string_view data);
@@ -88,7 +89,7 @@ class RamData {
   void erase(Map::iterator from, Map::iterator to);
   void own(Map::iterator it);
   void release(const std::shared_ptr<Buffer>& b);
-  void compact();
+  void compact(uint64_t keep = 0);
   void merge(Map::iterator from, Map::iterator to, size_t len);
   Map::iterator at(uint64_t off);
   Map::const_iterator at(uint64_t off) const;

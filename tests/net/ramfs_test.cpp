@@ -313,6 +313,93 @@ TEST_CASE("ramfs: a truncated file's pieces of one buffer merge under a nearly f
   CHECK(usage->extents == 0);
 }
 
+// Found by tests/fuzz/fuzz_ram_data: a truncate whose extents had to be
+// merged while a reply held their buffer and the budget was nearly full
+// left the file with more extents than its bound.
+TEST_CASE("ramfs: a truncate that cannot merge what it leaves is refused, and changes nothing", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 102000);
+    REQUIRE(d.adopt(0, std::string(100000, 'a')));
+    std::string want(100000, 'a');
+    auto held = d.share(0, 30000);
+    REQUIRE(!held.empty());
+    for (uint64_t off = 300; off < 3000; off += 300) {
+      REQUIRE(d.write(off, "x"));
+      want[off] = 'x';
+    }
+    size_t extents = d.extents();
+    REQUIRE(extents > RamData::max_extents(3000));
+    CHECK_FALSE(d.can_resize(3000));
+    CHECK_FALSE(d.resize(3000));
+    CHECK(d.size() == 100000);
+    CHECK(d.extents() == extents);
+    CHECK(d.copy(0, d.size()) == want);
+    CHECK(usage->bytes <= 102000);
+    // Once the reply has gone, the truncate is allowed and keeps the bound.
+    held.clear();
+    CHECK(d.can_resize(3000));
+    REQUIRE(d.resize(3000));
+    CHECK(d.extents() <= RamData::max_extents(3000));
+    CHECK(d.copy(0, 3000) == want.substr(0, 3000));
+    // A truncate that needs no merge is never refused.
+    CHECK(d.resize(2000));
+  }
+  CHECK(usage->bytes == 0);
+  CHECK(usage->extents == 0);
+}
+
+namespace {
+// A file of n buffers of len bytes, each after a 1-byte hole, and a reply
+// holding each buffer: 2n extents that only a merge of new room joins.
+std::vector<std::vector<net::SharedBytes>> held_pieces(RamData& d, int n, size_t len) {
+  std::vector<std::vector<net::SharedBytes>> held;
+  for (int i = 0; i < n; i++) {
+    uint64_t off = d.size() + 1;
+    REQUIRE(d.write(off, std::string(len, char('a' + i))));
+    held.push_back(d.share(off, len));
+    REQUIRE(!held.back().empty());
+  }
+  return held;
+}
+}  // namespace
+
+// Found reading compact() for the bugs the fuzzer found: a wstat growing a
+// file at its extent bound merged its extents with all the budget left,
+// then added the new hole's bytes on top.
+TEST_CASE("ramfs: a file grown at its extent bound keeps the budget for its hole", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 8004);
+    auto held = held_pieces(d, 4, 1000);
+    REQUIRE(d.extents() == RamData::max_extents(4004));
+    REQUIRE(usage->bytes == 4004);
+    // A merge of the 4004 bytes would take 4004 more; the hole 1 more.
+    REQUIRE(d.can_resize(4005));
+    REQUIRE(d.resize(4005));
+    CHECK(usage->bytes <= 8004);
+    CHECK(d.extents() <= RamData::max_extents(4005) + 1);
+  }
+  CHECK(usage->bytes == 0);
+}
+
+// Found the same way: a merge of 16 to 29 bytes reserved a
+// string that took 30 bytes, twice a short string's room, where the
+// budget had been asked for its length.
+TEST_CASE("ramfs: a short merge takes no more than the budget was asked for", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 85);
+    auto held = held_pieces(d, 4, 5);
+    REQUIRE(d.extents() == RamData::max_extents(24));
+    REQUIRE(usage->bytes == 4 * 15 + 4);
+    REQUIRE(d.resize(25));
+    CHECK(usage->bytes <= 85);
+    CHECK(d.copy(0, 25) == std::string("\0aaaaa\0bbbbb\0ccccc\0ddddd\0", 25));
+  }
+  CHECK(usage->bytes == 0);
+}
+
 TEST_CASE("ramfs: a file renamed to pipe queues its bytes, and back keeps what is queued", "[net]") {
   Served s;
   auto w = s.connect();
