@@ -10,6 +10,7 @@
 // length, as when it was zeros in a string.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -52,6 +53,9 @@ class RamData {
   uint64_t size() const { return size_; }
   size_t extents() const { return map_.size(); }
   static size_t max_extents(uint64_t size) { return extent_floor + size / extent_per; }
+  // What write(0, n bytes) takes of the budget in an empty file: a buffer
+  // holds at least a short string's room.
+  static uint64_t room_for(size_t n) { return n ? std::max(n, std::string().capacity()) : 0; }
 
   // Each returns false, changing nothing, when the tree's budget does not
   // allow it. write copies data; adopt keeps data's buffer as it is, and
