@@ -57,13 +57,15 @@ bool RamData::room(uint64_t need, uint64_t freed) const {
 }
 
 // What overwriting [off, end) surely gives back: the holes and the buffers
-// of the extents it covers whole that nobody else holds.
+// of the extents it covers whole that nobody else holds, neither a reply
+// nor an extent outside it (the two halves of a split hold one buffer).
 uint64_t RamData::freed_by(uint64_t off, uint64_t end) const {
   uint64_t n = 0;
+  std::map<const Buffer*, long> holders;  // extents within that hold each buffer
   for (auto it = map_.lower_bound(off); it != map_.end() && it->first + it->second.len <= end; ++it) {
     auto& e = it->second;
     if (!e.buf) n += e.len;
-    else if (e.buf.use_count() == 1) n += e.buf->counted;
+    else if (++holders[e.buf.get()] == e.buf.use_count()) n += e.buf->counted;
   }
   return n;
 }
@@ -94,7 +96,7 @@ bool RamData::adopt(uint64_t off, std::string&& data, std::string* spare) {
   size_t n = data.size();
   if (n == 0) return resize(std::max(off, size_));
   bool fit = data.capacity() > n + n / 8;
-  uint64_t need = (fit ? n : data.capacity()) + (off > size_ ? off - size_ : 0);
+  uint64_t need = (fit ? capacity_for(n) : data.capacity()) + (off > size_ ? off - size_ : 0);
   if (!bounded() || !room(need, freed_by(off, off + n))) return counted(), false;
   if (fit) data.shrink_to_fit();
   hole_to(off);
@@ -151,19 +153,76 @@ bool RamData::cow(uint64_t off, std::string_view data) {
 }
 
 bool RamData::resize(uint64_t n) {
+  if (!can_resize(n)) return false;
   if (n > size_) {
-    if (!room(n - size_)) return false;
-    if (map_.size() + 1 > max_extents(n)) compact();
+    // The hole's bytes stay in the budget whatever the merge takes.
+    if (map_.size() + 1 > max_extents(n)) compact(n - size_);
     hole_to(n);
     return counted(), true;
   }
   split(n);
   erase(map_.lower_bound(n), map_.end());
   size_ = n;
-  if (!map_.empty()) own(std::prev(map_.end()));
   if (map_.size() > max_extents(size_)) compact();
+  if (!map_.empty()) own(std::prev(map_.end()));
   counted();
   return true;
+}
+
+// Shorter, the extents left may have to be merged (compact()), and a reply
+// may hold the buffers they are cut from, so that merging them takes new
+// room. Refused unless every run of them can be merged.
+bool RamData::can_resize(uint64_t n) const {
+  if (n >= size_) return n == size_ || room(n - size_);
+  if (size_t(std::distance(map_.begin(), map_.lower_bound(n))) <= max_extents(n)) return true;
+  return merges_after_cut(n);
+}
+
+// compact() after resize(n), played out: what the cut frees, then each
+// run, which frees its holes and every buffer whose holders left are its
+// own extents (a holder outside the file's extents is a reply's).
+bool RamData::merges_after_cut(uint64_t n) const {
+  struct Piece {
+    const Buffer* buf;
+    size_t len;
+  };
+  std::vector<Piece> left;
+  std::map<const Buffer*, long> holders;  // extents left holding each buffer
+  std::map<const Buffer*, long> others;   // and anyone else, the cut extents aside
+  uint64_t bytes = usage_->bytes;
+  for (auto& [off, e] : map_) {
+    size_t keep = off < n ? size_t(std::min<uint64_t>(e.len, n - off)) : 0;
+    if (!e.buf) bytes -= e.len - keep;
+    if (keep) left.push_back({e.buf.get(), keep});
+    if (e.buf && keep) holders[e.buf.get()]++;
+    if (e.buf) others.try_emplace(e.buf.get(), e.buf.use_count());
+    if (e.buf) others[e.buf.get()]--;
+  }
+  for (auto& [b, k] : others)
+    if (k == 0 && !holders.count(b)) bytes -= b->counted;
+  auto fits = [&](size_t from, size_t to, size_t len) {
+    std::map<const Buffer*, long> in_run;
+    uint64_t freed = 0;
+    for (size_t i = from; i < to; i++) {
+      auto b = left[i].buf;
+      if (!b) freed += left[i].len;
+      else if (++in_run[b] == holders[b] && others[b] == 0) freed += b->counted;
+    }
+    uint64_t held = bytes - std::min(freed, bytes), need = capacity_for(len);
+    if (held > max_bytes_ || need > max_bytes_ - held) return false;
+    bytes = held + need;
+    for (auto& [b, k] : in_run) holders[b] -= k;
+    return true;
+  };
+  size_t run = 0, len = 0;
+  for (size_t i = 0; i < left.size(); i++) {
+    if (len + left[i].len > merge_max) {
+      if (i - run > 1 && !fits(run, i, len)) return false;
+      run = i, len = 0;
+    }
+    len += left[i].len;
+  }
+  return left.size() - run <= 1 || fits(run, left.size(), len);
 }
 
 // ---- extents ---------------------------------------------------------------------
@@ -239,25 +298,30 @@ void RamData::release(const std::shared_ptr<Buffer>& b) {
 
 // Runs of neighbours, up to merge_max bytes each, copied into one buffer
 // per run, while the budget allows. Then any two neighbours together are
-// over merge_max: at most 2 × size / merge_max + 1 extents are left.
-void RamData::compact() {
+// over merge_max: at most 2 × size / merge_max + 1 extents are left. A run
+// may take what its own holes and buffers give back: merging many small
+// pieces nobody else holds takes less than it frees. keep bytes of the
+// budget are left for what the caller adds next.
+void RamData::compact(uint64_t keep) {
   auto run = map_.begin();
   size_t len = 0, n = 0;  // the run's bytes and extents
   for (auto it = map_.begin(); it != map_.end(); ++it) {
     if (len + it->second.len > merge_max) {
-      if (n > 1 && !room(len)) return;
+      if (n > 1 && !room(capacity_for(len) + keep, freed_by(run->first, run->first + len))) return;
       if (n > 1) merge(run, it, len);
       run = it, len = 0, n = 0;
     }
     len += it->second.len;
     n++;
   }
-  if (n > 1 && room(len)) merge(run, map_.end(), len);
+  if (n > 1 && room(capacity_for(len) + keep, freed_by(run->first, run->first + len))) merge(run, map_.end(), len);
 }
 
 void RamData::merge(Map::iterator from, Map::iterator to, size_t len) {
-  std::string b;
-  b.reserve(len);
+  // Not reserve(): from a short string's room it would take up to twice
+  // that, more than the budget was asked for.
+  std::string b(len, '\0');
+  b.clear();
   for (auto it = from; it != to; ++it) append(b, it->second, 0, it->second.len);
   uint64_t key = from->first;
   erase(from, to);

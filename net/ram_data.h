@@ -10,6 +10,7 @@
 // length, as when it was zeros in a string.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -52,6 +53,9 @@ class RamData {
   uint64_t size() const { return size_; }
   size_t extents() const { return map_.size(); }
   static size_t max_extents(uint64_t size) { return extent_floor + size / extent_per; }
+  // What write(0, n bytes) takes of the budget in an empty file: a buffer
+  // holds at least a short string's room.
+  static uint64_t room_for(size_t n) { return n ? std::max(n, std::string().capacity()) : 0; }
 
   // Each returns false, changing nothing, when the tree's budget does not
   // allow it. write copies data; adopt keeps data's buffer as it is, and
@@ -59,7 +63,7 @@ class RamData {
   bool write(uint64_t off, std::string_view data);
   bool adopt(uint64_t off, std::string&& data, std::string* spare = nullptr);
   bool resize(uint64_t n);
-  bool can_resize(uint64_t n) const { return n <= size_ || room(n - size_); }
+  bool can_resize(uint64_t n) const;
 
   // The bytes [off, off + n), which must lie within the file.
   std::string copy(uint64_t off, size_t n) const;
@@ -76,6 +80,7 @@ class RamData {
  private:
   using Map = std::map<uint64_t, Extent>;
   bool room(uint64_t need, uint64_t freed = 0) const;
+  bool merges_after_cut(uint64_t n) const;
   uint64_t freed_by(uint64_t off, uint64_t end) const;
   std::shared_ptr<Buffer> buffer(std::string bytes);
   bool in_place(uint64_t off, std::string_view data);
@@ -88,7 +93,7 @@ class RamData {
   void erase(Map::iterator from, Map::iterator to);
   void own(Map::iterator it);
   void release(const std::shared_ptr<Buffer>& b);
-  void compact();
+  void compact(uint64_t keep = 0);
   void merge(Map::iterator from, Map::iterator to, size_t len);
   Map::iterator at(uint64_t off);
   Map::const_iterator at(uint64_t off) const;

@@ -85,7 +85,9 @@ bool RamFs::retype(File& f, bool check) {
   bool pipe = f.name == "pipe" && !f.is_dir();
   if (pipe == f.pipe) return true;
   uint64_t n = f.pipe ? f.data.size() : f.bytes.size();
-  if (check) return n <= limits_.max_bytes && usage_->bytes <= limits_.max_bytes - n;
+  // To a file, the bytes take a buffer's room; the pipe's go only after.
+  uint64_t need = f.pipe ? RamData::room_for(n) : n;
+  if (check) return need <= limits_.max_bytes && usage_->bytes <= limits_.max_bytes - need;
   if (pipe) {
     f.data = f.bytes.copy(0, n);
     usage_->bytes += n;

@@ -245,6 +245,161 @@ TEST_CASE("ramfs: a large write over a buffer nobody else holds hands that buffe
   CHECK(usage->extents == 0);
 }
 
+// Found by tests/fuzz/fuzz_ram_data: a short payload was checked against
+// the budget by its length, but a string holds at least its inline room.
+TEST_CASE("ramfs: a short adopted payload counts the room its string takes", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 10);
+    CHECK_FALSE(d.adopt(0, std::string("x")));
+    CHECK(usage->bytes <= 10);
+    CHECK(d.size() == 0);
+  }
+  CHECK(usage->bytes == 0);
+}
+
+// Found by tests/fuzz/fuzz_ram_data: merging a file's small extents was
+// refused when the budget could not hold the merged bytes on top of the
+// pieces, though the pieces (holes, buffers nobody else holds) go with it.
+TEST_CASE("ramfs: a file's small extents merge under a nearly full budget, the pieces they free counted", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 30000);
+    REQUIRE(d.resize(20000));
+    // A byte every 100 in the hole: 11 extents, and 12 is the most 20000
+    // bytes may have.
+    for (uint64_t off = 100; off <= 500; off += 100) REQUIRE(d.write(off, "x"));
+    REQUIRE(d.extents() == 11);
+    // One more takes a merge of the 20000 bytes first, which frees more
+    // than it takes.
+    CHECK(d.write(19999, "y"));
+    CHECK(d.extents() <= RamData::max_extents(d.size()));
+    CHECK(d.resize(20001));
+    CHECK(usage->bytes <= 30000);
+    std::string want(20001, '\0');
+    for (uint64_t off = 100; off <= 500; off += 100) want[off] = 'x';
+    want[19999] = 'y';
+    CHECK(d.copy(0, d.size()) == want);
+  }
+  CHECK(usage->bytes == 0);
+  CHECK(usage->extents == 0);
+}
+
+// Found by tests/fuzz/fuzz_ram_data: a buffer held by several extents of
+// the merged run (the pieces a split leaves) was not counted as freed, so
+// a truncated file kept more extents than its bound.
+TEST_CASE("ramfs: a truncated file's pieces of one buffer merge under a nearly full budget", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 102000);
+    REQUIRE(d.adopt(0, std::string(100000, 'a')));
+    std::string want(100000, 'a');
+    {
+      // While a reply holds the buffer, bytes written into it split it.
+      auto held = d.share(0, 30000);
+      REQUIRE(!held.empty());
+      for (uint64_t off = 300; off < 3000; off += 300) {
+        REQUIRE(d.write(off, "x"));
+        want[off] = 'x';
+      }
+    }
+    REQUIRE(d.extents() > RamData::max_extents(3000));
+    REQUIRE(d.resize(3000));
+    CHECK(d.extents() <= RamData::max_extents(3000));
+    CHECK(d.copy(0, 3000) == want.substr(0, 3000));
+    CHECK(usage->bytes <= 102000);
+  }
+  CHECK(usage->bytes == 0);
+  CHECK(usage->extents == 0);
+}
+
+// Found by tests/fuzz/fuzz_ram_data: a truncate whose extents had to be
+// merged while a reply held their buffer and the budget was nearly full
+// left the file with more extents than its bound.
+TEST_CASE("ramfs: a truncate that cannot merge what it leaves is refused, and changes nothing", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 102000);
+    REQUIRE(d.adopt(0, std::string(100000, 'a')));
+    std::string want(100000, 'a');
+    auto held = d.share(0, 30000);
+    REQUIRE(!held.empty());
+    for (uint64_t off = 300; off < 3000; off += 300) {
+      REQUIRE(d.write(off, "x"));
+      want[off] = 'x';
+    }
+    size_t extents = d.extents();
+    REQUIRE(extents > RamData::max_extents(3000));
+    CHECK_FALSE(d.can_resize(3000));
+    CHECK_FALSE(d.resize(3000));
+    CHECK(d.size() == 100000);
+    CHECK(d.extents() == extents);
+    CHECK(d.copy(0, d.size()) == want);
+    CHECK(usage->bytes <= 102000);
+    // Once the reply has gone, the truncate is allowed and keeps the bound.
+    held.clear();
+    CHECK(d.can_resize(3000));
+    REQUIRE(d.resize(3000));
+    CHECK(d.extents() <= RamData::max_extents(3000));
+    CHECK(d.copy(0, 3000) == want.substr(0, 3000));
+    // A truncate that needs no merge is never refused.
+    CHECK(d.resize(2000));
+  }
+  CHECK(usage->bytes == 0);
+  CHECK(usage->extents == 0);
+}
+
+namespace {
+// A file of n buffers of len bytes, each after a 1-byte hole, and a reply
+// holding each buffer: 2n extents that only a merge of new room joins.
+std::vector<std::vector<net::SharedBytes>> held_pieces(RamData& d, int n, size_t len) {
+  std::vector<std::vector<net::SharedBytes>> held;
+  for (int i = 0; i < n; i++) {
+    uint64_t off = d.size() + 1;
+    REQUIRE(d.write(off, std::string(len, char('a' + i))));
+    held.push_back(d.share(off, len));
+    REQUIRE(!held.back().empty());
+  }
+  return held;
+}
+}  // namespace
+
+// Found reading compact() for the bugs the fuzzer found: a wstat growing a
+// file at its extent bound merged its extents with all the budget left,
+// then added the new hole's bytes on top.
+TEST_CASE("ramfs: a file grown at its extent bound keeps the budget for its hole", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 8004);
+    auto held = held_pieces(d, 4, 1000);
+    REQUIRE(d.extents() == RamData::max_extents(4004));
+    REQUIRE(usage->bytes == 4004);
+    // A merge of the 4004 bytes would take 4004 more; the hole 1 more.
+    REQUIRE(d.can_resize(4005));
+    REQUIRE(d.resize(4005));
+    CHECK(usage->bytes <= 8004);
+    CHECK(d.extents() <= RamData::max_extents(4005) + 1);
+  }
+  CHECK(usage->bytes == 0);
+}
+
+// Found the same way: a merge of 16 to 29 bytes reserved a
+// string that took 30 bytes, twice a short string's room, where the
+// budget had been asked for its length.
+TEST_CASE("ramfs: a short merge takes no more than the budget was asked for", "[net]") {
+  auto usage = std::make_shared<net::RamUsage>();
+  {
+    RamData d(usage, 85);
+    auto held = held_pieces(d, 4, 5);
+    REQUIRE(d.extents() == RamData::max_extents(24));
+    REQUIRE(usage->bytes == 4 * 15 + 4);
+    REQUIRE(d.resize(25));
+    CHECK(usage->bytes <= 85);
+    CHECK(d.copy(0, 25) == std::string("\0aaaaa\0bbbbb\0ccccc\0ddddd\0", 25));
+  }
+  CHECK(usage->bytes == 0);
+}
+
 TEST_CASE("ramfs: a file renamed to pipe queues its bytes, and back keeps what is queued", "[net]") {
   Served s;
   auto w = s.connect();
@@ -263,4 +418,39 @@ TEST_CASE("ramfs: a file renamed to pipe queues its bytes, and back keeps what i
   CHECK(w.rpc<Rread>(8, Tread{1, 19990, 10}).data == "end");
   w.rpc<Rremove>(9, Tremove{1});
   CHECK(s.eventually([&] { return s.fs().usage().bytes == 0; }));
+}
+
+// Found reading retype() for the fuzzer's bugs: a pipe of a few bytes
+// renamed to a file under a nearly full budget passed the check for its
+// length, but a file's buffer takes at least a short string's room, so the
+// write failed unseen and the bytes were lost.
+TEST_CASE("ramfs: a short pipe renamed to a file under a nearly full budget keeps its bytes or is refused", "[net]") {
+  BasicServed<LimitedRamWorld<1000, 16>> s;
+  auto w = s.connect();
+  w.hello(big_msize);
+  w.rpc<Rwalk>(2, Twalk{0, 3, {"pipe"}});
+  w.rpc<Rremove>(3, Tremove{3});
+  ModelFile f(w, "f");
+  f.write(0, "hello");
+  Stat d = dont_touch();
+  d.name = "pipe";
+  w.rpc<Rwstat>(4, Twstat{1, d});
+  REQUIRE(s.on_io([&] { return s.fs().usage().bytes; }) == 5);
+  // Another file leaves the budget 5 bytes: the pipe's length, not a
+  // short string's room.
+  w.rpc<Rwalk>(5, Twalk{0, 5, {}});
+  w.rpc<Rcreate>(6, Tcreate{5, "big", 0666, ORDWR});
+  w.rpc<Rwrite>(7, Twrite{5, 0, std::string(990, 'b')});
+  REQUIRE(s.on_io([&] { return s.fs().usage().bytes; }) == 995);
+  d.name = "g";
+  w.send(8, Twstat{1, d});
+  auto r = w.recv();
+  if (auto* e = std::get_if<Rerror>(&r.msg)) {
+    CHECK(e->ename == err::fsfull);
+    CHECK(w.rpc<Rstat>(9, Tstat{1}).stat.name == "pipe");
+  } else {
+    CHECK(w.rpc<Rstat>(9, Tstat{1}).stat.length == 5);
+    CHECK(w.rpc<Rread>(10, Tread{1, 0, 10}).data == "hello");
+  }
+  CHECK(s.on_io([&] { return s.fs().usage().bytes; }) <= 1000);
 }
