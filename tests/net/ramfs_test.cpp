@@ -81,6 +81,21 @@ uint64_t random_offset(std::mt19937& rng, uint64_t size) {
 // most 4 times one of its extents, or the room of a short string.
 uint64_t held_bound(uint64_t n, size_t e) { return RamData::keep_ratio * n + 32 * e; }
 
+// A 100 000-byte file whose first 3 000 bytes are pieces of one buffer:
+// bytes written into a buffer a reply holds (held, the first 30 000)
+// split it. What the file holds then.
+std::string split_while_held(RamData& d, std::vector<net::SharedBytes>& held) {
+  REQUIRE(d.adopt(0, std::string(100000, 'a')));
+  std::string want(100000, 'a');
+  held = d.share(0, 30000);
+  REQUIRE(!held.empty());
+  for (uint64_t off = 300; off < 3000; off += 300) {
+    REQUIRE(d.write(off, "x"));
+    want[off] = 'x';
+  }
+  return want;
+}
+
 }  // namespace
 
 TEST_CASE("ramfs: random writes, truncates and reads agree byte for byte with a string", "[net]") {
@@ -292,16 +307,10 @@ TEST_CASE("ramfs: a truncated file's pieces of one buffer merge under a nearly f
   auto usage = std::make_shared<net::RamUsage>();
   {
     RamData d(usage, 102000);
-    REQUIRE(d.adopt(0, std::string(100000, 'a')));
-    std::string want(100000, 'a');
+    std::string want;
     {
-      // While a reply holds the buffer, bytes written into it split it.
-      auto held = d.share(0, 30000);
-      REQUIRE(!held.empty());
-      for (uint64_t off = 300; off < 3000; off += 300) {
-        REQUIRE(d.write(off, "x"));
-        want[off] = 'x';
-      }
+      std::vector<net::SharedBytes> held;
+      want = split_while_held(d, held);
     }
     REQUIRE(d.extents() > RamData::max_extents(3000));
     REQUIRE(d.resize(3000));
@@ -320,14 +329,8 @@ TEST_CASE("ramfs: a truncate that cannot merge what it leaves is refused, and ch
   auto usage = std::make_shared<net::RamUsage>();
   {
     RamData d(usage, 102000);
-    REQUIRE(d.adopt(0, std::string(100000, 'a')));
-    std::string want(100000, 'a');
-    auto held = d.share(0, 30000);
-    REQUIRE(!held.empty());
-    for (uint64_t off = 300; off < 3000; off += 300) {
-      REQUIRE(d.write(off, "x"));
-      want[off] = 'x';
-    }
+    std::vector<net::SharedBytes> held;
+    std::string want = split_while_held(d, held);
     size_t extents = d.extents();
     REQUIRE(extents > RamData::max_extents(3000));
     CHECK_FALSE(d.can_resize(3000));
