@@ -242,14 +242,15 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
   pc.dir = w.wdir;
   pc.vt = w.vt != nullptr;
   std::tie(pc.cols, pc.rows) = pty_size(w);
-  std::string why = fence ? fence(pc) : "";
-  auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
-  if (!p) {
+  // Why not, said in the window, as the program's output would be.
+  auto not_started = [&w](const std::string& why) {
     std::string msg = "grio: cannot start program: " + why + "\n";
     if (w.vt) w.vt->write(msg + "\r");
     else w.text.write(w.shell_output, msg);
-    return;
-  }
+  };
+  std::string why = fence ? fence(pc) : "";
+  auto p = why.empty() ? term::start_pty(pc, why) : std::nullopt;
+  if (!p) return not_started(why);
   int id = w.id;
   try {
     w.shell = std::make_unique<Shell>(io_, *p, Shell::Events{
@@ -260,10 +261,7 @@ void WindowSystem::start_program(Window& w, const WctlCommand& c) {
   } catch (const std::system_error& e) {  // no thread to read its output: its pty is closed, so it is hung up
     term::signal_group(p->pid, SIGHUP);
     reap_later(p->pid);
-    std::string msg = std::string("grio: cannot start program: ") + e.what() + "\n";
-    if (w.vt) w.vt->write(msg + "\r");
-    else w.text.write(w.shell_output, msg);
-    return;
+    return not_started(e.what());
   }
   if (w.label == "<unnamed>")
     w.label = (c.cmd.empty() ? "sh" : c.cmd.substr(0, std::min(c.cmd.find(' '), max_label / 2))) + " " + std::to_string(p->pid);
