@@ -115,6 +115,13 @@ class Run {
     m.replace(off, data.size(), data);
   }
 
+  // A copied write, into the model too when the file takes it.
+  static bool put(File& f, uint64_t off, const std::string& s) {
+    bool ok = f.data.write(off, s);
+    if (ok) apply(f.model, off, s);
+    return ok;
+  }
+
   void step() {
     switch (in_.ConsumeIntegralInRange(0, 11)) {
       case 0:
@@ -137,8 +144,7 @@ class Run {
     uint64_t off = offset(f.model.size());
     std::string s(length(), '\0');
     fill(s);
-    bool ok = f.data.write(off, s);
-    if (ok) apply(f.model, off, s);
+    bool ok = put(f, off, s);
     if (trace) std::fprintf(stderr, "write %zu at %zu: %d\n", s.size(), size_t(off), ok);
   }
 
@@ -173,8 +179,7 @@ class Run {
     std::string s(max_ - used - slack, '\0');
     fill(s);
     uint64_t off = in_.ConsumeBool() ? f.model.size() : offset(f.model.size());
-    bool ok = f.data.write(off, s);
-    if (ok) apply(f.model, off, s);
+    bool ok = put(f, off, s);
     if (trace) std::fprintf(stderr, "squeeze %zu at %zu: %d\n", s.size(), size_t(off), ok);
   }
 
@@ -187,7 +192,7 @@ class Run {
     for (size_t i = 0; i < n; i++) {
       std::string s(in_.ConsumeIntegralInRange<size_t>(1, 20), '\0');
       fill(s);
-      if (f.data.write(off + i * gap, s)) apply(f.model, off + i * gap, s);
+      put(f, off + i * gap, s);
     }
   }
 
