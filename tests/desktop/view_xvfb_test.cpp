@@ -135,6 +135,29 @@ TEST_CASE("grio view of an address that cannot be reached exits 1 and says why",
   CHECK(r.err.find("grio view: unix!/nonexistent/grio-wsys: ") == 0);
 }
 
+// SDL, finding no X server at $DISPLAY, goes on to a driver that draws in
+// memory: a viewer went on reading frames for nobody, and a desktop ran
+// unseen instead of headless.
+TEST_CASE("grio view and the desktop say so when $DISPLAY cannot be opened rather than draw for nobody", "[desktop][view]") {
+  std::string nobody = ":4711";
+  REQUIRE(run("DISPLAY=" + nobody + " timeout 5 xdotool getdisplaygeometry").status == 1);  // no X server there
+  TempDir tmp;
+  int out = -1;
+  std::string env = "DISPLAY=" + nobody;
+  auto desktop = std::make_unique<Proc>(
+      std::vector<std::string>{"env", "-u", "SDL_VIDEODRIVER", "-u", "WAYLAND_DISPLAY", env, GRIO_BINARY, "--listen",
+                               "unix!" + (tmp.path / "wsys").string()},
+      (tmp.path / "desktop.err").string(), &out);
+  std::string line = read_line(out);
+  ::close(out);
+  REQUIRE(line.rfind("wsys='", 0) == 0);
+  CHECK(slurp(tmp.path / "desktop.err").find("grio: no display: cannot open display :4711: running the window system headless") != std::string::npos);
+  std::string addr = line.substr(6, line.size() - 7);
+  auto r = run("env -u SDL_VIDEODRIVER -u WAYLAND_DISPLAY " + env + " timeout 10 " + GRIO_BINARY + " view '" + addr + "'");
+  CHECK(r.status == 1);  // not 124: it did not go on without a screen
+  CHECK(r.err.find("grio view: no display: cannot open display :4711") != std::string::npos);
+}
+
 TEST_CASE("grio view through a view-only export over TLS shows the desktop and says its keys are refused", "[desktop][view]") {
   Desk d;
   auto r = d.sh(std::string(GRIO_BINARY) + " export --listen tcp!127.0.0.1!0 --rights view --name watcher");

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -194,6 +195,17 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // ours stop the io thread too
   if (SDL_Init(SDL_INIT_VIDEO) != 0) {
     why = std::string("no display: ") + SDL_GetError();
+    return nullptr;
+  }
+  // When $DISPLAY names a display that cannot be opened (a wrong number,
+  // an X server gone), SDL goes on to its next drivers, and the last of
+  // them draw into memory: the window would be there for nobody to see.
+  // Only SDL_VIDEODRIVER may ask for those.
+  if (const char* driver = SDL_GetCurrentVideoDriver(); !std::getenv("SDL_VIDEODRIVER") && driver &&
+      (std::strcmp(driver, "offscreen") == 0 || std::strcmp(driver, "dummy") == 0)) {
+    SDL_Quit();
+    const char* x = std::getenv("DISPLAY");
+    why = x ? "no display: cannot open display " + std::string(x) : "no display: cannot open $WAYLAND_DISPLAY";
     return nullptr;
   }
   auto assets = load_assets(assets_dir(), why);
