@@ -38,10 +38,12 @@ void Shell::Reader::poke() {
   [[maybe_unused]] auto n = ::write(wake, &one, sizeof one);  // a full counter is awake already
 }
 
-// On the reader thread: reads the pty, posting each piece to the io thread,
-// until the pty hangs up (EIO: every process has closed its other end) or
-// we are told to stop. Past max_unread bytes the io thread has not taken,
-// it waits. Of ours it reads only alive_, and posts the rest to io.
+// On the reader thread: reads the pty, handing what it reads to the io
+// thread (one handler posted for the first read not taken yet, which the
+// reads after it join), until the pty hangs up (EIO: every process has
+// closed its other end) or we are told to stop. Past max_unread bytes
+// the io thread has not taken, it waits. Of ours it reads only alive_,
+// and posts the rest to io.
 void Shell::read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd) {
   std::string buf(16 * 1024, '\0');
   pollfd fds[2] = {{r->wake, POLLIN, 0}, {fd, POLLIN, 0}};
@@ -68,11 +70,14 @@ void Shell::read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd) {
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n <= 0) break;
-    r->unread += size_t(n);
-    asio::post(io, [this, alive = alive_, r, out = buf.substr(0, size_t(n))] {
-      r->taken(out.size());
-      if (*alive) ev_.output(out);
-    });
+    r->unread += size_t(n);  // before the io thread can take them
+    if (r->put(std::string_view(buf.data(), size_t(n))))
+      asio::post(io, [this, alive = alive_, r] {
+        std::string out = r->take();
+        r->taken(out.size());
+        if (*alive) ev_.output(out);
+        r->give_back(std::move(out));
+      });
   }
   if (r->stop) return;
   asio::post(io, [this, alive = alive_] {
@@ -80,6 +85,27 @@ void Shell::read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd) {
     done_ = true;
     if (ev_.exited) ev_.exited();  // may destroy us
   });
+}
+
+bool Shell::Reader::put(std::string_view bytes) {
+  std::lock_guard lock(m);
+  bool first = inbox.empty();
+  inbox.append(bytes);
+  return first;
+}
+
+std::string Shell::Reader::take() {
+  std::string out;
+  std::lock_guard lock(m);
+  out.swap(inbox);
+  inbox.swap(spare);
+  return out;
+}
+
+void Shell::Reader::give_back(std::string s) {
+  s.clear();
+  std::lock_guard lock(m);
+  if (s.capacity() > spare.capacity()) spare.swap(s);
 }
 
 void Shell::Reader::taken(size_t n) {

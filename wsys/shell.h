@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -58,9 +59,17 @@ class Shell {
     std::atomic<bool> waiting{false};  // for unread to fall
     std::atomic<bool> stop{false};
     int wake = -1;  // an eventfd: room again, or stop
+    // What was read and is not yet handed over: reads that come while
+    // the io thread is busy gather here and go to it in one handler.
+    std::mutex m;
+    std::string inbox;  // guarded by m
+    std::string spare;  // guarded by m: an inbox taken before, empty, its room kept
     ~Reader();
     void poke();
-    void taken(size_t n);  // by the io thread
+    bool put(std::string_view bytes);  // by the reader thread: whether a handler must be posted
+    std::string take();                // by the io thread
+    void give_back(std::string s);     // what take() gave, once used
+    void taken(size_t n);              // by the io thread
   };
   void read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd);
   void write_more();
