@@ -7,6 +7,7 @@
 #include <vterm.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstring>
 #include <type_traits>
@@ -67,6 +68,7 @@ struct VtScreen::Callbacks {
   // screen that glyphs of the run go to, writes the run first.
   static VtScreen& flushed(void* user) {
     self(user).flush_run();
+    self(user).flushes_++;
     return self(user);
   }
 
@@ -75,8 +77,11 @@ struct VtScreen::Callbacks {
   // out); any other is written as it comes, after the run.
   static int putglyph(VTermGlyphInfo* info, VTermPos pos, void* user) {
     auto& s = self(user);
+    s.glyphs_++;
     Run& run = s.run_;
-    bool single = info->width == 1 && info->chars[0] && !info->chars[1];
+    // (A double-width line's glyph is not: libvterm wraps that line at
+    // half the width, which put_plain does not know.)
+    bool single = info->width == 1 && info->chars[0] && !info->chars[1] && !info->dwl && !info->dhl;
     if (single && pos.row == run.row && pos.col == run.col + run.len && pos.col < s.cols_) {
       run.runes[size_t(run.len++)] = char32_t(info->chars[0]);
       return 1;
@@ -247,34 +252,56 @@ VtScreen::VtScreen(int rows, int cols, VtConfig cfg)
 VtScreen::~VtScreen() { vterm_free(vt_); }
 
 // Where sequences end: CAN and SUB cancel one, a CSI ends at its final
-// byte, a string (OSC, DCS, …) at BEL or ESC \.
-void VtScreen::Sequences::feed(std::string_view bytes) {
+// byte, a string (OSC, DCS, …) at BEL or ESC \. Between them, the runs of
+// printable ASCII; and the shifts and designations of character sets.
+void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
+  auto printable = [](unsigned char c) { return c >= 0x20 && c < 0x7f; };
   for (size_t i = 0; i < bytes.size(); i++) {
-    if (at == At::Ground) {
-      size_t esc = bytes.find('\x1b', i);
-      if (esc == bytes.npos) break;
-      i = esc;
-    }
     unsigned char c = bytes[i];
+    if (at == At::Ground) {
+      if (printable(c)) {
+        size_t end = i + 1;
+        while (end < bytes.size() && printable(bytes[end])) end++;
+        if (runs && end - i >= min_run && plain()) runs->emplace_back(i, end);
+        i = end - 1;
+      } else if (c == 0x1b) {
+        at = At::Esc;
+      } else if (c == 0x0e || c == 0x0f) {
+        gl = c == 0x0e;  // SO, SI
+      }
+      continue;  // other controls are done at once; UTF-8 is text
+    }
     if (c == 0x18 || c == 0x1a) {
       at = At::Ground;
       continue;
     }
+    // A shift may come inside a sequence and act there; inside a string,
+    // for all we know.
+    if (c == 0x0e) gl = 1;
+    if (c == 0x0f && at != At::Str && at != At::StrEsc) gl = 0;
     if (at == At::StrEsc && c != '\\') at = At::Esc;  // a new sequence; c read as its first byte
     switch (at) {
-      case At::Ground: at = At::Esc; break;
+      case At::Ground: break;
       case At::Esc:
         if (c == '[') at = At::Csi, csi.clear(), csi_long = false;
         else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') at = At::Str;
-        else if (c >= 0x20 && c <= 0x2f) at = At::Inter;
+        else if (c >= 0x20 && c <= 0x2f) at = At::Inter, inter = c, inters = 1;
         else if (c >= 0x30) {
-          if (c == 'c') region.clear(), origin = false;  // RIS
+          if (c == 'c') {  // RIS
+            region.clear(), origin = false;
+            ascii.fill(true), gl = 0, insert = margins = false;
+          }
+          if (c == 'n' || c == 'o') gl = c == 'n' ? 2 : 3;  // LS2, LS3
           at = At::Ground;
         }
         break;  // ESC again, or a control executed within
       case At::Inter:
         if (c == 0x1b) at = At::Esc;
-        else if (c >= 0x30 && c <= 0x7e) at = At::Ground;
+        else if (c >= 0x20 && c <= 0x2f) inters++;
+        else if (c >= 0x30 && c <= 0x7e) {
+          if (inter >= '(' && inter <= '+') ascii[size_t(inter - '(')] = c == 'B' && inters == 1;  // SCS
+          at = At::Ground;
+        }
         break;
       case At::Csi:
         if (c == 0x1b) at = At::Esc;
@@ -295,13 +322,31 @@ void VtScreen::Sequences::feed(std::string_view bytes) {
 
 void VtScreen::Sequences::ended(unsigned char final) {
   at = At::Ground;
-  if (csi_long) return;
-  bool plain = csi.find_first_not_of("0123456789;") == std::string::npos;
-  if (final == 'r' && plain) region = csi.find_first_not_of(';') == std::string::npos ? "" : csi;  // DECSTBM
-  // DECOM. libvterm 0.1.4 reads only the first mode of a DECSET or DECRST
-  // and does nothing on a soft reset (DECSTR), so neither do we.
-  if ((final == 'h' || final == 'l') && csi.starts_with('?') && csi.substr(1, csi.find(';') - 1) == "6")
-    origin = final == 'h';
+  bool set = final == 'h', reset = final == 'l';
+  bool dec = csi.starts_with('?');
+  std::string_view params = std::string_view(csi).substr(dec ? 1 : 0);
+  bool plain = params.find_first_not_of("0123456789;") == std::string_view::npos;
+  if (csi_long || !plain) {
+    if (set) insert = margins = true;  // a mode we cannot read may be either
+    return;
+  }
+  if (final == 'r' && !dec) region = csi.find_first_not_of(';') == std::string::npos ? "" : csi;  // DECSTBM
+  if (!set && !reset) return;
+  // The modes set or reset. libvterm 0.1.4 reads only the first of a
+  // DECSET or DECRST, and does nothing on a soft reset (DECSTR).
+  std::vector<int> modes;
+  for (size_t at = 0; at <= params.size();) {
+    size_t semi = std::min(params.find(';', at), params.size());
+    int m = 0;
+    for (size_t k = at; k < semi; k++) m = std::min(m * 10 + (params[k] - '0'), 100000);
+    modes.push_back(m);
+    at = semi + 1;
+  }
+  // Those plain runs depend on: where in doubt, as if set.
+  auto has = [&](int m) { return set ? std::find(modes.begin(), modes.end(), m) != modes.end() : modes[0] == m; };
+  if (dec && modes[0] == 6) origin = set;  // DECOM, as libvterm reads it (the repaint repeats it)
+  if (dec && has(69)) margins = set;       // DECLRMM
+  if (!dec && has(4)) insert = set;        // IRM
 }
 
 // The region's top row, 0 for the first, as a terminal reads the DECSTBM
@@ -316,11 +361,49 @@ int VtScreen::Sequences::top(int rows) const {
   return t < b ? t - 1 : 0;
 }
 
+// A flood's text is mostly runs of printable ASCII, and libvterm works on
+// each glyph of a run as on any rune (its width, combining, wrapping,
+// the callback). So the middle of each long run goes straight into the
+// run of glyphs, and libvterm's cursor is moved past it; its first and
+// last bytes still go through libvterm (put_plain). The eager model
+// takes none of this path, and the tests compare the two.
 void VtScreen::write(std::string_view bytes) {
   if (bytes.empty()) return;
-  vterm_input_write(vt_, bytes.data(), bytes.size());
+  runs_.clear();
+  seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_);
+  size_t from = 0;
+  for (auto [begin, end] : runs_) {
+    if (begin > from) vterm_input_write(vt_, bytes.data() + from, begin - from);
+    from = begin + 1 + put_plain(bytes.substr(begin, end - begin));
+  }
+  if (from < bytes.size()) vterm_input_write(vt_, bytes.data() + from, bytes.size() - from);
   flush_run();
-  seq_.feed(bytes);
+}
+
+// Gives run's first byte to libvterm. If libvterm put it as a glyph of the
+// run where the cursor was, and did nothing else (insert mode would have
+// moved cells; a wrap, moved the cursor elsewhere), the bytes after it up
+// to its last go into the run, as far as the column before the last, and
+// libvterm's cursor moves past them. How many bytes after the first were
+// taken.
+size_t VtScreen::put_plain(std::string_view run) {
+  const int row = cursor_row_, col = cursor_col_;
+  const uint64_t glyphs = glyphs_, flushes = flushes_;
+  vterm_input_write(vt_, run.data(), 1);
+  bool put = glyphs_ == glyphs + 1 && flushes_ == flushes && cursor_row_ == row && cursor_col_ == col + 1 &&
+             run_.len > 0 && run_.row == row && run_.col + run_.len == cursor_col_ &&
+             run_.runes[size_t(run_.len - 1)] == char32_t(run[0]);
+  int n = std::min(int(run.size()) - 2, cols_ - 1 - cursor_col_);
+  if (!put || n <= 0) return 0;
+  for (int i = 1; i <= n; i++) run_.runes[size_t(run_.len++)] = char32_t(run[size_t(i)]);
+  char cuf[16];
+  int len = std::snprintf(cuf, sizeof cuf, "\x1b[%dC", n);
+  vterm_input_write(vt_, cuf, size_t(len));
+  // Should libvterm ever move it elsewhere, the screen goes on without
+  // this path rather than drift further from libvterm's.
+  if (cursor_col_ != col + 1 + n || cursor_row_ != row) plain_off_ = true;
+  assert(!plain_off_);
+  return size_t(n);
 }
 
 // The run's glyphs into their cells, in the pen they were put with (a

@@ -239,17 +239,40 @@ class VtScreen {
   // bytes: whether they stopped inside an escape sequence or a string
   // (a resize cancels it before writing its own), and the scroll region
   // they set last and whether origin mode is on (a repaint sets both
-  // again).
+  // again); and whether a printable ASCII byte is that rune, put where
+  // the cursor is (write()'s plain runs).
   struct Sequences {
     enum class At : uint8_t { Ground, Esc, Inter, Csi, Str, StrEsc } at = At::Ground;
     std::string csi;       // the parameters of the CSI being read, up to 16 bytes
     bool csi_long = false;  // … and it had more
     std::string region;    // the last DECSTBM's parameters; "" for the whole screen
     bool origin = false;   // origin mode (DECOM): cursor moves count from the region's top
-    void feed(std::string_view bytes);
+    // The character sets G0–G3 (ASCII, or another that maps some of its
+    // bytes: DEC's line drawing, UK), which of them GL is (SO, SI, LS2,
+    // LS3), insert mode (IRM) and left and right margins (DECLRMM). Where
+    // the bytes leave a doubt, they count as not plain.
+    std::array<bool, 4> ascii{true, true, true, true};
+    uint8_t gl = 0;
+    bool insert = false, margins = false;
+    unsigned char inter = 0;  // the first intermediate of the escape being read
+    int inters = 0;           // … and how many it has
+    // (In origin mode libvterm keeps the cursor in the scroll region
+    // after every CSI, so put_plain's cursor move would not be one.)
+    bool plain() const { return ascii[gl] && !insert && !margins && !origin; }
+    // Runs of printable ASCII, [begin, end) in the bytes fed, at least
+    // min_run long, each begun in the ground state while plain() held.
+    using Runs = std::vector<std::pair<size_t, size_t>>;
+    static constexpr size_t min_run = 8;
+    void feed(std::string_view bytes, Runs* runs = nullptr);
     void ended(unsigned char final);
     int top(int rows) const;
   } seq_;
+  Sequences::Runs runs_;  // write()'s, kept for their room
+  size_t put_plain(std::string_view run);
+  bool plain_off_ = false;  // put_plain saw libvterm disagree: no more of it
+  // Callbacks counted, for put_plain to see what libvterm did with a byte.
+  uint64_t glyphs_ = 0;   // putglyph
+  uint64_t flushes_ = 0;  // every callback but putglyph, movecursor and bell
   // The largest size since the saved cursor (DECSC, the alternate screen)
   // was last set by us: a save the program made lies within it.
   int saved_rows_ = 0, saved_cols_ = 0;

@@ -479,7 +479,15 @@ std::vector<std::string> scripted_stream(uint32_t seed, int pieces) {
       "\x1b[K", "\x1b[1K", "\x1b[2K", "\x1b[J", "\x1b[1J", "\x1b[2J", "\x1b[4h", "\x1b[4l", "\x1b[3@", "\x1b[2P",
       "\x1b[5X", "\x1b[2;6r", "\x1b[r", "\x1b[3;8r", "\x1bM", "\x1b" "D", "\x1b[2S", "\x1b[T", "\x1b[2L", "\x1b[M",
       "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "e\xcc\x81", "\x1b[?7l", "\x1b[?7h", "\x1b[?1049h", "\x1b[?1049l",
-      "\x1b[12G", "\x1b[20d", "\x1b" "7", "\x1b" "8", "\x1b[?6h", "\x1b[?6l"};
+      "\x1b[12G", "\x1b[20d", "\x1b" "7", "\x1b" "8", "\x1b[?6h", "\x1b[?6l",
+      // What decides whether a run of ASCII is put as it is (VtScreen::write's
+      // plain runs): character sets and their shifts, insert mode and left
+      // and right margins set in several ways, double-width lines, soft
+      // resets, strings and sequences holding printable bytes, and a rune
+      // whose UTF-8 is cut short.
+      "\x1b(0", "\x1b(B", "\x1b)0", "\x0e", "\x0f", "\x1b" "n", "\x1b*0", "\x1b" "N", "\x1b(A", "\x1b[20;4h",
+      "\x1b[?69h", "\x1b[?69l", "\x1b[3;15s", "\x1b#6", "\x1b#5", "\x1b[!p", "\x1bP1;2|some text\x1b\\",
+      "\x1b]2;a title\x07", "\x1b[1;2;3;4;5;6;7;8;9;4h", "\xe4\xb8", "\xcc\x81"};
   uint32_t x = seed;
   auto next = [&](uint32_t n) {
     x = x * 1103515245 + 12345;
