@@ -47,6 +47,10 @@ void Shell::Reader::poke() {
 void Shell::read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd) {
   std::string buf(16 * 1024, '\0');
   pollfd fds[2] = {{r->wake, POLLIN, 0}, {fd, POLLIN, 0}};
+  // A flood's next bytes are most often there by the time the last are
+  // handed over, so the pty is read first and polled only once it is
+  // empty: one system call a read, not two.
+  bool empty = false;
   while (!r->stop) {
     bool full = r->unread >= max_unread;
     if (full) {
@@ -56,6 +60,23 @@ void Shell::read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd) {
         continue;
       }
     }
+    if (!full && !empty) {
+      ssize_t n = ::read(fd, buf.data(), buf.size());
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        empty = errno == EAGAIN;
+        continue;
+      }
+      if (n <= 0) break;
+      r->unread += size_t(n);  // before the io thread can take them
+      if (r->put(std::string_view(buf.data(), size_t(n))))
+        asio::post(io, [this, alive = alive_, r] {
+          std::string out = r->take();
+          r->taken(out.size());
+          if (*alive) ev_.output(out);
+          r->give_back(std::move(out));
+        });
+      continue;
+    }
     if (::poll(fds, full ? 1 : 2, -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -64,20 +85,8 @@ void Shell::read_loop(asio::io_context& io, std::shared_ptr<Reader> r, int fd) {
       uint64_t n = 0;
       [[maybe_unused]] auto got = ::read(r->wake, &n, sizeof n);
       r->waiting = false;
-      continue;
     }
-    if (full || !fds[1].revents) continue;
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0) break;
-    r->unread += size_t(n);  // before the io thread can take them
-    if (r->put(std::string_view(buf.data(), size_t(n))))
-      asio::post(io, [this, alive = alive_, r] {
-        std::string out = r->take();
-        r->taken(out.size());
-        if (*alive) ev_.output(out);
-        r->give_back(std::move(out));
-      });
+    if (!full && fds[1].revents) empty = false;
   }
   if (r->stop) return;
   asio::post(io, [this, alive = alive_] {
