@@ -275,10 +275,9 @@ void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
       at = At::Ground;
       continue;
     }
-    // A shift may come inside a sequence and act there; inside a string,
-    // for all we know.
-    if (c == 0x0e) gl = 1;
-    if (c == 0x0f && at != At::Str && at != At::StrEsc) gl = 0;
+    // libvterm does a C0 control wherever it comes, inside a sequence or
+    // a string too.
+    if (c == 0x0e || c == 0x0f) gl = c == 0x0e;
     if (at == At::StrEsc && c != '\\') at = At::Esc;  // a new sequence; c read as its first byte
     switch (at) {
       case At::Ground: break;
@@ -286,7 +285,7 @@ void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
         if (c == '[') at = At::Csi, csi.clear(), csi_long = false;
         else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') at = At::Str;
         else if (c >= 0x20 && c <= 0x2f) at = At::Inter, inter = c, inters = 1;
-        else if (c >= 0x30) {
+        else if (c >= 0x30 && c <= 0x7e) {  // a final (DEL and bytes past ASCII are ignored within)
           if (c == 'c') {  // RIS
             region.clear(), origin = false;
             ascii.fill(true), gl = 0, insert = margins = false;
