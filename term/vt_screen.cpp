@@ -252,13 +252,18 @@ VtScreen::VtScreen(int rows, int cols, VtConfig cfg)
 VtScreen::~VtScreen() { vterm_free(vt_); }
 
 // Where sequences end: CAN and SUB cancel one, a CSI ends at its final
-// byte, a string (OSC, DCS, …) at BEL or ESC \. Between them, the runs of
+// byte, a string (OSC, DCS) at BEL or ESC \. Between them, the runs of
 // printable ASCII; and the shifts and designations of character sets.
 void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
   auto printable = [](unsigned char c) { return c >= 0x20 && c < 0x7f; };
   for (size_t i = 0; i < bytes.size(); i++) {
     unsigned char c = bytes[i];
     if (at == At::Ground) {
+      if (c >= 0x80) {
+        utf8(c);
+        continue;
+      }
+      if (utf8_need) utf8_broken = true;  // a rune cut short
       if (printable(c)) {
         size_t end = i + 1;
         while (end < bytes.size() && printable(bytes[end])) end++;
@@ -269,7 +274,7 @@ void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
       } else if (c == 0x0e || c == 0x0f) {
         gl = c == 0x0e;  // SO, SI
       }
-      continue;  // other controls are done at once; UTF-8 is text
+      continue;  // other controls are done at once
     }
     if (c == 0x18 || c == 0x1a) {
       at = At::Ground;
@@ -283,7 +288,7 @@ void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
       case At::Ground: break;
       case At::Esc:
         if (c == '[') at = At::Csi, csi.clear(), csi_long = false;
-        else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') at = At::Str;
+        else if (c == ']' || c == 'P') at = At::Str;  // OSC, DCS (libvterm 0.1.4 prints what follows SOS, PM, APC)
         else if (c >= 0x20 && c <= 0x2f) at = At::Inter, inter = c, inters = 1;
         else if (c >= 0x30 && c <= 0x7e) {  // a final (DEL and bytes past ASCII are ignored within)
           if (c == 'c') {  // RIS
@@ -317,6 +322,28 @@ void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
       case At::StrEsc: at = At::Ground; break;  // ESC \ ends the string
     }
   }
+}
+
+// A byte past ASCII in text, as UTF-8: anything but well-formed UTF-8
+// (a stray continuation, a lead byte that cannot start a rune, an
+// overlong form, a surrogate, past U+10FFFF) breaks it for good.
+void VtScreen::Sequences::utf8(unsigned char c) {
+  if (c < 0xc0) {  // a continuation
+    bool fits = utf8_need > 0;
+    if (fits && utf8_lead) {  // the second byte of a rune whose lead limits it
+      unsigned char lo = utf8_lead == 0xe0 ? 0xa0 : utf8_lead == 0xf0 ? 0x90 : 0x80;
+      unsigned char hi = utf8_lead == 0xed ? 0x9f : utf8_lead == 0xf4 ? 0x8f : 0xbf;
+      fits = c >= lo && c <= hi;
+    }
+    if (!fits) utf8_broken = true;
+    utf8_need = fits ? utf8_need - 1 : 0;
+    utf8_lead = 0;
+    return;
+  }
+  if (utf8_need) utf8_broken = true;
+  utf8_need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+  if (!utf8_need) utf8_broken = true;
+  utf8_lead = c == 0xe0 || c == 0xed || c == 0xf0 || c == 0xf4 ? c : 0;
 }
 
 void VtScreen::Sequences::ended(unsigned char final) {
@@ -372,10 +399,16 @@ void VtScreen::write(std::string_view bytes) {
   seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_);
   size_t from = 0;
   for (auto [begin, end] : runs_) {
+    // A run right after bytes past ASCII is read by libvterm's UTF-8
+    // decoder with them, which may hold a rune cut short or bytes it did
+    // not take yet: cut there, the run could come out otherwise. It goes
+    // as it came.
+    if (begin > 0 ? static_cast<unsigned char>(bytes[begin - 1]) >= 0x80 : after_utf8_) continue;
     if (begin > from) vterm_input_write(vt_, bytes.data() + from, begin - from);
     from = begin + 1 + put_plain(bytes.substr(begin, end - begin));
   }
   if (from < bytes.size()) vterm_input_write(vt_, bytes.data() + from, bytes.size() - from);
+  after_utf8_ = static_cast<unsigned char>(bytes.back()) >= 0x80;
   flush_run();
 }
 

@@ -258,7 +258,16 @@ class VtScreen {
     int inters = 0;           // … and how many it has
     // (In origin mode libvterm keeps the cursor in the scroll region
     // after every CSI, so put_plain's cursor move would not be one.)
-    bool plain() const { return ascii[gl] && !insert && !margins && !origin; }
+    bool plain() const { return ascii[gl] && !insert && !margins && !origin && !utf8_broken; }
+    // UTF-8 in the text: how many more bytes the rune being read needs,
+    // the lead byte when it limits the next, and whether the text ever
+    // held anything but well-formed UTF-8. libvterm's decoder may then
+    // hold bytes across sequences and writes, and a run cut out of its
+    // text could come out otherwise: plain runs end there for good.
+    int utf8_need = 0;
+    unsigned char utf8_lead = 0;
+    bool utf8_broken = false;
+    void utf8(unsigned char c);
     // Runs of printable ASCII, [begin, end) in the bytes fed, at least
     // min_run long, each begun in the ground state while plain() held.
     using Runs = std::vector<std::pair<size_t, size_t>>;
@@ -270,6 +279,7 @@ class VtScreen {
   Sequences::Runs runs_;  // write()'s, kept for their room
   size_t put_plain(std::string_view run);
   bool plain_off_ = false;  // put_plain saw libvterm disagree: no more of it
+  bool after_utf8_ = false;  // the last byte written was past ASCII
   // Callbacks counted, for put_plain to see what libvterm did with a byte.
   uint64_t glyphs_ = 0;   // putglyph
   uint64_t flushes_ = 0;  // every callback but putglyph, movecursor and bell
