@@ -254,40 +254,63 @@ VtScreen::~VtScreen() { vterm_free(vt_); }
 // Where sequences end: CAN and SUB cancel one, a CSI ends at its final
 // byte, a string (OSC, DCS) at BEL or ESC \. Between them, the runs of
 // printable ASCII; and the shifts and designations of character sets.
-void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
+std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, std::string& cut) {
   auto printable = [](unsigned char c) { return c >= 0x20 && c < 0x7f; };
+  // Until something is cut, libvterm gets the bytes as they are.
+  bool cutting = false;
+  auto keep = [&](size_t from, size_t to) {
+    if (cutting) cut.append(bytes.data() + from, to - from);
+  };
+  auto out = [&](size_t i) { return cutting ? cut.size() : i; };
   for (size_t i = 0; i < bytes.size(); i++) {
     unsigned char c = bytes[i];
     if (at == At::Ground) {
       if (c >= 0x80) {
         utf8(c);
+        keep(i, i + 1);
         continue;
       }
       if (utf8_need) utf8_broken = true;  // a rune cut short
       if (printable(c)) {
         size_t end = i + 1;
         while (end < bytes.size() && printable(bytes[end])) end++;
-        if (runs && end - i >= min_run && plain()) runs->emplace_back(i, end);
+        if (runs && end - i >= min_run && plain()) runs->emplace_back(out(i), out(i) + (end - i));
+        keep(i, end);
         i = end - 1;
-      } else if (c == 0x1b) {
-        at = At::Esc;
-      } else if (c == 0x0e || c == 0x0f) {
-        gl = c == 0x0e;  // SO, SI
+        continue;
       }
+      if (c == 0x1b) at = At::Esc;
+      else if (c == 0x0e || c == 0x0f) gl = c == 0x0e;  // SO, SI
+      keep(i, i + 1);
       continue;  // other controls are done at once
     }
     if (c == 0x18 || c == 0x1a) {
       at = At::Ground;
+      csi_dropped = false;
+      keep(i, i + 1);
       continue;
     }
     // libvterm does a C0 control wherever it comes, inside a sequence or
     // a string too.
     if (c == 0x0e || c == 0x0f) gl = c == 0x0e;
     if (at == At::StrEsc && c != '\\') at = At::Esc;  // a new sequence; c read as its first byte
+    // A CSI of more than max_csi_params parameters overruns libvterm
+    // 0.1.4's table of them (a crash): libvterm is told to cancel it
+    // (CAN), and the rest of it never reaches libvterm.
+    if (at == At::Csi && c >= 0x20 && c != 0x7f) {
+      bool cancel = !csi_dropped && (c == ';' || c == ':') && ++csi_seps >= max_csi_params;
+      if (cancel || csi_dropped) {
+        if (!cutting) cut.assign(bytes.data(), i), cutting = true;
+        if (cancel) cut += '\x18', csi_dropped = true;
+        if (c >= 0x40 && c <= 0x7e) at = At::Ground, csi_dropped = false;  // its final
+        continue;
+      }
+    }
+    keep(i, i + 1);
     switch (at) {
       case At::Ground: break;
       case At::Esc:
-        if (c == '[') at = At::Csi, csi.clear(), csi_long = false;
+        if (c == '[') at = At::Csi, csi.clear(), csi_long = false, csi_seps = 0;
         else if (c == ']' || c == 'P') at = At::Str;  // OSC, DCS (libvterm 0.1.4 prints what follows SOS, PM, APC)
         else if (c >= 0x20 && c <= 0x2f) at = At::Inter, inter = c, inters = 1;
         else if (c >= 0x30 && c <= 0x7e) {  // a final (DEL and bytes past ASCII are ignored within)
@@ -308,7 +331,7 @@ void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
         }
         break;
       case At::Csi:
-        if (c == 0x1b) at = At::Esc;
+        if (c == 0x1b) at = At::Esc, csi_dropped = false;
         else if (c >= 0x40 && c <= 0x7e) ended(c);
         else if (c >= 0x20 && c <= 0x3f) {
           if (csi.size() < 16) csi += char(c);
@@ -322,6 +345,7 @@ void VtScreen::Sequences::feed(std::string_view bytes, Runs* runs) {
       case At::StrEsc: at = At::Ground; break;  // ESC \ ends the string
     }
   }
+  return cutting ? std::string_view(cut) : bytes;
 }
 
 // A byte past ASCII in text, as UTF-8: anything but well-formed UTF-8
@@ -396,7 +420,7 @@ int VtScreen::Sequences::top(int rows) const {
 void VtScreen::write(std::string_view bytes) {
   if (bytes.empty()) return;
   runs_.clear();
-  seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_);
+  bytes = seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_, cut_);
   size_t from = 0;
   for (auto [begin, end] : runs_) {
     // A run right after bytes past ASCII is read by libvterm's UTF-8

@@ -272,11 +272,17 @@ class VtScreen {
     // min_run long, each begun in the ground state while plain() held.
     using Runs = std::vector<std::pair<size_t, size_t>>;
     static constexpr size_t min_run = 8;
-    void feed(std::string_view bytes, Runs* runs = nullptr);
+    // What libvterm is to read of bytes: they, or what is left in cut
+    // once a sequence libvterm cannot take is cut out of them.
+    std::string_view feed(std::string_view bytes, Runs* runs, std::string& cut);
+    static constexpr int max_csi_params = 16;  // libvterm 0.1.4's CSI_ARGS_MAX
+    int csi_seps = 0;          // the separators (; and :) of the CSI being read
+    bool csi_dropped = false;  // … and it had too many: the rest of it is dropped
     void ended(unsigned char final);
     int top(int rows) const;
   } seq_;
   Sequences::Runs runs_;  // write()'s, kept for their room
+  std::string cut_;       // … and the bytes it gives libvterm when a sequence is cut out
   size_t put_plain(std::string_view run);
   bool plain_off_ = false;  // put_plain saw libvterm disagree: no more of it
   bool after_utf8_ = false;  // the last byte written was past ASCII

@@ -169,6 +169,21 @@ TEST_CASE("vt: input for a program that does not read is bounded, and the window
   CHECK(write_file(*c, "wsys/" + std::to_string(id) + "/label", "still here") == "");
 }
 
+// libvterm 0.1.4 keeps 16 parameters of a CSI and writes past them when
+// there are more: one line of output took the window system down.
+TEST_CASE("vt: a program that writes a CSI of too many parameters does not take the window system down", "[wsys][vt]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  REQUIRE(write_file(*c, "wctl", std::string(vt80x24) +
+                                     "sh -c 'printf \"\\033[::::::::::::::::::::::::::::::::m\\033[;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;mafter\\n\"; sleep 60'") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  bool after = ws.eventually([&] { return vt_text(*c, id).starts_with("after\n"); });
+  INFO(vt_text(*c, id));
+  CHECK(after);
+  CHECK(write_file(*c, "wsys/" + std::to_string(id) + "/label", "still here") == "");
+}
+
 namespace {
 
 // What a client joining session `name` late is sent first: one read of
