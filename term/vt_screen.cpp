@@ -294,10 +294,20 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     // a string too.
     if (c == 0x0e || c == 0x0f) gl = c == 0x0e;
     if (at == At::StrEsc && c != '\\') at = At::Esc;  // a new sequence; c read as its first byte
+    // libvterm abandons a CSI at a byte past ASCII, which it swallows.
+    if (at == At::Csi && c >= 0x80) {
+      if (csi_dropped) {  // libvterm was told to cancel it already
+        if (!cutting) cut.assign(bytes.data(), i), cutting = true;
+      } else {
+        keep(i, i + 1);
+      }
+      at = At::Ground, csi_dropped = false;
+      continue;
+    }
     // A CSI of more than max_csi_params parameters overruns libvterm
     // 0.1.4's table of them (a crash): libvterm is told to cancel it
     // (CAN), and the rest of it never reaches libvterm.
-    if (at == At::Csi && c >= 0x20 && c != 0x7f) {
+    if (at == At::Csi && c >= 0x20 && c < 0x7f) {
       bool cancel = !csi_dropped && (c == ';' || c == ':') && ++csi_seps >= max_csi_params;
       if (cancel || csi_dropped) {
         if (!cutting) cut.assign(bytes.data(), i), cutting = true;
@@ -322,8 +332,10 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
           at = At::Ground;
         }
         break;  // ESC again, or a control executed within
-      case At::Inter:
+      case At::Inter:  // (after which libvterm still begins a CSI, an OSC or a DCS)
         if (c == 0x1b) at = At::Esc;
+        else if (c == '[') at = At::Csi, csi.clear(), csi_long = false, csi_seps = 0;
+        else if (c == ']' || c == 'P') at = At::Str;
         else if (c >= 0x20 && c <= 0x2f) inters++;
         else if (c >= 0x30 && c <= 0x7e) {
           if (inter >= '(' && inter <= '+') ascii[size_t(inter - '(')] = c == 'B' && inters == 1;  // SCS
