@@ -254,7 +254,7 @@ VtScreen::~VtScreen() { vterm_free(vt_); }
 // Where sequences end: CAN and SUB cancel one, a CSI ends at its final
 // byte, a string (OSC, DCS) at BEL or ESC \. Between them, the runs of
 // printable ASCII; and the shifts and designations of character sets.
-std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, std::string& cut) {
+std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, std::string& cut, int cols) {
   auto printable = [](unsigned char c) { return c >= 0x20 && c < 0x7f; };
   // Until something is cut, libvterm gets the bytes as they are.
   bool cutting = false;
@@ -276,6 +276,7 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
         while (end < bytes.size() && printable(bytes[end])) end++;
         if (runs && end - i >= min_run && plain()) runs->emplace_back(out(i), out(i) + (end - i));
         keep(i, end);
+        last_glyph.assign(1, bytes[end - 1]);
         i = end - 1;
         continue;
       }
@@ -302,6 +303,21 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
         keep(i, i + 1);
       }
       at = At::Ground, csi_dropped = false;
+      continue;
+    }
+    // libvterm 0.1.4's REP repeats the last glyph it put by stepping the
+    // cursor by that glyph's width: none yet, or one of no width, and it
+    // never ends. So libvterm is told to cancel every REP, and gets the
+    // glyph it repeats that many times as text instead (as xterm, which
+    // wraps them; at most a row of them).
+    if (at == At::Csi && c == 'b' && !csi_dropped &&
+        (csi_long || csi.find_first_not_of("0123456789;") == std::string::npos)) {
+      if (!cutting) cut.assign(bytes.data(), i), cutting = true;
+      cut += '\x18';
+      at = At::Ground;
+      int n = csi_long ? cols : 0;
+      for (size_t k = 0; !csi_long && k < csi.size() && csi[k] != ';'; k++) n = std::min(n * 10 + (csi[k] - '0'), cols);
+      for (int k = 0; k < std::clamp(n, 1, cols); k++) cut += last_glyph;
       continue;
     }
     // A CSI of more than max_csi_params parameters overruns libvterm
@@ -374,12 +390,15 @@ void VtScreen::Sequences::utf8(unsigned char c) {
     if (!fits) utf8_broken = true;
     utf8_need = fits ? utf8_need - 1 : 0;
     utf8_lead = 0;
+    utf8_rune += char(c);
+    if (fits && utf8_need == 0) last_glyph = utf8_rune;
     return;
   }
   if (utf8_need) utf8_broken = true;
   utf8_need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
   if (!utf8_need) utf8_broken = true;
   utf8_lead = c == 0xe0 || c == 0xed || c == 0xf0 || c == 0xf4 ? c : 0;
+  utf8_rune.assign(1, char(c));
 }
 
 void VtScreen::Sequences::ended(unsigned char final) {
@@ -432,7 +451,7 @@ int VtScreen::Sequences::top(int rows) const {
 void VtScreen::write(std::string_view bytes) {
   if (bytes.empty()) return;
   runs_.clear();
-  bytes = seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_, cut_);
+  bytes = seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_, cut_, cols_);
   size_t from = 0;
   for (auto [begin, end] : runs_) {
     // A run right after bytes past ASCII is read by libvterm's UTF-8

@@ -266,6 +266,8 @@ class VtScreen {
     // text could come out otherwise: plain runs end there for good.
     int utf8_need = 0;
     unsigned char utf8_lead = 0;
+    std::string utf8_rune;   // the bytes of the rune being read
+    std::string last_glyph;  // the last rune of the text, as the bytes it came in (what REP repeats)
     bool utf8_broken = false;
     void utf8(unsigned char c);
     // Runs of printable ASCII, [begin, end) in the bytes fed, at least
@@ -274,7 +276,7 @@ class VtScreen {
     static constexpr size_t min_run = 8;
     // What libvterm is to read of bytes: they, or what is left in cut
     // once a sequence libvterm cannot take is cut out of them.
-    std::string_view feed(std::string_view bytes, Runs* runs, std::string& cut);
+    std::string_view feed(std::string_view bytes, Runs* runs, std::string& cut, int cols);
     static constexpr int max_csi_params = 16;  // libvterm 0.1.4's CSI_ARGS_MAX
     int csi_seps = 0;          // the separators (; and :) of the CSI being read
     bool csi_dropped = false;  // … and it had too many: the rest of it is dropped

@@ -612,6 +612,24 @@ TEST_CASE("vt: a CSI of more than 16 parameters is cut out even across writes an
   CHECK(style_at(s, 3, 0) != Style{});
 }
 
+// libvterm 0.1.4's REP steps by the width of the last glyph it put, and
+// with none yet, or one of no width, it loops for ever. REP is given to
+// libvterm as the rune repeated, at most a row of it, wrapping as xterm.
+TEST_CASE("vt: REP repeats the last rune as text and never hangs", "[term][vt]") {
+  VtScreen fresh(3, 10);
+  fresh.write("\x1b[b\x1b[5bok");
+  CHECK(line(fresh, 0) == "ok");
+  VtScreen zero(3, 10);
+  zero.write("\xe2\x80\x8b\x1b[3b\xcc\x81\x1b[3bok");  // a zero-width space, a lone combining mark
+  CHECK(line(zero, 0).ends_with("ok"));
+  VtScreen s(4, 10);
+  s.write("x\x1b[3b\r\n\xc3\xa9\x1b[2b\r\nab\x1b[99999999999999999999b");
+  CHECK(line(s, 0) == "xxxx");
+  CHECK(line(s, 1) == "\xc3\xa9\xc3\xa9\xc3\xa9");
+  CHECK(line(s, 2) == "abbbbbbbbb");
+  CHECK(line(s, 3) == "bb");
+}
+
 // Two ways the tracker once lost step with libvterm, each leaving it
 // sure of ASCII while libvterm drew lines: a byte past ASCII inside an
 // escape, which libvterm skips (so ESC é o is LS3), and a shift inside a
