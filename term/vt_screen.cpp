@@ -142,16 +142,21 @@ struct VtScreen::Callbacks {
     s.changed();
     return 1;
   }
+  // libvterm 0.1.4 may name cells past the edge (insert mode moving a
+  // row from column -1): those are none of ours, and come in blank.
   static void copycell(VTermPos dest, VTermPos src, void* user) {
     auto& s = self(user);
-    s.grid_->line(dest.row)[dest.col] = s.grid_->line(src.row)[src.col];
+    auto inside = [&s](VTermPos p) { return p.row >= 0 && p.row < s.rows_ && p.col >= 0 && p.col < s.cols_; };
+    if (!inside(dest)) return;
+    Cell c = inside(src) ? s.grid_->line(src.row)[src.col] : s.blank();
+    s.grid_->line(dest.row)[dest.col] = c;
   }
   // Lines moved up off the top of the primary screen, full width, go to
   // the scrollback (as libvterm's screen does), then the cells move.
   static int moverect(VTermRect dest, VTermRect src, void* user) {
     auto& s = flushed(user);
     if (s.grid_ == &s.primary_ && dest.start_row == 0 && dest.start_col == 0 && dest.end_col == s.cols_)
-      for (int r = 0; r < src.start_row; r++) s.push_line(*s.grid_, r);
+      for (int r = 0; r < std::min(src.start_row, s.rows_); r++) s.push_line(*s.grid_, r);
     vterm_copy_cells(dest, src, copycell, user);
     s.changed();
     return 1;

@@ -612,6 +612,16 @@ TEST_CASE("vt: a CSI of more than 16 parameters is cut out even across writes an
   CHECK(style_at(s, 3, 0) != Style{});
 }
 
+// A C1 control written as UTF-8 (U+0099) has no width; in insert mode
+// libvterm 0.1.4 then moves a row's cells from column -1. Found by
+// fuzz_vt_screen; ASan saw the write before the row.
+TEST_CASE("vt: insert mode with a rune of no printable width stays within the row", "[term][vt]") {
+  VtScreen s(3, 10);
+  s.write("abc\r\x1b[4h\xc2\x99x\x1b[1;10H\xc2\x99y");
+  CHECK(line(s, 0).find("abc") != std::string::npos);
+  CHECK(s.row(0).runes.size() <= 10);
+}
+
 // libvterm 0.1.4's REP steps by the width of the last glyph it put, and
 // with none yet, or one of no width, it loops for ever. REP is given to
 // libvterm as the rune repeated, at most a row of it, wrapping as xterm.
