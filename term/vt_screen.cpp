@@ -316,12 +316,13 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     // glyph it repeats that many times as text instead (as xterm, which
     // wraps them; at most a row of them).
     if (at == At::Csi && c == 'b' && !csi_dropped &&
-        (csi_long || csi.find_first_not_of("0123456789;") == std::string::npos)) {
+        (csi_long || csi.find_first_not_of("0123456789;:") == std::string::npos)) {
       if (!cutting) cut.assign(bytes.data(), i), cutting = true;
       cut += '\x18';
       at = At::Ground;
       int n = csi_long ? cols : 0;
-      for (size_t k = 0; !csi_long && k < csi.size() && csi[k] != ';'; k++) n = std::min(n * 10 + (csi[k] - '0'), cols);
+      for (size_t k = 0; !csi_long && k < csi.size() && csi[k] != ';' && csi[k] != ':'; k++)
+        n = std::min(n * 10 + (csi[k] - '0'), cols);
       for (int k = 0; k < std::clamp(n, 1, cols); k++) cut += last_glyph;
       continue;
     }

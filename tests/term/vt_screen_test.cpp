@@ -627,7 +627,7 @@ TEST_CASE("vt: insert mode with a rune of no printable width stays within the ro
 // libvterm as the rune repeated, at most a row of it, wrapping as xterm.
 TEST_CASE("vt: REP repeats the last rune as text and never hangs", "[term][vt]") {
   VtScreen fresh(3, 10);
-  fresh.write("\x1b[b\x1b[5bok");
+  fresh.write("\x1b[b\x1b[5b\x1b[2:3bok");  // sub-parameters too
   CHECK(line(fresh, 0) == "ok");
   VtScreen zero(3, 10);
   zero.write("\xe2\x80\x8b\x1b[3b\xcc\x81\x1b[3bok");  // a zero-width space, a lone combining mark
