@@ -458,6 +458,7 @@ void VtScreen::write(std::string_view bytes) {
   if (bytes.empty()) return;
   runs_.clear();
   bytes = seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_, cut_, cols_);
+  if (bytes.empty()) return;  // all of it was a sequence cut out
   size_t from = 0;
   for (auto [begin, end] : runs_) {
     // A run right after bytes past ASCII is read by libvterm's UTF-8

@@ -598,7 +598,9 @@ TEST_CASE("vt: a CSI of more than 16 parameters is cut out even across writes an
   s.write("\x1b[" + std::string(100, ';') + "31mB\r\n");
   s.write("\x1b[" + std::string(10, ';'));
   s.write(std::string(10, ';') + "1");
-  s.write(";31mC");
+  s.write(";31");
+  s.write("m");  // a write that is all cut out
+  s.write("C");
   // libvterm begins a CSI after intermediates too.
   s.write("\x1b/[" + std::string(40, ':') + "mc\r\n");
   CHECK(line(s, 0) == "A");
