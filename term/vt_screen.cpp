@@ -459,6 +459,10 @@ void VtScreen::write(std::string_view bytes) {
   runs_.clear();
   bytes = seq_.feed(bytes, cfg_.eager || plain_off_ ? nullptr : &runs_, cut_, cols_);
   if (bytes.empty()) return;  // all of it was a sequence cut out
+  // libvterm 0.1.4 copies a string sequence with strncpy past the bytes
+  // it was given, up to a NUL: they go from a string of ours, which ends
+  // in one.
+  if (bytes.data() != cut_.data()) bytes = in_.assign(bytes);
   size_t from = 0;
   for (auto [begin, end] : runs_) {
     // A run right after bytes past ASCII is read by libvterm's UTF-8

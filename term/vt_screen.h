@@ -285,6 +285,7 @@ class VtScreen {
   } seq_;
   Sequences::Runs runs_;  // write()'s, kept for their room
   std::string cut_;       // … and the bytes it gives libvterm when a sequence is cut out
+  std::string in_;        // … or the bytes as they came, copied to end in a NUL
   size_t put_plain(std::string_view run);
   bool plain_off_ = false;  // put_plain saw libvterm disagree: no more of it
   bool after_utf8_ = false;  // the last byte written was past ASCII

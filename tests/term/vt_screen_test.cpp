@@ -2,6 +2,11 @@
 // scrollback and repaint an xterm would leave.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
 #include "term/decode.h"
 #include "term/vt_screen.h"
 
@@ -622,6 +627,32 @@ TEST_CASE("vt: insert mode with a rune of no printable width stays within the ro
   s.write("abc\r\x1b[4h\xc2\x99x\x1b[1;10H\xc2\x99y");
   CHECK(line(s, 0).find("abc") != std::string::npos);
   CHECK(s.row(0).runes.size() <= 10);
+}
+
+// libvterm 0.1.4 copies a string sequence with strncpy past the bytes it
+// is given, up to a NUL. These bytes (found by fuzz_vt_screen: strings,
+// escapes and controls thrown together) had it read past a buffer that
+// held exactly them; each write is given here in such a buffer, so ASan
+// sees a read past it.
+TEST_CASE("vt: libvterm reads no byte past what a write gave it", "[term][vt]") {
+  std::ifstream in(std::string(GRIO_FIXTURES) + "/vt/strncpy_past_the_bytes", std::ios::binary);
+  std::string d((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(d.size() > 2);
+  // As fuzz_vt_screen reads them: the size and the cut, then the bytes.
+  int rows = 2 + uint8_t(d[0]) % 14, cols = 2 + uint8_t(d[1]) % 60;
+  size_t piece = 1 + size_t(uint8_t(d[0]) >> 4) * 5;
+  for (bool eager : {false, true}) {
+    VtScreen s(rows, cols, VtConfig{20, eager});
+    std::string_view bytes(d.data() + 2, d.size() - 2);
+    for (size_t at = 0; at < bytes.size(); at += piece) {
+      auto p = bytes.substr(at, piece);
+      std::unique_ptr<char[]> exact(new char[p.size()]);
+      std::memcpy(exact.get(), p.data(), p.size());
+      s.write(std::string_view(exact.get(), p.size()));
+      if ((d[1] & 0x80) && at < bytes.size() / 2 && at + piece >= bytes.size() / 2) s.resize(rows + 3, cols - 1);
+    }
+    CHECK(s.rows() == rows + 3);
+  }
 }
 
 // libvterm 0.1.4's REP steps by the width of the last glyph it put, and
