@@ -166,7 +166,7 @@ struct VtScreen::Callbacks {
     Cell b = s.blank();
     for (int r = std::max(0, rect.start_row); r < std::min(rect.end_row, s.rows_); r++) {
       if (rect.end_col >= s.cols_) {  // to the end of the row: the row's tail
-        s.grid_->clear_from(r, std::max(0, rect.start_col), b);
+        s.grid_->clear_from(r, std::clamp(rect.start_col, 0, s.cols_), b);  // (libvterm may name a column past the edge)
         if (s.cfg_.eager) s.grid_->line(r);
         continue;
       }
