@@ -267,6 +267,10 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     if (cutting) cut.append(bytes.data() + from, to - from);
   };
   auto out = [&](size_t i) { return cutting ? cut.size() : i; };
+  auto start_cut = [&](size_t i) {  // what came before byte i goes as it came
+    if (!cutting) cut.assign(bytes.data(), i), cutting = true;
+  };
+  auto begin_csi = [&] { at = At::Csi, csi.clear(), csi_long = false, csi_seps = 0; };
   for (size_t i = 0; i < bytes.size(); i++) {
     unsigned char c = bytes[i];
     if (at == At::Ground) {
@@ -302,11 +306,8 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     if (at == At::StrEsc && c != '\\') at = At::Esc;  // a new sequence; c read as its first byte
     // libvterm abandons a CSI at a byte past ASCII, which it swallows.
     if (at == At::Csi && c >= 0x80) {
-      if (csi_dropped) {  // libvterm was told to cancel it already
-        if (!cutting) cut.assign(bytes.data(), i), cutting = true;
-      } else {
-        keep(i, i + 1);
-      }
+      if (csi_dropped) start_cut(i);  // libvterm was told to cancel it already
+      else keep(i, i + 1);
       at = At::Ground, csi_dropped = false;
       continue;
     }
@@ -317,7 +318,7 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     // wraps them; at most a row of them).
     if (at == At::Csi && c == 'b' && !csi_dropped &&
         (csi_long || csi.find_first_not_of("0123456789;:") == std::string::npos)) {
-      if (!cutting) cut.assign(bytes.data(), i), cutting = true;
+      start_cut(i);
       cut += '\x18';
       at = At::Ground;
       int n = csi_long ? cols : 0;
@@ -332,7 +333,7 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     if (at == At::Csi && c >= 0x20 && c < 0x7f) {
       bool cancel = !csi_dropped && (c == ';' || c == ':') && ++csi_seps >= max_csi_params;
       if (cancel || csi_dropped) {
-        if (!cutting) cut.assign(bytes.data(), i), cutting = true;
+        start_cut(i);
         if (cancel) cut += '\x18', csi_dropped = true;
         if (c >= 0x40 && c <= 0x7e) at = At::Ground, csi_dropped = false;  // its final
         continue;
@@ -342,7 +343,7 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     switch (at) {
       case At::Ground: break;
       case At::Esc:
-        if (c == '[') at = At::Csi, csi.clear(), csi_long = false, csi_seps = 0;
+        if (c == '[') begin_csi();
         else if (c == ']' || c == 'P') at = At::Str;  // OSC, DCS (libvterm 0.1.4 prints what follows SOS, PM, APC)
         else if (c >= 0x20 && c <= 0x2f) at = At::Inter, inter = c, inters = 1;
         else if (c >= 0x30 && c <= 0x7e) {  // a final (DEL and bytes past ASCII are ignored within)
@@ -356,7 +357,7 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
         break;  // ESC again, or a control executed within
       case At::Inter:  // (after which libvterm still begins a CSI, an OSC or a DCS)
         if (c == 0x1b) at = At::Esc;
-        else if (c == '[') at = At::Csi, csi.clear(), csi_long = false, csi_seps = 0;
+        else if (c == '[') begin_csi();
         else if (c == ']' || c == 'P') at = At::Str;
         else if (c >= 0x20 && c <= 0x2f) inters++;
         else if (c >= 0x30 && c <= 0x7e) {
@@ -420,20 +421,22 @@ void VtScreen::Sequences::ended(unsigned char final) {
   if (final == 'r' && !dec) region = csi.find_first_not_of(';') == std::string::npos ? "" : csi;  // DECSTBM
   if (!set && !reset) return;
   // The modes set or reset. libvterm 0.1.4 reads only the first of a
-  // DECSET or DECRST, and does nothing on a soft reset (DECSTR).
-  std::vector<int> modes;
+  // DECSET or DECRST, and does nothing on a soft reset (DECSTR). The
+  // modes plain runs depend on count, where in doubt, as set: a set
+  // wherever it is among the parameters.
+  int first = -1;
+  bool has4 = false, has69 = false;
   for (size_t at = 0; at <= params.size();) {
     size_t semi = std::min(params.find(';', at), params.size());
     int m = 0;
     for (size_t k = at; k < semi; k++) m = std::min(m * 10 + (params[k] - '0'), 100000);
-    modes.push_back(m);
+    if (first < 0) first = m;
+    has4 |= m == 4, has69 |= m == 69;
     at = semi + 1;
   }
-  // Those plain runs depend on: where in doubt, as if set.
-  auto has = [&](int m) { return set ? std::find(modes.begin(), modes.end(), m) != modes.end() : modes[0] == m; };
-  if (dec && modes[0] == 6) origin = set;  // DECOM, as libvterm reads it (the repaint repeats it)
-  if (dec && has(69)) margins = set;       // DECLRMM
-  if (!dec && has(4)) insert = set;        // IRM
+  if (dec && first == 6) origin = set;                   // DECOM, as libvterm reads it (the repaint repeats it)
+  if (dec && (set ? has69 : first == 69)) margins = set;  // DECLRMM
+  if (!dec && (set ? has4 : first == 4)) insert = set;    // IRM
 }
 
 // The region's top row, 0 for the first, as a terminal reads the DECSTBM
