@@ -2,14 +2,13 @@
 // scrollback and repaint an xterm would leave.
 #include <catch2/catch.hpp>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <memory>
 
 #include "term/decode.h"
 #include "term/vt_screen.h"
+#include "tests/fuzz/vt_input.h"
 
 using namespace grio::term;
 
@@ -631,8 +630,8 @@ TEST_CASE("vt: insert mode with a rune of no printable width stays within the ro
 }
 
 // Inputs fuzz_vt_screen found breaking the model, in tests/fixtures/vt/,
-// read as it reads them (the size and the cut, then the bytes), each write
-// in a buffer of exactly its bytes so that ASan sees a read past it:
+// played as it plays them (tests/fuzz/vt_input.h, each write in a buffer
+// of exactly its bytes, so that ASan sees a read past it):
 // strncpy_past_the_bytes had libvterm 0.1.4 copy a string sequence past
 // them (up to a NUL), erase_past_the_edge had it erase from a column past
 // the screen. Both models must stay in bounds and show the same screen.
@@ -644,23 +643,9 @@ TEST_CASE("vt: inputs the fuzzer found leave both models in bounds and alike", "
     std::ifstream in(e.path(), std::ios::binary);
     std::string d((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     REQUIRE(d.size() > 2);
-    int rows = 2 + uint8_t(d[0]) % 14, cols = 2 + uint8_t(d[1]) % 60;
-    size_t piece = 1 + size_t(uint8_t(d[0]) >> 4) * 5;
-    VtScreen lazy(rows, cols, VtConfig{20}), eager(rows, cols, VtConfig{20, true});
-    std::string_view bytes(d.data() + 2, d.size() - 2);
-    for (size_t at = 0; at < bytes.size(); at += piece) {
-      auto p = bytes.substr(at, piece);
-      std::unique_ptr<char[]> exact(new char[p.size()]);
-      std::memcpy(exact.get(), p.data(), p.size());
-      lazy.write(std::string_view(exact.get(), p.size()));
-      eager.write(std::string_view(exact.get(), p.size()));
-      if ((d[1] & 0x80) && at < bytes.size() / 2 && at + piece >= bytes.size() / 2) {
-        lazy.resize(rows + 3, std::max(cols - 1, 2));
-        eager.resize(rows + 3, std::max(cols - 1, 2));
-      }
-    }
-    CHECK(lazy.text() == eager.text());
-    CHECK(lazy.repaint() == eager.repaint());
+    auto [lazy, eager] = grio::test::play_vt_input(d);
+    CHECK(lazy->text() == eager->text());
+    CHECK(lazy->repaint() == eager->repaint());
   }
   CHECK(files >= 2);
 }
