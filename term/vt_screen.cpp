@@ -271,6 +271,7 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     if (!cutting) cut.assign(bytes.data(), i), cutting = true;
   };
   auto begin_csi = [&] { at = At::Csi, csi.clear(), csi_long = false, csi_seps = 0; };
+  size_t repeated = 0;  // bytes REPs made of this write
   for (size_t i = 0; i < bytes.size(); i++) {
     unsigned char c = bytes[i];
     if (at == At::Ground) {
@@ -315,7 +316,8 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     // cursor by that glyph's width: none yet, or one of no width, and it
     // never ends. So libvterm is told to cancel every REP, and gets the
     // glyph it repeats that many times as text instead (as xterm, which
-    // wraps them; at most a row of them).
+    // wraps them; at most a row of them, and max_repeated bytes of them
+    // in one write, so that 3 bytes cannot make 2 KiB for libvterm).
     if (at == At::Csi && c == 'b' && !csi_dropped &&
         (csi_long || csi.find_first_not_of("0123456789;:") == std::string::npos)) {
       start_cut(i);
@@ -324,7 +326,8 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
       int n = csi_long ? cols : 0;
       for (size_t k = 0; !csi_long && k < csi.size() && csi[k] != ';' && csi[k] != ':'; k++)
         n = std::min(n * 10 + (csi[k] - '0'), cols);
-      for (int k = 0; k < std::clamp(n, 1, cols); k++) cut += last_glyph;
+      for (int k = 0; k < std::clamp(n, 1, cols) && repeated + last_glyph.size() <= max_repeated; k++)
+        cut += last_glyph, repeated += last_glyph.size();
       continue;
     }
     // A CSI of more than max_csi_params parameters overruns libvterm

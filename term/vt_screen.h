@@ -278,6 +278,7 @@ class VtScreen {
     // once a sequence libvterm cannot take is cut out of them.
     std::string_view feed(std::string_view bytes, Runs* runs, std::string& cut, int cols);
     static constexpr int max_csi_params = 16;  // libvterm 0.1.4's CSI_ARGS_MAX
+    static constexpr size_t max_repeated = 16 * 1024;  // bytes REPs make of one write, at most
     int csi_seps = 0;          // the separators (; and :) of the CSI being read
     bool csi_dropped = false;  // … and it had too many: the rest of it is dropped
     void ended(unsigned char final);

@@ -666,6 +666,15 @@ TEST_CASE("vt: REP repeats the last rune as text and never hangs", "[term][vt]")
   CHECK(line(s, 1) == "\xc3\xa9\xc3\xa9\xc3\xa9");
   CHECK(line(s, 2) == "abbbbbbbbb");
   CHECK(line(s, 3) == "bb");
+  // 6 bytes make a row of runes: a write of 10 000 of them makes at most
+  // 16 KiB of text (8 Ki runes of 2 bytes, 16 rows of 512, the last 4 on
+  // the screen), not 10 000 rows.
+  VtScreen wide(4, 512);
+  std::string many = "\xc3\xa9";
+  for (int i = 0; i < 10000; i++) many += "\x1b[999b";
+  wide.write(many);
+  CHECK(wide.pushed() <= 13);
+  CHECK(wide.pushed() >= 12);
 }
 
 // Two ways the tracker once lost step with libvterm, each leaving it
