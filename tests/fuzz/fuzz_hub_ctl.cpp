@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   asio::io_context io;
   net::HubTree tree(io, "glenda");
   // `new NAME cmd` makes a session directory without a program behind it.
-  tree.set_hooks({[](const std::string&, const std::string&) { return net::Error(); }, nullptr, nullptr, nullptr});
+  tree.set_hooks({[](const std::string&, const std::string&, bool) { return net::Error(); }, nullptr, nullptr, nullptr});
   {
     fuzz::ServeBytes s(io, tree);
     fuzz::Input in({data, size});
