@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <type_traits>
@@ -500,9 +501,10 @@ size_t VtScreen::put_plain(std::string_view run) {
   int n = std::min(int(run.size()) - 2, cols_ - 1 - cursor_col_);
   if (!put || n <= 0) return 0;
   for (int i = 1; i <= n; i++) run_.runes[size_t(run_.len++)] = char32_t(run[size_t(i)]);
-  char cuf[16];
-  int len = std::snprintf(cuf, sizeof cuf, "\x1b[%dC", n);
-  vterm_input_write(vt_, cuf, size_t(len));
+  char cuf[16] = "\x1b[";
+  char* end = std::to_chars(cuf + 2, cuf + sizeof cuf - 1, n).ptr;  // not snprintf: a tenth of a flood's time
+  *end++ = 'C';
+  vterm_input_write(vt_, cuf, size_t(end - cuf));
   // Should libvterm ever move it elsewhere, the screen goes on without
   // this path rather than drift further from libvterm's.
   if (cursor_col_ != col + 1 + n || cursor_row_ != row) plain_off_ = true;
