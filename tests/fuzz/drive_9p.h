@@ -24,7 +24,10 @@ class Driver {
  public:
   // names: the words walks and creates use most (a byte may also give a
   // name of its own).
-  Driver(ServeBytes& s, Input& in, std::vector<std::string> names) : s_(s), in_(in), names_(std::move(names)) {}
+  // phrases: what writes say most, when the tree reads its writes as
+  // commands (none: every write is bytes from the input).
+  Driver(ServeBytes& s, Input& in, std::vector<std::string> names, std::vector<std::string> phrases = {})
+      : s_(s), in_(in), names_(std::move(names)), phrases_(std::move(phrases)) {}
 
   // One request from the input; false once it is used up.
   bool step() {
@@ -36,7 +39,7 @@ class Driver {
       case 1: s_.send(Fcall{tag, Topen{fid, in_.byte()}}); break;
       case 2: s_.send(Fcall{tag, Tcreate{fid, name(), perm(), in_.byte()}}); break;
       case 3: s_.send(Fcall{tag, Tread{fid, offset(), count()}}); break;
-      case 4: s_.send(Fcall{tag, Twrite{fid, offset(), in_.bytes(200)}}); break;
+      case 4: s_.send(Fcall{tag, Twrite{fid, offset(), payload()}}); break;
       case 5: s_.send(Fcall{tag, Tclunk{fid}}); break;
       case 6: s_.send(Fcall{tag, Tremove{fid}}); break;
       case 7: s_.send(Fcall{tag, Tstat{fid}}); break;
@@ -58,6 +61,13 @@ class Driver {
     uint8_t b = in_.byte();
     if (b < 200 && !names_.empty()) return names_[b % names_.size()];
     return in_.bytes(12);
+  }
+  // A phrase and bytes after it, or bytes alone.
+  std::string payload() {
+    if (phrases_.empty()) return in_.bytes(200);
+    uint8_t b = in_.byte();
+    if (b >= 2 * phrases_.size()) return in_.bytes(200);
+    return phrases_[b / 2] + (b % 2 ? in_.bytes(40) : "");
   }
   void walk(uint16_t tag, uint32_t fid) {
     Twalk w{fid, in_.small(8), {}};
@@ -96,6 +106,7 @@ class Driver {
   ServeBytes& s_;
   Input& in_;
   std::vector<std::string> names_;
+  std::vector<std::string> phrases_;
 };
 
 }  // namespace grio::fuzz

@@ -34,10 +34,11 @@ class ServeBytes {
     return cfg;
   }
 
-  ServeBytes(asio::io_context& io, net::FileTree& tree) : io_(io), srv_(io, tree, config()) {
+  // grant: what the client may do; the owner's rights by default.
+  ServeBytes(asio::io_context& io, net::FileTree& tree, net::Grant grant = {}) : io_(io), srv_(io, tree, config()) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) std::abort();
-    srv_.serve(net::Socket(io_, asio::generic::stream_protocol(AF_UNIX, 0), sv[0]));
+    srv_.serve(net::Socket(io_, asio::generic::stream_protocol(AF_UNIX, 0), sv[0]), "", std::move(grant));
     fd_ = sv[1];
     ::fcntl(fd_, F_SETFL, O_NONBLOCK);
   }
