@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "net/errors.h"
 #include "net/exports.h"
@@ -314,6 +316,25 @@ void WindowSystem::set_screen(Rect r) {
   touched();
 }
 
+// As rio's resized(): every window is scaled with the screen, and one that
+// would come out too small for a window keeps its size and goes where its
+// corner was scaled to.
+void WindowSystem::resize_screen(Rect r) {
+  if (r == cfg_.screen) return;
+  const Rect was = std::exchange(cfg_.screen, r);
+  if (was.dx() > 0 && was.dy() > 0)
+    for (auto& [id, w] : windows_) {
+      if (w->deleted) continue;
+      auto x = [&](int v) { return int(r.min.x + int64_t(v - was.min.x) * r.dx() / was.dx()); };
+      auto y = [&](int v) { return int(r.min.y + int64_t(v - was.min.y) * r.dy() / was.dy()); };
+      Rect to{{x(w->rect.min.x), y(w->rect.min.y)}, {x(w->rect.max.x), y(w->rect.max.y)}};
+      if (reshape(*w, to).empty()) continue;
+      Rect moved{to.min, {to.min.x + w->rect.dx(), to.min.y + w->rect.dy()}};
+      (void)reshape(*w, moved);  // refused too (far larger than the screen): it stays as it was
+    }
+  touched();
+}
+
 std::shared_ptr<Workspace> WindowSystem::sub_at(std::string_view path) {
   auto slash = path.find('/');
   Window* host = host_of(path.substr(0, slash));
@@ -404,7 +425,7 @@ net::Error WindowSystem::reshape(Window& w, Rect r) {
   auto [cols, rows] = pty_size(w);
   if (w.shell) w.shell->resize(cols, rows);
   if (w.vt) w.vt->resize(rows, cols);
-  if (w.sub) w.sub->ws().set_screen(sub_screen(r));
+  if (w.sub) w.sub->ws().resize_screen(sub_screen(r));
   reshaped(w);
   wctl_changed(w);
   return {};

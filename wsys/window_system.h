@@ -142,8 +142,12 @@ class WindowSystem {
   // handle unobserve takes.
   size_t observe(std::function<void()> f);
   void unobserve(size_t handle);
-  // The screen changed size (a sub-workspace's host window was resized).
+  // The screen is r: a viewer's display took the place of a headless
+  // one's. The windows stay where they are.
   void set_screen(Rect r);
+  // The screen shown was resized (a sub-workspace's host window): the
+  // windows are scaled with it, as rio's are.
+  void resize_screen(Rect r);
   // Set by the Workspace that owns this window system: makes the
   // sub-workspace c.sub that host (a new window) holds, sandboxed as c
   // says (-sandbox, -net). Unset: `new -sub` is refused.

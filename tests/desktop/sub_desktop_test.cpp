@@ -26,7 +26,7 @@ Ran p9_at(const std::string& addr, const std::string& args) {
 
 }  // namespace
 
-TEST_CASE("a window pushed into a sub-workspace shows inside its host, moves with it and is clipped by it",
+TEST_CASE("a window pushed into a sub-workspace shows inside its host, moves with it and is scaled and clipped by it",
           "[desktop][sub]") {
   Desk d;
   std::string sub = make_sub(d, "s1", "100 100 700 500");  // interior from (104, 104)
@@ -47,14 +47,21 @@ TEST_CASE("a window pushed into a sub-workspace shows inside its host, moves wit
     Shot s = d.shot();
     return s.at(325, 304) == Focused && s.at(125, 204) != Focused;
   }));
-  // A smaller host clips it: the window's right border (sub x 296..299)
-  // would be at screen x 600..603, outside the host's interior now.
+  // A smaller host (an interior of 192x142 from 592x392) scales it as rio
+  // does; scaled it would be 91 wide, too narrow for a window, so it keeps
+  // its size and goes to its scaled corner, which being larger than the
+  // interior pins it at the interior's corner, cut to the interior.
   auto rs = d.p9("write /wsys/2/wctl", "resize -r 300 200 500 350");
   INFO(rs.err);
   REQUIRE(rs.status == 0);
+  CHECK(eventually([&] { return p9_at(sub, "read /wsys/1/wctl").out.substr(0, 48) ==
+                                "          0           0         192         142 "; }));
+  // Its borders at screen x 304..307 and 492..495 now, what was its left
+  // border inside it, nothing of it outside the host.
   CHECK(eventually([&] {
     Shot s = d.shot();
-    return s.at(325, 304) == Focused && s.at(601, 304) != Focused && s.at(601, 254) != Focused;
+    return s.at(305, 254) == Focused && s.at(493, 254) == Focused && s.at(325, 304) != Focused &&
+           s.at(601, 254) != Focused;
   }));
 }
 

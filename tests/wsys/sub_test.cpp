@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "net/client.h"
 #include "net/dial.h"
@@ -185,6 +186,38 @@ TEST_CASE("a host window's reshape is its sub-workspace's screen", "[wsys][sub]"
   // A window pushed in it must fit its screen, not the top's.
   CHECK(write_file(*sub, "wctl", "new -pid 0 -r 0 0 900 600") == "");
   CHECK(*read_file(*sub, "wsys/1/wctl") == wsys::wctl_record(wsys::rect(0, 0, 692, 492), true, true));
+}
+
+// The rectangle a wctl record gives: its first four numbers.
+wsys::Rect record_rect(const std::string& rec) {
+  int v[4] = {};
+  std::istringstream in(rec);
+  for (int& x : v) in >> x;
+  return wsys::rect(v[0], v[1], v[2], v[3]);
+}
+
+TEST_CASE("a host window's resize scales its sub-workspace's windows as rio's resized does", "[wsys][sub]") {
+  LocalWsys local;
+  auto top = connect(local.addr);
+  REQUIRE(write_file(*top, "wctl", "new -r 100 100 700 600 -sub s1") == "");  // a screen of 592x492
+  int host = host_id(local, "s1");
+  auto sub = connect(local.addr + "!s1");
+  REQUIRE(write_file(*sub, "wctl", "new -pid 0 -r 0 0 296 246") == "");
+  REQUIRE(write_file(*sub, "wctl", "new -pid 0 -r 100 100 250 200") == "");
+  // Held, so that they outlive the reads' fids (a window with no program
+  // goes with the last fid on it).
+  auto one = sub->walk_path("wsys/1"), two = sub->walk_path("wsys/2");
+  REQUIRE((one && two));
+  REQUIRE(write_file(*top, "wctl", "resize -r 0 0 308 258 -id " + std::to_string(host)) == "");  // 300x250
+  // Each corner scaled by 300/592 and 250/492.
+  CHECK(record_rect(*read_file(*sub, "wsys/1/wctl")) == wsys::rect(0, 0, 150, 125));
+  // Scaled, the second would be 76 wide, too narrow for a window: it
+  // keeps its size and goes to its scaled corner.
+  CHECK(record_rect(*read_file(*sub, "wsys/2/wctl")) == wsys::rect(50, 50, 200, 150));
+  // And back: the first grows with the screen again.
+  REQUIRE(write_file(*top, "wctl", "resize -r 0 0 608 508 -id " + std::to_string(host)) == "");  // 600x500
+  CHECK(record_rect(*read_file(*sub, "wsys/1/wctl")) == wsys::rect(0, 0, 300, 250));
+  CHECK(record_rect(*read_file(*sub, "wsys/2/wctl")) == wsys::rect(100, 100, 400, 300));
 }
 
 TEST_CASE("a viewer of a sub-workspace sees its windows on its host's interior and does not resize it", "[wsys][sub][view]") {
