@@ -748,14 +748,30 @@ void Controller::open_menu2(Point p) {
   open_menu(menu2_items(w && w->scroll), p, last2_, Mode::Menu2);
 }
 
+// As rio's: the verbs, then the hidden windows, then those that windows
+// above them cover (obscured()), each under its label.
 void Controller::open_menu3(Point p) {
   std::vector<std::string> items = menu3_items;
-  menu_hidden_.clear();
+  menu_windows_.clear();
+  auto add = [&](const Window& w) {
+    menu_windows_[int(items.size())] = w.id;
+    items.push_back(menu_label(w.label));
+  };
+  for (int id : ws_.ids())
+    if (Window* w = ws_.live(id); w && w->hidden) add(*w);
+  const std::vector<int>& order = ws_.stacking();  // bottom to top
+  const Rect screen = ws_.screen();
+  int budget = max_obscured_steps;
+  std::vector<Rect> above;
   for (int id : ws_.ids()) {
     Window* w = ws_.live(id);
-    if (!w || !w->hidden) continue;
-    menu_hidden_[int(items.size())] = id;
-    items.push_back(menu_label(w->label));
+    if (!w || w->hidden) continue;
+    above.clear();
+    for (auto it = std::find(order.begin(), order.end(), id); it != order.end(); ++it)
+      if (Window* t = ws_.live(*it); t && t != w && !t->hidden) above.push_back(t->rect);
+    Rect r{{std::max(w->rect.min.x, screen.min.x), std::max(w->rect.min.y, screen.min.y)},
+           {std::min(w->rect.max.x, screen.max.x), std::min(w->rect.max.y, screen.max.y)}};
+    if (obscured(r, above, cfg_.metrics.font_h, budget)) add(*w);
   }
   open_menu(std::move(items), p, last3_, Mode::Menu3);
 }
@@ -833,8 +849,10 @@ void Controller::menu2_pick(int item) {
 
 void Controller::menu3_pick(int item) {
   if (item < 0) return;
-  if (auto it = menu_hidden_.find(item); it != menu_hidden_.end()) {
-    if (Window* w = ws_.live(it->second); w && w->hidden) check(ws_.control(*w, verb(WctlVerb::Unhide), cfg_.grant));
+  if (auto it = menu_windows_.find(item); it != menu_windows_.end()) {
+    // A hidden one comes back; an obscured one comes to the top, current.
+    if (Window* w = ws_.live(it->second))
+      check(ws_.control(*w, verb(w->hidden ? WctlVerb::Unhide : WctlVerb::Current), cfg_.grant));
     return;
   }
   static const Pending what[] = {Pending::New, Pending::Vt, Pending::Sub, Pending::Hub, Pending::Resize,

@@ -53,6 +53,10 @@ class Controller : public InputSink {
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
+  // Button 3's menu looks at most this many pieces of windows for being
+  // covered (obscured()); a window not settled by then is not listed.
+  static constexpr int max_obscured_steps = 65536;
+
   void mouse(MouseState m) override;
   // Typed runes; with mods (Alt), a VT window gets them as xterm sends them.
   void keys(std::u32string_view runes, unsigned mods = 0) override;
@@ -146,7 +150,7 @@ class Controller : public InputSink {
   } last_vt_click_;
   int border_edges_ = 0;           // which edges a border drag moves
   std::optional<SceneMenu> menu_;
-  std::map<int, int> menu_hidden_; // menu3 item → hidden window id
+  std::map<int, int> menu_windows_;  // menu3 item → a hidden or obscured window's id
   int last2_ = 0, last3_ = 0;      // the item last chosen from each menu
   std::optional<Rect> outline_;
   uint32_t clip_version_ = 0;      // snarf_version last put on the clipboard

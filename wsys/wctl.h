@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,11 @@ Rect onto_screen(Rect r, Rect screen);
 // high, at most 3x the screen each way, on the screen, and not so big that
 // the screen fits inside its interior.
 bool good_rect(Rect r, Rect screen, int font_height);
+// rio's obscured(): whether the rects of `above` cover r, leaving no
+// piece of it as wide and as tall as min (a sliver cannot be clicked).
+// Each piece looked at takes one step of budget; once it is spent the
+// answer is no, so that no layout makes the question cost more.
+bool obscured(Rect r, std::span<const Rect> above, int min, int& budget);
 // The default rectangle of the i-th new window (rio's cascade).
 Rect cascade_rect(int i, Rect screen);
 

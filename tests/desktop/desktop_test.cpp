@@ -148,6 +148,20 @@ TEST_CASE("Hide puts a window in the menu under its label and choosing it brings
   CHECK(eventually([&] { return d.shot().at(601, 600) == Focused; }));
 }
 
+TEST_CASE("a window covered by others is in the menu under its label and choosing it brings it to the top", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "600", "450", "1000", "750", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  d.start({GRIO_BINARY, "window", "-m", "-r", "550", "400", "1050", "800", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n3\n"; }));
+  // Window 3 covers window 2 whole: its left border is not to be seen.
+  REQUIRE(eventually([&] { return d.shot().at(601, 600) != Focused && d.shot().at(551, 600) == Focused; }));
+  menu3(d, 900, 200, 9);  // the first entry after the verbs: window 2, covered
+  CHECK(eventually([&] { return d.wctl(2).find(" current") != std::string::npos; }));
+  CHECK(eventually([&] { return d.shot().at(601, 600) == Focused; }));
+  CHECK(d.wctl(3).find("notcurrent") != std::string::npos);
+}
+
 namespace {
 
 // How many pixels of row y, from x0 to x1, are the menu's highlight.

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <climits>
+#include <vector>
 
 #include "wsys/wctl.h"
 
@@ -345,4 +346,43 @@ TEST_CASE("wctl_record stays 72 bytes at the extremes of int", "[wsys]") {
   std::string s = wctl_record(rect(INT_MIN, INT_MIN, INT_MAX, INT_MAX), true, false);
   CHECK(s == "-2147483648 -2147483648  2147483647  2147483647     current      hidden ");
   CHECK(s.size() == 72);
+}
+
+TEST_CASE("obscured: a window is covered when no piece of it a font high and wide shows", "[wsys]") {
+  const Rect w = rect(100, 100, 500, 400);
+  int budget = 1000;
+  SECTION("by one window over it") {
+    std::vector<Rect> above = {rect(50, 50, 600, 450)};
+    CHECK(obscured(w, above, 16, budget));
+  }
+  SECTION("by two that meet over it") {
+    std::vector<Rect> above = {rect(50, 50, 300, 450), rect(300, 50, 600, 450)};
+    CHECK(obscured(w, above, 16, budget));
+  }
+  SECTION("not with a gap between them a font wide") {
+    std::vector<Rect> above = {rect(50, 50, 300, 450), rect(316, 50, 600, 450)};
+    CHECK_FALSE(obscured(w, above, 16, budget));
+  }
+  SECTION("a sliver thinner than the font does not count") {
+    std::vector<Rect> above = {rect(50, 50, 300, 450), rect(315, 50, 600, 450)};
+    CHECK(obscured(w, above, 16, budget));
+  }
+  SECTION("not when a corner shows") {
+    std::vector<Rect> above = {rect(50, 50, 600, 380), rect(150, 300, 600, 450)};
+    CHECK_FALSE(obscured(w, above, 16, budget));
+  }
+  SECTION("nothing over it") { CHECK_FALSE(obscured(w, {}, 16, budget)); }
+}
+
+TEST_CASE("obscured takes one step of its budget a piece and says no once it is spent", "[wsys]") {
+  // 40 strips side by side cover the window: a piece for each.
+  std::vector<Rect> strips;
+  for (int x = 0; x < 40; x++) strips.push_back(rect(100 + 10 * x, 0, 110 + 10 * x, 500));
+  const Rect w = rect(100, 100, 500, 400);
+  int plenty = 65536;
+  CHECK(obscured(w, strips, 8, plenty));
+  CHECK(plenty < 65536);
+  int few = 10;
+  CHECK_FALSE(obscured(w, strips, 8, few));
+  CHECK(few >= -1);  // it stopped at the first step past the budget
 }
