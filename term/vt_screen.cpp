@@ -277,6 +277,16 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
     unsigned char c = bytes[i];
     if (at == At::Ground) {
       if (c >= 0x80) {
+        // libvterm 0.1.4 puts a C1 control written in UTF-8 (U+0080 to
+        // U+009F) as a glyph of width -1: the cursor steps left, past
+        // column 0, and a tab stop or an erase there writes outside its
+        // tables. Its second byte never reaches libvterm: the lead left
+        // waiting there comes out as U+FFFD, as a rune cut short does.
+        if (c <= 0x9f && utf8_need == 1 && utf8_rune == "\xc2") {
+          start_cut(i);
+          utf8_broken = true;
+          continue;
+        }
         utf8(c);
         keep(i, i + 1);
         continue;

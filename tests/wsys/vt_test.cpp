@@ -185,6 +185,24 @@ TEST_CASE("vt: a program that writes a CSI of too many parameters or a REP first
   CHECK(write_file(*c, "wsys/" + std::to_string(id) + "/label", "still here") == "");
 }
 
+// U+009E written in UTF-8 stepped libvterm 0.1.4's cursor a column left:
+// three after "abc" put the X over the a; three at column 0 put it left
+// of the screen, where a tab stop set wrote outside libvterm's table.
+TEST_CASE("vt: a program that writes C1 controls in UTF-8 keeps its cursor where it was", "[wsys][vt]") {
+  LocalWsys ws;
+  auto c = connect(ws.addr);
+  const std::string c1 = "\\302\\236\\302\\236\\302\\236";  // for printf
+  REQUIRE(write_file(*c, "wctl", std::string(vt80x24) + "sh -c 'printf \"abc" + c1 + "X\\r\\n" + c1 +
+                                     "\\033H\\033[1Kafter\\n\"; sleep 60'") == "");
+  int id = 0;
+  REQUIRE(ws.eventually([&] { return (id = ws.only_window()) != 0; }));
+  bool after = ws.eventually([&] { return vt_text(*c, id).find("after\n") != std::string::npos; });
+  INFO(vt_text(*c, id));
+  CHECK(after);
+  CHECK(vt_text(*c, id).starts_with("abc"));
+  CHECK(write_file(*c, "wsys/" + std::to_string(id) + "/label", "still here") == "");
+}
+
 namespace {
 
 // What a client joining session `name` late is sent first: one read of
