@@ -353,8 +353,10 @@ void Controller::scroll_again(std::chrono::milliseconds after) {
   });
 }
 
-void Controller::wheel(int button, Point p) {
-  if (Window* w = ws_.window_at(p)) scroll_rows(*w, button == 8 ? -3 : 3);
+// As 9term's: three lines a turn, one with Shift.
+void Controller::wheel(int button, Point p, unsigned mods) {
+  int n = mods & term::ModShift ? 1 : 3;
+  if (Window* w = ws_.window_at(p)) scroll_rows(*w, button == 8 ? -n : n);
 }
 
 // --- the mouse ---
@@ -368,7 +370,7 @@ void Controller::mouse(MouseState m) {
   int pressed = m.buttons & ~buttons_, released = buttons_ & ~m.buttons;
   buttons_ = m.buttons & 7;
   for (int b : {8, 16})
-    if (m.buttons & b && mode_ == Mode::Idle) wheel(b, m.at);
+    if (m.buttons & b && mode_ == Mode::Idle) wheel(b, m.at, m.mods);
   motion(m.at);
   for (int b : {1, 2, 4})
     if (pressed & b) press(b, m.at, m.msec);

@@ -102,7 +102,7 @@ class Controller : public InputSink {
   void press(int button, Point p, uint32_t msec);
   void release(int button, Point p);
   void motion(Point p);
-  void wheel(int button, Point p);
+  void wheel(int button, Point p, unsigned mods);
   bool on_border(const Window& w, Point p) const;
   void focus(Window& w);
   void select_start(Window& w, Point p, uint32_t msec);

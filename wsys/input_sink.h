@@ -13,10 +13,12 @@
 namespace grio::wsys {
 
 // Buttons as rio numbers them: 1, 2, 4; the wheel as 8 (up) and 16 (down).
+// mods (term::ModShift…): held as the wheel turned (Shift scrolls a line).
 struct MouseState {
   Point at;
   int buttons = 0;
   uint32_t msec = 0;
+  unsigned mods = 0;
 };
 
 class InputSink {

@@ -32,7 +32,7 @@ struct Formatter {
   }
   std::string operator()(const MouseState& m) const {
     return "m " + std::to_string(m.at.x) + " " + std::to_string(m.at.y) + " " + std::to_string(m.buttons) + " " +
-           std::to_string(m.msec);
+           std::to_string(m.msec) + (m.mods ? " " + std::to_string(m.mods) : "");
   }
   std::string operator()(const ViewKeys& k) const { return "k " + std::to_string(k.mods) + runes_hex(k.runes); }
   std::string operator()(const term::KeyPress& k) const {
@@ -115,6 +115,7 @@ std::optional<ViewEvent> parse_mouse(Line& l) {
   m.at.y = l.number<int>(-32768, 32767);
   m.buttons = l.number<int>(0, 31);
   m.msec = l.number<uint32_t>(0, UINT32_MAX);
+  if (l.next < l.f.size()) m.mods = l.number<unsigned>(0, 7);  // (none from a viewer before it was there)
   return m;
 }
 

@@ -4,7 +4,8 @@
 // connection's rights (wsys/viewer.h). Both ends use these functions.
 //
 //   size W H FW FH            the viewer's screen in pixels, its cell in pixels
-//   m X Y BUTTONS MSEC        the mouse: buttons 1, 2, 4; wheel 8 and 16
+//   m X Y BUTTONS MSEC [MODS] the mouse: buttons 1, 2, 4; wheel 8 and 16;
+//                             MODS as k's (Shift: the wheel scrolls a line)
 //   k MODS R…                 typed runes as hex code points, with modifiers
 //   p KEY FUNCTION MODS RUNE  a key that types no text (term::VtKey number),
 //                             RUNE in hex as k's (0: none)

@@ -164,6 +164,48 @@ TEST_CASE("a window covered by others is in the menu under its label and choosin
 
 namespace {
 
+// How far down the text of the window's interior x0..x1, y0..y1 moved from
+// a to b, in pixels (0 if no shift up to 200 fits).
+int moved_down(const Shot& a, const Shot& b, int x0, int x1, int y0, int y1) {
+  for (int k = 1; k <= 200; k++) {
+    bool same = true;
+    for (int y = y0; same && y + k < y1; y++)
+      for (int x = x0; same && x < x1; x++) same = a.at(x, y) == b.at(x, y + k);
+    if (same) return k;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("the wheel scrolls a window three lines a turn and one with Shift held", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "100", "100", "700", "500", "sh", "-c", "seq 1 300; sleep 30"});
+  REQUIRE(eventually([&] { return d.text(2).find("\n300\n") != std::string::npos; }));
+  auto still = [&](Shot& s) {  // a shot the next one agrees with: the window has settled
+    return eventually([&] {
+      s = d.shot();
+      Shot again = d.shot();
+      return s.rgb == again.rgb;
+    });
+  };
+  Shot a, b, c;
+  REQUIRE(still(a));
+  d.xdo("mousemove 400 300 keydown shift click 4 keyup shift");
+  REQUIRE(eventually([&] { return d.shot().rgb != a.rgb; }));
+  REQUIRE(still(b));
+  d.xdo("mousemove 400 300 click 4");
+  REQUIRE(eventually([&] { return d.shot().rgb != b.rgb; }));
+  REQUIRE(still(c));
+  // The text (from x 121, the scroll bar left of it; above its last lines,
+  // where the text's tick is) moved down one line, then three.
+  int one = moved_down(a, b, 125, 680, 110, 340), three = moved_down(b, c, 125, 680, 110, 340);
+  CHECK(one > 0);
+  CHECK(three == 3 * one);
+}
+
+namespace {
+
 // How many pixels of row y, from x0 to x1, are the menu's highlight.
 int hilited(const Shot& s, int y, int x0, int x1) {
   int n = 0;

@@ -86,6 +86,11 @@ TEST_CASE("the wheel moves a VT window's view through its scrollback, and typing
   CHECK(s.shown(id)->cursor_row < 0);  // no cursor while looking back
   s.c->keys(U"z");
   REQUIRE(s.until([&] { return s.shown(id)->org == org; }));
+  // With Shift, a line a turn, as 9term's.
+  s.c->mouse(MouseState{Point{300, 200}, 8, s.msec += 10, grio::term::ModShift});
+  s.mouse(Point{300, 200}, 0);
+  REQUIRE(s.until([&] { return s.shown(id)->org == org - 1; }));
+  CHECK(s.rows(id).find("\n100\n") != std::string::npos);  // still on the last row
 }
 
 TEST_CASE("a program that asked for the mouse gets button 1 as an SGR report, button 3 stays rio's", "[desktop][vt]") {

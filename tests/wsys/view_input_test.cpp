@@ -36,6 +36,10 @@ TEST_CASE("view input: each event kind comes back from its line", "[wsys]") {
   CHECK(m.at == Point{-5, 700});
   CHECK(m.buttons == 21);
   CHECK(m.msec == 4000000000u);
+  CHECK(m.mods == 0);
+  auto shifted = std::get<MouseState>(round_trip(MouseState{{3, 4}, 16, 7, grio::term::ModShift}));
+  CHECK(shifted.buttons == 16);
+  CHECK(shifted.mods == grio::term::ModShift);
 
   auto k = std::get<ViewKeys>(round_trip(ViewKeys{U"a \u00e9\u4e16\U0001F600\n", grio::term::ModAlt}));
   CHECK(k.runes == U"a \u00e9\u4e16\U0001F600\n");
@@ -69,7 +73,8 @@ TEST_CASE("view input: several lines in one write, the last maybe without its ne
 TEST_CASE("view input: bad lines are refused, the first named, nothing of the write taken", "[wsys]") {
   CHECK(error_of("m 1 2 0 5\nx 1\n") == "view input line 2: unknown verb: x 1");
   CHECK(error_of("m 1 2 0\n") == "view input line 1: missing field: m 1 2 0");
-  CHECK(error_of("m 1 2 0 5 6\n") == "view input line 1: extra field: m 1 2 0 5 6");
+  CHECK(error_of("m 1 2 0 5 6 7\n") == "view input line 1: extra field: m 1 2 0 5 6 7");
+  CHECK(error_of("m 1 2 0 5 8\n") == "view input line 1: number out of range: 8: m 1 2 0 5 8");
   CHECK(error_of("m 1  2 0 5\n") == "view input line 1: empty field: m 1  2 0 5");
   CHECK(error_of("\n") == "view input line 1: empty field: ");
   CHECK(error_of("m 1 2 32 5\n") == "view input line 1: number out of range: 32: m 1 2 32 5");

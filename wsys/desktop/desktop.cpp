@@ -145,7 +145,7 @@ struct Desktop::Impl {
   }
   void input(const SDL_Event& e, asio::io_context& io, InputSink& c, bool& quit, bool& redraw);
   void read_clipboard(asio::io_context& io, InputSink& c);
-  void mouse(asio::io_context& io, InputSink& c, Point at, int buttons, uint32_t msec);
+  void mouse(asio::io_context& io, InputSink& c, Point at, int buttons, uint32_t msec, unsigned mods = 0);
   void key(const SDL_KeyboardEvent& k, asio::io_context& io, InputSink& c);
   void frame(asio::io_context& io, InputSink& c, Uint64& last);
   void set_cursor(const Scene& s);
@@ -392,8 +392,8 @@ void Desktop::Impl::show_image(const Cursor& k) {
   cursor = SceneCursor::Window;
 }
 
-void Desktop::Impl::mouse(asio::io_context& io, InputSink& c, Point at, int b, uint32_t msec) {
-  asio::post(io, [&c, m = MouseState{at, b, msec}] { c.mouse(m); });
+void Desktop::Impl::mouse(asio::io_context& io, InputSink& c, Point at, int b, uint32_t msec, unsigned mods) {
+  asio::post(io, [&c, m = MouseState{at, b, msec, mods}] { c.mouse(m); });
 }
 
 namespace {
@@ -551,7 +551,8 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, InputSink& c
       int x, y;
       SDL_GetMouseState(&x, &y);
       if (e.wheel.y == 0) return;
-      mouse(io, c, {x, y}, buttons | (e.wheel.y > 0 ? 8 : 16), e.wheel.timestamp);
+      unsigned mods = SDL_GetModState() & KMOD_SHIFT ? term::ModShift : 0;
+      mouse(io, c, {x, y}, buttons | (e.wheel.y > 0 ? 8 : 16), e.wheel.timestamp, mods);
       return mouse(io, c, {x, y}, buttons, e.wheel.timestamp);
     }
     case SDL_KEYDOWN:
