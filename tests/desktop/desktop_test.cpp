@@ -162,6 +162,18 @@ TEST_CASE("a window covered by others is in the menu under its label and choosin
   CHECK(d.wctl(3).find("notcurrent") != std::string::npos);
 }
 
+TEST_CASE("the desktop's window resized scales the windows as rio's screen does", "[desktop]") {
+  Desk d;
+  d.start({GRIO_BINARY, "window", "-m", "-r", "600", "400", "1000", "700", "sleep", "30"});
+  REQUIRE(eventually([&] { return d.ids() == "1\n2\n"; }));
+  REQUIRE(eventually([&] { return d.shot().at(601, 550) == Focused; }));
+  // From 1280x800 to 640x400, as a window manager would do it.
+  d.xdo("search --name '^grio$' windowsize --sync 640 400");
+  // Each corner halved: the window's left border goes from x 600 to 300.
+  CHECK(eventually([&] { return d.wctl(2).substr(0, 48) == "        300         200         500         350 "; }));
+  CHECK(eventually([&] { return d.shot().at(301, 275) == Focused; }));
+}
+
 namespace {
 
 // How far down the text of the window's interior x0..x1, y0..y1 moved from

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -27,7 +28,9 @@ namespace grio::cmd {
 
 namespace {
 
-int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
+// resized: what the desktop's resizes go to, set here once the window
+// system exists (before the desktop runs, on its thread).
+int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt, std::function<void(wsys::Rect)>& resized) {
   asio::io_context io;
   wsys::WsysConfig cfg;
   cfg.screen = d.screen();
@@ -54,6 +57,8 @@ int run_desktop(wsys::desktop::Desktop& d, const ServeOptions& opt) {
     d.capture([&io, done](std::string px) { asio::post(io, [done, px = std::move(px)] { done(px); }); });
   };
   ws.create(wsys::WctlCommand{});  // one shell window, as rio's -i would start
+  // The desktop's window resized: the windows are scaled with it, as rio's.
+  resized = [&io, &ws](wsys::Rect r) { asio::post(io, [&ws, r] { ws.resize_screen(r); }); };
   std::thread io_thread([&io] { io.run(); });
   d.run(io, c, [&] {
     error_code ec;
@@ -170,13 +175,17 @@ int desktop(int argc, char** argv) {
   const char* in_win = std::getenv("winid");
   if (in_wsys && *in_wsys && in_win && *in_win && opt.listen.empty()) return run_nested(in_wsys, in_win);
 
+  std::function<void(wsys::Rect)> resized;
+  dopt.resized = [&resized](wsys::Rect r) {
+    if (resized) resized(r);
+  };
   std::string why;
   auto d = wsys::desktop::Desktop::open(dopt, why);
   if (!d) {
     std::fprintf(stderr, "grio: %s: running the window system headless (as grio serve)\n", why.c_str());
     return serve_headless(opt);
   }
-  return run_desktop(*d, opt);
+  return run_desktop(*d, opt, resized);
 }
 
 }  // namespace grio::cmd

@@ -108,7 +108,7 @@ struct Desktop::Impl {
   SDL_Cursor* image_cursor = nullptr;
   std::u32string keys_down;          // in the order pressed, for kbd's k and K
   std::unique_ptr<ClipboardWatch> clipboard;
-  std::function<void(Rect)> resized;  // a viewer's window
+  std::function<void(Rect)> resized;  // the window's new size
   bool fits = false;                  // a viewer's: fit the scene's screen
   Rect fitted;                        // the screen last fitted
 
@@ -221,14 +221,15 @@ std::unique_ptr<Desktop> Desktop::open(const DesktopOptions& opt, std::string& w
   if (SDL_GetCurrentDisplayMode(0, &mode) == 0 && mode.refresh_rate > 0) impl->frame_ms = 1000 / mode.refresh_rate;
   // rio takes the whole screen: a borderless window covering the display;
   // a viewer a window of its own.
+  impl->resized = opt.resized;
   if (opt.window) {
     impl->fits = true;
-    impl->resized = opt.resized;
     impl->window = SDL_CreateWindow("grio view", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                                     std::min(opt.window->dx(), bounds.w), std::min(opt.window->dy(), bounds.h),
                                     SDL_WINDOW_RESIZABLE);
   } else {
-    impl->window = SDL_CreateWindow("grio", bounds.x, bounds.y, bounds.w, bounds.h, SDL_WINDOW_BORDERLESS);
+    impl->window =
+        SDL_CreateWindow("grio", bounds.x, bounds.y, bounds.w, bounds.h, SDL_WINDOW_BORDERLESS | SDL_WINDOW_RESIZABLE);
   }
   if (impl->window) impl->sdl = make_renderer(impl->window);
   if (!impl->sdl) {

@@ -20,9 +20,10 @@ struct DesktopOptions {
   bool reversed = false;           // -b: white on black
   // A viewer's (grio view): a window of its own of this size, titled,
   // that takes the size of the screen it shows where the display allows
-  // and scales a larger one down to fit; resized is told (on the main
-  // thread) when its size changes. Unset: rio's, the whole display.
+  // and scales a larger one down to fit. Unset: rio's, the whole display.
   std::optional<Rect> window;
+  // Told (on the main thread) when the window's size changes: a viewer's
+  // by its user, rio's when something resizes it (a window manager).
   std::function<void(Rect)> resized;
 };
 
