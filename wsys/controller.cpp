@@ -190,7 +190,9 @@ void Controller::keys(std::u32string_view runes, unsigned mods) {
     for (char32_t r : runes) ws_.press(*w, term::KeyPress{r, term::VtKey::None, 0, mods});
     return;
   }
-  ws_.type(w->id, runes);
+  // A viewer without snarf still types over a selection, but the text it
+  // replaces does not become the clipboard.
+  ws_.type(w->id, runes, cfg_.grant.has(net::right::snarf));
   if ((w = ws_.live(w->id)) && !w->vt) show(*w, w->text.q0());
 }
 
@@ -751,31 +753,45 @@ void Controller::open_menu2(Point p) {
 }
 
 // As rio's: the verbs, then the hidden windows, then those that windows
-// above them cover (obscured()), each under its label.
+// above them cover (obscured()), each under its label; as many as a
+// viewer's feed takes.
 void Controller::open_menu3(Point p) {
   std::vector<std::string> items = menu3_items;
   menu_windows_.clear();
   auto add = [&](const Window& w) {
+    if (items.size() >= max_menu3_items) return;
     menu_windows_[int(items.size())] = w.id;
     items.push_back(menu_label(w.label));
   };
   for (int id : ws_.ids())
     if (Window* w = ws_.live(id); w && w->hidden) add(*w);
-  const std::vector<int>& order = ws_.stacking();  // bottom to top
-  const Rect screen = ws_.screen();
-  int budget = max_obscured_steps;
-  std::vector<Rect> above;
-  for (int id : ws_.ids()) {
-    Window* w = ws_.live(id);
-    if (!w || w->hidden) continue;
-    above.clear();
-    for (auto it = std::find(order.begin(), order.end(), id); it != order.end(); ++it)
-      if (Window* t = ws_.live(*it); t && t != w && !t->hidden) above.push_back(t->rect);
-    Rect r{{std::max(w->rect.min.x, screen.min.x), std::max(w->rect.min.y, screen.min.y)},
-           {std::min(w->rect.max.x, screen.max.x), std::min(w->rect.max.y, screen.max.y)}};
-    if (obscured(r, above, cfg_.metrics.font_h, budget)) add(*w);
-  }
+  for (int id : covered())
+    if (Window* w = ws_.live(id)) add(*w);
   open_menu(std::move(items), p, last3_, Mode::Menu3);
+}
+
+// The shown windows that those above them cover whole, by id. Found again
+// only when a window's place, the stacking, the screen or the font
+// changed: a menu opened over and over costs a comparison.
+const std::vector<int>& Controller::covered() {
+  Layout now{{}, ws_.screen(), cfg_.metrics.font_h};
+  const std::vector<int>& order = ws_.stacking();  // bottom to top
+  for (auto it = order.rbegin(); it != order.rend(); ++it)
+    if (Window* w = ws_.live(*it); w && !w->hidden) now.shown.emplace_back(w->id, w->rect);
+  if (now == covered_for_) return covered_;
+  covered_for_ = std::move(now);
+  covered_.clear();
+  std::vector<Rect> tops;  // of the windows looked at so far: all above the next
+  int budget = max_obscured_steps;
+  const Rect& screen = covered_for_.screen;
+  for (auto& [id, rect] : covered_for_.shown) {
+    Rect r{{std::max(rect.min.x, screen.min.x), std::max(rect.min.y, screen.min.y)},
+           {std::min(rect.max.x, screen.max.x), std::min(rect.max.y, screen.max.y)}};
+    if (obscured(r, tops, covered_for_.font_h, budget)) covered_.push_back(id);
+    tops.push_back(rect);
+  }
+  std::sort(covered_.begin(), covered_.end());  // listed by id, as rio's by creation
+  return covered_;
 }
 
 // As rio's menuhit: the menu opens with the item last chosen under the

@@ -13,11 +13,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "net/asio.h"
 #include "net/rights.h"
 #include "wsys/input_sink.h"
 #include "wsys/scene.h"
+#include "wsys/scene_codec.h"
 #include "wsys/window_system.h"
 #include "wsys/workspace.h"
 
@@ -54,8 +57,11 @@ class Controller : public InputSink {
   Controller& operator=(const Controller&) = delete;
 
   // Button 3's menu looks at most this many pieces of windows for being
-  // covered (obscured()); a window not settled by then is not listed.
-  static constexpr int max_obscured_steps = 65536;
+  // covered (obscured()) when the windows' places have changed since it
+  // last looked; a window not settled by then is not listed.
+  static constexpr int max_obscured_steps = 16384;
+  // Items of button 3's menu at most: what a viewer's feed takes.
+  static constexpr size_t max_menu3_items = FeedLimits{}.max_menu_items;
 
   void mouse(MouseState m) override;
   // Typed runes; with mods (Alt), a VT window gets them as xterm sends them.
@@ -151,6 +157,16 @@ class Controller : public InputSink {
   int border_edges_ = 0;           // which edges a border drag moves
   std::optional<SceneMenu> menu_;
   std::map<int, int> menu_windows_;  // menu3 item → a hidden or obscured window's id
+  // The shown windows' places (top first), the screen and the font height
+  // the covered windows were last found for, and those windows by id.
+  struct Layout {
+    std::vector<std::pair<int, Rect>> shown;
+    Rect screen;
+    int font_h = 0;
+    bool operator==(const Layout&) const = default;
+  } covered_for_;
+  std::vector<int> covered_;
+  const std::vector<int>& covered();
   int last2_ = 0, last3_ = 0;      // the item last chosen from each menu
   std::optional<Rect> outline_;
   uint32_t clip_version_ = 0;      // snarf_version last put on the clipboard

@@ -302,19 +302,19 @@ bool good_rect(Rect r, Rect screen, int font_height) {
   return !inside(screen, r.inset(kBorderwidth));
 }
 
-// The parts of r outside the first rect above: over it, under it, and
-// beside it, each asked of the rest.
+// The parts of r outside the first rect above, as rio cuts them: over it,
+// left of it, under it and right of it, each as wide or as high as r (so
+// they overlap, and a corner is in two), each asked of the rest.
 bool obscured(Rect r, std::span<const Rect> above, int min, int& budget) {
   if (r.dx() < min || r.dy() < min) return true;
   if (above.empty() || --budget < 0) return false;
   const Rect& t = above.front();
   auto rest = above.subspan(1);
   if (!r.overlaps(t)) return obscured(r, rest, min, budget);
-  int y0 = std::max(r.min.y, t.min.y), y1 = std::min(r.max.y, t.max.y);
   return (r.min.y >= t.min.y || obscured(Rect{r.min, {r.max.x, t.min.y}}, rest, min, budget)) &&
+         (r.min.x >= t.min.x || obscured(Rect{r.min, {t.min.x, r.max.y}}, rest, min, budget)) &&
          (r.max.y <= t.max.y || obscured(Rect{{r.min.x, t.max.y}, r.max}, rest, min, budget)) &&
-         (r.min.x >= t.min.x || obscured(Rect{{r.min.x, y0}, {t.min.x, y1}}, rest, min, budget)) &&
-         (r.max.x <= t.max.x || obscured(Rect{{t.max.x, y0}, {r.max.x, y1}}, rest, min, budget));
+         (r.max.x <= t.max.x || obscured(Rect{{t.max.x, r.min.y}, r.max}, rest, min, budget));
 }
 
 Rect cascade_rect(int i, Rect screen) {

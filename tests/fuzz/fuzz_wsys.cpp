@@ -3,10 +3,11 @@
 // any of them but exec, so nothing is ever started here. The owner has a
 // window with text, a label and a place, and a snarf; the rest of the
 // input is 9P requests over the tree's names, writes mostly wctl, cons
-// and consctl commands. Besides the sanitizers, a right not granted must
-// have left what it guards as it was: without type the owner's text,
-// without manage its label, place and visibility, without snarf the
-// snarf. And no peer may hold more windows than its export allows.
+// and consctl commands and a viewer's input (a double click, a menu,
+// keys). Besides the sanitizers, a right not granted must have left what
+// it guards as it was: without type the owner's text, without manage its
+// label, place and visibility, without snarf the snarf. And no peer may
+// hold more windows than its export allows.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -73,10 +74,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fuzz::hello(s, anames[in.small(std::size(anames))]);
       fuzz::Driver d(s, in,
                      {"cons", "consctl", "label", "wctl", "winid", "winname", "text", "wdir", "snarf", "mouse", "cursor",
-                      "kbd", "screen", "window", "wsys", "1", "2", "hub", "ctl", "s", "0", ".."},
+                      "kbd", "screen", "window", "wsys", "1", "2", "hub", "ctl", "s", "0", "..", "view", "feed",
+                      "input"},
                      {"new -pid 1 -r 0 0 100 100", "new -sub t", "resize -r 0 0 300 300", "move -minx 50 -miny 50",
                       "hide", "unhide", "current", "top", "bottom", "delete", "scroll", "noscroll", "set -label x",
-                      "holdon", "holdoff", "rawon", "rawoff", "hello\n", "m 10 10 1 0", "new s", "1"});
+                      "holdon", "holdoff", "rawon", "rawoff", "hello\n", "m 10 10 1 0", "new s", "1",
+                      // A viewer's input (view/input, once view/feed is open): its size, then
+                      // clicks of each button, typing, the clipboard.
+                      "size 1280 800 8 16\n", "m 40 20 1 0\nm 40 20 0 10\nm 40 20 1 20\nm 40 20 0 30\n",
+                      "m 100 100 2 40\nm 100 100 0 50\n", "m 100 100 4 60\nm 100 100 0 70\n", "k 0 41 42\n",
+                      "c 6869\n"});
       d.run_all();
       size_t theirs = 0;
       for (int id : ws.ids())

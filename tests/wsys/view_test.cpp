@@ -283,6 +283,36 @@ TEST_CASE("view: button 2's cut from a viewer with snarf takes the selection out
   v.until([&](const wsys::Scene& sc) { return find(sc, a) && row(*find(sc, a), 0) == "keep keep"; });
 }
 
+// Typing over a selection replaces it and, as rio's does, snarfs what it
+// replaced: not for a viewer without snarf, whose typing would otherwise
+// overwrite the owner's clipboard.
+TEST_CASE("view: a viewer without snarf that types over a selection leaves the snarf as it was", "[view]") {
+  Viewed s;
+  int a = make(s, wsys::rect(10, 10, 410, 310));
+  s.on_io([&] {
+    auto& ws = s.world().ws;
+    ws.type(a, U"keep cutme keep");
+    ws.live(a)->text.set_selection(5, 11);
+    ws.set_snarf("the owner's");
+    return ws.focus(*ws.live(a)).empty();
+  });
+  Peer typist(s.connect(peer(view | type)));
+  typist.frame();
+  REQUIRE(typist.input(wsys::ViewKeys{U"X", 0}).empty());
+  REQUIRE(s.eventually([&] { return s.world().ws.live(a)->text.text() == "keep Xkeep"; }));
+  CHECK(s.on_io([&] { return s.world().ws.snarf; }) == "the owner's");
+  // With snarf, as the desktop's owner: the selection is snarfed.
+  s.on_io([&] {
+    s.world().ws.live(a)->text.set_selection(0, 5);
+    return 0;
+  });
+  Peer v(s.connect(peer(view | type | snarf)));
+  v.frame();
+  REQUIRE(v.input(wsys::ViewKeys{U"Y", 0}).empty());
+  REQUIRE(s.eventually([&] { return s.world().ws.live(a)->text.text() == "YXkeep"; }));
+  CHECK(s.on_io([&] { return s.world().ws.snarf; }) == "keep ");
+}
+
 TEST_CASE("view: input needs a feed open and sized first and a connection has one feed and viewers are bounded", "[view]") {
   Viewed s;
   {

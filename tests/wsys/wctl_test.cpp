@@ -371,6 +371,12 @@ TEST_CASE("obscured: a window is covered when no piece of it a font high and wid
     std::vector<Rect> above = {rect(50, 50, 600, 380), rect(150, 300, 600, 450)};
     CHECK_FALSE(obscured(w, above, 16, budget));
   }
+  SECTION("not when a corner a font square shows between two slivers") {
+    // Above it a sliver 10 high, left of it one 20 wide: the corner
+    // (100, 100)-(120, 120) shows, as rio finds cutting whole sides.
+    std::vector<Rect> above = {rect(120, 110, 900, 900), rect(0, 120, 120, 900)};
+    CHECK_FALSE(obscured(w, above, 16, budget));
+  }
   SECTION("nothing over it") { CHECK_FALSE(obscured(w, {}, 16, budget)); }
 }
 
