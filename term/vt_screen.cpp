@@ -281,7 +281,8 @@ std::string_view VtScreen::Sequences::feed(std::string_view bytes, Runs* runs, s
         // U+009F) as a glyph of width -1: the cursor steps left, past
         // column 0, and a tab stop or an erase there writes outside its
         // tables. Its second byte never reaches libvterm: the lead left
-        // waiting there comes out as U+FFFD, as a rune cut short does.
+        // waiting there is read as any rune cut short (U+FFFD, or with a
+        // byte A0-BF after it the rune those two make).
         if (c <= 0x9f && utf8_need == 1 && utf8_rune == "\xc2") {
           start_cut(i);
           utf8_broken = true;

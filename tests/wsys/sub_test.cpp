@@ -188,6 +188,8 @@ TEST_CASE("a host window's reshape is its sub-workspace's screen", "[wsys][sub]"
   CHECK(*read_file(*sub, "wsys/1/wctl") == wsys::wctl_record(wsys::rect(0, 0, 692, 492), true, true));
 }
 
+namespace {
+
 // The rectangle a wctl record gives: its first four numbers.
 wsys::Rect record_rect(const std::string& rec) {
   int v[4] = {};
@@ -195,6 +197,8 @@ wsys::Rect record_rect(const std::string& rec) {
   for (int& x : v) in >> x;
   return wsys::rect(v[0], v[1], v[2], v[3]);
 }
+
+}  // namespace
 
 TEST_CASE("a host window's resize scales its sub-workspace's windows as rio's resized does", "[wsys][sub]") {
   LocalWsys local;
