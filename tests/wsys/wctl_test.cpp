@@ -350,34 +350,27 @@ TEST_CASE("wctl_record stays 72 bytes at the extremes of int", "[wsys]") {
 
 TEST_CASE("obscured: a window is covered when no piece of it a font high and wide shows", "[wsys]") {
   const Rect w = rect(100, 100, 500, 400);
-  int budget = 1000;
-  SECTION("by one window over it") {
-    std::vector<Rect> above = {rect(50, 50, 600, 450)};
-    CHECK(obscured(w, above, 16, budget));
+  struct Case {
+    const char* what;
+    std::vector<Rect> above;
+    bool covered;
+  };
+  const Case cases[] = {
+      {"one window over it", {rect(50, 50, 600, 450)}, true},
+      {"two that meet over it", {rect(50, 50, 300, 450), rect(300, 50, 600, 450)}, true},
+      {"a gap a font wide between two", {rect(50, 50, 300, 450), rect(316, 50, 600, 450)}, false},
+      {"a sliver thinner than the font between two", {rect(50, 50, 300, 450), rect(315, 50, 600, 450)}, true},
+      {"a corner showing", {rect(50, 50, 600, 380), rect(150, 300, 600, 450)}, false},
+      // Above it a sliver 10 high, left of it one 20 wide: the corner
+      // (100, 100)-(120, 120) shows, as rio finds cutting whole sides.
+      {"a font square at a corner between two slivers", {rect(120, 110, 900, 900), rect(0, 120, 120, 900)}, false},
+      {"nothing over it", {}, false},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    int budget = 1000;
+    CHECK(obscured(w, c.above, 16, budget) == c.covered);
   }
-  SECTION("by two that meet over it") {
-    std::vector<Rect> above = {rect(50, 50, 300, 450), rect(300, 50, 600, 450)};
-    CHECK(obscured(w, above, 16, budget));
-  }
-  SECTION("not with a gap between them a font wide") {
-    std::vector<Rect> above = {rect(50, 50, 300, 450), rect(316, 50, 600, 450)};
-    CHECK_FALSE(obscured(w, above, 16, budget));
-  }
-  SECTION("a sliver thinner than the font does not count") {
-    std::vector<Rect> above = {rect(50, 50, 300, 450), rect(315, 50, 600, 450)};
-    CHECK(obscured(w, above, 16, budget));
-  }
-  SECTION("not when a corner shows") {
-    std::vector<Rect> above = {rect(50, 50, 600, 380), rect(150, 300, 600, 450)};
-    CHECK_FALSE(obscured(w, above, 16, budget));
-  }
-  SECTION("not when a corner a font square shows between two slivers") {
-    // Above it a sliver 10 high, left of it one 20 wide: the corner
-    // (100, 100)-(120, 120) shows, as rio finds cutting whole sides.
-    std::vector<Rect> above = {rect(120, 110, 900, 900), rect(0, 120, 120, 900)};
-    CHECK_FALSE(obscured(w, above, 16, budget));
-  }
-  SECTION("nothing over it") { CHECK_FALSE(obscured(w, {}, 16, budget)); }
 }
 
 TEST_CASE("obscured takes one step of its budget a piece and says no once it is spent", "[wsys]") {
