@@ -192,7 +192,7 @@ void Controller::keys(std::u32string_view runes, unsigned mods) {
   }
   // A viewer without snarf still types over a selection, but the text it
   // replaces does not become the clipboard.
-  ws_.type(w->id, runes, cfg_.grant.has(net::right::snarf));
+  ws_.type(w->id, runes, cfg_.grant);
   if ((w = ws_.live(w->id)) && !w->vt) show(*w, w->text.q0());
 }
 
@@ -264,7 +264,10 @@ void Controller::nav(Nav n) {
   if (Controller* c = nested_current()) return c->nav(n);
   Window* w = ws_.live(ws_.current());
   if (!w) return;
-  if (w->mouse.open || w->kbd.open) return may(net::right::type) ? ws_.type(w->id, std::u32string(1, nav_rune(n))) : void();
+  if (w->mouse.open || w->kbd.open) {
+    if (may(net::right::type)) ws_.type(w->id, std::u32string(1, nav_rune(n)), cfg_.grant);
+    return;
+  }
   long page = ws_.cells(w->rect).second;
   size_t q0 = w->text.q0();
   switch (n) {

@@ -317,25 +317,21 @@ void WindowSystem::set_screen(Rect r) {
 }
 
 // As rio's resized(): every window is scaled with the screen, and one that
-// would come out too small for a window keeps its size (cut to the screen,
-// as any window's) and goes where its corner was scaled to.
+// would come out too small for a window keeps its size and goes where its
+// corner was scaled to (reshape cuts it to the screen, as any window; a
+// screen too small for any window leaves it be).
 void WindowSystem::resize_screen(Rect r) {
-  if (r == cfg_.screen) return;
-  const Rect was = std::exchange(cfg_.screen, r);
-  if (was.dx() > 0 && was.dy() > 0)
-    for (auto& [id, w] : windows_) {
-      if (w->deleted) continue;
-      auto x = [&](int v) { return int(r.min.x + (int64_t(v) - was.min.x) * r.dx() / was.dx()); };
-      auto y = [&](int v) { return int(r.min.y + (int64_t(v) - was.min.y) * r.dy() / was.dy()); };
-      Rect to{{x(w->rect.min.x), y(w->rect.min.y)}, {x(w->rect.max.x), y(w->rect.max.y)}};
-      if (reshape(*w, to).empty()) continue;
-      Rect moved{to.min, {to.min.x + w->rect.dx(), to.min.y + w->rect.dy()}};
-      if (reshape(*w, moved).empty()) continue;
-      // Far larger than the screen (3 times, good_rect's bound): as large
-      // as the screen. (A screen too small for any window leaves it be.)
-      (void)reshape(*w, Rect{to.min, {to.min.x + std::min(w->rect.dx(), r.dx()), to.min.y + std::min(w->rect.dy(), r.dy())}});
-    }
-  touched();
+  const Rect was = cfg_.screen;
+  set_screen(r);
+  if (r == was || was.dx() <= 0 || was.dy() <= 0) return;
+  for (auto& [id, w] : windows_) {
+    if (w->deleted) continue;
+    auto x = [&](int v) { return int(r.min.x + (int64_t(v) - was.min.x) * r.dx() / was.dx()); };
+    auto y = [&](int v) { return int(r.min.y + (int64_t(v) - was.min.y) * r.dy() / was.dy()); };
+    Rect to{{x(w->rect.min.x), y(w->rect.min.y)}, {x(w->rect.max.x), y(w->rect.max.y)}};
+    if (reshape(*w, to).empty()) continue;
+    (void)reshape(*w, Rect{to.min, {to.min.x + w->rect.dx(), to.min.y + w->rect.dy()}});
+  }
 }
 
 std::shared_ptr<Workspace> WindowSystem::sub_at(std::string_view path) {
@@ -502,7 +498,7 @@ net::Error WindowSystem::control(Window& w, const WctlCommand& c, const net::Gra
 // Typing follows the program's echo: a program that turned it off (a
 // password prompt) gets keys unshown. DEL interrupts the program's
 // foreground job, or the -pid group.
-void WindowSystem::type(int id, std::u32string_view keys, bool snarf) {
+void WindowSystem::type(int id, std::u32string_view keys, const net::Grant& by) {
   Window* w = live(id);
   if (!w) return;
   if (w->kbd.open) {
@@ -516,7 +512,7 @@ void WindowSystem::type(int id, std::u32string_view keys, bool snarf) {
   follow_tty(*w);
   for (char32_t k : keys) {
     auto effect = w->text.type(k);
-    if (!effect.snarf.empty() && snarf) set_snarf(term::to_utf8(effect.snarf));
+    if (!effect.snarf.empty() && by.has(net::right::snarf)) set_snarf(term::to_utf8(effect.snarf));
     if (effect.interrupt) {
       if (w->shell) w->shell->interrupt();
       else signal_note(*w, SIGINT);

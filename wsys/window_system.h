@@ -83,8 +83,8 @@ class WindowSystem {
 
   // Keys typed into window id (the keyboard, and tests). While its kbd
   // file is open they go there as kbdfs `c` messages instead. Typing over
-  // a selection snarfs it, as rio's does, when the typist may (snarf).
-  void type(int id, std::u32string_view keys, bool snarf = true);
+  // a selection snarfs it, as rio's does, when the typist (by) may snarf.
+  void type(int id, std::u32string_view keys, const net::Grant& by = {});
   // Button 2's paste and send into w: as typing, it follows the program's
   // tty modes as they are now.
   void paste(Window& w, std::u32string_view runes);
