@@ -313,6 +313,26 @@ TEST_CASE("view: a viewer without snarf that types over a selection leaves the s
   CHECK(s.on_io([&] { return s.world().ws.snarf; }) == "keep ");
 }
 
+// With the mouse file open a navigation key types its rune, over the
+// selection as any key: the same for it.
+TEST_CASE("view: a viewer without snarf whose arrow key types over a selection leaves the snarf as it was", "[view]") {
+  Viewed s;
+  int a = make(s, wsys::rect(10, 10, 410, 310));
+  s.on_io([&] {
+    auto& ws = s.world().ws;
+    ws.type(a, U"keep cutme keep");
+    ws.live(a)->text.set_selection(5, 11);
+    ws.live(a)->mouse.open = true;  // as a program that opened it
+    ws.set_snarf("the owner's");
+    return ws.focus(*ws.live(a)).empty();
+  });
+  Peer typist(s.connect(peer(view | type)));
+  typist.frame();
+  REQUIRE(typist.input(term::KeyPress{0, term::VtKey::Left}).empty());
+  REQUIRE(s.eventually([&] { return s.world().ws.live(a)->text.text().find("cutme") == std::string::npos; }));
+  CHECK(s.on_io([&] { return s.world().ws.snarf; }) == "the owner's");
+}
+
 TEST_CASE("view: input needs a feed open and sized first and a connection has one feed and viewers are bounded", "[view]") {
   Viewed s;
   {
