@@ -1,6 +1,7 @@
 // The controller in process, without SDL: the scenes it publishes.
 #include <catch2/catch.hpp>
 
+#include "tests/desktop/controller_setup.h"
 #include "wsys/controller.h"
 
 using namespace grio::wsys;
@@ -41,4 +42,17 @@ TEST_CASE("output while the renderer is busy makes one scene with the final text
     CHECK(std::string(sw.rows[i].cells.begin(), sw.rows[i].cells.end()) == line);
   }
   CHECK(sw.end == sw.size);
+}
+
+// Button 3's menu holds at most what a viewer's feed takes: the verbs,
+// then as many hidden windows as fit.
+TEST_CASE("button 3's menu lists at most 256 entries however many windows are hidden", "[desktop]") {
+  grio::test::ControllerSetup s;
+  const size_t windows = s.top.ws().config().max_windows;
+  REQUIRE(9 + windows > Controller::max_menu3_items);  // 9 verbs, New to Exit
+  for (size_t i = 0; i < windows; i++) s.make("new -pid 0 -hide -r 10 10 300 300");
+  s.mouse(Point{900, 200}, 4);
+  REQUIRE(s.last->menu);
+  CHECK(s.last->menu->items.size() == Controller::max_menu3_items);
+  CHECK(s.last->menu->items.back() != "Exit");
 }
