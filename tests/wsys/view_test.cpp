@@ -283,19 +283,31 @@ TEST_CASE("view: button 2's cut from a viewer with snarf takes the selection out
   v.until([&](const wsys::Scene& sc) { return find(sc, a) && row(*find(sc, a), 0) == "keep keep"; });
 }
 
+namespace {
+
+// The owner's window a, current, holding "keep cutme keep" with "cutme "
+// selected (its program with the mouse file open, if mouse), and the
+// owner's snarf.
+void owner_selection(Viewed& s, int a, bool mouse) {
+  REQUIRE(s.on_io([&] {
+    auto& ws = s.world().ws;
+    ws.type(a, U"keep cutme keep");
+    ws.live(a)->text.set_selection(5, 11);
+    ws.live(a)->mouse.open = mouse;  // as a program that opened it
+    ws.set_snarf("the owner's");
+    return ws.focus(*ws.live(a)).empty();
+  }));
+}
+
+}  // namespace
+
 // Typing over a selection replaces it and, as rio's does, snarfs what it
 // replaced: not for a viewer without snarf, whose typing would otherwise
 // overwrite the owner's clipboard.
 TEST_CASE("view: a viewer without snarf that types over a selection leaves the snarf as it was", "[view]") {
   Viewed s;
   int a = make(s, wsys::rect(10, 10, 410, 310));
-  s.on_io([&] {
-    auto& ws = s.world().ws;
-    ws.type(a, U"keep cutme keep");
-    ws.live(a)->text.set_selection(5, 11);
-    ws.set_snarf("the owner's");
-    return ws.focus(*ws.live(a)).empty();
-  });
+  owner_selection(s, a, false);
   Peer typist(s.connect(peer(view | type)));
   typist.frame();
   REQUIRE(typist.input(wsys::ViewKeys{U"X", 0}).empty());
@@ -318,14 +330,7 @@ TEST_CASE("view: a viewer without snarf that types over a selection leaves the s
 TEST_CASE("view: a viewer without snarf whose arrow key types over a selection leaves the snarf as it was", "[view]") {
   Viewed s;
   int a = make(s, wsys::rect(10, 10, 410, 310));
-  s.on_io([&] {
-    auto& ws = s.world().ws;
-    ws.type(a, U"keep cutme keep");
-    ws.live(a)->text.set_selection(5, 11);
-    ws.live(a)->mouse.open = true;  // as a program that opened it
-    ws.set_snarf("the owner's");
-    return ws.focus(*ws.live(a)).empty();
-  });
+  owner_selection(s, a, true);
   Peer typist(s.connect(peer(view | type)));
   typist.frame();
   REQUIRE(typist.input(term::KeyPress{0, term::VtKey::Left}).empty());
