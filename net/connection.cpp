@@ -17,6 +17,9 @@ using namespace ninep;
 
 namespace {
 constexpr int max_burst = 16;  // reads of one connection before its replies leave
+// A burst's replies leave early once it has taken this many request bytes
+// or holds this many reply bytes (see on_read).
+constexpr size_t flush_early = 64 * 1024;
 constexpr uint32_t read_floor = 4096;  // what read_room() always allows
 }
 
@@ -173,6 +176,11 @@ void Connection::read_more() {
 // they are read and handled first and the replies wait: a client with many
 // requests in flight gets one reply write per burst rather than one per
 // request. Bounded, so one busy connection cannot starve the others.
+// Large requests or replies end the wait early: each is worth a write of
+// its own, and a streaming client, whose window the replies reopen, then
+// sends its next requests while this burst handles the rest (held to the
+// end, all the replies to a window of 64 KiB writes left the client idle
+// until the last was handled, then the server idle until it had refilled).
 void Connection::on_read(const error_code& ec, ReadNow got) {
   reading_ = false;
   if (closed_) return;
@@ -209,6 +217,7 @@ void Connection::take_frames() {
         srv_.log("[" + std::to_string(id()) + "] closing: " + next.why);
         return close();
     }
+    if (batching_ && (taken_ >= flush_early || out_.size() >= flush_early)) flush_output();
   }
 }
 
@@ -220,6 +229,7 @@ void Connection::frame(std::span<const uint8_t> bytes) {
   if (!d.fcall) {
     if (srv_.cfg_.debug) srv_.log("[" + std::to_string(id()) + "] <- bad message: " + d.error);
     error(tag, d.error);
+    taken_ += bytes.size();
     return throttle(srv_.charge(session_->grant.export_name, bytes.size()));
   }
   take(std::move(*d.fcall));
@@ -230,6 +240,7 @@ void Connection::take(Fcall f) {
   size_t size = ninep::IOHDRSZ;
   if (auto* w = std::get_if<Twrite>(&f.msg)) size += w->data.size();
   dispatch(f.tag, f.msg);
+  taken_ += size;
   throttle(srv_.charge(session_->grant.export_name, size));
 }
 
@@ -259,6 +270,7 @@ void Connection::reply(uint16_t tag, Msg r) {
 // A write that went at once frees output room, so reading resumes if it
 // had stopped for want of it.
 void Connection::flush_output() {
+  taken_ = 0;
   if (writing_ || out_.empty() || closed_) return;
   std::swap(out_, flight_);
   writing_ = !send_now(*stream_, flight_, [self = shared_from_this()](const error_code& ec) { self->on_written(ec); });

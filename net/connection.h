@@ -96,6 +96,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ninep::FrameReader in_{0};      // received bytes, split into messages
   bool reading_ = false;
   bool batching_ = false;          // replies wait until the whole read is handled
+  size_t taken_ = 0;               // request bytes taken since replies last left
   Outbox out_;                     // replies not yet handed to the socket
   Outbox flight_;                  // the one write in flight
   bool writing_ = false;

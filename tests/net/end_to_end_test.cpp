@@ -1,4 +1,7 @@
 // The real client against the real server, in process.
+#include <atomic>
+#include <functional>
+
 #include "net/client.h"
 #include "tests/net/harness.h"
 #include "tests/net/process.h"
@@ -204,4 +207,80 @@ TEST_CASE("the client streams large writes and reads with 40 in flight, in order
   CHECK(wrong == 0);
   for (int i = 0; i < 2 * N; i++) CHECK(order[i] == i);
   c->close();
+}
+
+namespace {
+
+// A RamFs whose stat first runs a hook on the server's thread: there it can
+// wait to see what the server has sent meanwhile.
+struct HookedRamFs : net::RamFs {
+  using RamFs::RamFs;
+  std::function<void()> before_stat;
+  net::Result<net::Stat> stat(net::Fid& f) override {
+    if (before_stat) before_stat();
+    return RamFs::stat(f);
+  }
+};
+
+struct HookedWorld {
+  HookedRamFs fs{"tester"};
+  explicit HookedWorld(asio::io_context&) {}
+  net::FileTree& tree() { return fs; }
+};
+
+}  // namespace
+
+// A server holds the replies of a burst of requests for one write at its
+// end, but a large request or reply sends them at once: a streaming client
+// then refills its window while the server handles the rest. Here the burst
+// is a 64 KiB write or read, then a stat that waits (on the server's
+// thread, for up to 5 s) until the client has the first reply. The whole
+// burst is in the socket before the server is given it, so it is read as
+// one; held to the burst's end, the first reply would come after the stat.
+TEST_CASE("the reply to a large request leaves before the rest of its burst is handled", "[net]") {
+  BasicServed<HookedWorld> s;
+  const uint32_t size = 128 * 1024, count = 64 * 1024;
+  const bool writing = GENERATE(true, false);
+  CAPTURE(writing);
+  std::vector<uint8_t> burst;
+  auto add = [&](uint16_t tag, Msg m) { encode(Fcall{tag, std::move(m)}, burst); };
+  add(NOTAG, Tversion{size, "9P2000"});
+  add(1, Tattach{0, NOFID, "u", ""});
+  add(2, Twalk{0, 1, {}});
+  add(3, Tcreate{1, "big", 0666, ORDWR});
+  add(4, Twrite{1, 0, std::string(count, 'w')});
+  if (!writing) add(5, Tread{1, 0, count});
+  add(6, Tstat{1});
+
+  std::atomic<bool> client_has_it{false};
+  bool stat_saw_it = false;
+  s.on_io([&] {
+    s.world().fs.before_stat = [&] {
+      for (int i = 0; i < 500 && !client_has_it; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      stat_saw_it = client_has_it;
+    };
+    return 0;
+  });
+  int sv[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  Wire a(sv[1]);
+  a.send_raw(burst);
+  s.on_io([&, fd = sv[0]] {
+    s.server().serve(net::Socket(s.io(), asio::generic::stream_protocol(AF_UNIX, 0), fd), "", {});
+    return 0;
+  });
+  const uint16_t large = writing ? 4 : 5;
+  for (;;) {
+    auto f = a.recv();
+    if (auto* e = std::get_if<Rerror>(&f.msg)) FAIL("Rerror: " << e->ename);
+    if (f.tag != large) continue;
+    if (writing) CHECK(std::get<Rwrite>(f.msg).count == count);
+    else CHECK(std::get<Rread>(f.msg).data == std::string(count, 'w'));
+    client_has_it = true;
+    break;
+  }
+  auto st = a.recv();
+  CHECK(st.tag == 6);
+  CHECK(std::holds_alternative<Rstat>(st.msg));
+  CHECK(s.on_io([&] { return stat_saw_it; }));
 }
