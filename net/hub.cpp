@@ -159,13 +159,17 @@ size_t Hub::screens_held() const {
 
 // Where r goes on from: past what the cap dropped, and for a tail reader
 // under calm, to the oldest write starting within lag of the end (chunks
-// start at writes), but not past an end of file it has still to get.
+// start at writes), but not past an end of file it has still to get. With
+// a screen, to the end: the repaint stands for all it skips, so a reader
+// more than lag behind is repainted even inside one long write (a flood's
+// batches are longer than lag, and were sent whole to a reader that had
+// kept up until each one came).
 uint64_t Hub::catch_up(const Reader& r) const {
   uint64_t to = std::max(r.off, start_);
   if (!r.tail || policy_.fear || end_ - to <= policy_.lag) return to;
   auto it = std::lower_bound(log_.begin(), log_.end(), end_ - policy_.lag,
                              [](const Chunk& c, uint64_t o) { return c.off < o; });
-  uint64_t at = it == log_.end() ? log_.back().off : it->off;
+  uint64_t at = screen_ ? end_ : it == log_.end() ? log_.back().off : it->off;
   if (const Eof* e = next_eof(r)) at = std::min(at, e->off);
   return std::max(to, at);
 }

@@ -113,7 +113,8 @@ class Hub {
   // reader that attaches late, or that the cap or its lag overtook, gets
   // the bytes that repaint the screen as of the log's end, then the live
   // output from there, instead of a replay or a marker that would tear
-  // the screen. screen() must answer for exactly the bytes written; the
+  // the screen. A tail reader more than lag behind skips to the end even
+  // inside one write. screen() must answer for exactly the bytes written; the
   // readers given one version of it share it.
   //
   // A repaint is made when the reader reads, so a reader that does not

@@ -412,3 +412,28 @@ TEST_CASE("hub: with a screen, a tail reader skipped ahead gets the screen, not 
   for (int i = 0; i < 4; i++) plain.write(bytes(Hub::atomic_max, uint32_t(i)));
   CHECK(Hub::lost_in(plain.read(q, Hub::atomic_max).bytes).has_value());
 }
+
+// A flood's output reaches the hub in batches longer than the lag: a tail
+// reader that has kept up is repainted as soon as one comes, instead of
+// being sent the batch whole (and falling further behind); a write within
+// the lag still goes as written.
+TEST_CASE("hub: a write longer than the lag repaints a tail reader of a screen that had kept up", "[net][hub]") {
+  HubPolicy p;
+  p.lag = 1024;
+  Hub h(p);
+  h.set_screen([] { return std::make_shared<const std::string>("<now>"); });
+  auto r = h.attach(Hub::Tail);
+  CHECK(drain(h, r) == "<now>");
+  h.write(std::string(1000, 'x'));
+  CHECK(drain(h, r, Hub::atomic_max) == std::string(1000, 'x'));
+  h.write(bytes(8000, 1));
+  CHECK(drain(h, r, Hub::atomic_max) == "<now>");
+  CHECK(h.lost() == 0);
+  h.write("tail");
+  CHECK(drain(h, r) == "tail");
+  // A reader of every byte is not skipped.
+  auto every = h.attach(Hub::Every);
+  CHECK(drain(h, every) == "<now>");
+  h.write(bytes(8000, 2));
+  CHECK(drain(h, every, Hub::atomic_max) == bytes(8000, 2));
+}
