@@ -552,7 +552,7 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, InputSink& c
       int x, y;
       SDL_GetMouseState(&x, &y);
       if (e.wheel.y == 0) return;
-      unsigned mods = SDL_GetModState() & KMOD_SHIFT ? term::ModShift : 0;
+      unsigned mods = modifiers(SDL_GetModState()) & term::ModShift;  // what the wheel reads
       mouse(io, c, {x, y}, buttons | (e.wheel.y > 0 ? 8 : 16), e.wheel.timestamp, mods);
       return mouse(io, c, {x, y}, buttons, e.wheel.timestamp);
     }
@@ -560,7 +560,7 @@ void Desktop::Impl::input(const SDL_Event& e, asio::io_context& io, InputSink& c
     case SDL_KEYUP: return key(e.key, io, c);
     case SDL_TEXTINPUT: {
       std::u32string runes = term::OutputDecoder().decode(e.text.text);
-      unsigned alt = SDL_GetModState() & KMOD_ALT ? term::ModAlt : 0;
+      unsigned alt = modifiers(SDL_GetModState()) & term::ModAlt;
       asio::post(io, [&c, runes, alt] { c.keys(runes, alt); });
       return;
     }
